@@ -1,0 +1,149 @@
+"""The `devenv` command line: parse arguments, call the capability, map errors to exit codes.
+
+Exit codes: 0 success, 1 the check failed (stale Tiltfile, lint findings, doctor failures),
+2 usage or manifest error, 3 internal error (a bug: rerun with --debug), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+from devenv import __version__
+from devenv.errors import DevenvError, ManifestError
+
+app = typer.Typer(
+    name="devenv",
+    help="One manifest (services.yaml) in, a correct Tiltfile out; plus doctor and lint for the dev loop.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+ManifestOption = typer.Option(
+    None, "-f", "--manifest", help="Manifest to use (default: ./services.yaml, else the nearest in a parent folder).",
+    show_default=False,
+)
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def report_problems(problems, stream=None) -> None:
+    stream = stream or sys.stderr
+    for problem in problems:
+        label = "warning" if problem.severity == "warning" else "error"
+        key = f"{problem.key}: " if problem.key else ""
+        stream.write(f"{problem.location} {label}: {key}{problem.message}\n")
+        if problem.hint:
+            stream.write(f"    hint: {problem.hint}\n")
+
+
+def handle_errors(fn: Callable[..., int | None]) -> Callable[..., None]:
+    """Run a command; user mistakes become one message and an exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            code = fn(*args, **kwargs) or 0
+        except ManifestError as exc:
+            report_problems(exc.problems)
+            _err(f"devenv: {exc.message}; nothing was written")
+            code = exc.exit_code
+        except DevenvError as exc:
+            _err(f"devenv: error: {exc.message}")
+            if exc.hint:
+                _err(f"    hint: {exc.hint}")
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            _err("devenv: interrupted")
+            code = 130
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug, not a user mistake
+            if _state["debug"]:
+                raise
+            _err(f"devenv: internal error: {type(exc).__name__}: {exc}")
+            _err("    hint: rerun with --debug for the traceback, and report it")
+            code = 3
+        raise typer.Exit(code)
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"devenv {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+) -> None:
+    """devenv keeps a polyglot Tilt + Kubernetes monorepo's dev loop correct by construction."""
+    _state["debug"] = debug
+
+
+@app.command(epilog="""Examples:
+
+  devenv render                      write ./Tiltfile from ./services.yaml
+
+  devenv render --check              CI: exit 1 with a diff when the Tiltfile is stale
+
+  devenv render --stdout -f examples/services.yaml
+""")
+@handle_errors
+def render(
+    manifest: Optional[Path] = ManifestOption,
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write (default: Tiltfile next to the manifest)."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 and print a diff if the Tiltfile is stale."),
+    stdout: bool = typer.Option(False, "--stdout", help="Print the Tiltfile instead of writing it."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a Tiltfile that was edited by hand or not written by devenv."),
+) -> int:
+    """Render services.yaml into a Tiltfile (needs Tilt >= 0.33.4: docker_build extra_hosts)."""
+    from devenv.commands.render import run_render
+
+    return run_render(manifest, output, check=check, stdout=stdout, force=force)
+
+
+@app.command(epilog="Examples:\n\n  devenv graph\n\n  devenv graph --format mermaid > graph.mmd\n\n  devenv graph --format dot | dot -Tsvg > graph.svg")
+@handle_errors
+def graph(
+    manifest: Optional[Path] = ManifestOption,
+    format: str = typer.Option("text", "--format", help="text, mermaid or dot."),
+) -> int:
+    """Print the resource dependency graph: health gate -> SDK steps -> services."""
+    from devenv.commands.graph import run_graph
+
+    return run_graph(manifest, format)
+
+
+@app.command(epilog="Example:\n\n  devenv schema > services.schema.json   (then: # yaml-language-server: $schema=services.schema.json)")
+@handle_errors
+def schema() -> int:
+    """Print the JSON Schema of services.yaml, for editors' YAML language servers."""
+    from devenv.manifest.schema import json_schema_text
+
+    sys.stdout.write(json_schema_text())
+    return 0
+
+
+def main() -> None:
+    if os.environ.get("NO_COLOR"):
+        os.environ.setdefault("TERM", "dumb")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Errors a user can cause, each rendered as one clear message (never a traceback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A 1-based position in a file, printed as ``file:line:col``."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about a manifest: where, which key, what is wrong, how to fix it."""
+
+    location: Location
+    key: str
+    message: str
+    hint: str = ""
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        key = f"{self.key}: " if self.key else ""
+        text = f"{self.location} {key}{self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class DevenvError(Exception):
+    """A user-facing failure: a message, an optional hint, and the exit code to use."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str = "", exit_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+@dataclass
+class ManifestError(DevenvError):
+    """Every problem found in a manifest, reported together."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        DevenvError.__init__(self, f"{count} {noun} in the manifest")

@@ -1,0 +1,134 @@
+"""Find, read, parse and validate `services.yaml`; every problem is collected, none raised alone."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from devenv.errors import DevenvError, Location, ManifestError, Problem
+from devenv.manifest import validate
+from devenv.manifest.model import SECTIONS, Manifest
+from devenv.manifest.positions import LoadedYaml, load_yaml
+from devenv.manifest.schema_errors import problems_from
+
+MANIFEST_NAME = "services.yaml"
+
+
+@dataclass
+class LoadedManifest:
+    manifest: Manifest
+    path: Path  # absolute
+    display: str  # how messages name the file
+    text: str
+    positions: LoadedYaml
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+def find_manifest(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
+    """``-f`` when given; else ``./services.yaml``; else the nearest one in a parent folder."""
+    cwd = cwd or Path.cwd()
+    if explicit:
+        path = Path(explicit)
+        if path.is_dir():
+            path = path / MANIFEST_NAME
+        if not path.is_file():
+            raise DevenvError(f"manifest not found: {explicit}", hint="check the path given to -f/--manifest")
+        return path.absolute()
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / MANIFEST_NAME
+        if candidate.is_file():
+            return candidate
+    raise DevenvError(
+        f"no {MANIFEST_NAME} in {cwd} or any parent folder",
+        hint="run from inside the repository, or pass -f path/to/services.yaml",
+    )
+
+
+def display_name(path: Path, cwd: Path | None = None) -> str:
+    cwd = cwd or Path.cwd()
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def load_manifest(explicit: str | os.PathLike | None = None, *, cwd: Path | None = None) -> LoadedManifest:
+    path = find_manifest(explicit, cwd)
+    display = display_name(path, cwd)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError([Problem(Location(display, 1, 1), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
+    except OSError as exc:
+        raise DevenvError(f"cannot read {display}: {exc.strerror}", hint="check the file's permissions")
+    return parse_manifest(text, path, display)
+
+
+def parse_manifest(text: str, path: Path, display: str) -> LoadedManifest:
+    loaded = load_yaml(text, display)
+    problems = list(loaded.problems)
+    if loaded.data is None and not problems:
+        problems.append(Problem(Location(display, 1, 1), "", "the manifest is empty", "start from `version: 1` and `project: <name>`"))
+    if problems and loaded.data is None:
+        raise ManifestError(problems)
+    if not isinstance(loaded.data, dict):
+        raise ManifestError([Problem(Location(display, 1, 1), "", "the manifest must be a mapping of keys (version, project, services, …)")])
+    try:
+        manifest = Manifest.model_validate(loaded.data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, loaded, Manifest))
+        manifest = _partial_manifest(loaded.data)
+    findings = validate.check(manifest, loaded, path.parent)
+    problems.extend(p for p in findings if p.severity == "error")
+    if problems:
+        raise ManifestError(sorted(problems, key=lambda p: (p.location.line, p.location.col)))
+    warnings = [p for p in findings if p.severity != "error"]
+    return LoadedManifest(manifest, path, display, text, loaded, warnings)
+
+
+def _partial_manifest(data: dict) -> Manifest:
+    """The parts of an invalid manifest that are valid, so cross-key rules still run on them."""
+    fields: dict = {}
+    for name, info in Manifest.model_fields.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if name in SECTIONS and isinstance(value, dict):
+            item_type = typing.get_args(info.annotation)[1]
+            fields[name] = {k: v for k, v in ((k, _try(item_type, v)) for k, v in value.items()) if v is not None}
+        else:
+            parsed = _try(info.annotation, value)
+            if parsed is not None:
+                fields[name] = parsed
+    return Manifest.model_construct(**fields)
+
+
+def _try(annotation, value):
+    """Validate ``value``, dropping the keys that fail (a few rounds) so the rest still counts."""
+    is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    for _ in range(8):
+        try:
+            if is_model:
+                return annotation.model_validate(value)
+            return TypeAdapter(annotation).validate_python(value)
+        except ValidationError as exc:
+            if not (is_model and isinstance(value, dict)):
+                return None
+            bad = {e["loc"][0] for e in exc.errors() if e["loc"] and e["type"] != "missing"}
+            if not bad or not bad & set(value):
+                return None
+            value = {k: v for k, v in value.items() if k not in bad}
+    return None

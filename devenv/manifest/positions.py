@@ -1,0 +1,155 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+PyYAML's composer already shares one node per anchor, so composing is linear in the
+file size; the blow-up of a "billion laughs" file happens only when aliases are
+expanded into Python objects. We construct objects ourselves and stop once the
+expansion outgrows the document, so such a file is refused in milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from devenv.errors import Location, Problem
+
+Path = tuple[str | int, ...]
+
+# How many objects alias expansion may add beyond the document's own nodes.
+ALIAS_EXPANSION_BUDGET = 20_000
+
+
+@dataclass
+class LoadedYaml:
+    """A parsed document plus the position of every value and every mapping key."""
+
+    file: str
+    data: Any
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def where(self, path: Path, *, key: bool = False) -> Location:
+        """The position of ``path``, or of its nearest known ancestor."""
+        table = self.keys if key else self.values
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in table:
+                return table[prefix]
+            if prefix in self.values:
+                return self.values[prefix]
+        return Location(self.file, 1, 1)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose objects are built by :class:`_Builder` instead."""
+
+
+def _location(file: str, mark: yaml.Mark) -> Location:
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, loader: _Loader, result: LoadedYaml, distinct_nodes: int):
+        self.loader = loader
+        self.result = result
+        self.remaining = distinct_nodes + ALIAS_EXPANSION_BUDGET
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.remaining -= 1
+        if self.remaining < 0:
+            raise _TooLarge(node)
+        self.result.values.setdefault(path, _location(self.result.file, node.start_mark))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+        self._report_duplicate_keys(node, path)
+        self.loader.flatten_mapping(node)  # resolves `<<` merge keys; own keys come last
+        out: dict = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                key = str(key)
+            key_path = path + (key,)
+            self.result.keys.setdefault(key_path, _location(self.result.file, key_node.start_mark))
+            out[key] = self.build(value_node, key_path)
+        return out
+
+    def _report_duplicate_keys(self, node: yaml.MappingNode, path: Path) -> None:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key in seen:
+                first = _location(self.result.file, seen[key].start_mark)
+                dotted = ".".join(str(p) for p in path + (key,))
+                self.result.problems.append(
+                    Problem(
+                        _location(self.result.file, key_node.start_mark),
+                        dotted,
+                        f"duplicate key '{key}' (first defined at line {first.line})",
+                        "names must be unique: rename or remove one of them",
+                    )
+                )
+            else:
+                seen[key] = key_node
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
+def _count_nodes(root: yaml.Node) -> int:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
+
+
+def load_yaml(text: str, file: str) -> LoadedYaml:
+    """Parse ``text``; syntax errors and refused documents become problems, not exceptions."""
+    result = LoadedYaml(file=file, data=None)
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return result
+        result.data = _Builder(loader, result, _count_nodes(root)).build(root, ())
+    except _TooLarge as exc:
+        result.data = None
+        result.problems.append(
+            Problem(
+                _location(file, exc.node.start_mark),
+                "",
+                "YAML aliases expand to more than "
+                f"{ALIAS_EXPANSION_BUDGET:,} extra values (an alias bomb?); refusing to load",
+                "write the values out or use fewer nested aliases",
+            )
+        )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = _location(file, mark) if mark else Location(file, 1, 1)
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        result.problems.append(Problem(where, "", f"invalid YAML: {message}"))
+    except yaml.YAMLError as exc:
+        result.problems.append(Problem(Location(file, 1, 1), "", f"invalid YAML: {exc}"))
+    finally:
+        loader.dispose()
+    return result

@@ -1,0 +1,156 @@
+"""Turn pydantic's validation errors into positioned, human problems with did-you-mean."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from devenv.errors import Problem
+from devenv.manifest import model
+from devenv.manifest.positions import LoadedYaml, Path
+
+_PATTERN_HINTS = {
+    model.NAME_PATTERN: "letters, digits, '_', '.', '-', at most 63, starting with a letter or digit",
+    model.ENV_NAME_PATTERN: "an environment variable name: letters, digits and '_', not starting with a digit",
+}
+
+
+def problems_from(error: ValidationError, loaded: LoadedYaml, root: type[BaseModel], prefix: Path = ()) -> list[Problem]:
+    grouped: dict[Path, list[dict]] = {}
+    for item in error.errors():
+        data_path, via_union = _data_path(loaded.data, prefix + tuple(item["loc"]))
+        key = data_path if via_union else data_path + (f"#{len(grouped)}",)
+        grouped.setdefault(key, []).append(item | {"_data_path": data_path, "_union": via_union})
+    problems = []
+    for items in grouped.values():
+        problems.append(_one_problem(items, loaded, root, prefix))
+    return problems
+
+
+def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], prefix: Path) -> Problem:
+    first = items[0]
+    path: Path = first["_data_path"]
+    dotted = ".".join(str(p) for p in path)
+    if first["_union"] and len(items) > 1:
+        forms = _union_forms(root, prefix + tuple(first["loc"]))
+        hint = f"expected {forms}" if forms else ""
+        return Problem(loaded.where(path), dotted, "is not any of the allowed forms", hint)
+    if first["type"] == "extra_forbidden":
+        name = str(path[-1])
+        allowed = _allowed_keys(root, prefix + tuple(first["loc"][:-1]))
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
+        return Problem(loaded.where(path, key=True), dotted, f"unknown key '{name}'", hint)
+    if first["type"] == "missing":
+        name = str(first["loc"][-1])
+        return Problem(loaded.where(path), dotted, f"missing required key '{name}'")
+    return Problem(loaded.where(path), dotted, _message(first))
+
+
+def _message(item: dict) -> str:
+    kind = item["type"]
+    value = item.get("input")
+    if kind == "string_pattern_mismatch":
+        pattern = item.get("ctx", {}).get("pattern", "")
+        shape = _PATTERN_HINTS.get(pattern, f"must match {pattern}")
+        return f"'{value}' is not valid: {shape}"
+    if kind == "literal_error":
+        return f"'{value}' is not allowed: {item['msg'].replace('Input should be', 'expected')}"
+    message = item["msg"].replace("Input should be", "expected").replace("Value error, ", "")
+    if isinstance(value, (str, int, float, bool)) and kind.endswith("_type"):
+        return f"{message}, got {type(value).__name__} {value!r}"
+    return message
+
+
+def _data_path(data: Any, loc: tuple) -> tuple[Path, bool]:
+    """Follow ``loc`` through ``data``; parts that are not data (union member tags) are dropped."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+            path.append(part)
+        elif _is_union_tag(part):
+            # The error is about one member of a union: report it once, at the union's value.
+            return tuple(path), True
+        else:
+            path.append(part)
+            current = None
+    return tuple(path), False
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and (part[:1].isupper() or part in {"str", "int"} or "[" in part)
+
+
+def _annotation_at(root: type[BaseModel], loc: tuple) -> Any:
+    current: Any = root
+    for part in loc:
+        current = _strip(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part) or _by_alias(current, part)
+            if field is None:
+                return None
+            current = field.annotation
+            continue
+        origin = typing.get_origin(current)
+        args = typing.get_args(current)
+        if origin is dict:
+            current = args[1]
+        elif origin is list:
+            current = args[0]
+        elif origin in (typing.Union, types.UnionType):
+            match = [a for a in args if getattr(_strip(a), "__name__", "") == part]
+            if not match:
+                return None
+            current = match[0]
+        else:
+            return None
+    return _strip(current)
+
+
+def _by_alias(cls: type[BaseModel], name: Any):
+    for field in cls.model_fields.values():
+        if field.alias == name:
+            return field
+    return None
+
+
+def _strip(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _allowed_keys(root: type[BaseModel], loc: tuple) -> list[str]:
+    cls = _annotation_at(root, loc)
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return [f.alias or name for name, f in cls.model_fields.items()]
+    return []
+
+
+def _union_forms(root: type[BaseModel], loc: tuple) -> str:
+    path = []
+    for part in loc:
+        if _is_union_tag(part):
+            break
+        path.append(part)
+    annotation = _annotation_at(root, tuple(path))
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return ""
+    forms = []
+    for member in typing.get_args(annotation):
+        member = _strip(member)
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            keys = [f.alias or n for n, f in member.model_fields.items() if f.is_required()]
+            forms.append("{" + ", ".join(f"{k}: …" for k in keys) + "}")
+        else:
+            forms.append(getattr(member, "__name__", str(member)))
+    return " or ".join(forms)

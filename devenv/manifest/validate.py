@@ -1,0 +1,243 @@
+"""Rules that relate several keys or look at the disk; each yields problems, all run every time."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path as FsPath
+
+from devenv.errors import Problem
+from devenv.graph import consumed_sdks, find_cycle
+from devenv.manifest.images import image_problem
+from devenv.manifest.model import Manifest, Service
+from devenv.manifest.positions import LoadedYaml
+
+# Kubernetes label values and Tilt label names: a qualified name.
+_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class Checker:
+    """Runs every rule over a (possibly partial) manifest; ``names`` holds all declared names."""
+
+    def __init__(self, manifest: Manifest, loaded: LoadedYaml, root: FsPath):
+        self.m = manifest
+        self.loaded = loaded
+        self.root = root.resolve()
+        raw = loaded.data if isinstance(loaded.data, dict) else {}
+        self.names = {s: set(raw.get(s) or {}) if isinstance(raw.get(s), dict) else set() for s in ("services", "sdks", "registries")}
+
+    def problem(self, path: tuple, message: str, hint: str = "", *, key: bool = False, severity: str = "error") -> Problem:
+        dotted = ".".join(str(p) for p in path)
+        return Problem(self.loaded.where(path, key=key), dotted, message, hint, severity)
+
+    def run(self) -> list[Problem]:
+        rules = (
+            self.references, self.cycles, self.sdk_coverage, self.deployments, self.paths,
+            self.images, self.ports, self.proto_boundary, self.labels, self.live_update,
+            self.cluster,
+        )
+        return [p for rule in rules for p in rule()]
+
+    # -- references -------------------------------------------------------------------------
+    def _unknown(self, path: tuple, value: str, section: str, what: str) -> Problem:
+        close = difflib.get_close_matches(value, sorted(self.names[section]), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"declared {section}: {', '.join(sorted(self.names[section])) or 'none'}"
+        return self.problem(path, f"unknown {what} '{value}'", hint)
+
+    def references(self) -> Iterator[Problem]:
+        for name, svc in self.m.services.items():
+            for i, dep in enumerate(svc.after):
+                if dep not in self.names["services"]:
+                    yield self._unknown(("services", name, "after", i), dep, "services", "service")
+            for i, sdk in enumerate(svc.sdks or []):
+                if sdk not in self.names["sdks"]:
+                    yield self._unknown(("services", name, "sdks", i), sdk, "sdks", "SDK")
+        for name, sdk in self.m.sdks.items():
+            if sdk.registry and sdk.registry not in self.names["registries"]:
+                yield self._unknown(("sdks", name, "registry"), sdk.registry, "registries", "registry")
+
+    def cycles(self) -> Iterator[Problem]:
+        edges = {name: list(svc.after) for name, svc in self.m.services.items()}
+        cycle = find_cycle(edges)
+        if cycle:
+            yield self.problem(
+                ("services", cycle[0], "after"),
+                f"dependency cycle: {' -> '.join(cycle)}",
+                "remove one of these `after` entries",
+            )
+
+    def sdk_coverage(self) -> Iterator[Problem]:
+        for name, svc in self.m.services.items():
+            if svc.sdks is None and svc.language and not consumed_sdks(self.m, svc):
+                yield self.problem(
+                    ("services", name, "language"),
+                    f"no SDK is declared for language '{svc.language}'",
+                    "declare one under `sdks:`, or write `sdks: []` if this service consumes none",
+                )
+
+    def deployments(self) -> Iterator[Problem]:
+        for name, svc in self.m.services.items():
+            if svc.k8s and svc.helm:
+                yield self.problem(("services", name, "helm"), "has both `k8s` and `helm`", "keep one of them", key=True)
+            elif not svc.k8s and not svc.helm:
+                yield self.problem(("services", name), "deploys nothing", "add `k8s: [file.yaml]` or `helm: {chart: …}`", key=True)
+            if svc.image and not svc.context:
+                yield self.problem(("services", name, "image"), "has an image but no `context` to build it from", key=True)
+
+    # -- files ------------------------------------------------------------------------------
+    def _path_fields(self) -> Iterator[tuple[tuple, str, bool]]:
+        """(path in manifest, relative path, must exist)."""
+        if self.m.proto:
+            yield ("proto", "path"), self.m.proto.path, False
+            for i, p in enumerate(self.m.proto.allowed):
+                yield ("proto", "allowed", i), p, False
+        for name, reg in self.m.registries.items():
+            if reg.ca_file:
+                yield ("registries", name, "ca_file"), reg.ca_file, False
+        for name, sdk in self.m.sdks.items():
+            yield ("sdks", name, "path"), sdk.path, False
+            if sdk.generated:
+                yield ("sdks", name, "generated"), sdk.generated, False
+            for step, spec in sdk.steps.items():
+                for i, dep in enumerate(spec.deps):
+                    yield ("sdks", name, "steps", step, "deps", i), dep, False
+        for name, svc in self.m.services.items():
+            yield from self._service_paths(name, svc)
+
+    def _service_paths(self, name: str, svc: Service) -> Iterator[tuple[tuple, str, bool]]:
+        base = ("services", name)
+        if svc.context:
+            yield base + ("context",), svc.context, True
+        if svc.image and svc.context:
+            yield base + ("dockerfile",), svc.dockerfile or f"{svc.context}/Dockerfile", True
+        for i, p in enumerate(svc.k8s):
+            yield base + ("k8s", i), p, True
+        if svc.helm:
+            yield base + ("helm", "chart"), svc.helm.chart, True
+            for i, p in enumerate(svc.helm.values):
+                yield base + ("helm", "values", i), p, True
+        for i, p in enumerate(svc.only):
+            yield base + ("only", i), os.path.join(svc.context or ".", p), False
+        for i, step in enumerate(svc.live_update):
+            sync = getattr(step, "sync", None)
+            if sync:
+                yield base + ("live_update", i, "sync", "from"), sync.from_, False
+
+    def _inside_root(self, relative: str) -> FsPath | None:
+        if os.path.isabs(relative):
+            return None
+        full = (self.root / relative).resolve()
+        return full if full == self.root or self.root in full.parents else None
+
+    def paths(self) -> Iterator[Problem]:
+        for path, relative, must_exist in self._path_fields():
+            full = self._inside_root(relative)
+            if full is None:
+                yield self.problem(path, f"'{relative}' leaves the repository", "paths are relative to the manifest's folder and stay inside it")
+            elif must_exist and not full.exists():
+                yield self.problem(path, f"'{relative}' does not exist", f"create it, or fix the path (relative to {self.root.name}/)")
+
+    # -- values -----------------------------------------------------------------------------
+    def images(self) -> Iterator[Problem]:
+        seen: dict[str, str] = {}
+        for name, svc in self.m.services.items():
+            if not svc.image:
+                continue
+            why = image_problem(svc.image)
+            if why:
+                yield self.problem(("services", name, "image"), why, "e.g. 'ameide/platform' or 'registry:5000/team/app'")
+            elif svc.image in seen:
+                yield self.problem(("services", name, "image"), f"image '{svc.image}' is also built by service '{seen[svc.image]}'", "give each service its own image")
+            else:
+                seen[svc.image] = name
+
+    def ports(self) -> Iterator[Problem]:
+        seen: dict[int, str] = {}
+        for name, svc in self.m.services.items():
+            for i, forward in enumerate(svc.port_forwards):
+                local = local_port(forward)
+                path = ("services", name, "port_forwards", i)
+                if not 1 <= local <= 65535:
+                    yield self.problem(path, f"port {local} is out of range 1-65535")
+                elif local in seen:
+                    yield self.problem(path, f"local port {local} is already forwarded by '{seen[local]}'", "pick another local port: 'LOCAL:CONTAINER'")
+                else:
+                    seen[local] = name
+
+    def proto_boundary(self) -> Iterator[Problem]:
+        if not self.m.proto:
+            return
+        proto = self._inside_root(self.m.proto.path)
+        if proto is None:
+            return
+        for name, svc in self.m.services.items():
+            candidates = []
+            if svc.context:
+                candidates.append(("context", svc.context))
+                if svc.image:
+                    candidates.append(("dockerfile", svc.dockerfile or f"{svc.context}/Dockerfile"))
+            for key, relative in candidates:
+                full = self._inside_root(relative)
+                if full is not None and (full == proto or proto in full.parents):
+                    yield self.problem(
+                        ("services", name, key),
+                        f"'{relative}' lies inside the proto workspace '{self.m.proto.path}'",
+                        "only SDKs consume the proto workspace: build the service from its own folder and depend on the published SDK",
+                    )
+
+    def labels(self) -> Iterator[Problem]:
+        owners = [("services", n, s.labels) for n, s in self.m.services.items()]
+        owners += [("sdks", n, s.labels) for n, s in self.m.sdks.items()]
+        for section, name, labels in owners:
+            for i, label in enumerate(labels):
+                if not _LABEL.match(label):
+                    yield self.problem(
+                        (section, name, "labels", i),
+                        f"label '{label}' is not a Kubernetes qualified name",
+                        "at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit",
+                    )
+
+    def live_update(self) -> Iterator[Problem]:
+        for name, svc in self.m.services.items():
+            if svc.live_update and not svc.image:
+                yield self.problem(("services", name, "live_update"), "live_update needs an `image` to update", key=True)
+            context = self._inside_root(svc.context) if svc.context else None
+            for i, step in enumerate(svc.live_update):
+                sync = getattr(step, "sync", None)
+                if not sync or context is None:
+                    continue
+                source = self._inside_root(sync.from_)
+                if source is not None and source != context and context not in source.parents:
+                    yield self.problem(
+                        ("services", name, "live_update", i, "sync", "from"),
+                        f"'{sync.from_}' is outside the build context '{svc.context}'",
+                        "Tilt can only sync files inside the docker_build context",
+                    )
+                if not sync.to.startswith("/"):
+                    yield self.problem(("services", name, "live_update", i, "sync", "to"), f"'{sync.to}' must be an absolute path in the container")
+
+    def cluster(self) -> Iterator[Problem]:
+        namespace = self.m.cluster.namespace
+        if namespace and not _DNS_LABEL.match(namespace):
+            yield self.problem(("cluster", "namespace"), f"'{namespace}' is not a valid namespace name", "lowercase letters, digits and '-', at most 63")
+        for name, svc in self.m.services.items():
+            ns = svc.helm.namespace if svc.helm else None
+            if ns and not _DNS_LABEL.match(ns):
+                yield self.problem(("services", name, "helm", "namespace"), f"'{ns}' is not a valid namespace name")
+
+
+def local_port(forward: str | int) -> int:
+    """The host-side port of a Tilt port forward: '3000', '8000:80', 'localhost:8000:80'."""
+    if isinstance(forward, int):
+        return forward
+    parts = forward.split(":")
+    if len(parts) == 3 or (len(parts) == 2 and not parts[0].isdigit()):
+        return int(parts[1])
+    return int(parts[0])
+
+
+def check(manifest: Manifest, loaded: LoadedYaml, root: FsPath) -> list[Problem]:
+    return Checker(manifest, loaded, root).run()

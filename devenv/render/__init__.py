@@ -1,0 +1,25 @@
+"""`devenv render`: services.yaml -> Tiltfile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from devenv.errors import Problem
+from devenv.manifest.load import LoadedManifest
+from devenv.render.context import ContextBuilder
+from devenv.render.engine import render_template
+from devenv.render.output import with_checksum
+
+
+@dataclass
+class Rendered:
+    text: str
+    warnings: list[Problem]
+
+
+def render(loaded: LoadedManifest, output: Path) -> Rendered:
+    """The complete Tiltfile text for ``loaded``, as it must be written to ``output``."""
+    context = ContextBuilder(loaded, output.absolute().parent).build()
+    body = render_template(loaded.root, context)
+    return Rendered(with_checksum(body), context.warnings + loaded.warnings)

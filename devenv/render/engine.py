@@ -1,0 +1,54 @@
+"""The Jinja environment: a user's templates next to the manifest first, then the shipped ones."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import jinja2
+
+from devenv.errors import DevenvError
+from devenv.render.context import RenderContext
+
+TOP_TEMPLATE = "Tiltfile.tmpl"
+
+
+def shipped_templates() -> Path:
+    """Inside the wheel they live in devenv/_templates; in a source checkout at the top level."""
+    packaged = Path(__file__).resolve().parent.parent / "_templates"
+    if (packaged / TOP_TEMPLATE).is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
+def environment(manifest_dir: Path) -> jinja2.Environment:
+    search = [str(manifest_dir), str(shipped_templates())]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_template(manifest_dir: Path, context: RenderContext) -> str:
+    env = environment(manifest_dir)
+    try:
+        template = env.get_template(TOP_TEMPLATE)
+        text = template.render(**asdict(context))
+    except jinja2.TemplateSyntaxError as exc:
+        raise DevenvError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}", hint="fix the template override")
+    except jinja2.UndefinedError as exc:
+        raise DevenvError(f"template error: {exc.message}", hint="a template override uses a name the render does not provide")
+    except jinja2.TemplateNotFound as exc:
+        raise DevenvError(f"template not found: {exc.name}", hint="reinstall devenv, or add the template next to services.yaml")
+    # Collapse the blank lines that conditional blocks leave behind, so output is tidy and stable.
+    lines = text.replace("\r\n", "\n").split("\n")
+    tidy: list[str] = []
+    for line in lines:
+        line = line.rstrip()
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy).rstrip("\n") + "\n"

@@ -1,0 +1,138 @@
+"""Which workload Tilt will make a resource of, read from a service's k8s YAML.
+
+Tilt (internal/tiltfile/tiltfile_state.go, v0.37) makes a resource of every object whose pod
+spec uses an image some docker_build builds, and of every Job/CronJob, naming them with the
+shortest unique lowercase fragment of ``name:kind:namespace:group`` across the whole Tiltfile;
+other pod-creating objects get a resource named just ``name``. `k8s_resource(workload=…)`
+must use exactly that name, or Tilt stops loading the Tiltfile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from devenv.errors import DevenvError
+
+_POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+_ALWAYS_WORKLOAD = {("batch", "Job"), ("batch", "CronJob")}
+
+
+@dataclass(frozen=True)
+class K8sObject:
+    file: str
+    kind: str
+    name: str
+    namespace: str
+    group: str
+    images: tuple[str, ...]
+    has_pod_template: bool
+
+    @property
+    def selector(self) -> str:
+        return f"{self.name}:{self.kind}:{self.namespace}".lower()
+
+
+def normalize_image(reference: str) -> str:
+    """Docker's familiar-name normalisation without tag or digest: `redis` -> `docker.io/library/redis`."""
+    name = reference.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        name = name[: len(name) - len(last)] + last.split(":", 1)[0]
+    first, _, rest = name.partition("/")
+    if not rest or ("." not in first and ":" not in first and first != "localhost"):
+        name = f"docker.io/{name}"
+        if "/" not in name[len("docker.io/"):]:
+            name = f"docker.io/library/{name[len('docker.io/'):]}"
+    return name.lower()
+
+
+def _pod_spec(kind: str, doc: dict) -> dict | None:
+    spec = doc.get("spec") or {}
+    if kind == "Pod":
+        return spec
+    if kind == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    template = spec.get("template") if isinstance(spec, dict) else None
+    return (template or {}).get("spec") if isinstance(template, dict) else None
+
+
+def _object(file: str, doc: dict) -> K8sObject | None:
+    kind = doc.get("kind")
+    meta = doc.get("metadata") or {}
+    if not isinstance(kind, str) or not isinstance(meta, dict) or not meta.get("name"):
+        return None
+    api = str(doc.get("apiVersion") or "v1")
+    group = api.split("/", 1)[0] if "/" in api else "core"
+    pod = _pod_spec(kind, doc)
+    images: list[str] = []
+    if isinstance(pod, dict):
+        for key in ("initContainers", "containers"):
+            for container in pod.get(key) or []:
+                if isinstance(container, dict) and isinstance(container.get("image"), str):
+                    images.append(container["image"])
+    return K8sObject(
+        file=file,
+        kind=kind,
+        name=str(meta["name"]),
+        namespace=str(meta.get("namespace") or "default"),
+        group=group,
+        images=tuple(images),
+        has_pod_template=pod is not None and (kind in _POD_TEMPLATE_KINDS or kind in {"Pod", "CronJob"} or "template" in (doc.get("spec") or {})),
+    )
+
+
+def read_objects(root: Path, relative: str) -> list[K8sObject]:
+    path = root / relative
+    try:
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{relative}:{mark.line + 1}:{mark.column + 1}" if mark else relative
+        raise DevenvError(f"{where} is not valid YAML: {getattr(exc, 'problem', exc)}", hint="fix the Kubernetes YAML; Tilt would refuse it too")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DevenvError(f"cannot read {relative}: {exc}")
+    objects: list[K8sObject] = []
+    for doc in docs:
+        items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]
+        for item in items or []:
+            if isinstance(item, dict):
+                obj = _object(relative, item)
+                if obj:
+                    objects.append(obj)
+    return objects
+
+
+def _potential_names(obj: K8sObject) -> list[str]:
+    parts = [obj.name, obj.kind, obj.namespace, obj.group]
+    return [":".join(parts[: i + 1]).lower() for i in range(len(parts))]
+
+
+def unique_names(objects: list[K8sObject]) -> list[str]:
+    """Tilt's k8s.UniqueNames with minComponents=1."""
+    counts: dict[str, int] = {}
+    for obj in objects:
+        for name in _potential_names(obj):
+            counts[name] = counts.get(name, 0) + 1
+    out = []
+    for index, obj in enumerate(objects):
+        names = _potential_names(obj)
+        out.append(next((n for n in names if counts[n] == 1), f"{names[-1]}:{index}"))
+    return out
+
+
+def is_image_workload(obj: K8sObject, built: set[str]) -> bool:
+    return (obj.group, obj.kind) in _ALWAYS_WORKLOAD or any(normalize_image(i) in built for i in obj.images)
+
+
+def resource_names(all_objects: list[K8sObject], built_images: set[str]) -> dict[K8sObject, str]:
+    """The Tilt resource name of every workload among ``all_objects`` (in Tiltfile order)."""
+    built = {normalize_image(i) for i in built_images}
+    image_workloads = [o for o in all_objects if is_image_workload(o, built)]
+    names = dict(zip(image_workloads, unique_names(image_workloads)))
+    for obj in all_objects:
+        if obj not in names and obj.has_pod_template:
+            names[obj] = obj.name
+    return names

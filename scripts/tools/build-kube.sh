@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Build kube-apiserver and etcd from the Go module proxy, cache them outside
+# the clone, and optionally smoke-test them together.
+#
+#   scripts/tools/build-kube.sh [--smoke]
+#
+# Prints two stdout lines: the etcd path, then (last line) the kube-apiserver
+# path. Both live in ${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}/bin/.
+# Cold build: etcd ~1 min, kube-apiserver ~4-5 min on 2 cores.
+#
+# Flags verified by --smoke (what a pytest fixture should use; P* = free
+# loopback ports, $D = a temp dir, all files generated in $D):
+#
+#   etcd --name default --data-dir $D/etcd --log-level warn --unsafe-no-fsync \
+#     --listen-client-urls http://127.0.0.1:$P1 --advertise-client-urls http://127.0.0.1:$P1 \
+#     --listen-peer-urls http://127.0.0.1:$P2 --initial-advertise-peer-urls http://127.0.0.1:$P2 \
+#     --initial-cluster default=http://127.0.0.1:$P2
+#
+#   openssl genrsa -out $D/sa.key 2048; openssl rsa -in $D/sa.key -pubout -out $D/sa.pub
+#   echo 'TOKEN,admin,admin-uid,"system:masters"' > $D/tokens.csv
+#
+#   kube-apiserver --etcd-servers http://127.0.0.1:$P1 \
+#     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port $P3 \
+#     --cert-dir $D/certs --token-auth-file $D/tokens.csv --authorization-mode RBAC \
+#     --service-account-issuer https://kubernetes.default.svc.cluster.local \
+#     --service-account-key-file $D/sa.pub --service-account-signing-key-file $D/sa.key \
+#     --service-cluster-ip-range 10.0.0.0/24
+#
+#   ready when: curl -sk -H "Authorization: Bearer TOKEN" https://127.0.0.1:$P3/readyz  ->  "ok"
+#   (the server cert is self-signed into --cert-dir: use insecure-skip-tls-verify
+#   in a kubeconfig, or trust $D/certs/apiserver.crt).
+set -euo pipefail
+
+K8S_VERSION=v1.36.3
+# k8s.io/kubernetes v1.X.Y pins go.etcd.io/etcd/server/v3 at this version.
+ETCD_VERSION=v3.6.8
+
+CACHE="${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}"
+ETCD="$CACHE/bin/etcd"
+APISERVER="$CACHE/bin/kube-apiserver"
+log() { echo "build-kube: $*" >&2; }
+
+SMOKE=0
+[[ "${1:-}" == --smoke ]] && SMOKE=1
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/devenv-kube.XXXXXX")"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK" "$ETCD.tmp.$$" "$APISERVER.tmp.$$"
+}
+trap cleanup EXIT
+mkdir -p "$CACHE/bin"
+cd "$WORK" # go commands must run outside any module
+export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0
+
+build_etcd() {
+  # etcd --version prints "etcd Version: 3.6.8" (compiled in, no ldflags needed).
+  if [[ -x "$ETCD" ]] && "$ETCD" --version 2>/dev/null | grep -qx "etcd Version: ${ETCD_VERSION#v}"; then
+    log "cached: $ETCD"
+    return
+  fi
+  log "building etcd $ETCD_VERSION"
+  local start=$SECONDS
+  # The server module's main package is named after its dir: the binary is "server".
+  GOBIN="$WORK/gobin" go install "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  log "etcd built in $((SECONDS - start))s"
+  "$WORK/gobin/server" --version >&2
+  mv -f "$WORK/gobin/server" "$ETCD.tmp.$$" && mv -f "$ETCD.tmp.$$" "$ETCD"
+}
+
+build_apiserver() {
+  if [[ -x "$APISERVER" ]] && "$APISERVER" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"; then
+    log "cached: $APISERVER"
+    return
+  fi
+  # k8s.io/kubernetes can't be `go install`ed: its go.mod replaces every
+  # staging module (k8s.io/api, client-go, ...) with ./staging/..., which the
+  # module zip lacks. A wrapper module points them at their published
+  # v0.X.Y tags instead; sample-cli-plugin is never published, so it gets an
+  # empty stub (kube-apiserver doesn't import it).
+  local staging="v0.${K8S_VERSION#v1.}" kmod mod
+  kmod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')"
+  mkdir -p "$WORK/wrap/stub"
+  printf 'module k8s.io/sample-cli-plugin\n\ngo 1.24\n' >"$WORK/wrap/stub/go.mod"
+  {
+    printf 'module devenv.local/kube-wrapper\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes %s\n\n' "$K8S_VERSION"
+    for mod in $(awk '$2 == "=>" && $3 ~ /^\.\/staging\// { print $1 }' "$kmod"); do
+      if [[ "$mod" == k8s.io/sample-cli-plugin ]]; then
+        echo "replace $mod => ./stub"
+      else
+        echo "replace $mod => $mod $staging"
+      fi
+    done
+  } >"$WORK/wrap/go.mod"
+
+  # Version stamp as in kubernetes' hack/lib/version.sh: `--version` and the
+  # /version endpoint would otherwise report v0.0.0-master.
+  # buildDate is the tag's commit time, so rebuilds are reproducible.
+  local minor="${K8S_VERSION#v1.}" date ldflags="-s -w" pkg kv
+  minor="${minor%%.*}"
+  date="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "${kmod%.mod}.info")"
+  for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+    for kv in gitVersion=$K8S_VERSION gitMajor=1 gitMinor=$minor gitTreeState=clean buildDate=$date; do
+      ldflags+=" -X $pkg.$kv"
+    done
+  done
+
+  log "building kube-apiserver $K8S_VERSION (staging modules $staging; several minutes)"
+  local start=$SECONDS
+  (cd "$WORK/wrap" && go build -ldflags "$ldflags" -o "$APISERVER.tmp.$$" k8s.io/kubernetes/cmd/kube-apiserver)
+  log "kube-apiserver built in $((SECONDS - start))s"
+  "$APISERVER.tmp.$$" --version >&2
+  mv -f "$APISERVER.tmp.$$" "$APISERVER"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+smoke() {
+  local d="$WORK/smoke" token p1 p2 p3 i
+  mkdir -p "$d/certs"
+  token="$(openssl rand -hex 16)"
+  p1="$(free_port)" p2="$(free_port)" p3="$(free_port)"
+  log "smoke: etcd on :$p1, kube-apiserver on :$p3"
+  "$ETCD" --name default --data-dir "$d/etcd" --log-level warn --unsafe-no-fsync \
+    --listen-client-urls "http://127.0.0.1:$p1" --advertise-client-urls "http://127.0.0.1:$p1" \
+    --listen-peer-urls "http://127.0.0.1:$p2" --initial-advertise-peer-urls "http://127.0.0.1:$p2" \
+    --initial-cluster "default=http://127.0.0.1:$p2" >"$d/etcd.log" 2>&1 &
+  PIDS+=($!)
+
+  openssl genrsa -out "$d/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
+  echo "$token,admin,admin-uid,\"system:masters\"" >"$d/tokens.csv"
+  "$APISERVER" --etcd-servers "http://127.0.0.1:$p1" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$p3" \
+    --cert-dir "$d/certs" --token-auth-file "$d/tokens.csv" --authorization-mode RBAC \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$d/sa.pub" --service-account-signing-key-file "$d/sa.key" \
+    --service-cluster-ip-range 10.0.0.0/24 >"$d/apiserver.log" 2>&1 &
+  PIDS+=($!)
+
+  for ((i = 0; i < 120; i++)); do
+    if [[ "$(curl -sk -m 2 -H "Authorization: Bearer $token" "https://127.0.0.1:$p3/readyz" || true)" == ok ]]; then
+      # The token must also be authorized (system:masters) for real API calls.
+      curl -skf -m 5 -H "Authorization: Bearer $token" "https://127.0.0.1:$p3/api/v1/namespaces/default" >/dev/null
+      log "smoke: /readyz ok after $((i / 2))s"
+      return
+    fi
+    sleep 0.5
+  done
+  log "smoke: kube-apiserver not ready; logs:"
+  tail -n 30 "$d/etcd.log" "$d/apiserver.log" >&2
+  return 1
+}
+
+build_etcd
+build_apiserver
+if ((SMOKE)); then smoke; fi
+echo "$ETCD"
+echo "$APISERVER"
