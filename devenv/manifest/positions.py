@@ -66,7 +66,21 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        value = self.loader.construct_object(node, deep=True)
+        if isinstance(value, str):
+            self._check_text(value, node, path)
+        return value
+
+    def _check_text(self, value: str, node: yaml.Node, path: Path) -> None:
+        """NUL and unpaired surrogates cannot reach a command line, an env var or a UTF-8 Tiltfile."""
+        bad = next((c for c in value if c == "\0" or "\ud800" <= c <= "\udfff"), None)
+        if bad is not None:
+            dotted = ".".join(str(p) for p in path)
+            self.result.problems.append(
+                Problem(_location(self.result.file, node.start_mark), dotted,
+                        f"contains the character U+{ord(bad):04X}, which no command, variable or Tiltfile can carry",
+                        "remove it")
+            )
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         self._report_duplicate_keys(node, path)

@@ -11,7 +11,7 @@ SCHEMA_ID = "urn:devenv:services:v1"
 
 def json_schema() -> dict:
     schema = Manifest.model_json_schema(by_alias=True)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, "title": "devenv services.yaml", **schema}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema, "title": "devenv services.yaml"}
 
 
 def json_schema_text() -> str:

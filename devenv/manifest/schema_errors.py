@@ -48,7 +48,8 @@ def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], p
     if first["type"] == "missing":
         name = str(first["loc"][-1])
         return Problem(loaded.where(path), dotted, f"missing required key '{name}'")
-    return Problem(loaded.where(path), dotted, _message(first))
+    at_key = first["loc"][-1:] == ("[key]",)
+    return Problem(loaded.where(path, key=at_key), dotted, _message(first))
 
 
 def _message(item: dict) -> str:
@@ -77,6 +78,8 @@ def _data_path(data: Any, loc: tuple) -> tuple[Path, bool]:
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             current = current[part]
             path.append(part)
+        elif part == "[key]":
+            return tuple(path), False
         elif _is_union_tag(part):
             # The error is about one member of a union: report it once, at the union's value.
             return tuple(path), True

@@ -1,0 +1,52 @@
+import time
+
+from devenv.manifest.positions import load_yaml
+
+
+def test_values_and_keys_have_one_based_positions():
+    loaded = load_yaml("a: 1\nb:\n  c: [x, y]\n", "services.yaml")
+    assert loaded.data == {"a": 1, "b": {"c": ["x", "y"]}}
+    assert (loaded.values[("b", "c", 1)].line, loaded.values[("b", "c", 1)].col) == (3, 10)
+    assert (loaded.keys[("b", "c")].line, loaded.keys[("b", "c")].col) == (3, 3)
+    assert str(loaded.where(("b", "c", 7, "deeper"))) == "services.yaml:3:6"
+
+
+def test_duplicate_keys_are_reported_not_silently_overwritten():
+    loaded = load_yaml("services:\n  web: {}\n  web: {}\n", "services.yaml")
+    [problem] = loaded.problems
+    assert (problem.location.line, problem.key) == (3, "services.web")
+    assert "duplicate key 'web' (first defined at line 2)" in problem.message
+
+
+def test_merge_keys_work_and_own_keys_win():
+    loaded = load_yaml("base: &b {x: 1, y: 2}\nsvc:\n  <<: *b\n  y: 3\n", "f")
+    assert loaded.data["svc"] == {"x": 1, "y": 3}
+    assert loaded.problems == []
+
+
+def _billion_laughs(levels: int = 9) -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_within_a_second():
+    start = time.monotonic()
+    loaded = load_yaml(_billion_laughs(), "bomb.yaml")
+    assert time.monotonic() - start < 1.0
+    assert loaded.data is None
+    assert "alias" in loaded.problems[0].message
+
+
+def test_syntax_error_has_a_position():
+    loaded = load_yaml("a: [1, 2\nb: 3\n", "f.yaml")
+    [problem] = loaded.problems
+    assert problem.location.file == "f.yaml" and problem.location.line >= 2
+    assert problem.message.startswith("invalid YAML")
+
+
+def test_nul_and_surrogates_are_refused():
+    loaded = load_yaml('a: "x\\0y"\nb: "\\ud800"\n', "f")
+    assert [(p.key, p.location.line) for p in loaded.problems] == [("a", 1), ("b", 2)]

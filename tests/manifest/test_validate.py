@@ -1,0 +1,160 @@
+"""Every validation rule: its message, its line, exit code 2, and an existing Tiltfile untouched.
+
+Each case is a whole manifest; the line marked `# <-` is where the problem must be reported.
+"""
+
+import textwrap
+
+import pytest
+
+from tests.fixtures.manifests import build_tree, deployment
+from tests.support.cli import devenv
+
+FILES = {
+    "svc/web/Dockerfile": "FROM scratch\n",
+    "svc/api/Dockerfile": "FROM scratch\n",
+    "k8s/web.yaml": deployment("web", "demo/web"),
+    "k8s/api.yaml": deployment("api", "demo/api"),
+    "proto/Dockerfile": "FROM scratch\n",
+    "sdk/ts/package.json": "{}\n",
+}
+
+BASE = """\
+version: 1
+project: demo
+registries:
+  npm: {kind: npm, url: "http://npm.example.io"}
+proto: {path: proto, names: ["@demo/proto"], allowed: [sdk/ts]}
+sdks:
+  ts:
+    language: typescript
+    path: sdk/ts
+    package: "@demo/sdk"
+    registry: npm
+    steps: {build: {cmd: make}}
+services:
+  web:
+    language: typescript
+    context: svc/web
+    image: demo/web
+    k8s: [k8s/web.yaml]
+    port_forwards: ["3000"]
+  api:
+    language: typescript
+    context: svc/api
+    image: demo/api
+    k8s: [k8s/api.yaml]
+    after: [web]
+"""
+
+TILTFILE = "# a Tiltfile someone relies on\n"
+
+CASES = {
+    "unknown key with did-you-mean": (
+        BASE.replace("    port_forwards:", "    labelz: [x]  # <-\n    port_forwards:"),
+        "services.web.labelz: unknown key 'labelz'", "did you mean 'labels'?",
+    ),
+    "unknown top-level key": (BASE + "registry: {}  # <-\n", "registry: unknown key 'registry'", "did you mean 'registries'?"),
+    "duplicate service name": (
+        BASE + "  web:  # <-\n    sdks: []\n    k8s: [k8s/web.yaml]\n",
+        "duplicate key 'web' (first defined at line 14)", "",
+    ),
+    "unknown after": (BASE.replace("after: [web]", "after: [wbe]  # <-"), "services.api.after.0: unknown service 'wbe'", "did you mean 'web'?"),
+    "unknown sdk": (BASE.replace("    port_forwards:", "    sdks: [tss]  # <-\n    port_forwards:"), "unknown SDK 'tss'", "did you mean 'ts'?"),
+    "unknown registry": (BASE.replace("registry: npm", "registry: nmp  # <-"), "sdks.ts.registry: unknown registry 'nmp'", "did you mean 'npm'?"),
+    "cycle printed as a path": (
+        BASE.replace("    port_forwards:", "    after: [api]  # <-\n    port_forwards:"),
+        "dependency cycle: web -> api -> web", "remove one of these",
+    ),
+    "language without sdk": (BASE.replace("  api:\n    language: typescript", "  api:\n    language: go  # <-"), "no SDK is declared for language 'go'", "sdks: []"),
+    "missing context": (BASE.replace("context: svc/api", "context: svc/gone  # <-"), "'svc/gone' does not exist", ""),
+    "missing dockerfile": (BASE.replace("context: svc/api", "context: svc/api\n    dockerfile: svc/api/Nope  # <-"), "'svc/api/Nope' does not exist", ""),
+    "missing k8s file": (BASE.replace("k8s: [k8s/api.yaml]", "k8s: [k8s/nope.yaml]  # <-"), "'k8s/nope.yaml' does not exist", ""),
+    "missing chart": (BASE.replace("k8s: [k8s/api.yaml]", "helm: {chart: charts/nope}  # <-"), "'charts/nope' does not exist", ""),
+    "path leaves the repository": (BASE.replace("context: svc/api", "context: ../../etc  # <-"), "'../../etc' leaves the repository", ""),
+    "invalid image": (BASE.replace("image: demo/api", "image: Demo//API  # <-"), "'Demo//API' is not a valid image reference", ""),
+    "duplicate local port": (
+        BASE.replace("after: [web]", "after: [web]\n    port_forwards: [\"3000:80\"]  # <-"),
+        "local port 3000 is already forwarded by 'web'", "",
+    ),
+    "service inside proto workspace": (
+        BASE.replace("context: svc/api\n    image", "context: proto  # <-\n    image"),
+        "'proto' lies inside the proto workspace 'proto'", "only SDKs consume the proto workspace",
+    ),
+    "label not a qualified name": (
+        BASE.replace("    port_forwards:", "    labels: [\"my apps\"]  # <-\n    port_forwards:"),
+        "label 'my apps' is not a Kubernetes qualified name", "63",
+    ),
+    "wrong type": (BASE.replace("version: 1", "version: 2  # <-"), "version: '2' is not allowed", ""),
+    "bad step name": (BASE.replace("steps: {build: {cmd: make}}", "steps:\n      bu ild: {cmd: make}  # <-"), "'bu ild' is not valid", ""),
+}
+
+
+def _expected_line(text: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if "# <-" in line)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_rule(tmp_path, name):
+    text, message, hint = CASES[name]
+    build_tree(tmp_path, FILES)
+    (tmp_path / "services.yaml").write_text(text)
+    (tmp_path / "Tiltfile").write_text(TILTFILE)
+    result = devenv("render", cwd=tmp_path)
+    assert result.code == 2, result
+    assert "Traceback" not in result.err
+    line = _expected_line(text)
+    matching = [l for l in result.err.splitlines() if l.startswith(f"services.yaml:{line}:")]
+    assert matching, f"nothing reported at line {line}:\n{result.err}"
+    assert any(message in l for l in matching), result.err
+    assert hint in result.err
+    assert (tmp_path / "Tiltfile").read_text() == TILTFILE
+
+
+def test_all_problems_are_reported_together(tmp_path):
+    text = BASE.replace("after: [web]", "after: [wbe]").replace("image: demo/api", "image: Demo//x").replace(
+        "    port_forwards:", "    labelz: [x]\n    port_forwards:"
+    )
+    build_tree(tmp_path, FILES)
+    (tmp_path / "services.yaml").write_text(text)
+    result = devenv("render", cwd=tmp_path)
+    assert result.code == 2
+    assert "unknown key 'labelz'" in result.err
+    assert "unknown service 'wbe'" in result.err
+    assert "not a valid image reference" in result.err
+    assert "3 problems in the manifest" in result.err
+
+
+def test_valid_base_renders(tmp_path):
+    build_tree(tmp_path, FILES)
+    (tmp_path / "services.yaml").write_text(BASE)
+    result = devenv("render", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert (tmp_path / "Tiltfile").exists()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "the manifest is empty"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("a: [1,\n", "invalid YAML"),
+    ],
+)
+def test_unusable_files(tmp_path, content, message):
+    (tmp_path / "services.yaml").write_text(content)
+    result = devenv("render", cwd=tmp_path)
+    assert result.code == 2 and message in result.err and "Traceback" not in result.err
+
+
+def test_missing_manifest_is_one_clear_message(tmp_path):
+    result = devenv("render", "-f", "nope.yaml", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err.strip().splitlines()[0] == "devenv: error: manifest not found: nope.yaml"
+
+
+def test_manifest_found_in_a_parent_folder(tmp_path):
+    build_tree(tmp_path, FILES)
+    (tmp_path / "services.yaml").write_text(BASE)
+    result = devenv("render", "--stdout", cwd=tmp_path / "svc" / "web")
+    assert result.code == 0 and "docker_build(" in result.out
