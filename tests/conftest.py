@@ -3,8 +3,11 @@ one module per component, registered here so each starts once per session."""
 
 import pytest
 
+from tests.support.components import strict
+
 pytest_plugins = [
     "tests.fixtures.manifests",
+    "tests.fixtures.tilt",
 ]
 
 
@@ -12,3 +15,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "integration" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI nothing may skip: a skipped test means a real component went unexercised."""
+    if not strict():
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI: {skipped} test(s) skipped; in CI every real component must run", red=True)
+        session.exitstatus = 1

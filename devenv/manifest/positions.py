@@ -43,8 +43,12 @@ class LoadedYaml:
         return Location(self.file, 1, 1)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose objects are built by :class:`_Builder` instead."""
+# libyaml's parser (when PyYAML was built with it) keeps marks and is several times faster.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
+    """Safe loader whose objects are built by :class:`_Builder` instead."""
 
 
 def _location(file: str, mark: yaml.Mark) -> Location:

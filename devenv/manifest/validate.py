@@ -17,6 +17,8 @@ from devenv.manifest.positions import LoadedYaml
 # Kubernetes label values and Tilt label names: a qualified name.
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+# helm's own rule for release names (pkg/chartutil): DNS-1123 subdomain, at most 53 characters.
+_HELM_RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 class Checker:
@@ -37,7 +39,7 @@ class Checker:
         rules = (
             self.references, self.cycles, self.sdk_coverage, self.deployments, self.paths,
             self.images, self.ports, self.proto_boundary, self.labels, self.live_update,
-            self.cluster,
+            self.cluster, self.helm_releases, self.go_versions,
         )
         return [p for rule in rules for p in rule()]
 
@@ -227,6 +229,29 @@ class Checker:
             ns = svc.helm.namespace if svc.helm else None
             if ns and not _DNS_LABEL.match(ns):
                 yield self.problem(("services", name, "helm", "namespace"), f"'{ns}' is not a valid namespace name")
+
+
+    def helm_releases(self) -> Iterator[Problem]:
+        for name, svc in self.m.services.items():
+            if not svc.helm:
+                continue
+            release = svc.helm.release or name
+            if len(release) > 53 or not _HELM_RELEASE.match(release):
+                path = ("services", name, "helm", "release") if svc.helm.release else ("services", name)
+                yield self.problem(
+                    path, f"'{release}' is not a valid Helm release name (lowercase letters, digits, '-', '.', at most 53)",
+                    "set `helm.release` to a valid name, e.g. " + repr(re.sub(r"[^a-z0-9.-]", "-", release.lower())[:53].strip("-.") or "app"),
+                    key=not svc.helm.release,
+                )
+
+    def go_versions(self) -> Iterator[Problem]:
+        for name, sdk in self.m.sdks.items():
+            registry = self.m.registries.get(sdk.registry or "")
+            if sdk.version and registry and registry.kind == "goproxy" and not sdk.version.startswith("v"):
+                yield self.problem(
+                    ("sdks", name, "version"), f"Go module versions start with 'v': '{sdk.version}' is never served by a module proxy",
+                    f"write 'v{sdk.version}'", severity="warning",
+                )
 
 
 def local_port(forward: str | int) -> int:

@@ -16,6 +16,7 @@ import yaml
 
 from devenv.errors import DevenvError
 
+_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 _ALWAYS_WORKLOAD = {("batch", "Job"), ("batch", "CronJob")}
 
@@ -87,7 +88,7 @@ def _object(file: str, doc: dict) -> K8sObject | None:
 def read_objects(root: Path, relative: str) -> list[K8sObject]:
     path = root / relative
     try:
-        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=_FAST_SAFE_LOADER))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{relative}:{mark.line + 1}:{mark.column + 1}" if mark else relative

@@ -61,13 +61,19 @@ build_etcd() {
     log "cached: $ETCD"
     return
   fi
+  # `go install go.etcd.io/etcd/server/v3@V` is refused: server's go.mod
+  # replaces its sibling modules with ../api etc. Replaces only apply in the
+  # main module, so build it as a dependency of a throwaway wrapper module,
+  # where the siblings resolve to their published $ETCD_VERSION tags.
+  mkdir -p "$WORK/etcd-wrap"
+  printf 'module devenv.local/etcd-wrapper\n\ngo 1.24.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' \
+    "$ETCD_VERSION" >"$WORK/etcd-wrap/go.mod"
   log "building etcd $ETCD_VERSION"
   local start=$SECONDS
-  # The server module's main package is named after its dir: the binary is "server".
-  GOBIN="$WORK/gobin" go install "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  (cd "$WORK/etcd-wrap" && go build -ldflags "-s -w" -o "$ETCD.tmp.$$" go.etcd.io/etcd/server/v3)
   log "etcd built in $((SECONDS - start))s"
-  "$WORK/gobin/server" --version >&2
-  mv -f "$WORK/gobin/server" "$ETCD.tmp.$$" && mv -f "$ETCD.tmp.$$" "$ETCD"
+  "$ETCD.tmp.$$" --version >&2
+  mv -f "$ETCD.tmp.$$" "$ETCD"
 }
 
 build_apiserver() {

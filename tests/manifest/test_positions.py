@@ -47,6 +47,11 @@ def test_syntax_error_has_a_position():
     assert problem.message.startswith("invalid YAML")
 
 
-def test_nul_and_surrogates_are_refused():
-    loaded = load_yaml('a: "x\\0y"\nb: "\\ud800"\n', "f")
-    assert [(p.key, p.location.line) for p in loaded.problems] == [("a", 1), ("b", 2)]
+def test_nul_is_refused_at_its_key():
+    loaded = load_yaml('x: 1\na: "x\\0y"\n', "f")
+    assert [(p.key, p.location.line) for p in loaded.problems] == [("a", 2)]
+
+
+def test_surrogate_is_refused_at_its_line():
+    loaded = load_yaml('x: 1\nb: "\\ud800"\n', "f")
+    assert [p.location.line for p in loaded.problems] == [2]

@@ -11,6 +11,7 @@ from tests.fixtures.manifests import build_tree, deployment
 from tests.support.cli import devenv
 
 FILES = {
+    "charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
     "svc/web/Dockerfile": "FROM scratch\n",
     "svc/api/Dockerfile": "FROM scratch\n",
     "k8s/web.yaml": deployment("web", "demo/web"),
@@ -84,6 +85,10 @@ CASES = {
     "label not a qualified name": (
         BASE.replace("    port_forwards:", "    labels: [\"my apps\"]  # <-\n    port_forwards:"),
         "label 'my apps' is not a Kubernetes qualified name", "63",
+    ),
+    "invalid helm release name": (
+        BASE.replace("  api:\n", "  api_db:  # <-\n").replace("k8s: [k8s/api.yaml]", "helm: {chart: charts/api}").replace("after: [web]", "after: [web]\n    workload: api"),
+        "'api_db' is not a valid Helm release name", "set `helm.release`",
     ),
     "wrong type": (BASE.replace("version: 1", "version: 2  # <-"), "version: '2' is not allowed", ""),
     "bad step name": (BASE.replace("steps: {build: {cmd: make}}", "steps:\n      bu ild: {cmd: make}  # <-"), "'bu ild' is not valid", ""),

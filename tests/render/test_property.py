@@ -140,12 +140,16 @@ def _project(actual: list[dict], expected: list[dict]) -> list[dict]:
     return [{k: a.get(k) for k in ks} for a, ks in zip(actual, keys)] + actual[len(expected):]
 
 
-def _write(root: Path, m: dict) -> None:
-    files = {"services.yaml": yaml.safe_dump(m, allow_unicode=True, sort_keys=False)}
+def _write(root: Path, m: dict) -> dict:
+    """Write the monorepo; return the manifest as PyYAML reads it back (YAML folds some
+    characters such as U+0085 in raw UTF-8, and that is what the manifest then says)."""
+    text = yaml.safe_dump(m, allow_unicode=True, sort_keys=False)
+    files = {"services.yaml": text}
     for svc, spec in m["services"].items():
         files[f"svc/{svc}/Dockerfile"] = "FROM scratch\n"
         files[f"k8s/{svc}.yaml"] = deployment(svc, spec["image"])
     build_tree(root, files)
+    return yaml.safe_load(text)
 
 
 EXAMPLES = 2000 if strict() else 200
@@ -157,7 +161,7 @@ def test_rendered_tiltfile_carries_exactly_the_manifest(case):
     m, env = case
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        _write(root, m)
+        m = _write(root, m)
         loaded = load_manifest(root / "services.yaml")
         text = render(loaded, root / "Tiltfile").text
     actual = evaluate(text, env)

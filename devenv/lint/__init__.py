@@ -1,0 +1,22 @@
+"""`devenv lint`: the proto-boundary guardrail.
+
+Only the SDKs (and the paths ``proto.allowed`` lists) may reference the proto workspace;
+every other file consumes published SDKs. The pieces:
+
+- :mod:`devenv.lint.needles`: what a reference is (the proto path as a path, a name as a
+  whole token) and the fixed-string byte prefilter that keeps the scan fast.
+- :mod:`devenv.lint.scan`: which files to look at (git's view of the tree, or a walk that
+  honours ``.gitignore`` files when there is no git).
+- :mod:`devenv.lint.rules`: one module per file context (Dockerfile, Tiltfile, package.json,
+  …), each with an ``ID``, comment syntax and a ``describe()`` of a reference; plus the
+  manifest rules (:mod:`devenv.lint.rules.manifest`).
+- :mod:`devenv.lint.suppress`: ``devenv: allow proto-import reason="…"`` comments, and the
+  ``"//devenv"`` key of JSON files, which have no comments.
+- :mod:`devenv.lint.engine`: runs it all and returns a :class:`~devenv.lint.model.LintResult`;
+  :mod:`devenv.lint.formats` turns a result into text, JSON or SARIF.
+"""
+
+from devenv.lint.engine import lint
+from devenv.lint.model import Finding, LintResult
+
+__all__ = ["Finding", "LintResult", "lint"]

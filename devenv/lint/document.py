@@ -1,0 +1,54 @@
+"""One file being linted: its text, where its lines start, and the references in it."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from devenv.lint.needles import Ref
+
+_NEWLINE = re.compile("\n")
+
+
+@dataclass
+class Document:
+    path: str  # relative to the lint root, posix
+    text: str
+    refs: list[Ref] = field(default_factory=list)
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+
+    @property
+    def dir(self) -> str:
+        return self.path.rpartition("/")[0]
+
+    @property
+    def name(self) -> str:
+        return self.path.rpartition("/")[2]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of ``offset``."""
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of ``offset``; columns count Unicode code points."""
+        line = self.line_of(offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def line_span(self, line: int) -> tuple[int, int]:
+        """Offsets of ``line`` (1-based), without its newline."""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.text)
+        return start, end
+
+    def line_text(self, line: int) -> str:
+        start, end = self.line_span(line)
+        return self.text[start:end].rstrip("\r")
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)

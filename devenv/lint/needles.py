@@ -1,0 +1,145 @@
+"""What counts as a reference to the proto workspace, and the byte prefilter in front of it.
+
+A reference is either
+
+- the proto path *as a path*: a path token whose segments end with the proto path's
+  segments (``packages/ameide_core_proto/``, ``./packages/ameide_core_proto``,
+  ``../../packages/ameide_core_proto``, ``/app/packages/ameide_core_proto``), or a relative
+  path that resolves to it from the file's folder (``../ameide_core_proto`` next to it); or
+- one of ``proto.names`` as a *whole token* (``@ameide/core-proto``, ``ameide_core_proto``,
+  ``ameide_core_proto.v1``, ``@ameide/core-proto@1.2``), so ``ameide_core_protocol`` or
+  ``@ameide/core-proto-extra`` are other packages and never match. In Python dependency
+  files a name also matches its PEP 503 spellings (``ameide-core-proto``, any case).
+
+Before any of that, :meth:`Needles.prefilter` looks for fixed byte strings (the last path
+segment, each name, and ``devenv`` for suppressions) with ``bytes.__contains__``; only a file
+that contains one is decoded and parsed. The prefilter is a superset: it never decides that
+something *is* a reference.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Characters a path token is made of (extended leftwards from the last segment).
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~/+-")
+_WORD = "A-Za-z0-9_"
+_QUOTES = "\"'`"
+SUPPRESSION_NEEDLE = b"devenv"
+
+
+def normalize_path(path: str) -> str:
+    """``./packages/x/`` -> ``packages/x``; ``.`` stays ``.``."""
+    path = path.replace("\\", "/").strip()
+    normal = posixpath.normpath(path) if path else "."
+    return normal.lstrip("/") if normal != "/" else "."
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One reference in a text: ``text[start:end]``."""
+
+    start: int
+    end: int
+    kind: str  # "path" | "name"
+    needle: str  # the proto path, or the configured name that matched
+    text: str  # what the file says
+
+    def describe(self) -> str:
+        if self.kind == "path":
+            return f"the proto workspace '{self.needle}'"
+        return f"the proto package '{self.text}'"
+
+
+def _python_pattern(name: str) -> str | None:
+    """PEP 503: runs of ``-_.`` are one separator and case does not matter."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        return None
+    parts = [re.escape(p) for p in re.split(r"[-_.]+", name) if p]
+    return "(?i:" + "[-_.]+".join(parts) + ")"
+
+
+class Needles:
+    """The proto path and names of one manifest, compiled once."""
+
+    def __init__(self, proto_path: str, names: Iterable[str] = ()):
+        self.path = normalize_path(proto_path)
+        self.segments = tuple(s for s in self.path.split("/") if s)
+        self.last = self.segments[-1] if self.segments else self.path
+        self.names = tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+        self._last_re = re.compile(rf"(?<![{_WORD}-]){re.escape(self.last)}(?![{_WORD}-])")
+        ordered = sorted(self.names, key=len, reverse=True)
+        self._names_re = (
+            re.compile(rf"(?<![{_WORD}.@-])(?:{'|'.join(map(re.escape, ordered))})(?![{_WORD}-])") if ordered else None
+        )
+        py = [p for p in map(_python_pattern, ordered) if p]
+        self._py_re = re.compile(rf"(?<![{_WORD}.@-])(?:{'|'.join(py)})(?![{_WORD}-])") if py else None
+        self._py_names = {self._canonical(n): n for n in self.names}
+        raw = {self.last, *self.names}
+        for name in self.names:  # the common PEP 503 respellings, for the prefilter only
+            raw.update({name.replace("_", "-"), name.replace("-", "_")})
+        raw = {n for n in raw if n}
+        minimal = {n for n in raw if not any(o != n and o in n for o in raw)}
+        self.byte_needles: tuple[bytes, ...] = tuple(sorted(n.encode() for n in minimal)) + (SUPPRESSION_NEEDLE,)
+
+    @staticmethod
+    def _canonical(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    def prefilter(self, data: bytes) -> bool:
+        """True when ``data`` may hold a reference or a suppression (a cheap superset)."""
+        for needle in self.byte_needles:
+            if needle in data:
+                return True
+        return False
+
+    # -- paths ---------------------------------------------------------------------------------
+    def inside(self, relative: str) -> bool:
+        """Is the repository-relative ``relative`` the proto workspace or inside it?"""
+        return relative == self.path or relative.startswith(self.path + "/")
+
+    def _is_path(self, text: str, start: int, end: int, file_dir: str) -> bool:
+        token = text[start:end]
+        segments = [s for s in token.split("/") if s and s != "."]
+        n = len(self.segments)
+        if n == 0:
+            return False
+        if len(segments) >= n and tuple(segments[-n:]) == self.segments:
+            if n > 1 or "/" in token or text[end:end + 1] == "/":
+                return True
+            before, after = text[start - 1:start], text[end:end + 1]
+            return bool(before) and before in _QUOTES and before == after
+        if token.startswith(("./", "../")):
+            return normalize_path(posixpath.join(file_dir, token)) == self.path
+        return False
+
+    def find(self, text: str, file_dir: str = "", *, python: bool = False) -> list[Ref]:
+        """Every reference in ``text``, in order; ``file_dir`` resolves ``../x`` paths."""
+        refs: list[Ref] = []
+        taken: list[tuple[int, int]] = []
+        for match in self._last_re.finditer(text):
+            end = match.end()
+            start = match.start()
+            while start > 0 and text[start - 1] in _TOKEN_CHARS:
+                start -= 1
+            while start < match.start() and text[start] in ".-+~" and text[start:start + 2] not in ("./", ".."):
+                start += 1  # sentence punctuation before a path is not part of it
+            if self._is_path(text, start, end, file_dir):
+                refs.append(Ref(start, end, "path", self.path, text[start:end]))
+                taken.append((start, end))
+        for regex, python_only in ((self._names_re, False), (self._py_re if python else None, True)):
+            if regex is None:
+                continue
+            for match in regex.finditer(text):
+                start, end = match.span()
+                if any(s <= start and end <= e for s, e in taken):
+                    continue
+                matched = match.group()
+                needle = self._py_names.get(self._canonical(matched), matched) if python_only else matched
+                refs.append(Ref(start, end, "name", needle, matched))
+                taken.append((start, end))
+        refs.sort(key=lambda r: r.start)
+        return refs

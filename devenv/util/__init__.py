@@ -1,0 +1,1 @@
+"""Small shared helpers: subprocesses with deadlines, credential redaction."""

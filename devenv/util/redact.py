@@ -1,0 +1,50 @@
+"""Keep credentials out of everything doctor prints: URLs with user:password@, tokens in queries."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+
+MASK = "***"
+_SECRET_QUERY_KEYS = re.compile(r"(token|secret|password|passwd|pwd|key|auth|signature|sig)", re.I)
+_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def _netloc_without_userinfo(parts: SplitResult) -> str:
+    return parts.netloc.rsplit("@", 1)[-1]
+
+
+def redact_url(url: str) -> str:
+    """``https://user:pw@host/p?token=x`` -> ``https://***@host/p?token=***``; other URLs unchanged."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{MASK}@{_netloc_without_userinfo(parts)}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_SECRET_QUERY_KEYS.search(k) for k, _ in pairs):
+            query = urlencode([(k, MASK if _SECRET_QUERY_KEYS.search(k) else v) for k, v in pairs], safe="*")
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def strip_credentials(url: str) -> str:
+    """The URL without its userinfo: for probes that need reachability, not authentication."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit((parts.scheme, _netloc_without_userinfo(parts), parts.path, parts.query, parts.fragment))
+
+
+def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Redact every URL found in free text (error messages, tool output), and any literal secrets."""
+    text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    return text

@@ -1,0 +1,118 @@
+# Shared helpers of the SDK release scripts. Sourced, not run; POSIX sh.
+# Every path is derived from this folder, so the scripts work from any directory
+# (Tilt runs them from the repository root, where services.yaml lives).
+
+RELEASE_DIR=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+EXAMPLES_DIR=$(dirname -- "$RELEASE_DIR")
+SCRIPT=$(basename -- "$0")
+
+log() { printf '%s: %s\n' "$SCRIPT" "$*"; }
+die() { printf '%s: error: %s\n' "$SCRIPT" "$*" >&2; exit 1; }
+
+# The first value of a `"key": "value"` (JSON) or `key = "value"` (TOML) line.
+field() { # field FILE KEY
+    sed -n "s/^[[:space:]]*\"\{0,1\}$2\"\{0,1\}[[:space:]]*[:=][[:space:]]*\"\([^\"]*\)\".*/\1/p" "$1" | head -n 1
+}
+
+# sdk_load LANG: sets SDK_DIR, SDK_PACKAGE, SDK_VERSION, SDK_REGISTRY and SDK_STAMP.
+sdk_load() {
+    case $1 in
+        ts | go | python) ;;
+        *) die "unknown SDK '$1' (expected ts, go or python)" ;;
+    esac
+    SDK_LANG=$1
+    SDK_DIR="$EXAMPLES_DIR/packages/ameide_sdk_$1"
+    [ -d "$SDK_DIR" ] || die "SDK folder not found: $SDK_DIR"
+    case $1 in
+        ts)
+            [ -f "$SDK_DIR/package.json" ] || die "$SDK_DIR/package.json is missing"
+            SDK_PACKAGE=$(field "$SDK_DIR/package.json" name)
+            SDK_VERSION=$(field "$SDK_DIR/package.json" version)
+            SDK_REGISTRY=${NPM_PUBLISH_REGISTRY:-http://npm.packages.dev.ameide.io}
+            ;;
+        go)
+            [ -f "$SDK_DIR/go.mod" ] || die "$SDK_DIR/go.mod is missing"
+            SDK_PACKAGE=$(sed -n 's/^module[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p' "$SDK_DIR/go.mod")
+            SDK_VERSION=$(sed -n 's/^const Version = "\([^"]*\)"$/\1/p' "$SDK_DIR/ameide/version.go" 2>/dev/null)
+            SDK_REGISTRY=${GOPROXY_PUBLISH_URL:-https://go.packages.dev.ameide.io}
+            ;;
+        python)
+            [ -f "$SDK_DIR/pyproject.toml" ] || die "$SDK_DIR/pyproject.toml is missing"
+            SDK_PACKAGE=$(field "$SDK_DIR/pyproject.toml" name)
+            SDK_VERSION=$(field "$SDK_DIR/pyproject.toml" version)
+            SDK_REGISTRY=${PYPI_PUBLISH_URL:-https://pypi.packages.dev.ameide.io}
+            ;;
+    esac
+    [ -n "$SDK_PACKAGE" ] || die "cannot read the package name of $SDK_DIR"
+    [ -n "$SDK_VERSION" ] || die "cannot read the version of $SDK_DIR"
+    SDK_STAMP="$SDK_DIR/generated/STAMP"
+}
+
+# The version the SDK's own source declares must be the released one.
+sdk_source_version() {
+    case $SDK_LANG in
+        ts) sed -n 's/^export const SDK_VERSION = "\([^"]*\)";$/\1/p' "$SDK_DIR/src/index.ts" ;;
+        go) printf '%s\n' "$SDK_VERSION" ;;
+        python) sed -n 's/^__version__ = "\([^"]*\)"$/\1/p' "$SDK_DIR/src/ameide_sdk/__init__.py" ;;
+    esac
+}
+
+sdk_build() {
+    rm -f "$SDK_STAMP" # a failed build must not leave the previous one looking current
+    declared=$(sdk_source_version)
+    [ "$declared" = "$SDK_VERSION" ] || die "source declares version '$declared' but the package manifest says '$SDK_VERSION'"
+    sync="$SDK_DIR/scripts/sync-proto.sh"
+    [ -f "$sync" ] || die "$sync is missing"
+    sh "$sync" || die "proto sync failed for $SDK_PACKAGE; nothing was built"
+    {
+        printf 'package=%s\n' "$SDK_PACKAGE"
+        printf 'version=%s\n' "$SDK_VERSION"
+        printf 'proto_sha=%s\n' "$(cat "$SDK_DIR/generated/PROTO_SHA")"
+    } > "$SDK_STAMP"
+    log "built $SDK_PACKAGE@$SDK_VERSION (stamp: ${SDK_STAMP#"$PWD"/})"
+}
+
+# Publish and smoke need a build of the current version.
+sdk_require_build() {
+    [ -f "$SDK_STAMP" ] || die "no build of $SDK_PACKAGE: run examples/release/tilt_ameide_sdk_$SDK_LANG.sh build first"
+    built=$(sed -n 's/^version=//p' "$SDK_STAMP")
+    [ "$built" = "$SDK_VERSION" ] || die "the build is of $built but $SDK_PACKAGE is at $SDK_VERSION: rebuild it"
+    ls "$SDK_DIR/generated/proto" >/dev/null 2>&1 || die "$SDK_DIR/generated/proto is missing: rebuild $SDK_PACKAGE"
+}
+
+sdk_publish() {
+    sdk_require_build
+    case $SDK_LANG in
+        ts) command="npm publish --registry $SDK_REGISTRY/" ;;
+        go) command="upload $SDK_PACKAGE@$SDK_VERSION as a module zip to $SDK_REGISTRY" ;;
+        python) command="python -m build && twine upload --repository-url $SDK_REGISTRY/ dist/*" ;;
+    esac
+    log "would publish $SDK_PACKAGE@$SDK_VERSION to $SDK_REGISTRY"
+    log "  (cd ${SDK_DIR#"$PWD"/} && $command)"
+}
+
+sdk_smoke() {
+    sdk_require_build
+    case $SDK_LANG in
+        ts) command="npm view $SDK_PACKAGE@$SDK_VERSION version --registry $SDK_REGISTRY/" ;;
+        go) command="GOPROXY=$SDK_REGISTRY go list -m $SDK_PACKAGE@$SDK_VERSION" ;;
+        python) command="pip download --no-deps --index-url $SDK_REGISTRY/simple/ $SDK_PACKAGE==$SDK_VERSION" ;;
+    esac
+    log "would check that $SDK_REGISTRY serves $SDK_PACKAGE@$SDK_VERSION:"
+    log "  $command"
+    log "smoke ok: $SDK_PACKAGE@$SDK_VERSION built from proto cksum $(sed -n 's/^proto_sha=//p' "$SDK_STAMP")"
+}
+
+# sdk_main LANG ARGS...: the dispatcher of tilt_ameide_sdk_<lang>.sh.
+sdk_main() {
+    lang=$1
+    shift
+    [ $# -eq 1 ] || die "usage: $SCRIPT build|publish|smoke"
+    sdk_load "$lang"
+    case $1 in
+        build) sdk_build ;;
+        publish) sdk_publish ;;
+        smoke) sdk_smoke ;;
+        *) die "unknown step '$1' (usage: $SCRIPT build|publish|smoke)" ;;
+    esac
+}

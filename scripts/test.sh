@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command: from nothing to a full run of the suite against the real components.
+#
+#   scripts/test.sh [pytest args…]
+#
+# 1. Debian packages (docker.io, busybox-static, ripgrep, docker-registry) and the tools
+#    built from Go modules (tilt, helm, kube-apiserver, etcd), cached in ~/.cache/devenv-test.
+# 2. A virtualenv in .venv with devenv and its [test] extra.
+# 3. pytest. With CI=true (or DEVENV_REQUIRE_ALL=1) a missing component fails instead of
+#    skipping, and any skipped test fails the run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON="${PYTHON:-python3}"
+bash scripts/tools/build-all.sh >&2
+export PATH="${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}/bin:$PATH"
+
+if [[ ! -x .venv/bin/python ]]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >&2
+.venv/bin/python -m pip install -q -e '.[test]' >&2
+
+export PATH="$PWD/.venv/bin:$PATH"
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,202 @@
+"""What Tilt must report for a manifest, derived from the manifest alone.
+
+Deliberately independent of devenv: this reads `services.yaml` and the files it names with
+PyYAML and applies SPEC.md's rules directly ("What render must produce"), so a bug in
+devenv.graph or devenv.render cannot hide by being computed the same way twice.
+
+The rules, in brief:
+- `packages:health` exists when registries do; it runs `devenv doctor --only registries`.
+- every SDK step is a local resource `packages:<sdk>-sdk-<step>` running `sh -c <cmd>` in the
+  manifest's folder; a chain's first step waits for the health gate, each next one for the
+  step before; `allow_parallel` unless the SDK says `parallel: false`.
+- a service waits for the last step of every SDK it consumes (its `sdks`, else those of its
+  language; an SDK without steps is ready once the health gate is) and for its `after`; it
+  builds its image with every registry host mapped to the build host and build args
+  = manifest-wide ones, then each consumed SDK's version, then its own (later ones win).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from tests.integration.tiltjson import UNCATEGORIZED, Image, K8sObject, PortForward
+
+
+@dataclass
+class Expected:
+    name: str
+    kind: str  # local | k8s
+    resource_deps: list[str]
+    labels: list[str]
+    images: list[Image] = field(default_factory=list)
+    cmd: list[str] | None = None
+    dir: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    deps: list[str] = field(default_factory=list)
+    allow_parallel: bool | None = None
+    objects: list[K8sObject] = field(default_factory=list)
+    port_forwards: list[PortForward] = field(default_factory=list)
+
+
+def _abs(root: Path, relative: str) -> str:
+    return os.path.normpath(os.path.join(root, relative))
+
+
+def _env_value(value, env: dict[str, str]) -> str:
+    if isinstance(value, dict):
+        return env.get(value["env"], value.get("default", ""))
+    return str(value)
+
+
+def _port_forward(spec) -> PortForward:
+    if isinstance(spec, int):
+        return PortForward("localhost", spec, 0)
+    parts = str(spec).split(":")
+    if len(parts) == 3:
+        return PortForward(parts[0], int(parts[1]), int(parts[2]))
+    if len(parts) == 2:
+        return PortForward("localhost", int(parts[0]), int(parts[1]))
+    return PortForward("localhost", int(parts[0]), 0)
+
+
+def _labels_match(selector: dict, labels: dict) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def _pod_labels(doc: dict) -> dict | None:
+    template = (doc.get("spec") or {}).get("template")
+    if isinstance(template, dict):
+        return (template.get("metadata") or {}).get("labels") or {}
+    return None
+
+
+def split_objects(docs: list[dict], namespace: str = "") -> tuple[list[K8sObject], list[K8sObject]]:
+    """(objects Tilt groups with the workload, objects left `uncategorized`).
+
+    One workload per service: it takes every Service whose selector matches its pod labels in
+    its namespace; anything else (ConfigMaps, …) is left to Tilt's `uncategorized` resource.
+    """
+    def obj(doc: dict) -> K8sObject:
+        meta = doc.get("metadata") or {}
+        return K8sObject(doc["kind"], meta["name"], meta.get("namespace") or namespace)
+
+    workloads = [d for d in docs if _pod_labels(d) is not None]
+    claimed, rest = [obj(d) for d in workloads], []
+    for doc in docs:
+        if doc in workloads:
+            continue
+        ns = (doc.get("metadata") or {}).get("namespace") or namespace
+        matches = doc.get("kind") == "Service" and any(
+            _labels_match((doc.get("spec") or {}).get("selector") or {}, _pod_labels(w))
+            and ((w.get("metadata") or {}).get("namespace") or namespace) == ns
+            for w in workloads
+        )
+        (claimed if matches else rest).append(obj(doc))
+    return sorted(claimed), sorted(rest)
+
+
+def _yaml_docs(path: Path) -> list[dict]:
+    return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+
+
+def expected_resources(root: Path, env: dict[str, str] | None = None,
+                       helm_objects=None) -> dict[str, Expected]:
+    """Every resource Tilt must report for ``root/services.yaml``, by name.
+
+    ``env`` is the environment Tilt loads the Tiltfile in (what `os.getenv` sees).
+    ``helm_objects(service_name, helm_spec)`` returns the documents the chart renders (the test
+    that writes the chart knows them); without it, Helm services expect no particular objects.
+    """
+    env = env or {}
+    m = yaml.safe_load((root / "services.yaml").read_text(encoding="utf-8"))
+    registries = m.get("registries") or {}
+    sdks = m.get("sdks") or {}
+    services = m.get("services") or {}
+    build = m.get("build") or {}
+    out: dict[str, Expected] = {}
+
+    health = "packages:health" if registries else None
+    if health:
+        out[health] = Expected(health, "local", [], ["packages"], allow_parallel=True, dir=str(root))
+
+    ready: dict[str, str | None] = {}
+    for sdk_name, sdk in sdks.items():
+        previous = health
+        for step_name, step in (sdk.get("steps") or {}).items():
+            name = f"packages:{sdk_name}-sdk-{step_name}"
+            out[name] = Expected(
+                name, "local", [previous] if previous else [], sorted(sdk.get("labels", ["packages"])),
+                cmd=["sh", "-c", step["cmd"]], dir=str(root),
+                env={k: str(v) for k, v in (step.get("env") or {}).items()},
+                deps=[_abs(root, d) for d in step.get("deps") or []],
+                allow_parallel=sdk.get("parallel", True),
+            )
+            previous = name
+        ready[sdk_name] = previous
+
+    hosts = build.get("extra_hosts") or {}
+    override = env.get(hosts.get("override_env", "DEVENV_HOST_IP"), "")
+    if override == "fallback":
+        address = hosts.get("fallback", "172.17.0.1")
+    else:
+        address = override or hosts.get("target", "host-gateway")
+    extra_hosts = tuple(f"{h}:{address}" for h in hosts.get("hosts") or [])
+    shared_args = {k: _env_value(v, env) for k, v in (build.get("build_args") or {}).items()}
+
+    unclaimed: list[K8sObject] = []
+    for name, svc in services.items():
+        consumed = svc["sdks"] if svc.get("sdks") is not None else [
+            s for s, sdk in sdks.items() if svc.get("language") and sdk["language"] == svc["language"]
+        ]
+        deps: list[str] = []
+        for sdk_name in consumed:
+            if ready.get(sdk_name) and ready[sdk_name] not in deps:
+                deps.append(ready[sdk_name])
+        deps += [a for a in svc.get("after") or [] if a not in deps]
+
+        images = []
+        if svc.get("image"):
+            args = dict(shared_args)
+            for sdk_name in consumed:
+                sdk = sdks[sdk_name]
+                if sdk.get("version"):
+                    arg = sdk.get("build_arg") or re.sub(r"[^A-Za-z0-9]", "_", sdk_name).upper() + "_SDK_VERSION"
+                    args[arg] = str(sdk["version"])
+            args.update({k: _env_value(v, env) for k, v in (svc.get("build_args") or {}).items()})
+            context = svc.get("context", ".")
+            dockerfile = svc.get("dockerfile") or f"{context}/Dockerfile"
+            syncs, runs, stops = [], [], []
+            for step in svc.get("live_update") or []:
+                if "sync" in step:
+                    syncs.append((_abs(root, step["sync"]["from"]), step["sync"]["to"]))
+                elif "run" in step:
+                    runs.append((("sh", "-c", step["run"]["cmd"]), tuple(_abs(root, t) for t in step["run"].get("trigger") or [])))
+                else:
+                    stops.extend(_abs(root, f) for f in step["fall_back_on"])
+            images.append(Image(
+                ref=svc["image"], context=_abs(root, context),
+                dockerfile_contents=(root / dockerfile).read_text(encoding="utf-8"),
+                target=svc.get("target") or "", build_args=args, extra_hosts=extra_hosts,
+                syncs=tuple(syncs), runs=tuple(runs), stop_paths=tuple(stops),
+            ))
+
+        if svc.get("helm"):
+            docs = helm_objects(name, svc["helm"]) if helm_objects else None
+            namespace = svc["helm"].get("namespace") or ""
+        else:
+            docs = [d for f in svc.get("k8s") or [] for d in _yaml_docs(root / f)]
+            namespace = ""
+        claimed, rest = split_objects(docs, namespace) if docs is not None else (None, [])
+        unclaimed += rest
+        out[name] = Expected(
+            name, "k8s", deps, sorted(svc.get("labels") or ["services"]), images=images,
+            objects=claimed, port_forwards=[_port_forward(p) for p in svc.get("port_forwards") or []],
+        )
+    if unclaimed:
+        out[UNCATEGORIZED] = Expected(UNCATEGORIZED, "k8s", [], [], objects=sorted(unclaimed))
+    return out

@@ -1,0 +1,337 @@
+"""Hypothesis strategies for whole monorepos: a valid `services.yaml` and every file it names.
+
+A drawn :class:`Monorepo` has registries, SDKs with step chains (some `parallel: false`),
+services in any of the deploy shapes (k8s YAML Deployment with or without a built image,
+optionally a Service and a ConfigMap beside it, in one of a few namespaces, or a Helm chart),
+`after` edges that never form a cycle (each service only runs after services of lower rank),
+labels, port forwards in every spelling Tilt reads, live_update steps, and build args whose
+values are awkward on purpose: quotes, backslashes, newlines, `${}` and `%s`, non-BMP Unicode,
+combining marks, line separators. It also draws the environment Tilt loads with, so
+`os.getenv` build args and the extra-hosts override are exercised both set and unset.
+
+Workload names are drawn from a small pool, so the same Deployment name recurs across
+namespaces and services: Tilt then names its resource `name:kind:namespace`, which the render
+must predict.
+
+Example counts come from Hypothesis profiles: ``tilt-ci`` (60 examples; used when CI=true or
+DEVENV_REQUIRE_ALL=1) and ``tilt-dev`` (15), or ``DEVENV_TILT_EXAMPLES=<n>``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from tests.support.components import strict
+
+_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                                      HealthCheck.data_too_large])
+settings.register_profile("tilt-ci", max_examples=60, **_COMMON)
+settings.register_profile("tilt-dev", max_examples=15, **_COMMON)
+
+
+def tilt_settings() -> settings:
+    profile = settings.get_profile("tilt-ci" if strict() else "tilt-dev")
+    count = os.environ.get("DEVENV_TILT_EXAMPLES")
+    return settings(profile, max_examples=int(count)) if count else profile
+
+
+AWKWARD = [
+    "it's", 'say "hi"', "back\\slash", "trailing\\", "new\nline", "tab\there", "cr\rlf",
+    "${HOME}", "$(id)", "%s %d %%", "'''", '"""', "');fail('x", "\\n literal", "ü日本語",
+    "🙂 emoji", "e\u0301 combining", "line\u2028sep", "para\u2029sep", "nel\x85x", "bom\ufeff",
+    "#hash", "a=b=c", "", " lead and trail ", "\x7f del", "esc\x1b[31m", "nul-ish \\0",
+]
+_TEXT_CHARS = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+awkward_text = st.one_of(
+    st.sampled_from(AWKWARD),
+    st.text(_TEXT_CHARS, max_size=16),
+    st.lists(st.sampled_from(AWKWARD), min_size=2, max_size=3).map("".join),
+)
+
+# Names Tilt's base environment does not define (PATH, HOME, ...), so os.getenv sees only what we set.
+env_names = st.one_of(
+    st.sampled_from(["NPM_REGISTRY", "GOPROXY", "PIP_INDEX_URL", "A", "_X1", "Build_Arg"]),
+    st.from_regex(r"\AG_[A-Z0-9_]{1,8}\Z"),
+)
+names = st.one_of(
+    st.sampled_from(["web", "api", "worker", "graph", "Web_App.v2", "a", "x-1", "db"]),
+    st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,12}\Z"),
+)
+labels = st.one_of(st.sampled_from(["apps", "backend", "Team_A", "x.y-z", "0"]),
+                   st.from_regex(r"\A[A-Za-z0-9]([A-Za-z0-9_.-]{0,8}[A-Za-z0-9])?\Z"))
+hostnames = st.sampled_from(["host.docker.internal", "npm.packages.dev.example.io", "go.packages.dev.example.io",
+                             "pypi.packages.dev.example.io", "a-b.c", "registry"])
+ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t)))
+WORKLOAD_NAMES = ["web", "api", "worker", "db"]
+NAMESPACES = [None, "apps", "tools"]
+DIRS = ["svc", "my app", "ünï", "a.b"]
+PUBLIC_IMAGES = ["redis:7", "docker.io/library/postgres:16", "ghcr.io/example/tool@sha256:" + "a" * 64]
+LANGUAGES = ["typescript", "go", "python"]
+
+
+@dataclass
+class Monorepo:
+    manifest: dict
+    files: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    helm_docs: dict[str, list[dict]] = field(default_factory=dict)  # service -> objects its chart renders
+
+    @property
+    def uses_helm(self) -> bool:
+        return bool(self.helm_docs)
+
+    def write(self, root) -> None:
+        text = yaml.safe_dump(self.manifest, allow_unicode=True, sort_keys=False, width=1 << 20)
+        assert yaml.safe_load(text) == self.manifest, "the generator's YAML does not round-trip"
+        for relative, content in {"services.yaml": text, **self.files}.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+
+    def helm_objects(self, service: str, _spec: dict) -> list[dict]:
+        return self.helm_docs[service]
+
+
+def _dns(name: str) -> str:
+    text = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+    return text or "x"
+
+
+def _build_arg_value(draw):
+    if draw(st.booleans()):
+        return draw(awkward_text)
+    value = {"env": draw(env_names)}
+    if draw(st.booleans()):
+        value["default"] = draw(awkward_text)
+    return value
+
+
+def _build_args(draw, max_size=3) -> dict:
+    keys = draw(st.lists(env_names, max_size=max_size, unique=True))
+    return {k: _build_arg_value(draw) for k in keys}
+
+
+def _port_forward(draw, local: int):
+    shape = draw(st.sampled_from(["int", "local", "local:container", "host:local:container"]))
+    container = draw(st.integers(1, 65535))
+    if shape == "int":
+        return local
+    if shape == "local":
+        return str(local)
+    if shape == "local:container":
+        return f"{local}:{container}"
+    host = draw(st.one_of(st.sampled_from(["localhost", "0.0.0.0", "my-host.local"]), ipv4))
+    return f"{host}:{local}:{container}"
+
+
+def _workload(kind: str, name: str, namespace: str | None, image: str, app: str) -> dict:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    spec = {
+        "selector": {"matchLabels": {"app": app}},
+        "template": {"metadata": {"labels": {"app": app}},
+                     "spec": {"containers": [{"name": "main", "image": image}]}},
+    }
+    if kind == "StatefulSet":
+        spec["serviceName"] = name
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": spec}
+
+
+def _k8s_service(name: str, namespace: str | None, app: str) -> dict:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": meta,
+            "spec": {"selector": {"app": app}, "ports": [{"port": 80}]}}
+
+
+def _config_map(name: str, namespace: str | None, draw) -> dict:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"value": draw(awkward_text)}}
+
+
+CHART_TEMPLATE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector: {matchLabels: {app: {{ .Release.Name }}-chart}}
+  template:
+    metadata: {labels: {app: {{ .Release.Name }}-chart}}
+    spec:
+      containers: [{name: main, image: {{ .Values.image | quote }}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector: {app: {{ .Release.Name }}-chart}
+  ports: [{port: 80}]
+"""
+
+
+@st.composite
+def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
+    repo = Monorepo(manifest={"version": 1, "project": "gen"})
+    m = repo.manifest
+
+    # -- build: extra hosts and shared build args ---------------------------------------------
+    build: dict = {}
+    if draw(st.booleans()):
+        hosts: dict = {"hosts": draw(st.lists(hostnames, max_size=4, unique=True))}
+        if draw(st.booleans()):
+            hosts["target"] = draw(st.one_of(st.just("host-gateway"), ipv4))
+        if draw(st.booleans()):
+            hosts["fallback"] = draw(ipv4)
+        if draw(st.booleans()):
+            hosts["override_env"] = draw(env_names)
+        build["extra_hosts"] = hosts
+        override = hosts.get("override_env", "DEVENV_HOST_IP")
+        choice = draw(st.sampled_from(["unset", "fallback", "ip"]))
+        if choice != "unset":
+            repo.env[override] = "fallback" if choice == "fallback" else draw(ipv4)
+    args = _build_args(draw)
+    if args:
+        build["build_args"] = args
+    if build:
+        m["build"] = build
+
+    # -- registries and SDKs ------------------------------------------------------------------
+    registries = draw(st.lists(st.sampled_from(["npm", "go", "pypi", "images"]), max_size=3, unique=True))
+    if registries:
+        m["registries"] = {
+            r: {"kind": {"npm": "npm", "go": "goproxy", "pypi": "pypi", "images": "oci"}[r],
+                "url": f"http://{r}.packages.dev.example.io"} for r in registries
+        }
+    sdk_names = draw(st.lists(names, max_size=3, unique_by=str.lower))
+    sdks: dict = {}
+    for sdk_name in sdk_names:
+        language = draw(st.sampled_from(LANGUAGES))
+        sdk: dict = {"language": language, "path": f"packages/{sdk_name}", "package": f"@gen/{sdk_name.lower()}"}
+        if registries and draw(st.booleans()):
+            sdk["registry"] = draw(st.sampled_from(registries))
+        if draw(st.booleans()):
+            sdk["version"] = draw(st.sampled_from(["1.4.0", "0.0.1-rc.1+build.5", "2024.1"]))
+        steps = draw(st.lists(st.sampled_from(["build", "publish", "smoke", "gen.v2", "test_1"]), max_size=3, unique=True))
+        if steps:
+            sdk["steps"] = {}
+            for step in steps:
+                spec: dict = {"cmd": draw(st.one_of(st.just(f"make {step}"), awkward_text.filter(bool)))}
+                if draw(st.booleans()):
+                    spec["deps"] = [sdk["path"]]
+                if draw(st.booleans()):
+                    spec["env"] = {draw(env_names): draw(awkward_text)}
+                sdk["steps"][step] = spec
+        if draw(st.integers(0, 3)) == 0:
+            sdk["parallel"] = False
+        if draw(st.booleans()):
+            sdk["labels"] = draw(st.lists(labels, min_size=1, max_size=2, unique=True))
+        if draw(st.integers(0, 3)) == 0:
+            sdk["build_arg"] = draw(env_names)
+        sdks[sdk_name] = sdk
+    if sdks:
+        m["sdks"] = sdks
+
+    # -- services -----------------------------------------------------------------------------
+    service_names = draw(st.lists(names, min_size=1, max_size=max_services, unique=True))
+    used_ports: set[int] = set()
+    used_objects: set[tuple[str, str, str | None]] = set()
+    services: dict = {}
+    for index, name in enumerate(service_names):
+        svc: dict = {}
+        languages = {s["language"] for s in sdks.values()}
+        how = draw(st.sampled_from(["language", "sdks", "none"]))
+        if how == "language" and languages:
+            svc["language"] = draw(st.sampled_from(sorted(languages)))
+        elif how == "sdks" or not languages:
+            svc["sdks"] = draw(st.lists(st.sampled_from(sdk_names), unique=True)) if sdk_names else []
+        else:
+            svc["sdks"] = []
+        slug = f"{index}-{_dns(name)}"
+        builds = draw(st.booleans())
+        if builds:
+            folder = f"services/{draw(st.sampled_from(DIRS))}-{index}"
+            svc["context"] = folder
+            svc["image"] = draw(st.sampled_from([f"gen/{slug}", f"localhost:5000/gen/{slug}"]))
+            if draw(st.booleans()):
+                svc["dockerfile"] = f"{folder}/build/Dockerfile.dev"
+            repo.files[svc.get("dockerfile", f"{folder}/Dockerfile")] = f"FROM scratch\n# {name}\n"
+            if draw(st.integers(0, 3)) == 0:
+                svc["target"] = draw(st.sampled_from(["dev", "build-stage"]))
+            if draw(st.integers(0, 3)) == 0:
+                svc["live_update"] = [{"sync": {"from": f"{folder}/src", "to": "/app/src"}}]
+                if draw(st.booleans()):
+                    svc["live_update"].insert(0, {"fall_back_on": [f"{folder}/package.json"]})
+                if draw(st.booleans()):
+                    svc["live_update"].append({"run": {"cmd": draw(awkward_text.filter(bool)),
+                                                       "trigger": [f"{folder}/package.json"]}})
+            args = _build_args(draw, max_size=2)
+            if args:
+                svc["build_args"] = args
+
+        if helm and draw(st.integers(0, 5)) == 0:
+            release = _dns(name)[:40] if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name) else None
+            namespace = draw(st.sampled_from(NAMESPACES))
+            chart = f"charts/{slug}"
+            svc["helm"] = {"chart": chart}
+            if release:
+                svc["helm"]["release"] = release
+            if namespace:
+                svc["helm"]["namespace"] = namespace
+            image = svc.get("image") or PUBLIC_IMAGES[0]
+            svc["helm"]["set"] = {"image": image}
+            repo.files[f"{chart}/Chart.yaml"] = f"apiVersion: v2\nname: c{index}\nversion: 0.1.0\n"
+            repo.files[f"{chart}/values.yaml"] = "image: none\n"
+            repo.files[f"{chart}/templates/all.yaml"] = CHART_TEMPLATE
+            rel = release or name
+            if ("Deployment", rel, namespace) in used_objects:
+                svc["helm"]["release"] = rel = f"{rel[:30]}-h{index}"
+            used_objects.add(("Deployment", rel, namespace))
+            repo.helm_docs[name] = [
+                {"kind": "Deployment", "metadata": {"name": rel, **({"namespace": namespace} if namespace else {})},
+                 "spec": {"template": {"metadata": {"labels": {"app": f"{rel}-chart"}}}}},
+                {"kind": "Service", "metadata": {"name": rel, **({"namespace": namespace} if namespace else {})},
+                 "spec": {"selector": {"app": f"{rel}-chart"}}},
+            ]
+        else:
+            namespace = draw(st.sampled_from(NAMESPACES))
+            workload = draw(st.sampled_from([_dns(name), *WORKLOAD_NAMES]))
+            kind = draw(st.sampled_from(["Deployment", "Deployment", "StatefulSet"]))
+            if (kind, workload, namespace) in used_objects:
+                workload = f"{workload}-{index}"
+            used_objects.add((kind, workload, namespace))
+            app = f"app-{slug}"
+            image = svc.get("image") or draw(st.sampled_from(PUBLIC_IMAGES))
+            docs = [_workload(kind, workload, namespace, image, app)]
+            if draw(st.booleans()):
+                docs.append(_k8s_service(workload, namespace, app))
+            if draw(st.integers(0, 3)) == 0:
+                docs.append(_config_map(f"{workload}-config-{index}", namespace, draw))
+            draw(st.randoms()).shuffle(docs)
+            path = f"infra/{slug}.yaml"
+            repo.files[path] = yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False)
+            svc["k8s"] = [path]
+
+        earlier = service_names[:index]
+        if earlier and draw(st.booleans()):
+            svc["after"] = draw(st.lists(st.sampled_from(earlier), min_size=1, max_size=2, unique=True))
+        forwards = []
+        for _ in range(draw(st.integers(0, 2))):
+            local = draw(st.integers(1, 65535).filter(lambda p: p not in used_ports))
+            used_ports.add(local)
+            forwards.append(_port_forward(draw, local))
+        if forwards:
+            svc["port_forwards"] = forwards
+        if draw(st.booleans()):
+            svc["labels"] = draw(st.lists(labels, min_size=1, max_size=2, unique=True))
+        services[name] = svc
+
+    # Declare services in a shuffled order: `after` may point forward in the file, never in a cycle.
+    order = draw(st.permutations(list(services)))
+    m["services"] = {n: services[n] for n in order}
+    return repo
