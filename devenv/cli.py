@@ -101,7 +101,9 @@ def main_options(
 
   devenv render --check              CI: exit 1 with a diff when the Tiltfile is stale
 
-  devenv render --stdout -f examples/services.yaml
+  devenv render --stdout -f path/to/services.yaml
+
+  devenv render --watch              re-render on every save; Tilt reloads the Tiltfile itself
 """)
 @handle_errors
 def render(
@@ -110,11 +112,12 @@ def render(
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 and print a diff if the Tiltfile is stale."),
     stdout: bool = typer.Option(False, "--stdout", help="Print the Tiltfile instead of writing it."),
     force: bool = typer.Option(False, "--force", help="Overwrite a Tiltfile that was edited by hand or not written by devenv."),
+    watch: bool = typer.Option(False, "--watch", help="Keep running: re-render on every change of the manifest, templates or k8s/chart files."),
 ) -> int:
     """Render services.yaml into a Tiltfile (needs Tilt >= 0.33.4: docker_build extra_hosts)."""
     from devenv.commands.render import run_render
 
-    return run_render(manifest, output, check=check, stdout=stdout, force=force)
+    return run_render(manifest, output, check=check, stdout=stdout, force=force, watch=watch)
 
 
 @app.command(epilog="Examples:\n\n  devenv graph\n\n  devenv graph --format mermaid > graph.mmd\n\n  devenv graph --format dot | dot -Tsvg > graph.svg")
@@ -127,6 +130,34 @@ def graph(
     from devenv.commands.graph import run_graph
 
     return run_graph(manifest, format)
+
+
+@app.command(epilog="""Groups: host, docker, registries, cluster.
+
+Examples:
+
+  devenv doctor                          every check, as a table
+
+  devenv doctor --only registries        what Tilt's packages:health runs
+
+  devenv doctor --skip cluster --json    for scripts (schema: docs/doctor-json.md)
+
+Exit codes: 0 nothing failed (warnings pass unless --strict), 1 a check failed, timed out or
+crashed, 2 usage or manifest error.""")
+@handle_errors
+def doctor(
+    manifest: Optional[Path] = ManifestOption,
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON (schema devenv.doctor/v1)."),
+    only: Optional[list[str]] = typer.Option(None, "--only", metavar="GROUP", help="Run only these groups (repeat, or comma list)."),
+    skip: Optional[list[str]] = typer.Option(None, "--skip", metavar="GROUP", help="Leave out these groups (repeat, or comma list)."),
+    timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="Budget for the whole run; each check also has its own deadline."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Show each check's details (and tracebacks of crashed checks)."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+) -> int:
+    """Diagnose this machine, its Docker build host, the registries and the cluster."""
+    from devenv.commands.doctor import run_doctor
+
+    return run_doctor(manifest, as_json=json_output, only=only, skip=skip, timeout=timeout, verbose=verbose, strict=strict)
 
 
 @app.command(epilog="Example:\n\n  devenv schema > services.schema.json   (then: # yaml-language-server: $schema=services.schema.json)")

@@ -1,4 +1,4 @@
-"""`devenv render`: write, check or print the Tiltfile."""
+"""`devenv render`: write, check, print or keep rendering the Tiltfile."""
 
 from __future__ import annotations
 
@@ -7,31 +7,19 @@ from pathlib import Path
 
 from devenv.cli import report_problems
 from devenv.errors import DevenvError
-from devenv.manifest.load import display_name, load_manifest
-from devenv.render import render
+from devenv.manifest.load import LoadedManifest, display_name, find_manifest, load_manifest
+from devenv.render import Rendered, render
 from devenv.render.output import inspect, refuse_overwrite_reason, unified_diff, write_atomic
 
 
-def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdout: bool, force: bool) -> int:
-    loaded = load_manifest(manifest)
-    target = (output or loaded.root / "Tiltfile").absolute()
-    rendered = render(loaded, target)
-    report_problems(rendered.warnings)
+def default_output(loaded: LoadedManifest, output: Path | None) -> Path:
+    return (output or loaded.root / "Tiltfile").absolute()
+
+
+def write_rendered(rendered: Rendered, target: Path, *, force: bool) -> str:
+    """Write ``rendered`` unless that would lose a hand edit; returns what happened."""
     name = display_name(target)
-    if stdout:
-        sys.stdout.write(rendered.text)
-        return 0
     disk = inspect(target)
-    if check:
-        if disk.text == rendered.text:
-            print(f"{name} is up to date")
-            return 0
-        if not disk.exists:
-            print(f"{name} does not exist: run `devenv render`", file=sys.stderr)
-            return 1
-        sys.stdout.write(unified_diff(disk.text, rendered.text, name))
-        print(f"{name} is stale: run `devenv render`", file=sys.stderr)
-        return 1
     reason = refuse_overwrite_reason(disk)
     if reason and not force:
         raise DevenvError(
@@ -40,8 +28,40 @@ def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdou
             exit_code=1,
         )
     if disk.text == rendered.text:
+        return f"{name} is up to date"
+    write_atomic(target, rendered.text)
+    return f"wrote {name}"
+
+
+def check_rendered(rendered: Rendered, target: Path) -> int:
+    name = display_name(target)
+    disk = inspect(target)
+    if disk.text == rendered.text:
         print(f"{name} is up to date")
         return 0
-    write_atomic(target, rendered.text)
-    print(f"wrote {name}")
+    if not disk.exists:
+        print(f"{name} does not exist: run `devenv render`", file=sys.stderr)
+        return 1
+    sys.stdout.write(unified_diff(disk.text, rendered.text, name))
+    print(f"{name} is stale: run `devenv render`", file=sys.stderr)
+    return 1
+
+
+def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdout: bool, force: bool, watch: bool = False) -> int:
+    if watch:
+        if check or stdout:
+            raise DevenvError("--watch writes the Tiltfile: it cannot be combined with --check or --stdout")
+        from devenv.render.watch import watch_and_render
+
+        return watch_and_render(find_manifest(manifest), output, force=force)
+    loaded = load_manifest(manifest)
+    target = default_output(loaded, output)
+    rendered = render(loaded, target)
+    report_problems(rendered.warnings)
+    if stdout:
+        sys.stdout.write(rendered.text)
+        return 0
+    if check:
+        return check_rendered(rendered, target)
+    print(write_rendered(rendered, target, force=force))
     return 0

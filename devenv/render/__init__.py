@@ -16,10 +16,11 @@ from devenv.render.output import with_checksum
 class Rendered:
     text: str
     warnings: list[Problem]
+    inputs: list[Path]  # the files and folders the render read besides the manifest
 
 
 def render(loaded: LoadedManifest, output: Path) -> Rendered:
     """The complete Tiltfile text for ``loaded``, as it must be written to ``output``."""
     context = ContextBuilder(loaded, output.absolute().parent).build()
     body = render_template(loaded.root, context)
-    return Rendered(with_checksum(body), context.warnings + loaded.warnings)
+    return Rendered(with_checksum(body), context.warnings + loaded.warnings, [Path(p) for p in context.inputs])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from devenv import __version__
 from devenv.errors import ManifestError, Problem
-from devenv.graph import HEALTH, build_graph
+from devenv.graph import HEALTH, build_graph, consumed_sdks
 from devenv.manifest.load import LoadedManifest
 from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Sdk, Service
 from devenv.render import workloads
@@ -56,6 +56,7 @@ class RenderContext:
     packages: list[Call]
     services: list[ServiceBlock]
     warnings: list[Problem]
+    inputs: list[str]
 
 
 def sdk_build_arg(name: str, sdk: Sdk) -> str:
@@ -83,6 +84,7 @@ class ContextBuilder:
         self.graph = build_graph(self.m)
         self.warnings: list[Problem] = []
         self.problems: list[Problem] = []
+        self.inputs: set[Path] = set()  # every file or folder the render read, for --watch
 
     def rel(self, relative: str) -> str:
         """A manifest path as the Tiltfile must spell it: relative to the Tiltfile's folder."""
@@ -206,8 +208,6 @@ class ContextBuilder:
         ))
 
     def _consumed(self, svc: Service) -> list[str]:
-        from devenv.graph import consumed_sdks
-
         return consumed_sdks(self.m, svc)
 
     # -- workloads --------------------------------------------------------------------------
@@ -216,6 +216,10 @@ class ContextBuilder:
         per_service: dict[str, list[workloads.K8sObject]] = {}
         everything: list[workloads.K8sObject] = []
         for name, svc in self.m.services.items():
+            self.inputs.update(self.root / f for f in svc.k8s)
+            if svc.helm:
+                self.inputs.add(self.root / svc.helm.chart)
+                self.inputs.update(self.root / v for v in svc.helm.values)
             objects = [o for f in svc.k8s for o in workloads.read_objects(self.root, f)]
             per_service[name] = objects
             everything.extend(objects)
@@ -231,7 +235,25 @@ class ContextBuilder:
                 picked = self._pick_workload(name, svc, per_service[name], tilt_names)
                 if picked:
                     chosen[name] = picked
+        self._check_renames(chosen, set(tilt_names.values()))
         return chosen
+
+    def _check_renames(self, chosen: dict[str, str], workload_names: set[str]) -> None:
+        """Refuse what Tilt would refuse to load: two services on one workload resource, or a
+        rename onto a name that a workload still holds when Tilt runs that k8s_resource call
+        (Tilt renames in call order, so only later services' and unclaimed workloads count)."""
+        owner: dict[str, str] = {}
+        for name, workload in chosen.items():
+            if workload in owner:
+                self.problem(("services", name), f"Tilt puts the workload '{workload}' of this service and of '{owner[workload]}' in one resource",
+                             "give the two workloads different names")
+            owner.setdefault(workload, name)
+        services = list(chosen)
+        for index, (name, workload) in enumerate(chosen.items()):
+            later = {chosen[s] for s in services[index + 1:]} | (workload_names - set(chosen.values()))
+            if workload != name and name in later:
+                self.problem(("services", name), f"Tilt cannot rename workload '{workload}' to '{name}': another workload's resource is named '{name}'",
+                             "rename the service, or the workload in its Kubernetes YAML")
 
     def _pick_workload(self, name, svc, objects, tilt_names) -> str | None:
         candidates = [o for o in objects if o in tilt_names]
@@ -272,4 +294,5 @@ class ContextBuilder:
             packages=self.packages(),
             services=services,
             warnings=self.warnings,
+            inputs=sorted(str(p) for p in self.inputs),
         )
