@@ -4,7 +4,7 @@
 #   scripts/tools/build-helm.sh      # last stdout line: path of the helm binary
 #
 # Cache: ${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}/bin/helm
-# Helm's go.mod has no replace lines, so plain `go install` works (~1.5 min cold).
+# Helm's go.mod has no replace lines, so plain `go install` works (~1 min cold).
 set -euo pipefail
 
 HELM_VERSION=v3.22.0

@@ -6,7 +6,7 @@
 #
 # Prints two stdout lines: the etcd path, then (last line) the kube-apiserver
 # path. Both live in ${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}/bin/.
-# Cold build: etcd ~1 min, kube-apiserver ~4-5 min on 2 cores.
+# Cold build on 2 cores: etcd ~35 s, kube-apiserver ~4.5 min. --smoke adds ~5 s.
 #
 # Flags verified by --smoke (what a pytest fixture should use; P* = free
 # loopback ports, $D = a temp dir, all files generated in $D):
@@ -24,7 +24,12 @@
 #     --cert-dir $D/certs --token-auth-file $D/tokens.csv --authorization-mode RBAC \
 #     --service-account-issuer https://kubernetes.default.svc.cluster.local \
 #     --service-account-key-file $D/sa.pub --service-account-signing-key-file $D/sa.key \
-#     --service-cluster-ip-range 10.0.0.0/24
+#     --service-cluster-ip-range 10.0.0.0/24 --endpoint-reconciler-type none
+#
+#   (--endpoint-reconciler-type none: otherwise it logs an error every few
+#   seconds, since the "kubernetes" Endpoints may not point at 127.0.0.1.)
+#   Stop kube-apiserver BEFORE etcd: with etcd gone first, its SIGTERM
+#   shutdown hangs until a second signal (or SIGKILL).
 #
 #   ready when: curl -sk -H "Authorization: Bearer TOKEN" https://127.0.0.1:$P3/readyz  ->  "ok"
 #   (the server cert is self-signed into --cert-dir: use insecure-skip-tls-verify
@@ -45,15 +50,24 @@ SMOKE=0
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/devenv-kube.XXXXXX")"
 PIDS=()
+stop() { # SIGTERM, then SIGKILL after 10s
+  local i
+  kill "$1" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Newest first: kube-apiserver's graceful shutdown hangs (retrying etcd
+  # forever) if etcd is gone before it.
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop "${PIDS[i]}"; done
   rm -rf "$WORK" "$ETCD.tmp.$$" "$APISERVER.tmp.$$"
 }
 trap cleanup EXIT
 mkdir -p "$CACHE/bin"
 cd "$WORK" # go commands must run outside any module
-export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0
+export GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 
 build_etcd() {
   # etcd --version prints "etcd Version: 3.6.8" (compiled in, no ldflags needed).
@@ -145,7 +159,7 @@ smoke() {
     --cert-dir "$d/certs" --token-auth-file "$d/tokens.csv" --authorization-mode RBAC \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$d/sa.pub" --service-account-signing-key-file "$d/sa.key" \
-    --service-cluster-ip-range 10.0.0.0/24 >"$d/apiserver.log" 2>&1 &
+    --service-cluster-ip-range 10.0.0.0/24 --endpoint-reconciler-type none >"$d/apiserver.log" 2>&1 &
   PIDS+=($!)
 
   for ((i = 0; i < 120; i++)); do
