@@ -67,6 +67,10 @@ def handle_errors(fn: Callable[..., int | None]) -> Callable[..., None]:
         except KeyboardInterrupt:
             _err("devenv: interrupted")
             code = 130
+        except BrokenPipeError:
+            # The reader went away (`devenv graph | head`): stop quietly, as shell tools do.
+            _silence_stdout()
+            code = 141
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug, not a user mistake
@@ -78,6 +82,12 @@ def handle_errors(fn: Callable[..., int | None]) -> Callable[..., None]:
         raise typer.Exit(code)
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _version(value: bool) -> None:
@@ -130,6 +140,31 @@ def graph(
     from devenv.commands.graph import run_graph
 
     return run_graph(manifest, format)
+
+
+@app.command(epilog="""Examples:
+
+  devenv lint                                 the whole repository (git's files, .gitignore honoured)
+
+  devenv lint services/web Dockerfile         only these files and folders (what pre-commit passes)
+
+  devenv lint --format sarif -o lint.sarif    for GitHub code scanning (upload-sarif)
+
+A reviewed exception: a comment `devenv: allow proto-import reason="…"` on the line or the line above (JSON files: a top-level "//devenv" list).
+
+Exit codes: 0 clean, 1 violations, 2 usage or manifest error.""")
+@handle_errors
+def lint(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole repository).", show_default=False),
+    manifest: Optional[Path] = ManifestOption,
+    format: str = typer.Option("text", "--format", help="text, json or sarif."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file instead of stdout."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees).", show_default=False),
+) -> int:
+    """Check the proto boundary: only SDKs (and proto.allowed) may reference the proto workspace."""
+    from devenv.commands.lint import run_lint
+
+    return run_lint(manifest, list(paths or []), format, output=output, jobs=jobs)
 
 
 @app.command(epilog="""Groups: host, docker, registries, cluster.

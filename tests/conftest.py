@@ -7,6 +7,7 @@ from tests.support.components import strict
 
 pytest_plugins = [
     "tests.fixtures.manifests",
+    "tests.fixtures.docker",
     "tests.fixtures.tilt",
 ]
 

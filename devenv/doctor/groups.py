@@ -40,13 +40,16 @@ GROUPS: dict[str, Group] = {
 
 
 def group_checks(name: str, manifest: "Manifest | None") -> list["Check"] | None:
-    """The group's checks, in declared order; None when its module does not exist yet."""
+    """The group's checks, in declared order; None when its module does not exist yet (or
+    exports neither ``CHECKS`` nor ``checks``: a package still being written)."""
     group = GROUPS[name]
     if importlib.util.find_spec(group.module) is None:
         return None
     module = importlib.import_module(group.module)
-    checks: list[Check] = list(getattr(module, "CHECKS", ()))
     generate = getattr(module, "checks", None)
+    if not hasattr(module, "CHECKS") and not callable(generate):
+        return None
+    checks: list[Check] = list(getattr(module, "CHECKS", ()))
     if callable(generate) and manifest is not None:
         checks.extend(generate(manifest))
     for check in checks:

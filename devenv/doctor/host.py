@@ -58,19 +58,19 @@ def _uses_helm(ctx: Context) -> bool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("docker", ("docker", "--version"), "20.10", "builds every service image (20.10: host-gateway)",
+    Tool("docker", ("docker", "--version"), "20.10", "it builds the service images",
          "sudo apt-get install docker.io   (or Docker Desktop: https://docs.docker.com/get-docker/)",
          gates=gates.image_builds),
-    Tool("kubectl", ("kubectl", "version", "--client"), "1.25", "Tilt and doctor talk to the cluster",
+    Tool("kubectl", ("kubectl", "version", "--client"), "1.25", "Tilt deploys with it",
          "see https://kubernetes.io/docs/tasks/tools/#kubectl   (macOS: brew install kubectl)"),
-    Tool("tilt", ("tilt", "version"), MIN_TILT, "runs the generated Tiltfile (docker_build extra_hosts)",
+    Tool("tilt", ("tilt", "version"), MIN_TILT, "it runs the generated Tiltfile",
          "curl -fsSL https://raw.githubusercontent.com/tilt-dev/tilt/master/scripts/install.sh | bash"),
-    Tool("k3d", ("k3d", "version"), "5.4", "creates the local cluster (cluster.contexts names a k3d- context)",
+    Tool("k3d", ("k3d", "version"), "5.4", "it creates the k3d cluster",
          "curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | bash", required=_uses_k3d),
-    Tool("helm", ("helm", "version", "--short"), "3.8", "deploys the services declared with helm:",
+    Tool("helm", ("helm", "version", "--short"), "3.8", "it deploys the helm: services",
          "curl -fsSL https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3 | bash",
          required=_uses_helm, gates=gates.helm_services),
-    Tool("helmfile", ("helmfile", "--version"), "0.150", "installs the cluster's shared charts",
+    Tool("helmfile", ("helmfile", "--version"), "0.150", "it installs shared cluster charts",
          "brew install helmfile   (or a release binary: https://github.com/helmfile/helmfile/releases)",
          required=lambda ctx: False, gates=lambda ctx: ()),
 )
@@ -78,29 +78,30 @@ TOOLS: tuple[Tool, ...] = (
 MINIMUMS = {tool.name: tool.minimum for tool in TOOLS}
 
 
-def minimum_for(tool: Tool, ctx: Context) -> tuple[tuple[int, int, int], str]:
-    """The minimum version: ``$DEVENV_MIN_<TOOL>`` if set and parseable, else the default."""
+def minimum_for(tool: Tool, ctx: Context) -> tuple[tuple[int, int, int], str, str]:
+    """``(version, as written, source)``: ``$DEVENV_MIN_<TOOL>`` if set and parseable, else the default."""
     override = ctx.env.get(tool.env_override, "").strip()
     if override:
         parsed = parse_version(override)
         if parsed:
-            return parsed, f"${tool.env_override}"
+            return parsed, override.lstrip("v"), f"${tool.env_override}"
     parsed = parse_version(tool.minimum)
     assert parsed is not None
-    return parsed, "default"
+    return parsed, tool.minimum, "default"
 
 
 def check_tool(tool: Tool, ctx: Context) -> Outcome:
-    minimum, source = minimum_for(tool, ctx)
-    want = format_version(minimum)
+    minimum, shown, source = minimum_for(tool, ctx)
+    want = shown
     path = shutil.which(tool.name, path=ctx.env.get("PATH"))
     if not path:
-        missing = f"`{tool.name}` not found on PATH (needed: {tool.why})"
         if not tool.required(ctx):
-            return warn(f"{missing}; not required by this manifest", hint=tool.install)
-        return fail(missing, hint=tool.install)
+            return warn(f"not found on PATH (optional for this manifest: {tool.why})", hint=tool.install)
+        return fail(f"not found on PATH ({tool.why})", hint=tool.install)
     try:
         done = ctx.run([path, *tool.argv[1:]])
+    except TimeoutError:  # an OSError too: a hung tool is a timeout, not "cannot run"
+        raise
     except PermissionError:
         return fail(f"{path} is not executable", hint=f"chmod +x {path}")
     except OSError as exc:
@@ -115,9 +116,9 @@ def check_tool(tool: Tool, ctx: Context) -> Outcome:
     have = format_version(version)
     details = [f"path: {path}", f"minimum: {want} ({source}; override with {tool.env_override}=X.Y)"]
     if version < minimum:
-        return fail(f"{tool.name} {have} is older than {want}", details=details,
+        return fail(f"{have} at {path} is older than {want} ({source})", details=details,
                     hint=f"upgrade {tool.name}: {tool.install}")
-    return ok(f"{tool.name} {have} (>= {want})", details=details)
+    return ok(f"{have} (>= {want})", details=details)
 
 
 def _tool_check(tool: Tool) -> Check:

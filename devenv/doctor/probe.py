@@ -193,7 +193,8 @@ def classify(target: Target, rc: int | None, lines: list[str]) -> Answer:
     connecting = _CONNECTING.search(text)
     resolved = connecting.group(3) if connecting else None
     where = f"{resolved}:{target.port}" if resolved else f"{target.host}:{target.port}"
-    output = tuple(line for line in lines if line.strip() and " ETA" not in line)  # drop progress bars
+    noise = (" ETA", "saving to", "' saved", "writing to")
+    output = tuple(line for line in lines if line.strip() and not any(n in line for n in noise))
     if rc is None:
         return Answer(target, "error", "the probe did not report (the container ended early)", output=tuple(lines))
     if rc == 0:

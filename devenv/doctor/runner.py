@@ -130,7 +130,7 @@ def run_checks(
                 del running[r.check.id]
                 reason = "the run's budget" if r.deadline_at >= run_end and r.limit < r.check.deadline else "its deadline"
                 note = f" (last step: {r.ctx.last_note})" if r.ctx.last_note else ""
-                finish(r.check, r.ctx, Status.TIMEOUT, f"no result within {r.limit:g}s ({reason}){note}",
+                finish(r.check, r.ctx, Status.TIMEOUT, f"no result within {round(r.limit, 2):g}s ({reason}){note}",
                        hint=r.check.timeout_hint, duration=now - r.started, limit=r.limit)
             start_ready(now)
             continue

@@ -1,0 +1,99 @@
+"""`devenv doctor`: choose the groups, load the manifest, run the checks, print, exit 0/1."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Iterable
+
+from devenv.doctor.base import Check
+from devenv.doctor.groups import GROUPS, group_checks, select_groups
+from devenv.doctor.report import GroupInfo, Report, render_json, render_text
+from devenv.doctor.runner import DEFAULT_BUDGET, run_checks
+from devenv.errors import DevenvError
+from devenv.graph import build_graph
+from devenv.manifest.load import load_manifest
+
+PENDING = {
+    "registries": "no checks in this group yet (registry DNS/HTTP/TLS/version checks are being built)",
+    "cluster": "no checks in this group yet (Kubernetes checks are being built)",
+}
+
+
+def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]]:
+    """The selected groups' checks, plus any check of another group that one of them needs."""
+    checks: list[Check] = []
+    infos: list[GroupInfo] = []
+    loaded_groups: dict[str, list[Check] | None] = {}
+
+    def load(name: str) -> list[Check] | None:
+        if name not in loaded_groups:
+            loaded_groups[name] = group_checks(name, manifest)
+        return loaded_groups[name]
+
+    for name in selected:
+        group_list = load(name)
+        checks.extend(group_list or [])
+    have = {c.id for c in checks}
+    pulled: set[str] = set()
+    wanted = [n for c in checks for n in c.needs if n not in have]
+    while wanted:
+        need = wanted.pop()
+        group = need.split(".", 1)[0]
+        if need in have or group not in GROUPS:
+            continue
+        for check in load(group) or []:
+            if check.id == need:
+                checks.append(check)
+                have.add(need)
+                pulled.add(group)
+                wanted.extend(n for n in check.needs if n not in have)
+    order = list(GROUPS)
+    checks.sort(key=lambda c: order.index(c.group))  # stable: declared order within a group
+    for name in order:
+        if name not in selected and name not in pulled:
+            continue
+        group_list = loaded_groups.get(name)
+        note = ""
+        if group_list is None:
+            note = PENDING.get(name, "no checks in this group yet")
+        elif not group_list:
+            note = "no checks apply to this manifest"
+        infos.append(GroupInfo(name, GROUPS[name].title, note, pulled_in=name not in selected))
+    return checks, infos
+
+
+def run_doctor(
+    manifest: Path | None,
+    *,
+    as_json: bool = False,
+    only: Iterable[str] | None = None,
+    skip: Iterable[str] | None = None,
+    timeout: float = DEFAULT_BUDGET,
+    verbose: bool = False,
+    strict: bool = False,
+    stream=None,
+) -> int:
+    if not timeout or timeout <= 0:
+        raise DevenvError(f"--timeout must be a positive number of seconds, not {timeout:g}")
+    selected = select_groups(only, skip)
+    loaded = load_manifest(manifest)
+    graph = build_graph(loaded.manifest)
+    checks, infos = collect(selected, loaded.manifest)
+    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    t0 = time.monotonic()
+    results = run_checks(checks, loaded=loaded, graph=graph, env=os.environ, budget=timeout, verbose=verbose)
+    report = Report(
+        results=results, groups=infos, services=graph.services(), duration=time.monotonic() - t0, budget=timeout,
+        manifest=loaded.display, strict=strict, started=started,
+    )
+    stream = stream or sys.stdout
+    if as_json:
+        render_json(report, stream)
+    else:
+        render_text(report, stream, verbose=verbose, no_color=bool(os.environ.get("NO_COLOR")))
+    stream.flush()
+    return report.exit_code
