@@ -160,11 +160,13 @@ def lint(
     format: str = typer.Option("text", "--format", help="text, json or sarif."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file instead of stdout."),
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees).", show_default=False),
+    fix: bool = typer.Option(False, "--fix", help="Rewrite the version text of fixable sdk-version findings in place."),
+    diff: bool = typer.Option(False, "--diff", help="With --fix: print the rewrite as a unified diff and change nothing (exit 1 if there is one)."),
 ) -> int:
     """Check the proto boundary: only SDKs (and proto.allowed) may reference the proto workspace."""
     from devenv.commands.lint import run_lint
 
-    return run_lint(manifest, list(paths or []), format, output=output, jobs=jobs)
+    return run_lint(manifest, list(paths or []), format, output=output, jobs=jobs, fix=fix, diff=diff)
 
 
 @app.command(epilog="""Groups: host, docker, registries, cluster.
@@ -188,11 +190,59 @@ def doctor(
     timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="Budget for the whole run; each check also has its own deadline."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Show each check's details (and tracebacks of crashed checks)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+    kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", metavar="FILE", help="Kubeconfig for the cluster checks (default: $KUBECONFIG, ~/.kube/config)."),
+    context: Optional[str] = typer.Option(None, "--context", metavar="NAME", help="Kube context for the cluster checks (default: the current one); must be one of cluster.contexts."),
 ) -> int:
     """Diagnose this machine, its Docker build host, the registries and the cluster."""
     from devenv.commands.doctor import run_doctor
 
-    return run_doctor(manifest, as_json=json_output, only=only, skip=skip, timeout=timeout, verbose=verbose, strict=strict)
+    return run_doctor(manifest, as_json=json_output, only=only, skip=skip, timeout=timeout, verbose=verbose, strict=strict,
+                      kubeconfig=kubeconfig, context=context)
+
+
+@app.command(epilog="""Examples:
+
+  devenv onboard                     check prerequisites, render, run doctor, print the next command
+
+  devenv onboard --yes               never prompt (scripts, CI)
+
+  scripts/onboard.sh                 from a fresh clone: create .venv, install devenv, then this
+""")
+@handle_errors
+def onboard(
+    manifest: Optional[Path] = ManifestOption,
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write the Tiltfile (default: next to the manifest)."),
+    yes: bool = typer.Option(False, "-y", "--yes", help="Answer yes to every question (a hand-edited Tiltfile is replaced, kept as Tiltfile.bak)."),
+    timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="Budget for each doctor run."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Show each check's details."),
+) -> int:
+    """For a new clone: prerequisites, render, doctor, and the one next command (exit 1 while anything is missing)."""
+    from devenv.commands.onboard import run_onboard
+
+    return run_onboard(manifest, output, yes=yes, timeout=timeout, verbose=verbose)
+
+
+@app.command(epilog="""Examples:
+
+  devenv why platform                the resources platform waits for, then run doctor
+
+  devenv why platform --no-doctor    only the chain
+
+  devenv why platform --only registries
+""")
+@handle_errors
+def why(
+    service: str = typer.Argument(..., help="The service to explain."),
+    manifest: Optional[Path] = ManifestOption,
+    doctor: bool = typer.Option(True, "--doctor/--no-doctor", help="Also run doctor and name the failing checks that block SERVICE."),
+    only: Optional[list[str]] = typer.Option(None, "--only", metavar="GROUP", help="Doctor groups to run (repeat, or comma list)."),
+    skip: Optional[list[str]] = typer.Option(None, "--skip", metavar="GROUP", help="Doctor groups to leave out."),
+    timeout: float = typer.Option(30.0, "--timeout", metavar="SECONDS", help="Budget for the doctor run."),
+) -> int:
+    """Why is SERVICE waiting? The chain of resources it waits for, and each failing check that blocks it (exit 1)."""
+    from devenv.commands.why import run_why
+
+    return run_why(manifest, service, doctor=doctor, only=only, skip=skip, timeout=timeout)
 
 
 @app.command(epilog="Example:\n\n  devenv schema > services.schema.json   (then: # yaml-language-server: $schema=services.schema.json)")

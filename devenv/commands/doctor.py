@@ -66,6 +66,45 @@ def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]
     return checks, infos
 
 
+def diagnose(loaded, selected: list[str], *, timeout: float = DEFAULT_BUDGET, verbose: bool = False,
+             strict: bool = False, env=None) -> Report:
+    """Run the selected groups' checks against ``loaded`` and gather the report (prints nothing)."""
+    graph = build_graph(loaded.manifest)
+    checks, infos = collect(selected, loaded.manifest)
+    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    t0 = time.monotonic()
+    results = run_checks(checks, loaded=loaded, graph=graph, env=os.environ if env is None else env, budget=timeout,
+                         verbose=verbose)
+    return Report(
+        results=results, groups=infos, services=graph.services(), duration=time.monotonic() - t0, budget=timeout,
+        manifest=loaded.display, strict=strict, started=started,
+    )
+
+
+def cluster_env(environ, kubeconfig: Path | None, context: str | None) -> dict[str, str]:
+    """``--kubeconfig``/``--context`` reach the cluster checks as DEVENV_KUBECONFIG/DEVENV_KUBE_CONTEXT."""
+    env = dict(environ)
+    if kubeconfig:
+        env["DEVENV_KUBECONFIG"] = str(kubeconfig)
+    if context:
+        env["DEVENV_KUBE_CONTEXT"] = context
+    return env
+
+
+def check_timeout(timeout: float) -> None:
+    if not timeout or timeout <= 0:
+        raise DevenvError(f"--timeout must be a positive number of seconds, not {timeout:g}")
+
+
+def print_report(report: Report, *, as_json: bool = False, verbose: bool = False, stream=None) -> None:
+    stream = stream or sys.stdout
+    if as_json:
+        render_json(report, stream)
+    else:
+        render_text(report, stream, verbose=verbose, no_color=bool(os.environ.get("NO_COLOR")))
+    stream.flush()
+
+
 def run_doctor(
     manifest: Path | None,
     *,
@@ -76,24 +115,13 @@ def run_doctor(
     verbose: bool = False,
     strict: bool = False,
     stream=None,
+    kubeconfig: Path | None = None,
+    context: str | None = None,
 ) -> int:
-    if not timeout or timeout <= 0:
-        raise DevenvError(f"--timeout must be a positive number of seconds, not {timeout:g}")
+    check_timeout(timeout)
     selected = select_groups(only, skip)
     loaded = load_manifest(manifest)
-    graph = build_graph(loaded.manifest)
-    checks, infos = collect(selected, loaded.manifest)
-    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-    t0 = time.monotonic()
-    results = run_checks(checks, loaded=loaded, graph=graph, env=os.environ, budget=timeout, verbose=verbose)
-    report = Report(
-        results=results, groups=infos, services=graph.services(), duration=time.monotonic() - t0, budget=timeout,
-        manifest=loaded.display, strict=strict, started=started,
-    )
-    stream = stream or sys.stdout
-    if as_json:
-        render_json(report, stream)
-    else:
-        render_text(report, stream, verbose=verbose, no_color=bool(os.environ.get("NO_COLOR")))
-    stream.flush()
+    report = diagnose(loaded, selected, timeout=timeout, verbose=verbose, strict=strict,
+                      env=cluster_env(os.environ, kubeconfig, context))
+    print_report(report, as_json=as_json, verbose=verbose, stream=stream)
     return report.exit_code
