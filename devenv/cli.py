@@ -255,6 +255,12 @@ def schema() -> int:
     return 0
 
 
+# `devenv sdk guard|stamp|status`: a sub-app in its own module (it uses handle_errors above).
+from devenv.commands.sdk import app as _sdk_app  # noqa: E402
+
+app.add_typer(_sdk_app, name="sdk")
+
+
 def main() -> None:
     if os.environ.get("NO_COLOR"):
         os.environ.setdefault("TERM", "dumb")

@@ -7,7 +7,9 @@ from tests.support.components import strict
 
 pytest_plugins = [
     "tests.fixtures.manifests",
+    "tests.fixtures.registries",
     "tests.fixtures.docker",
+    "tests.fixtures.kube",
     "tests.fixtures.tilt",
 ]
 

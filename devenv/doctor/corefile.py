@@ -46,7 +46,7 @@ import ipaddress
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Mapping
 
 DEFAULT_PORT = "53"
 COREFILE_PATH = "/etc/coredns/Corefile"
@@ -279,13 +279,14 @@ class Corefile:
                                       target=rule.target_for(host), block=addr.shown)
         for directive in server.directives:
             if directive.name == "hosts":
-                hit = self._hosts_answer(directive, server, host, notes)
+                hit = self._hosts_answer(directive, server, addr, host, notes)
                 if hit:
                     return hit
         return Answer(host, server, f"the {addr.shown} block has no rewrite or hosts entry for it",
                       notes=tuple(notes), block=addr.shown)
 
-    def _hosts_answer(self, directive: Directive, server: ServerBlock, host: str, notes: list[str]) -> "Answer | None":
+    def _hosts_answer(self, directive: Directive, server: ServerBlock, addr: Address, host: str,
+                      notes: list[str]) -> "Answer | None":
         args = list(directive.args)
         path = args[0] if args else "/etc/hosts"
         zones = [z.lower().rstrip(".") for z in args[1:]] or [a.zone for a in server.addresses]
@@ -306,14 +307,14 @@ class Corefile:
         for ip, names, where in entries:
             if host in names:
                 return Answer(host, server, "", how=f"hosts entry {ip} {host}", where=where, target=ip,
-                              block=server.addresses[0].shown)
+                              block=addr.shown)
         return None
 
 
 @dataclass(frozen=True)
 class Answer:
     host: str
-    server: ServerBlock | None
+    server: ServerBlock | None = field(repr=False)
     missing: str  # why it is not answered; "" when it is
     how: str = ""
     where: str = ""
@@ -432,6 +433,7 @@ class _Parser:
         self.unmatched: list[str] = []
         self.imported: list[str] = []  # every import pattern, in order (per server block: see below)
         self.origins = 0
+        self.crossed: tuple[Token, Token] | None = None
 
     # token stream with lookahead; imports are spliced in place
     def run(self, text: str, file: str) -> list[ServerBlock]:
@@ -440,7 +442,7 @@ class _Parser:
         servers: list[ServerBlock] = []
         while self.pos < len(self.tokens):
             tok = self.tokens[self.pos]
-            if tok.text == "import" and not tok.quoted and self._line_start(self.pos):
+            if tok.text == "import" and self._line_start(self.pos):
                 self._splice_import(self.pos)
                 continue
             if self._is_snippet(tok):
@@ -456,7 +458,7 @@ class _Parser:
         return prev.file != cur.file or prev.origin != cur.origin or prev.end_line < cur.line
 
     def _is_snippet(self, tok: Token) -> bool:
-        return not tok.quoted and len(tok.text) > 2 and tok.text.startswith("(") and tok.text.endswith(")")
+        return len(tok.text) > 2 and tok.text.startswith("(") and tok.text.endswith(")")
 
     def _define_snippet(self) -> None:
         name_tok = self.tokens[self.pos]
@@ -470,9 +472,9 @@ class _Parser:
         while self.pos < len(self.tokens):
             tok = self.tokens[self.pos]
             self.pos += 1
-            if tok.text == "{" and not tok.quoted:
+            if tok.text == "{":
                 depth += 1
-            elif tok.text == "}" and not tok.quoted:
+            elif tok.text == "}":
                 depth -= 1
                 if depth == 0:
                     self.snippets[name] = body
@@ -523,11 +525,11 @@ class _Parser:
         expecting = False
         while True:
             tok = self.tokens[self.pos]
-            if tok.text == "{" and not tok.quoted:
+            if tok.text == "{":
                 if expecting:
                     raise CorefileError(tok.file, tok.line, "expected another address after ',' but found '{'")
                 break
-            if tok.text == "}" and not tok.quoted:
+            if tok.text == "}":
                 raise CorefileError(tok.file, tok.line, "unexpected '}': no block is open")
             text = tok.text
             for part in filter(None, text.split(",")):
@@ -541,45 +543,52 @@ class _Parser:
             if not expecting and self._line_start(self.pos):
                 break
         before = len(self.imported)
-        if self.pos < len(self.tokens) and self.tokens[self.pos].text == "{" and not self.tokens[self.pos].quoted:
+        if self.pos < len(self.tokens) and self.tokens[self.pos].text == "{":
             self.pos += 1
-            directives = self._lines(closing=True, opener=first, depth=0)
+            directives = self._lines(closing=True, opener=first)
         else:  # a single server block without braces: the rest of the file is its body
-            directives = self._lines(closing=False, opener=first, depth=0)
+            directives = self._lines(closing=False, opener=first)
         imports = tuple(self.imported[before:])
         return ServerBlock(tuple(keys), tuple(directives), first.file, first.line, imports)
 
-    def _lines(self, *, closing: bool, opener: Token, depth: int) -> list[Directive]:
+    def _lines(self, *, closing: bool, opener: Token) -> list[Directive]:
         lines: list[Directive] = []
         while self.pos < len(self.tokens):
             tok = self.tokens[self.pos]
-            if tok.text == "}" and not tok.quoted:
+            if tok.text == "}":
                 if not closing:
                     raise CorefileError(tok.file, tok.line, "unexpected '}': no block is open")
+                if (tok.file, tok.origin) != (opener.file, opener.origin) and not self.crossed:
+                    self.crossed = (opener, tok)  # a block opened in one file, closed in another
                 self.pos += 1
                 return lines
-            if tok.text == "{" and not tok.quoted:
+            if tok.text == "{":
                 raise CorefileError(tok.file, tok.line, "unexpected '{': a block must follow a directive")
-            if tok.text == "import" and not tok.quoted and self._line_start(self.pos):
+            if tok.text == "import" and self._line_start(self.pos):
                 self._splice_import(self.pos)
                 continue
-            lines.append(self._directive(depth))
+            lines.append(self._directive())
         if closing:
+            if self.crossed:  # the real culprit: its '}' is missing, so it took someone else's
+                culprit, closer = self.crossed
+                raise CorefileError(culprit.file, culprit.line,
+                                    f"'{culprit.text}' opens a block that is not closed in this file "
+                                    f"(it takes the '}}' at {closer.file}:{closer.line})")
             raise CorefileError(opener.file, opener.line, f"'{opener.text}': missing '}}' (unexpected end of file)")
         return lines
 
-    def _directive(self, depth: int) -> Directive:
+    def _directive(self) -> Directive:
         head = self.tokens[self.pos]
         self.pos += 1
         args: list[str] = []
         block: tuple[Directive, ...] | None = None
         while self.pos < len(self.tokens) and not self._line_start(self.pos):
             tok = self.tokens[self.pos]
-            if tok.text == "{" and not tok.quoted:
+            if tok.text == "{":
                 self.pos += 1
-                block = tuple(self._lines(closing=True, opener=head, depth=depth + 1))
+                block = tuple(self._lines(closing=True, opener=head))
                 break
-            if tok.text == "}" and not tok.quoted:
+            if tok.text == "}":
                 break  # closes the enclosing block (e.g. `foo }` on one line)
             args.append(tok.text)
             self.pos += 1

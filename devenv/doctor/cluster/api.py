@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from devenv.doctor.base import Context, Outcome, fail, ok, warn
-from devenv.doctor.cluster.client import Action, Kube, Problem, build
-from devenv.doctor.cluster.common import API, CONTEXT, kube
+from devenv.doctor.cluster.client import Action, Kube, Problem, build, refresh_hint
+from devenv.doctor.cluster.common import CONTEXT, kube
 from devenv.doctor.host import format_version, parse_version
 
 MIN_KUBERNETES = "1.26"
@@ -41,15 +41,9 @@ def check_api(ctx: Context) -> Outcome:
                f"user: {client.user or '?'}" + (f" (groups: {', '.join(client.groups)})" if client.groups else "")]
     if client.user == ANONYMOUS:
         return warn(f"{target.server} answers (Kubernetes {git}), but as {ANONYMOUS}: the kubeconfig sends no credentials",
-                    hint=_refresh(target), details=details, data=client)
+                    hint=refresh_hint(target), details=details, data=client)
     who = f"as {client.user}" if client.user else f"as kubeconfig user {target.user_name}"
     return ok(f"{target.server} answers: Kubernetes {git}, {who}", details=details, data=client)
-
-
-def _refresh(target) -> str:
-    from devenv.doctor.cluster.client import refresh_hint
-
-    return refresh_hint(target)
 
 
 def check_version(ctx: Context) -> Outcome:

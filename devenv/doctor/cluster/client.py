@@ -101,12 +101,12 @@ class Kube:
                 raise
             raise Problem(outcome) from None
 
-    def list(self, ctx: Context, call: Callable, *args, action: Action, limit: int = PAGE, **params) -> Iterator[dict]:
+    def list(self, ctx: Context, call: Callable, *args, action: Action, limit: int | None = None, **params) -> Iterator[dict]:
         """Every item of a list, page by page (``limit``/``_continue``): a few requests for
         thousands of objects, each page parsed and dropped before the next."""
         token = ""
         while True:
-            page = self.get(ctx, call, *args, action=action, limit=limit, **({"_continue": token} if token else {}),
+            page = self.get(ctx, call, *args, action=action, limit=limit or PAGE, **({"_continue": token} if token else {}),
                             **params)
             assert page is not None
             yield from page.get("items") or ()
