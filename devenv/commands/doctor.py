@@ -17,10 +17,6 @@ from devenv.errors import DevenvError
 from devenv.graph import build_graph
 from devenv.manifest.load import load_manifest
 
-PENDING = {
-    "registries": "no checks in this group yet (registry DNS/HTTP/TLS/version checks are being built)",
-    "cluster": "no checks in this group yet (Kubernetes checks are being built)",
-}
 
 
 def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]]:
@@ -59,7 +55,7 @@ def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]
         group_list = loaded_groups.get(name)
         note = ""
         if group_list is None:
-            note = PENDING.get(name, "no checks in this group yet")
+            note = "no checks in this group yet"
         elif not group_list:
             note = "no checks apply to this manifest"
         infos.append(GroupInfo(name, GROUPS[name].title, note, pulled_in=name not in selected))

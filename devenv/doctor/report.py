@@ -6,6 +6,7 @@ The JSON schema is documented in docs/doctor-json.md; bump ``SCHEMA`` on incompa
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -107,7 +108,10 @@ def render_text(report: Report, stream: TextIO | None = None, *, verbose: bool =
     stream = stream or sys.stdout
     glyphs = GLYPHS if _can_encode(stream, "✓✗…→") else ASCII_GLYPHS
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 110  # Tilt's log pane, CI logs: no tty
-    console = Console(file=stream, no_color=no_color, highlight=False, emoji=False, soft_wrap=False, width=width,
+    # Not a terminal: render to a buffer and drop the table's right padding, so a narrower log
+    # pane (Tilt's) wraps only real text, never a line of trailing spaces.
+    out = io.StringIO() if width is not None else stream
+    console = Console(file=out, no_color=no_color, highlight=False, emoji=False, soft_wrap=False, width=width,
                       **({"color_system": None} if no_color else {}))  # NO_COLOR: no escapes at all
     by_group: dict[str, list[CheckResult]] = {}
     for result in report.results:
@@ -147,6 +151,8 @@ def render_text(report: Report, stream: TextIO | None = None, *, verbose: bool =
         console.print(table)
     final = report.summary()
     console.print(Text(final, style="bold red" if report.exit_code else "bold green"))
+    if out is not stream:
+        stream.write("".join(line.rstrip() + "\n" for line in out.getvalue().splitlines()))
 
 
 def to_json(report: Report) -> dict:

@@ -44,6 +44,11 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def query_secrets(query: str) -> list[str]:
+    """The values of a query string's credential-like parameters (``token=``, ``key=``, …)."""
+    return [v for k, v in parse_qsl(query, keep_blank_values=False) if v and _SECRET_QUERY_KEYS.search(k)]
+
+
 def strip_credentials(url: str) -> str:
     """The URL without its userinfo: for probes that need reachability, not authentication."""
     parts = urlsplit(url)

@@ -24,6 +24,7 @@ step system "$HERE/install-system.sh"
 step tilt "$HERE/build-tilt.sh"
 step helm "$HERE/build-helm.sh"
 step kube "$HERE/build-kube.sh" "$@"
+step node-semver "$HERE/build-node-semver.sh"
 step verdaccio "$HERE/install-verdaccio.sh"
 
 echo "build-all: summary" >&2

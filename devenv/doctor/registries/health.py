@@ -88,7 +88,7 @@ def check(ctx: Context, target: Target, gates: list[str], publish_hints: dict[st
             hint = f"fix the user/password in {target.where('url')} (doctor never prints them)"
         else:
             what = "wants credentials" if code == 401 else "forbids anonymous access"
-            hint = (f"give the registry's credentials in {target.where('url')} as https://USER:PASSWORD@host "
+            hint = (f"give the registry's credentials in {target.where('url')}: `user:password@` before the host "
                     f"(doctor never prints them), or allow anonymous reads")
         challenge = answer.headers.get("www-authenticate", "")
         return fail(f"{said}: it {what}" + (f" ({challenge.split(' ', 1)[0]})" if challenge else ""),

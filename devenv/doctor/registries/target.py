@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
-from devenv.util.redact import redact_text, redact_url
+from devenv.util.redact import query_secrets, redact_text, redact_url
 
 if TYPE_CHECKING:
     from devenv.doctor.base import Context
@@ -65,8 +65,8 @@ class Target:
         found = [s for s in (self.password,) if s]
         if self.username and self.password:
             found.append(f"{self.username}:{self.password}")
-        found.extend(v for k, v in parse_qsl(self.query, keep_blank_values=False) if len(v) >= 4)
-        return tuple(found)
+        found.extend(query_secrets(self.query))
+        return tuple(sorted(set(found), key=len, reverse=True))  # "user:pw" before "pw"
 
     def clean(self, text: str) -> str:
         return redact_text(text, self.secrets)

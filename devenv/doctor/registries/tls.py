@@ -10,6 +10,7 @@ without verification to say who issued it, for which names, until when.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import socket
 import ssl
 import time
@@ -32,20 +33,29 @@ class CAFileProblem(Exception):
 
 
 def ssl_context(target: Target, env: Mapping[str, str]) -> ssl.SSLContext:
+    """The verifying context for ``target`` (shared by every check of the run that needs the same
+    trust: loading the system store costs tens of milliseconds)."""
+    ca_file = str(target.ca_file) if target.ca_file is not None else None
+    return _context(ca_file, target.ca_file_shown, env.get("SSL_CERT_FILE") or None, env.get("SSL_CERT_DIR") or None)
+
+
+@functools.lru_cache(maxsize=16)
+def _context(ca_file: str | None, ca_file_shown: str | None, cert_file: str | None,
+             cert_dir: str | None) -> ssl.SSLContext:
     context = ssl.create_default_context()
-    cert_file, cert_dir = env.get("SSL_CERT_FILE"), env.get("SSL_CERT_DIR")
     if cert_file or cert_dir:
         try:
-            context.load_verify_locations(cafile=cert_file or None, capath=cert_dir or None)
+            context.load_verify_locations(cafile=cert_file, capath=cert_dir)
         except (OSError, ssl.SSLError) as exc:
-            raise CAFileProblem(f"$SSL_CERT_FILE/$SSL_CERT_DIR ({cert_file or cert_dir}) cannot be loaded: {exc}") from None
-    if target.ca_file is not None:
+            where = cert_file or cert_dir
+            raise CAFileProblem(f"$SSL_CERT_FILE/$SSL_CERT_DIR ({where}) cannot be loaded: {exc}") from None
+    if ca_file is not None:
         try:
-            context.load_verify_locations(cafile=str(target.ca_file))
+            context.load_verify_locations(cafile=ca_file)
         except FileNotFoundError:
-            raise CAFileProblem(f"ca_file {target.ca_file_shown} does not exist ({target.ca_file})") from None
+            raise CAFileProblem(f"ca_file {ca_file_shown} does not exist ({ca_file})") from None
         except (OSError, ssl.SSLError) as exc:
-            raise CAFileProblem(f"ca_file {target.ca_file_shown} is not a PEM CA bundle: {exc}") from None
+            raise CAFileProblem(f"ca_file {ca_file_shown} is not a PEM CA bundle: {exc}") from None
     return context
 
 

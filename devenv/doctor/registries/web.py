@@ -20,8 +20,7 @@ from devenv.doctor.registries.target import Target
 from devenv.util.redact import redact_header
 
 MAX_REDIRECTS = 5
-SHOWN_HEADERS = ("server", "content-type", "content-length", "location", "www-authenticate",
-                 "docker-distribution-api-version", "set-cookie", "x-powered-by")
+SHOWN_HEADERS = ("server", "content-type", "www-authenticate", "docker-distribution-api-version", "set-cookie")
 
 
 @dataclass
@@ -74,12 +73,14 @@ def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | b
             response = client.get(url)
             body = response.content
     except httpx.TooManyRedirects as exc:
-        raise Failure("redirects", f"more than {MAX_REDIRECTS} redirects from {path}", time.monotonic() - started) from exc
+        elapsed = time.monotonic() - started
+        raise Failure("redirects", f"more than {MAX_REDIRECTS} redirects from {path}", elapsed) from exc
     except httpx.HTTPError as exc:
         raise _failure(exc, target, time.monotonic() - started) from exc
     elapsed = time.monotonic() - started
     hops = [(r.status_code, r.headers.get("location", "")) for r in response.history]
     sent = [(k, redact_header(k, v)) for k, v in response.request.headers.items()]
+    hops = [(status, _strip(location)) for status, location in hops]
     return Answer(response.status_code, response.reason_phrase, _strip(str(response.url)), response.headers, body,
                   elapsed, hops, sent)
 
@@ -116,10 +117,10 @@ def _failure(exc: BaseException, target: Target, elapsed: float) -> Failure:
 
 
 def describe(answer: Answer, path: str) -> list[str]:
-    """-v lines: the request, each redirect, the answer's telling headers (credentials masked)."""
-    lines = [f"GET {path} → {answer.status} {answer.reason} in {answer.elapsed * 1000:.0f} ms ({answer.url})"]
+    """-v lines: the URL, each redirect, the credentials sent (masked), the answer's telling headers."""
+    lines = [f"url: {answer.url}"]
     lines.extend(f"redirect: {status} → {location}" for status, location in answer.redirects)
-    lines.extend(f"sent {k}: {v}" for k, v in answer.request_headers if k.lower() in ("authorization", "accept"))
+    lines.extend(f"sent {k}: {v}" for k, v in answer.request_headers if k.lower() == "authorization")
     for name in SHOWN_HEADERS:
         if name in answer.headers:
             lines.append(f"{name}: {redact_header(name, answer.headers[name])}")
