@@ -144,11 +144,11 @@ def graph(
 
 @app.command(epilog="""Examples:
 
-  devenv lint                                 the whole repository (git's files, .gitignore honoured)
+  devenv lint                               the whole repository (.gitignore honoured)
 
-  devenv lint services/web Dockerfile         only these files and folders (what pre-commit passes)
+  devenv lint services/web Dockerfile       only these files and folders
 
-  devenv lint --format sarif -o lint.sarif    for GitHub code scanning (upload-sarif)
+  devenv lint --format sarif -o lint.sarif  for GitHub code scanning
 
 A reviewed exception: a comment `devenv: allow proto-import reason="…"` on the line or the line above (JSON files: a top-level "//devenv" list).
 
@@ -169,7 +169,7 @@ def lint(
     return run_lint(manifest, list(paths or []), format, output=output, jobs=jobs, fix=fix, diff=diff)
 
 
-@app.command(epilog="""Groups: host, docker, registries, cluster.
+@app.command(epilog="""Groups: host, docker, registries, cluster, sdks.
 
 Examples:
 

@@ -35,6 +35,7 @@ GROUPS: dict[str, Group] = {
         Group("docker", "Docker build host", "devenv.doctor.docker"),
         Group("registries", "Package registries", "devenv.doctor.registries"),
         Group("cluster", "Kubernetes cluster", "devenv.doctor.kube"),
+        Group("sdks", "SDK generated code", "devenv.doctor.sdks"),
     )
 }
 

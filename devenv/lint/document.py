@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from devenv.lint import jsonpos
 from devenv.lint.needles import Ref
 
 _NEWLINE = re.compile("\n")
@@ -17,6 +18,11 @@ class Document:
     path: str  # relative to the lint root, posix
     text: str
     refs: list[Ref] = field(default_factory=list)
+
+    @cached_property
+    def json(self) -> jsonpos.JsonIndex:
+        """Key paths of the file's JSON tokens (only computed for JSON files)."""
+        return jsonpos.index(self.text)
 
     @cached_property
     def line_starts(self) -> list[int]:

@@ -22,10 +22,11 @@ class Finding:
     suppressed: bool = False
     justification: str = ""  # the reason a suppression gave
     snippet: str = ""  # the source line, for fingerprints
+    severity: str = "error"  # error | warning (the SDK rules' ranges and unused SDKs warn)
 
     @property
     def level(self) -> str:
-        return "error"
+        return self.severity
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,10 @@ class LintResult:
     root: str  # absolute path of the folder paths are relative to (the manifest's folder)
     findings: list[Finding] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
-    files_checked: int = 0  # files whose name lint considered
+    files_checked: int = 0  # files in scope (not allowed, not the proto workspace) that lint read
     files_read: int = 0  # files that contained a needle and were parsed
     notes: list[str] = field(default_factory=list)  # informational lines for people
+    edits: list = field(default_factory=list)  # devenv.sdk.fix.Edit: what `lint --fix` may rewrite
 
     @property
     def active(self) -> list[Finding]:
@@ -56,4 +58,4 @@ class LintResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.active else 0
+        return 1 if any(f.level == "error" for f in self.active) else 0

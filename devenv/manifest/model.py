@@ -104,6 +104,14 @@ class Sdk(Strict):
         None, description="Build arg carrying `version` to consumers (default <NAME>_SDK_VERSION)."
     )
     labels: list[str] = Field(default_factory=lambda: ["packages"])
+    exact_pins: bool = Field(
+        False, description="Lint: a consumer's range that admits `version` and others is an error, not a warning."
+    )
+
+
+def sdk_build_arg(name: str, sdk: Sdk) -> str:
+    """The build arg carrying an SDK's version into its consumers' docker_build."""
+    return sdk.build_arg or re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_SDK_VERSION"
 
 
 class Helm(Strict):
@@ -140,7 +148,11 @@ class LiveUpdateFallBack(Strict):
 
 LiveUpdateStep = LiveUpdateFallBack | LiveUpdateSync | LiveUpdateRun
 
-PortForward = Annotated[str, Field(pattern=r"^(?:[A-Za-z0-9.-]+:)?\d{1,5}(?::\d{1,5})?$")] | Annotated[
+# Tilt's spellings (internal/tiltfile/k8s.go stringToPortForward): LOCAL, LOCAL:CONTAINER or
+# HOST:LOCAL:CONTAINER, HOST a hostname or IPv4 address; a HOST:LOCAL pair is not one of them.
+_PF_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+PORT_FORWARD_PATTERN = rf"^(?:{_PF_HOST}:\d{{1,5}}:\d{{1,5}}|\d{{1,5}}(?::\d{{1,5}})?)$"
+PortForward = Annotated[str, Field(pattern=PORT_FORWARD_PATTERN)] | Annotated[
     int, Field(ge=1, le=65535)
 ]
 

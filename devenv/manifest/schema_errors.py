@@ -16,6 +16,7 @@ from devenv.manifest.positions import LoadedYaml, Path
 _PATTERN_HINTS = {
     model.NAME_PATTERN: "letters, digits, '_', '.', '-', at most 63, starting with a letter or digit",
     model.ENV_NAME_PATTERN: "an environment variable name: letters, digits and '_', not starting with a digit",
+    model.PORT_FORWARD_PATTERN: "expected 'LOCAL', 'LOCAL:CONTAINER' or 'HOST:LOCAL:CONTAINER' (Tilt's port_forwards)",
 }
 
 
@@ -36,6 +37,11 @@ def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], p
     path: Path = first["_data_path"]
     dotted = ".".join(str(p) for p in path)
     if first["_union"] and len(items) > 1:
+        # A member that failed only because the value has another type says nothing useful; if
+        # one member remains (a string that missed the pattern of `str | int`), report its error.
+        relevant = [i for i in items if not (i["type"].endswith("_type") or i["type"].endswith("_parsing"))]
+        if len(relevant) == 1:
+            return Problem(loaded.where(path), dotted, _message(relevant[0]))
         forms = _union_forms(root, prefix + tuple(first["loc"]))
         hint = f"expected {forms}" if forms else ""
         return Problem(loaded.where(path), dotted, "is not any of the allowed forms", hint)
@@ -90,7 +96,10 @@ def _data_path(data: Any, loc: tuple) -> tuple[Path, bool]:
 
 
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and (part[:1].isupper() or part in {"str", "int"} or "[" in part)
+    """pydantic names the union member an error is about: a class name, `str`, `constrained-str`, …"""
+    return isinstance(part, str) and (
+        part[:1].isupper() or part in {"str", "int"} or "[" in part or part.startswith("constrained-")
+    )
 
 
 def _annotation_at(root: type[BaseModel], loc: tuple) -> Any:

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path as FsPath
 
 from devenv.errors import Problem
-from devenv.graph import consumed_sdks, find_cycle
+from devenv.graph import consumed_sdks, find_cycle, step_resource
 from devenv.manifest.images import image_problem
-from devenv.manifest.model import Manifest, Service
+from devenv.manifest.model import Manifest, Service, sdk_build_arg
 from devenv.manifest.positions import LoadedYaml
 
 # Kubernetes label values and Tilt label names: a qualified name.
@@ -39,7 +39,7 @@ class Checker:
         rules = (
             self.references, self.cycles, self.sdk_coverage, self.deployments, self.paths,
             self.images, self.ports, self.proto_boundary, self.labels, self.live_update,
-            self.cluster, self.helm_releases, self.go_versions,
+            self.cluster, self.helm_releases, self.go_versions, self.step_names, self.sdk_build_args,
         )
         return [p for rule in rules for p in rule()]
 
@@ -70,6 +70,30 @@ class Checker:
                 f"dependency cycle: {' -> '.join(cycle)}",
                 "remove one of these `after` entries",
             )
+
+    def step_names(self) -> Iterator[Problem]:
+        """`packages:<sdk>-sdk-<step>` must name one step: sdk `a-sdk-b` step `c` and sdk `a`
+        step `b-sdk-c` would share a Tilt resource, and one chain would silently vanish."""
+        owners: dict[str, tuple[str, str]] = {}
+        for name, sdk in self.m.sdks.items():
+            for step in sdk.steps:
+                resource = step_resource(name, step)
+                if resource in owners:
+                    other = owners[resource]
+                    yield self.problem(("sdks", name, "steps", step), f"step resource '{resource}' is also that of sdk '{other[0]}' step '{other[1]}'",
+                                       "rename the SDK or the step", key=True)
+                owners.setdefault(resource, (name, step))
+
+    def sdk_build_args(self) -> Iterator[Problem]:
+        """Two SDKs whose versions would travel in the same build arg: one would silently win."""
+        owners: dict[str, str] = {}
+        for name, sdk in self.m.sdks.items():
+            arg = sdk_build_arg(name, sdk)
+            if arg in owners:
+                path = ("sdks", name, "build_arg") if sdk.build_arg else ("sdks", name)
+                yield self.problem(path, f"build arg '{arg}' also carries the version of sdk '{owners[arg]}'",
+                                   "give one of them its own `build_arg:`", key=not sdk.build_arg)
+            owners.setdefault(arg, name)
 
     def sdk_coverage(self) -> Iterator[Problem]:
         for name, svc in self.m.services.items():
@@ -162,8 +186,11 @@ class Checker:
             for i, forward in enumerate(svc.port_forwards):
                 local = local_port(forward)
                 path = ("services", name, "port_forwards", i)
+                container = int(str(forward).split(":")[-1]) if ":" in str(forward) else None
                 if not 1 <= local <= 65535:
                     yield self.problem(path, f"port {local} is out of range 1-65535")
+                elif container is not None and container > 65535:
+                    yield self.problem(path, f"container port {container} is out of range 1-65535")
                 elif local in seen:
                     yield self.problem(path, f"local port {local} is already forwarded by '{seen[local]}'", "pick another local port: 'LOCAL:CONTAINER'")
                 else:
@@ -259,9 +286,7 @@ def local_port(forward: str | int) -> int:
     if isinstance(forward, int):
         return forward
     parts = forward.split(":")
-    if len(parts) == 3 or (len(parts) == 2 and not parts[0].isdigit()):
-        return int(parts[1])
-    return int(parts[0])
+    return int(parts[1] if len(parts) == 3 else parts[0])
 
 
 def check(manifest: Manifest, loaded: LoadedYaml, root: FsPath) -> list[Problem]:

@@ -15,15 +15,20 @@ from devenv import __version__
 from devenv.errors import ManifestError, Problem
 from devenv.graph import HEALTH, build_graph, consumed_sdks
 from devenv.manifest.load import LoadedManifest
-from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Sdk, Service
+from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Sdk, Service, sdk_build_arg  # noqa: F401 (re-exported)
 from devenv.render import workloads
 from devenv.render.starlark import Expr, call, comment, literal
 
-# The oldest Tilt that loads what we emit, per feature (checked against Tilt's release notes).
+# The oldest Tilt that loads what we emit, per feature: the first tag of tilt-dev/tilt whose
+# internal/tiltfile accepts it (verified in its git history; tests/integration/test_tilt_version.py).
 FEATURE_MIN_TILT = {
-    "docker_build.extra_hosts": "0.33.4",
-    "local_resource.allow_parallel": "0.19.0",
-    "labels": "0.22.0",
+    "docker_build.extra_hosts": "0.33.4",  # PR #6185
+    "k8s_resource/local_resource.labels": "0.22.1",  # PR #4767
+    "local_resource.dir": "0.20.8",  # PR #4644
+    "local_resource.env": "0.18.5",  # PR #4072
+    "local_resource.allow_parallel": "0.17.2",  # PR #3693
+    "os.getenv": "0.13.6",  # PR #3329
+    "version_settings.constraint": "0.13.2",  # PR #3172
 }
 MIN_TILT = max(FEATURE_MIN_TILT.values(), key=lambda v: tuple(int(x) for x in v.split(".")))
 HELPER_EXTRA_HOSTS = "_DEVENV_EXTRA_HOSTS"
@@ -57,11 +62,6 @@ class RenderContext:
     services: list[ServiceBlock]
     warnings: list[Problem]
     inputs: list[str]
-
-
-def sdk_build_arg(name: str, sdk: Sdk) -> str:
-    """The build arg carrying an SDK's version into its consumers' docker_build."""
-    return sdk.build_arg or re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_SDK_VERSION"
 
 
 def _kwargs(**values: object) -> list[tuple[str, str]]:
@@ -121,6 +121,9 @@ class ContextBuilder:
                 manifest = self.rel(self.loaded.path.name)
                 calls.append(Call("local_resource", [literal(HEALTH)], _kwargs(
                     cmd=["devenv", "doctor", "--only", "registries", "--manifest", manifest],
+                    # Tells doctor it is the gate before the publish steps: an SDK version those
+                    # steps will publish is then a warning, or a fresh registry could never fill.
+                    env={"DEVENV_HEALTH_GATE": "1"},
                     labels=["packages"],
                     allow_parallel=True,
                 )))
@@ -132,8 +135,13 @@ class ContextBuilder:
         sdk = self.m.sdks[sdk_name]
         step = sdk.steps[step_name]
         workdir = self.rel(".")
+        cmd = step.cmd
+        if self.m.proto is not None and step_name == next(iter(sdk.steps)):
+            from devenv.sdk.steps import first_step_cmd  # guard the proto workspace, stamp freshness
+
+            cmd = first_step_cmd(sdk_name, cmd, self.loaded.path.name, stamp=sdk.generated is not None)
         return Call("local_resource", [literal(name)], _kwargs(
-            cmd=step.cmd,
+            cmd=cmd,
             deps=[self.rel(d) for d in step.deps],
             resource_deps=deps,
             env=dict(step.env),
@@ -151,6 +159,10 @@ class ContextBuilder:
                 calls.append(self._docker_build(name, svc))
             calls.append(self._deploy(svc, name))
             calls.append(self._k8s_resource(name, svc, names.get(name)))
+            for companion in self.companions[name]:
+                calls.append(Call("k8s_resource", [literal(companion)], _kwargs(
+                    resource_deps=list(self.graph.resources[name].deps), labels=list(svc.labels) or ["services"],
+                )))
             blocks.append(ServiceBlock(comment(name), calls))
         return blocks
 
@@ -236,6 +248,12 @@ class ContextBuilder:
                 if picked:
                     chosen[name] = picked
         self._check_renames(chosen, set(tilt_names.values()))
+        # Other workloads in a service's files (a migration Job, a second Deployment) are Tilt
+        # resources of their own: they must wait for what the service waits for.
+        self.companions = {
+            name: list(dict.fromkeys(tilt_names[o] for o in per_service[name] if o in tilt_names and tilt_names[o] != chosen.get(name)))
+            for name in self.m.services
+        }
         return chosen
 
     def _check_renames(self, chosen: dict[str, str], workload_names: set[str]) -> None:

@@ -116,10 +116,30 @@ class _Watcher:
         self.stop.set()
 
 
+# watchfiles arms its watches inside its thread; a save during this window would be missed.
+ARM_SECONDS = 0.3
+
+
+def _snapshot(watched: WatchSet) -> dict[Path, tuple[int, int] | None]:
+    out: dict[Path, tuple[int, int] | None] = {}
+    for path in watched.files:
+        try:
+            stat = path.stat()
+            out[path] = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            out[path] = None
+    return out
+
+
 def watch_and_render(manifest: Path, output: Path | None, *, force: bool, max_seconds: float | None = None) -> int:
+    before = _snapshot(inputs_of(manifest, []))
     read = render_once(manifest, output, force=force)
     watched = inputs_of(manifest, read)
     watcher = _Watcher(watched)
+    time.sleep(ARM_SECONDS)
+    if _snapshot(inputs_of(manifest, [])) != before:  # saved while we were starting: render that
+        read = render_once(manifest, output, force=force) or read
+        watched = inputs_of(manifest, read)
     _say(f"watching {display_name(manifest)} and {len(watched.files) + len(watched.trees) - 1} other inputs (Ctrl-C to stop)")
     try:
         while watcher.next_change(watched, max_seconds):

@@ -8,11 +8,15 @@ The rules, in brief:
 - `packages:health` exists when registries do; it runs `devenv doctor --only registries`.
 - every SDK step is a local resource `packages:<sdk>-sdk-<step>` running `sh -c <cmd>` in the
   manifest's folder; a chain's first step waits for the health gate, each next one for the
-  step before; `allow_parallel` unless the SDK says `parallel: false`.
+  step before; `allow_parallel` unless the SDK says `parallel: false`. With a proto workspace,
+  a chain's first step is gated by `devenv sdk guard` (see FirstStepCmd).
 - a service waits for the last step of every SDK it consumes (its `sdks`, else those of its
   language; an SDK without steps is ready once the health gate is) and for its `after`; it
   builds its image with every registry host mapped to the build host and build args
-  = manifest-wide ones, then each consumed SDK's version, then its own (later ones win).
+  = manifest-wide ones, then each consumed SDK's version, then its own (later ones win), from
+  its context, keeping out what .dockerignore, `ignore` and `only` say.
+- its resource holds its workload and the Services selecting it; other objects (ConfigMaps, …)
+  go to Tilt's `uncategorized` resource.
 """
 
 from __future__ import annotations
@@ -35,16 +39,48 @@ class Expected:
     labels: list[str]
     images: list[Image] = field(default_factory=list)
     cmd: list[str] | None = None
-    dir: str | None = None
-    env: dict[str, str] = field(default_factory=dict)
+    dir: str | None = None  # None for a local resource: not compared
+    env: dict[str, str] | None = field(default_factory=dict)  # None: not compared
     deps: list[str] = field(default_factory=list)
     allow_parallel: bool | None = None
-    objects: list[K8sObject] = field(default_factory=list)
+    objects: list[K8sObject] | None = field(default_factory=list)  # None: not compared
     port_forwards: list[PortForward] = field(default_factory=list)
 
 
 def _abs(root: Path, relative: str) -> str:
     return os.path.normpath(os.path.join(root, relative))
+
+
+# Go's unicode.IsSpace: Tilt runs a string command as `sh -c strings.TrimSpace(cmd)`.
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def shell(cmd: str) -> list[str]:
+    return ["sh", "-c", cmd.strip(_GO_SPACE)]
+
+
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9_./:=,+@%-]+(?: [A-Za-z0-9_./:=,+@%-]+)*")
+
+
+class FirstStepCmd:
+    """SPEC "SDK integrity": an SDK's first step fails fast without the proto workspace and
+    records its freshness: ``devenv sdk guard <sdk> -f services.yaml && <cmd>`` then, for an SDK
+    with ``generated:``, ``&& devenv sdk stamp <sdk> -f services.yaml``. The step's own cmd is
+    there verbatim, bare or as a subshell ``(\n<cmd>\n)`` (tests/sdk/test_steps.py runs both)."""
+
+    def __init__(self, sdk: str, cmd: str, stamp: bool):
+        self.sdk, self.cmd, self.stamp = sdk, cmd, stamp
+
+    def __eq__(self, actual) -> bool:
+        guard = f"devenv sdk guard {self.sdk} -f services.yaml && "
+        tail = f" && devenv sdk stamp {self.sdk} -f services.yaml" if self.stamp else ""
+        # Bare only when it is a plain word list: with `;`, `||`, `#`, a newline … in it the
+        # step could run after a failed guard, or comment the stamp out.
+        bodies = [f"(\n{self.cmd}\n)"] + ([self.cmd] if _PLAIN_WORDS.fullmatch(self.cmd) else [])
+        return isinstance(actual, str) and actual in {(guard + body + tail).strip(_GO_SPACE) for body in bodies}
+
+    def __repr__(self) -> str:
+        return f"FirstStepCmd({self.sdk!r}, {self.cmd!r}, stamp={self.stamp})"
 
 
 def _env_value(value, env: dict[str, str]) -> str:
@@ -69,7 +105,10 @@ def _labels_match(selector: dict, labels: dict) -> bool:
 
 
 def _pod_labels(doc: dict) -> dict | None:
-    template = (doc.get("spec") or {}).get("template")
+    spec = doc.get("spec") or {}
+    if doc.get("kind") == "CronJob":
+        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    template = spec.get("template")
     if isinstance(template, dict):
         return (template.get("metadata") or {}).get("labels") or {}
     return None
@@ -104,6 +143,25 @@ def _yaml_docs(path: Path) -> list[dict]:
     return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
 
 
+def helm_template(helm: str, root: Path):
+    """A ``helm_objects`` callback that asks the real `helm template` what a service's chart renders,
+    with the manifest's release, namespace, values files and `--set`s."""
+    import subprocess
+
+    def objects(service: str, spec: dict) -> list[dict]:
+        cmd = [helm, "template", spec.get("release") or service, str(root / spec["chart"])]
+        if spec.get("namespace"):
+            cmd += ["--namespace", spec["namespace"]]
+        for values in spec.get("values") or []:
+            cmd += ["--values", str(root / values)]
+        for key, value in (spec.get("set") or {}).items():
+            cmd += ["--set", f"{key}={value}"]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        return [d for d in yaml.safe_load_all(out) if isinstance(d, dict)]
+
+    return objects
+
+
 def expected_resources(root: Path, env: dict[str, str] | None = None,
                        helm_objects=None) -> dict[str, Expected]:
     """Every resource Tilt must report for ``root/services.yaml``, by name.
@@ -122,16 +180,21 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
 
     health = "packages:health" if registries else None
     if health:
-        out[health] = Expected(health, "local", [], ["packages"], allow_parallel=True, dir=str(root))
+        # Where and with which environment it runs is the render's business: the command must
+        # name the manifest (checked in judge._health_cmd).
+        out[health] = Expected(health, "local", [], ["packages"], allow_parallel=True, env=None)
 
     ready: dict[str, str | None] = {}
     for sdk_name, sdk in sdks.items():
         previous = health
-        for step_name, step in (sdk.get("steps") or {}).items():
+        for index, (step_name, step) in enumerate((sdk.get("steps") or {}).items()):
             name = f"packages:{sdk_name}-sdk-{step_name}"
+            cmd = shell(step["cmd"])
+            if m.get("proto") and index == 0:
+                cmd = ["sh", "-c", FirstStepCmd(sdk_name, step["cmd"], stamp=bool(sdk.get("generated")))]
             out[name] = Expected(
                 name, "local", [previous] if previous else [], sorted(sdk.get("labels", ["packages"])),
-                cmd=["sh", "-c", step["cmd"]], dir=str(root),
+                cmd=cmd, dir=str(root),
                 env={k: str(v) for k, v in (step.get("env") or {}).items()},
                 deps=[_abs(root, d) for d in step.get("deps") or []],
                 allow_parallel=sdk.get("parallel", True),
@@ -175,14 +238,24 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
                 if "sync" in step:
                     syncs.append((_abs(root, step["sync"]["from"]), step["sync"]["to"]))
                 elif "run" in step:
-                    runs.append((("sh", "-c", step["run"]["cmd"]), tuple(_abs(root, t) for t in step["run"].get("trigger") or [])))
+                    runs.append((tuple(shell(step["run"]["cmd"])), tuple(_abs(root, t) for t in step["run"].get("trigger") or [])))
                 else:
                     stops.extend(_abs(root, f) for f in step["fall_back_on"])
+            ignores = []
+            dockerignore = root / context / ".dockerignore"
+            if dockerignore.is_file():
+                patterns = [line.strip() for line in dockerignore.read_text(encoding="utf-8").splitlines()]
+                ignores.append((_abs(root, context), tuple(p for p in patterns if p and not p.startswith("#"))))
+            if svc.get("ignore"):
+                ignores.append((_abs(root, context), tuple(svc["ignore"])))
+            if svc.get("only"):
+                ignores.append((_abs(root, context), ("**", *(f"!{p}" for p in svc["only"]))))
             images.append(Image(
                 ref=svc["image"], context=_abs(root, context),
                 dockerfile_contents=(root / dockerfile).read_text(encoding="utf-8"),
                 target=svc.get("target") or "", build_args=args, extra_hosts=extra_hosts,
                 syncs=tuple(syncs), runs=tuple(runs), stop_paths=tuple(stops),
+                context_ignores=tuple(sorted(ignores)),
             ))
 
         if svc.get("helm"):

@@ -16,9 +16,10 @@ from tests.integration.expected import Expected, expected_resources
 HEALTH_CMD = ["devenv", "doctor", "--only", "registries"]
 
 
-def render_tiltfile(root: Path) -> Path:
-    """`devenv render` for ``root/services.yaml``, in process (the CLI costs a second a call)."""
-    target = root / "Tiltfile"
+def render_tiltfile(root: Path, target: Path | None = None) -> Path:
+    """`devenv render` for ``root/services.yaml`` into ``target`` (default ``root/Tiltfile``),
+    in process (the CLI costs a second a call)."""
+    target = target or root / "Tiltfile"
     write_atomic(target, render(load_manifest(root / "services.yaml"), target).text)
     return target
 
@@ -29,24 +30,49 @@ def load(tilt: Tilt, tiltfile: Path, **kwargs) -> tiltjson.Result:
     return tiltjson.parse(run.stdout, run.stderr)
 
 
+def _companions(result: tiltjson.Result, expected: dict[str, Expected]) -> tuple[dict[str, str], list[str]]:
+    """Tilt resources the manifest names no resource for, each matched to the service whose
+    k8s files hold all its objects (a second workload: a migration Job, a sidecar Deployment).
+    Returns ({resource: service}, problems)."""
+    owners, problems = {}, []
+    for name in result.names:
+        if name in expected:
+            continue
+        objects = set(result.resources[name].objects)
+        services = [s for s, e in expected.items() if e.kind == "k8s" and e.objects and objects and objects <= set(e.objects)]
+        if len(services) == 1:
+            owners[name] = services[0]
+        else:
+            problems.append(f"Tilt has a resource {name!r} ({sorted(objects)}) that no service of the manifest accounts for")
+    return owners, problems
+
+
 def differences(result: tiltjson.Result, expected: dict[str, Expected], root: Path) -> list[str]:
-    problems = []
-    if set(result.names) != set(expected):
+    companions, problems = _companions(result, expected)
+    if set(expected) - set(result.names):
         problems.append(f"resources: Tilt has {sorted(result.names)}, the manifest implies {sorted(expected)}")
     if set(result.enabled) != set(result.names):
         problems.append(f"enabled resources {sorted(result.enabled)} != {sorted(result.names)}")
+    # A service's other workloads wait for what it waits for and carry its labels; together
+    # with the service's own resource they hold exactly the objects of its files.
+    for companion, service in companions.items():
+        got, want = result.resources[companion], expected[service]
+        for attr in ("resource_deps", "labels"):
+            if getattr(got, attr) != getattr(want, attr):
+                problems.append(f"{companion} (a workload of {service}).{attr}: Tilt reports {getattr(got, attr)!r}, "
+                                f"the manifest implies {getattr(want, attr)!r}")
     for name in sorted(set(result.names) & set(expected)):
         got, want = result.resources[name], expected[name]
         for f in fields(Expected):
             if f.name == "name":
                 continue
             have, need = getattr(got, f.name), getattr(want, f.name)
+            if f.name == "objects" and need:
+                have = sorted(have + [o for c, s in companions.items() if s == name for o in result.resources[c].objects])
             if f.name == "cmd" and name == "packages:health":
-                problems += _health_cmd(have, root)
+                problems += _health_cmd(have, Path(got.dir or "."), root)
                 continue
-            if f.name == "objects" and need is None:
-                continue
-            if f.name == "dir" and need is None:
+            if f.name in ("objects", "dir", "env") and need is None:
                 continue
             if have != need:
                 problems.append(f"{name}.{f.name}: Tilt reports {have!r}, the manifest implies {need!r}")
@@ -56,20 +82,30 @@ def differences(result: tiltjson.Result, expected: dict[str, Expected], root: Pa
     return problems
 
 
-def _health_cmd(cmd: list[str] | None, root: Path) -> list[str]:
+def _health_cmd(cmd: list[str] | None, workdir: Path, root: Path) -> list[str]:
+    """`devenv doctor --only registries`, naming this manifest (or run where it is found)."""
     cmd = cmd or []
     if cmd[:4] != HEALTH_CMD:
         return [f"packages:health runs {cmd!r}, not `devenv doctor --only registries`"]
     rest = cmd[4:]
-    if rest and not (rest[0] in ("-f", "--manifest") and len(rest) == 2
-                     and (root / rest[1]).resolve() == (root / "services.yaml").resolve()):
+    manifest = (root / "services.yaml").resolve()
+    if not rest and (workdir / "services.yaml").resolve() != manifest:
+        return [f"packages:health runs in {workdir} without naming the manifest {manifest}"]
+    if rest and not (rest[0] in ("-f", "--manifest") and len(rest) == 2 and (workdir / rest[1]).resolve() == manifest):
         return [f"packages:health passes {rest!r}; expected the manifest {root / 'services.yaml'}"]
     return []
 
 
-def judge(tilt: Tilt, root: Path, *, env: dict[str, str] | None = None, helm_objects=None) -> tiltjson.Result:
-    """Render ``root``, load it in Tilt with ``env``, and assert Tilt reports exactly what the manifest implies."""
-    tiltfile = render_tiltfile(root)
+def judge(tilt: Tilt, root: Path, *, env: dict[str, str] | None = None, helm_objects=None,
+          tiltfile: Path | None = None) -> tiltjson.Result:
+    """Render ``root`` (into ``tiltfile``, default ``root/Tiltfile``), load it in Tilt with ``env``,
+    and assert Tilt reports exactly what the manifest implies."""
+    tiltfile = render_tiltfile(root, tiltfile)
+    statements = [line for line in tiltfile.read_text(encoding="utf-8").splitlines()
+                  if line.strip() and not line.lstrip().startswith("#")]
+    assert statements[0].startswith("version_settings(constraint='>="), statements[0]
+    # Self-contained: no load() of extensions, which would fetch from the network as Tilt loads.
+    assert not any(s.startswith("load(") for s in statements), "the Tiltfile loads an extension"
     result = load(tilt, tiltfile, env=env)
     problems = differences(result, expected_resources(root, env, helm_objects), root)
     assert not problems, "\n".join(problems) + f"\n--- Tiltfile ---\n{tiltfile.read_text()}"

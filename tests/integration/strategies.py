@@ -1,10 +1,12 @@
 """Hypothesis strategies for whole monorepos: a valid `services.yaml` and every file it names.
 
 A drawn :class:`Monorepo` has registries, SDKs with step chains (some `parallel: false`),
-services in any of the deploy shapes (k8s YAML Deployment with or without a built image,
-optionally a Service and a ConfigMap beside it, in one of a few namespaces, or a Helm chart),
-`after` edges that never form a cycle (each service only runs after services of lower rank),
-labels, port forwards in every spelling Tilt reads, live_update steps, and build args whose
+optionally a proto workspace (guarded first steps), services in any of the deploy shapes (k8s
+YAML Deployment or StatefulSet with or without a built image, optionally a Service, a ConfigMap
+and a migration Job beside it, in one of a few namespaces, or a Helm chart), `after` edges that
+never form a cycle (each service only runs after services before it in the draw, declared in a
+shuffled order), labels, port forwards in every spelling Tilt reads, `only`/`ignore`/
+.dockerignore, live_update steps, and build args whose
 values are awkward on purpose: quotes, backslashes, newlines, `${}` and `%s`, non-BMP Unicode,
 combining marks, line separators. It also draws the environment Tilt loads with, so
 `os.getenv` build args and the extra-hosts override are exercised both set and unset.
@@ -68,7 +70,7 @@ labels = st.one_of(st.sampled_from(["apps", "backend", "Team_A", "x.y-z", "0"]),
 hostnames = st.sampled_from(["host.docker.internal", "npm.packages.dev.example.io", "go.packages.dev.example.io",
                              "pypi.packages.dev.example.io", "a-b.c", "registry"])
 ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t)))
-WORKLOAD_NAMES = ["web", "api", "worker", "db"]
+WORKLOAD_NAMES = ["frontend", "backend"]
 NAMESPACES = [None, "apps", "tools"]
 DIRS = ["svc", "my app", "ünï", "a.b"]
 PUBLIC_IMAGES = ["redis:7", "docker.io/library/postgres:16", "ghcr.io/example/tool@sha256:" + "a" * 64]
@@ -88,6 +90,8 @@ class Monorepo:
 
     def write(self, root) -> None:
         text = yaml.safe_dump(self.manifest, allow_unicode=True, sort_keys=False, width=1 << 20)
+        if yaml.safe_load(text) != self.manifest:  # PyYAML folds U+0085 in single-quoted scalars
+            text = yaml.safe_dump(self.manifest, allow_unicode=True, sort_keys=False, width=1 << 20, default_style='"')
         assert yaml.safe_load(text) == self.manifest, "the generator's YAML does not round-trip"
         for relative, content in {"services.yaml": text, **self.files}.items():
             path = root / relative
@@ -99,8 +103,9 @@ class Monorepo:
 
 
 def _dns(name: str) -> str:
-    text = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
-    return text or "x"
+    text = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "x"
+    # Go's YAML 1.1 parser (Tilt, kubectl) reads a bare y/n/on/off/... as a boolean.
+    return f"{text}-0" if text in {"y", "n", "yes", "no", "on", "off", "true", "false"} else text
 
 
 def _build_arg_value(draw):
@@ -142,6 +147,13 @@ def _workload(kind: str, name: str, namespace: str | None, image: str, app: str)
     return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": spec}
 
 
+def _job(name: str, namespace: str | None, image: str) -> dict:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                                           "containers": [{"name": "migrate", "image": image, "command": ["migrate"]}]}}}}
+
+
 def _k8s_service(name: str, namespace: str | None, app: str) -> dict:
     meta = {"name": name, **({"namespace": namespace} if namespace else {})}
     return {"apiVersion": "v1", "kind": "Service", "metadata": meta,
@@ -150,14 +162,16 @@ def _k8s_service(name: str, namespace: str | None, app: str) -> dict:
 
 def _config_map(name: str, namespace: str | None, draw) -> dict:
     meta = {"name": name, **({"namespace": namespace} if namespace else {})}
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"value": draw(awkward_text)}}
+    # Kubernetes YAML is read by Go's YAML parser, which refuses control characters even escaped.
+    value = draw(st.sampled_from(["it's", 'say "hi"', "back\\slash", "ü日本語 🙂", "${HOME}", "a: b", "- x"]))
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"value": value}}
 
 
 CHART_TEMPLATE = """\
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: {{ .Release.Name }}
+  name: {{ .Release.Name | quote }}
 spec:
   selector: {matchLabels: {app: {{ .Release.Name }}-chart}}
   template:
@@ -168,7 +182,7 @@ spec:
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ .Release.Name }}
+  name: {{ .Release.Name | quote }}
 spec:
   selector: {app: {{ .Release.Name }}-chart}
   ports: [{port: 80}]
@@ -208,6 +222,11 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
             r: {"kind": {"npm": "npm", "go": "goproxy", "pypi": "pypi", "images": "oci"}[r],
                 "url": f"http://{r}.packages.dev.example.io"} for r in registries
         }
+    # With a proto workspace, each SDK's first step is guarded (and stamped when `generated:`).
+    has_proto = draw(st.booleans())
+    if has_proto:
+        m["proto"] = {"path": "proto/core", "names": ["@gen/core-proto"]}
+        repo.files["proto/core/core.proto"] = 'syntax = "proto3";\n'
     sdk_names = draw(st.lists(names, max_size=3, unique_by=str.lower))
     sdks: dict = {}
     for sdk_name in sdk_names:
@@ -233,6 +252,8 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
             sdk["labels"] = draw(st.lists(labels, min_size=1, max_size=2, unique=True))
         if draw(st.integers(0, 3)) == 0:
             sdk["build_arg"] = draw(env_names)
+        if has_proto and draw(st.booleans()):
+            sdk["generated"] = f"{sdk['path']}/generated"
         sdks[sdk_name] = sdk
     if sdks:
         m["sdks"] = sdks
@@ -241,6 +262,26 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
     service_names = draw(st.lists(names, min_size=1, max_size=max_services, unique=True))
     used_ports: set[int] = set()
     used_objects: set[tuple[str, str, str | None]] = set()
+    # Tilt names a resource after its workload, then renames it to the service in call order.
+    # Manifests Tilt cannot load that way are refused by devenv (tests/integration/
+    # test_tilt_fixtures.py), so here: no workload takes another service's name, and a name
+    # Tilt does not qualify with kind and namespace (workloads of no built image, Helm
+    # releases) is used once.
+    plain_names: set[str] = set()
+
+    def workload_name(candidate: str, index: int, name: str, qualified: bool) -> str:
+        def conflicts(c: str) -> bool:
+            taken = plain_names if qualified else plain_names | {w for (_, w, _) in used_objects}
+            return c in taken or c in set(service_names) - {name}
+
+        base, suffix = candidate[:40], 0
+        while conflicts(candidate):
+            suffix += 1
+            candidate = f"{base}-w{index}-{suffix}"
+        if not qualified:
+            plain_names.add(candidate)
+        return candidate
+
     services: dict = {}
     for index, name in enumerate(service_names):
         svc: dict = {}
@@ -263,6 +304,14 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
             repo.files[svc.get("dockerfile", f"{folder}/Dockerfile")] = f"FROM scratch\n# {name}\n"
             if draw(st.integers(0, 3)) == 0:
                 svc["target"] = draw(st.sampled_from(["dev", "build-stage"]))
+            if draw(st.integers(0, 3)) == 0:
+                svc["only"] = draw(st.lists(st.sampled_from(["src", "package.json", "go.mod", "ü dir/x"]),
+                                            min_size=1, max_size=3, unique=True))
+            if draw(st.integers(0, 3)) == 0:
+                svc["ignore"] = draw(st.lists(st.sampled_from(["*.md", "tmp/", "**/__pycache__", "!keep.md", "a b"]),
+                                              min_size=1, max_size=3, unique=True))
+            if draw(st.integers(0, 4)) == 0:
+                repo.files[f"{folder}/.dockerignore"] = "# comment\nnode_modules\n\n*.log\n"
             if draw(st.integers(0, 3)) == 0:
                 svc["live_update"] = [{"sync": {"from": f"{folder}/src", "to": "/app/src"}}]
                 if draw(st.booleans()):
@@ -288,10 +337,10 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
             repo.files[f"{chart}/Chart.yaml"] = f"apiVersion: v2\nname: c{index}\nversion: 0.1.0\n"
             repo.files[f"{chart}/values.yaml"] = "image: none\n"
             repo.files[f"{chart}/templates/all.yaml"] = CHART_TEMPLATE
-            rel = release or name
-            if ("Deployment", rel, namespace) in used_objects:
-                svc["helm"]["release"] = rel = f"{rel[:30]}-h{index}"
-            used_objects.add(("Deployment", rel, namespace))
+            rel = workload_name(release or name, index, name, qualified=False)
+            if rel != (release or name):
+                svc["helm"]["release"] = rel
+            used_objects.update({("Deployment", rel, namespace), ("Service", rel, namespace)})
             repo.helm_docs[name] = [
                 {"kind": "Deployment", "metadata": {"name": rel, **({"namespace": namespace} if namespace else {})},
                  "spec": {"template": {"metadata": {"labels": {"app": f"{rel}-chart"}}}}},
@@ -300,18 +349,29 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
             ]
         else:
             namespace = draw(st.sampled_from(NAMESPACES))
-            workload = draw(st.sampled_from([_dns(name), *WORKLOAD_NAMES]))
             kind = draw(st.sampled_from(["Deployment", "Deployment", "StatefulSet"]))
+            # Workloads of built images share a few names, so Tilt must qualify them.
+            pool = [*WORKLOAD_NAMES, _dns(name)] if "image" in svc else [_dns(name), "cache"]
+            workload = workload_name(draw(st.sampled_from(pool)), index, name, qualified="image" in svc)
             if (kind, workload, namespace) in used_objects:
                 workload = f"{workload}-{index}"
             used_objects.add((kind, workload, namespace))
             app = f"app-{slug}"
             image = svc.get("image") or draw(st.sampled_from(PUBLIC_IMAGES))
             docs = [_workload(kind, workload, namespace, image, app)]
-            if draw(st.booleans()):
+            if draw(st.booleans()) and ("Service", workload, namespace) not in used_objects:
+                used_objects.add(("Service", workload, namespace))
                 docs.append(_k8s_service(workload, namespace, app))
             if draw(st.integers(0, 3)) == 0:
                 docs.append(_config_map(f"{workload}-config-{index}", namespace, draw))
+            if ("image" in svc or workload == name) and draw(st.integers(0, 4)) == 0:
+                # A second workload in the service's files: a migration Job. The render picks the
+                # service's workload by the image it builds, else by name (else it asks for
+                # `workload:`), so the Job only takes the service's image beside a namesake.
+                job = workload_name(f"{workload[:40]}-migrate", index, name, qualified=True)
+                used_objects.add(("Job", job, namespace))
+                own = "image" in svc and workload == name and draw(st.booleans())
+                docs.append(_job(job, namespace, svc["image"] if own else "busybox:1.36"))
             draw(st.randoms()).shuffle(docs)
             path = f"infra/{slug}.yaml"
             repo.files[path] = yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False)

@@ -34,6 +34,8 @@ class Image:
     syncs: tuple[tuple[str, str], ...] = ()
     runs: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     stop_paths: tuple[str, ...] = ()
+    # (folder, patterns) Tilt keeps out of the build context: .dockerignore, `ignore`, `only` (sorted)
+    context_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, order=True)
@@ -113,6 +115,8 @@ def _image(target: dict) -> Image:
         runs=tuple((tuple(e["args"]), tuple(absolute(t) for t in e.get("triggerPaths") or ()))
                    for e in live.get("execs") or ()),
         stop_paths=tuple(absolute(p) for p in live.get("stopPaths") or ()),
+        context_ignores=tuple(sorted((i["basePath"], tuple(i["patterns"]))
+                                     for i in details.get("contextIgnores") or () if i.get("patterns"))),
     )
 
 

@@ -90,6 +90,14 @@ CASES = {
         BASE.replace("  api:\n", "  api_db:  # <-\n").replace("k8s: [k8s/api.yaml]", "helm: {chart: charts/api}").replace("after: [web]", "after: [web]\n    workload: api"),
         "'api_db' is not a valid Helm release name", "set `helm.release`",
     ),
+    "sdk build arg clash": (
+        BASE.replace("services:\n", "  Ts:  # <-\n    language: typescript\n    path: sdk/ts\n    package: other\nservices:\n", 1),
+        "build arg 'TS_SDK_VERSION' also carries the version of sdk 'ts'", "build_arg",
+    ),
+    "port forward shape": (
+        BASE.replace('port_forwards: ["3000"]', 'port_forwards: ["localhost:3000"]  # <-'),
+        "expected 'LOCAL', 'LOCAL:CONTAINER' or 'HOST:LOCAL:CONTAINER'", "",
+    ),
     "wrong type": (BASE.replace("version: 1", "version: 2  # <-"), "version: '2' is not allowed", ""),
     "bad step name": (BASE.replace("steps: {build: {cmd: make}}", "steps:\n      bu ild: {cmd: make}  # <-"), "'bu ild' is not valid", ""),
 }

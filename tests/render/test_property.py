@@ -50,6 +50,8 @@ def manifests(draw):
         }
         if draw(st.booleans()):
             sdks[sdk]["version"] = draw(nonempty)
+        if draw(st.booleans()):
+            sdks[sdk]["generated"] = f"sdk/{sdk}/generated"
     service_names = draw(st.lists(name.filter(lambda n: n not in sdk_names), min_size=1, max_size=5, unique=True))
     ports = iter(draw(st.lists(st.integers(1024, 65535), min_size=10, max_size=10, unique=True)))
     services = {}
@@ -77,6 +79,7 @@ def manifests(draw):
             "build_args": draw(st.dictionaries(env_name, build_arg_value, max_size=3)),
         },
         "registries": registries,
+        **draw(st.sampled_from([{}, {"proto": {"path": "proto"}}])),
         "sdks": sdks,
         "services": services,
         "cluster": {"contexts": draw(st.lists(nonempty.filter(lambda s: "\n" not in s), max_size=2))},
@@ -84,6 +87,27 @@ def manifests(draw):
     env = draw(st.sampled_from([{}, {"HOST_IP": "fallback"}, {"HOST_IP": "10.1.2.3"}]))
     env.update(draw(st.dictionaries(env_name, text, max_size=2)))
     return manifest, env
+
+
+class GuardedCmd:
+    """The first SDK step's cmd: `devenv sdk guard <sdk> -f services.yaml && <cmd>`, then
+    `&& devenv sdk stamp …` when the SDK names `generated:`. The step's own cmd appears
+    verbatim, bare or in a subshell `(\n<cmd>\n)` (tests/sdk/test_steps.py runs the shell
+    semantics of both); any other text is wrong."""
+
+    def __init__(self, sdk: str, cmd: str, stamp: bool):
+        self.sdk, self.cmd, self.stamp = sdk, cmd, stamp
+
+    def __eq__(self, actual) -> bool:
+        guard = f"devenv sdk guard {self.sdk} -f services.yaml && "
+        tail = f" && devenv sdk stamp {self.sdk} -f services.yaml" if self.stamp else ""
+        if not (isinstance(actual, str) and actual.startswith(guard) and actual.endswith(tail)):
+            return False
+        body = actual[len(guard):len(actual) - len(tail)]
+        return body in (self.cmd, f"(\n{self.cmd}\n)")
+
+    def __repr__(self) -> str:
+        return f"GuardedCmd({self.sdk!r}, {self.cmd!r}, stamp={self.stamp})"
 
 
 def expected_calls(m: dict, env: dict) -> list[dict]:
@@ -96,9 +120,12 @@ def expected_calls(m: dict, env: dict) -> list[dict]:
         calls.append({"fn": "local_resource", "name": "packages:health", "resource_deps": [], "allow_parallel": True})
     for sdk, spec in m["sdks"].items():
         previous = ["packages:health"] if m["registries"] else []
-        for step, step_spec in spec["steps"].items():
+        for index, (step, step_spec) in enumerate(spec["steps"].items()):
             resource = f"packages:{sdk}-sdk-{step}"
-            calls.append({"fn": "local_resource", "name": resource, "cmd": step_spec["cmd"],
+            cmd = step_spec["cmd"]
+            if "proto" in m and index == 0:  # the first step guards the proto workspace, then stamps
+                cmd = GuardedCmd(sdk, cmd, stamp="generated" in spec)
+            calls.append({"fn": "local_resource", "name": resource, "cmd": cmd,
                           "resource_deps": previous, "allow_parallel": spec["parallel"]})
             previous = [resource]
         ready[sdk] = previous

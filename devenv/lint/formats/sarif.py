@@ -1,0 +1,122 @@
+"""SARIF 2.1.0 for GitHub code scanning (bandit's and semgrep's formatter design).
+
+- rules are listed once in ``tool.driver.rules`` and results point at them by ``ruleIndex``;
+- locations are ``%SRCROOT%``-relative, percent-encoded URIs with 1-based lines and columns
+  (``columnKind: unicodeCodePoints``: lint counts code points);
+- suppressed findings stay in the log with an ``inSource`` suppression and its justification;
+- files lint could not read are ``toolExecutionNotifications``, not results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from urllib.parse import quote
+
+from devenv.lint.formats import Options
+from devenv.lint.model import Finding, LintResult
+from devenv.lint.rules import RULES
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+
+
+def level(finding: Finding) -> str:
+    """Severity -> SARIF level, in one place."""
+    return {"error": "error", "warning": "warning"}.get(finding.level, "note")
+
+
+def _pascal(rule_id: str) -> str:
+    return "".join(part.capitalize() for part in rule_id.split("-"))
+
+
+def _descriptors(result: LintResult) -> list:
+    """Every registered rule, plus any rule a finding names that the registry lacks."""
+    from devenv.lint.rules import Rule
+
+    rules = list(RULES.values())
+    for rule_id in sorted({f.rule for f in result.findings} - set(RULES)):
+        rules.append(Rule(rule_id, rule_id, rule_id, rule_id, "other"))
+    return rules
+
+
+def _rules(rules: list) -> list[dict]:
+    return [
+        {
+            "id": rule.id,
+            "name": _pascal(rule.id),
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.help},
+            "help": {"text": rule.help, "markdown": f"**{rule.title}**\n\n{rule.help}"},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["proto-boundary", rule.group], "precision": "very-high", "problem.severity": "error"},
+        }
+        for rule in rules
+    ]
+
+
+def _uri(result: LintResult, options: Options, path: str) -> str:
+    relative = os.path.relpath(os.path.join(result.root, path), options.srcroot).replace(os.sep, "/")
+    return quote(relative, safe="/")
+
+
+def _fingerprint(finding: Finding) -> str:
+    key = "\0".join((finding.rule, finding.location.file, finding.snippet or finding.message))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _result(finding: Finding, index: dict[str, int], result: LintResult, options: Options) -> dict:
+    region = {"startLine": max(1, finding.location.line), "startColumn": max(1, finding.location.col)}
+    if finding.end_col and finding.end_col > region["startColumn"]:
+        region["endColumn"] = finding.end_col
+    if finding.snippet:
+        region["snippet"] = {"text": finding.snippet}
+    text = f"{finding.message}. Fix: {finding.fix}." if finding.fix else finding.message
+    out = {
+        "ruleId": finding.rule,
+        "ruleIndex": index[finding.rule],
+        "level": level(finding),
+        "message": {"text": text},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": _uri(result, options, finding.location.file), "uriBaseId": SRCROOT},
+                "region": region,
+            },
+        }],
+        "partialFingerprints": {"devenvFinding/v1": _fingerprint(finding)},
+    }
+    if finding.suppressed:
+        out["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": finding.justification}]
+    return out
+
+
+def report(result: LintResult, options: Options) -> str:
+    rules = _rules(_descriptors(result))
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    notifications = [
+        {
+            "level": n.level if n.level in ("error", "warning", "note") else "note",
+            "message": {"text": n.message},
+            **({"locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(result, options, n.file), "uriBaseId": SRCROOT}}}]} if n.file else {}),
+        }
+        for n in result.notifications
+    ]
+    srcroot = options.srcroot.resolve().as_uri().rstrip("/") + "/"
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "devenv",
+                "semanticVersion": options.version or "0.0.0",
+                "version": options.version or "0.0.0",
+                "rules": rules,
+            }},
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+            "originalUriBaseIds": {SRCROOT: {"uri": srcroot}},
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(f, index, result, options) for f in result.findings],
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,214 @@
+"""Which files lint looks at: git's view of the tree, or a walk that honours ``.gitignore``.
+
+Inside a git work tree: ``git ls-files -co --exclude-standard -z`` (tracked files plus
+untracked ones that are not ignored; git applies .gitignore, .git/info/exclude and
+core.excludesFile). Outside git (an exported tarball, a CI cache): a walk that reads every
+``.gitignore`` on the way down with pathspec's gitignore semantics (a deeper file's patterns
+win, ``!`` re-includes, an ignored folder is not entered). Either way paths come back
+relative to ``root``, in posix form.
+
+Files named explicitly are always checked, even when ignored (as a linter given a file
+name does); folders named explicitly are listed with the rules above.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess  # nosec B404: runs git with a fixed argument list, no shell
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from devenv.errors import DevenvError
+
+_ALWAYS_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+
+
+class GitListing:
+    """``git ls-files`` started in the background (lint starts it before it imports and
+    loads the manifest, so git walks the tree while Python starts up)."""
+
+    def __init__(self, root: Path, pathspecs: Iterable[str] = ()):
+        self.root = Path(os.path.realpath(root))
+        self.pathspecs = tuple(pathspecs)
+        self.proc: subprocess.Popen | None = None
+        git = shutil.which("git")
+        if not git:
+            return
+        argv = [git, "-c", "core.quotePath=off", "ls-files", "-co", "--exclude-standard", "-z", "--", *(self.pathspecs or (".",))]
+        try:
+            self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
+                argv, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            )
+        except OSError:
+            self.proc = None
+
+    def result(self, timeout: float = 300) -> list[str] | None:
+        """Files relative to the root, or None outside a git work tree (or without git)."""
+        if self.proc is None:
+            return None
+        try:
+            out, _ = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            return None
+        if self.proc.returncode != 0:
+            return None  # "not a git repository", or git failed: walk instead
+        names = out.decode("utf-8", "surrogateescape").split("\0")
+        names.pop()  # after the last NUL
+        return list(dict.fromkeys(names))  # unmerged entries repeat
+
+    def cancel(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+def git_files(root: Path, pathspecs: Iterable[str] = ()) -> list[str] | None:
+    """Files git sees under ``root`` (relative to it), or None outside a work tree / without git."""
+    return GitListing(root, pathspecs).result()
+
+
+def git_toplevel(root: Path) -> Path | None:
+    git = shutil.which("git")
+    if not git:
+        return None
+    try:
+        out = subprocess.run(  # nosec B603: fixed argv
+            [git, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+class _Ignores:
+    """The stack of .gitignore specs from ``root`` down to the folder being walked."""
+
+    def __init__(self) -> None:
+        self.layers: list[tuple[str, object]] = []
+
+    def push(self, folder: str, spec) -> None:
+        if spec is not None:
+            # Patterns last to first: the first that matches is the one git applies.
+            rules = [(p.regex, p.include) for p in reversed(spec.patterns) if p.include is not None and p.regex is not None]
+            if rules:
+                self.layers.append((folder, rules))
+
+    def pop_to(self, folder: str) -> None:
+        while self.layers and not (folder == self.layers[-1][0] or folder.startswith(self.layers[-1][0] + "/") or self.layers[-1][0] == ""):
+            self.layers.pop()
+
+    def ignored(self, relative: str, is_dir: bool) -> bool:
+        """Git's rule for an entry whose parent folders are not ignored (the walk never enters
+        an ignored folder, so nothing inside one can be re-included): the last pattern that
+        matches, in the deepest .gitignore that has one, decides."""
+        for base, rules in reversed(self.layers):
+            sub = relative[len(base) + 1:] if base else relative
+            if is_dir:
+                sub += "/"
+            for regex, include in rules:
+                if regex.search(sub) is not None:
+                    return include
+        return False
+
+
+def _read_gitignore(path: str):
+    import pathspec  # only outside git: keep it off lint's start-up
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def walk_files(root: Path, start: str = "") -> Iterator[str]:
+    """Files under ``root/start`` not ignored by any .gitignore between ``root`` and them."""
+    base = os.fspath(root)
+    ignores = _Ignores()
+    # .gitignore files of the folders above ``start`` apply to it as well.
+    parts = [p for p in start.split("/") if p]
+    for depth in range(len(parts)):
+        folder = "/".join(parts[:depth])
+        ignores.push(folder, _read_gitignore(os.path.join(base, folder, ".gitignore")))
+    stack = ["/".join(parts)]
+    while stack:
+        folder = stack.pop()
+        ignores.pop_to(folder)
+        directory = os.path.join(base, folder) if folder else base
+        try:
+            with os.scandir(directory) as scan:
+                entries = list(scan)
+        except OSError:
+            continue
+        if any(e.name == ".gitignore" for e in entries):
+            ignores.push(folder, _read_gitignore(os.path.join(directory, ".gitignore")))
+        check = ignores.ignored if ignores.layers else None
+        prefix = f"{folder}/" if folder else ""
+        for entry in entries:
+            relative = prefix + entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name not in _ALWAYS_SKIP_DIRS and not (check and check(relative, True)):
+                    stack.append(relative)
+            elif not (check and check(relative, False)):
+                yield relative
+
+
+def list_files(root: Path, paths: Iterable[Path] = (), listing: GitListing | None = None) -> tuple[list[str], bool]:
+    """(files relative to ``root``, whether git listed them) for the whole tree or ``paths``.
+
+    ``paths`` are relative to the current folder (or absolute); each must exist inside
+    ``root``, else a DevenvError (exit 2) names it. ``listing`` is a GitListing started
+    earlier for the whole tree; it is used when it fits, cancelled otherwise.
+    """
+    root = Path(os.path.realpath(root))
+    explicit_files: list[str] = []
+    folders: list[str] = []
+    try:
+        for given in paths:
+            full = Path(os.path.abspath(given))
+            if not os.path.lexists(full):
+                raise DevenvError(f"path not found: {given}", hint="pass files or folders that exist")
+            # A folder resolves fully; a file keeps its own name (it may be a symlink).
+            real = Path(os.path.realpath(full)) if full.is_dir() else Path(os.path.realpath(full.parent)) / full.name
+            try:
+                relative = real.relative_to(root).as_posix()
+            except ValueError:
+                raise DevenvError(
+                    f"{given} is outside the repository {root}",
+                    hint="lint checks files under the manifest's folder: pass paths inside it, or -f another manifest",
+                ) from None
+            if full.is_dir():
+                folders.append("." if relative == "." else relative)
+            else:
+                explicit_files.append(relative)
+    except DevenvError:
+        if listing is not None:
+            listing.cancel()
+        raise
+    specs = tuple(folders)
+    if explicit_files and not folders:
+        if listing is not None:
+            listing.cancel()
+        return list(dict.fromkeys(explicit_files)), False
+    if listing is not None and listing.root == root and (listing.pathspecs or (".",)) == (specs or (".",)):
+        listed = listing.result()
+    else:
+        if listing is not None:
+            listing.cancel()
+        listed = git_files(root, specs)
+    if listed == [] and not folders:
+        # Nothing at all: the folder is ignored by an enclosing repository (a vendored tree, a
+        # build output). Lint what is there rather than nothing.
+        listed = None
+    used_git = listed is not None
+    if listed is None:
+        listed = [f for folder in (folders or ["."]) for f in walk_files(root, "" if folder == "." else folder)]
+    return list(dict.fromkeys(explicit_files + listed)), used_git

@@ -1,0 +1,176 @@
+"""Is an SDK's generated code current with the proto sources? Content hashes, never file times.
+
+- :func:`guard` runs before an SDK's first step (the render puts ``devenv sdk guard <sdk> -f
+  <manifest> &&`` in front of its cmd): it fails fast, naming the path, when the proto
+  workspace is missing or holds no ``.proto`` file. There is no fallback and it records
+  nothing.
+- :func:`stamp` runs after that step's cmd succeeded (``&& devenv sdk stamp <sdk> -f
+  <manifest>``, for SDKs with a ``generated:`` path): it records, in
+  ``<generated>/.devenv-sdk-stamp.json``, the SHA-256 of the proto sources the step just
+  generated from and of what it wrote. The stamp lives with the code it describes: delete or
+  regenerate the folder and the stamp goes with it. It holds no time or host, so a committed
+  generated folder stays byte-identical across machines.
+- :func:`status` compares a stamp with the current hashes: ``fresh``, ``stale`` (the protos
+  changed since), ``modified`` (the generated files changed since: a hand edit or a partial
+  run), ``missing`` (never stamped, or the folder is gone), ``no-proto``.
+
+The proto sources are the workspace's ``*.proto`` files and Buf's configuration
+(``buf.yaml``, ``buf.gen*.yaml``, ``buf.work.yaml``, ``buf.lock``): what generation reads.
+A README edit does not make an SDK stale. Folders named ``node_modules`` or starting with a
+dot are not entered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from devenv import __version__
+
+STAMP_NAME = ".devenv-sdk-stamp.json"
+STAMP_SCHEMA = "devenv.sdk-stamp/v1"
+_SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
+
+
+def is_proto_source(name: str) -> bool:
+    return name.endswith(".proto") or name in ("buf.yaml", "buf.work.yaml", "buf.lock") or (
+        name.startswith("buf.gen") and name.endswith((".yaml", ".yml"))
+    )
+
+
+@dataclass(frozen=True)
+class Digest:
+    sha256: str
+    files: int
+    protos: int = 0
+
+
+def _files(folder: Path, keep) -> list[str]:
+    out: list[str] = []
+    for current, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+        rel = os.path.relpath(current, folder)
+        for name in names:
+            if keep(name):
+                out.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    return sorted(out)
+
+
+def digest(folder: Path, keep=lambda name: True) -> Digest:
+    """SHA-256 over (path, size, bytes) of every kept file under ``folder``, in path order."""
+    h = hashlib.sha256()
+    files = _files(folder, keep)
+    protos = 0
+    for rel in files:
+        data = (folder / rel).read_bytes()
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + str(len(data)).encode() + b"\0")
+        h.update(data)
+        protos += rel.endswith(".proto")
+    return Digest(h.hexdigest(), len(files), protos)
+
+
+def proto_digest(folder: Path) -> Digest:
+    return digest(folder, is_proto_source)
+
+
+def generated_digest(folder: Path) -> Digest:
+    return digest(folder, lambda name: name != STAMP_NAME)
+
+
+class Freshness(str, Enum):
+    FRESH = "fresh"
+    STALE = "stale"
+    MODIFIED = "modified"
+    MISSING = "missing"
+    NO_PROTO = "no-proto"
+
+
+@dataclass(frozen=True)
+class Status:
+    state: Freshness
+    message: str
+    proto: Digest | None = None
+    stamp: dict | None = None
+
+
+class GuardError(Exception):
+    """The proto workspace is not there: one line, naming the path."""
+
+
+def check_proto(root: Path, proto_path: str, sdk_name: str) -> Digest:
+    """The proto sources' digest, or :class:`GuardError` naming what is missing."""
+    folder = root / proto_path
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "is missing"
+        raise GuardError(f"proto workspace {proto_path} {what}: SDK '{sdk_name}' is generated only from it (no fallback)")
+    found = proto_digest(folder)
+    if not found.protos:
+        raise GuardError(f"proto workspace {proto_path} holds no .proto file: SDK '{sdk_name}' is generated only from it (no fallback)")
+    return found
+
+
+def stamp_path(root: Path, generated: str) -> Path:
+    return root / generated / STAMP_NAME
+
+
+def read_stamp(root: Path, generated: str) -> dict | None:
+    try:
+        data = json.loads(stamp_path(root, generated).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("schema") == STAMP_SCHEMA else None
+
+
+def write_stamp(root: Path, sdk_name: str, proto_path: str, generated: str) -> dict:
+    """Record the proto and generated digests after a successful generation step."""
+    proto = check_proto(root, proto_path, sdk_name)
+    folder = root / generated
+    if not folder.is_dir():
+        raise GuardError(f"{generated} does not exist: the step of SDK '{sdk_name}' wrote no generated code there")
+    made = generated_digest(folder)
+    stamp = {
+        "schema": STAMP_SCHEMA,
+        "sdk": sdk_name,
+        "proto": {"path": proto_path, "sha256": proto.sha256, "files": proto.files},
+        "generated": {"path": generated, "sha256": made.sha256, "files": made.files},
+        "devenv": __version__,
+    }
+    text = json.dumps(stamp, indent=2, sort_keys=True) + "\n"
+    fd, temporary = tempfile.mkstemp(prefix=".devenv-stamp-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, stamp_path(root, generated))
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+    return stamp
+
+
+def status(root: Path, sdk_name: str, proto_path: str, generated: str) -> Status:
+    try:
+        proto = check_proto(root, proto_path, sdk_name)
+    except GuardError as exc:
+        return Status(Freshness.NO_PROTO, str(exc))
+    folder = root / generated
+    if not folder.is_dir():
+        return Status(Freshness.MISSING, f"{generated} does not exist: SDK '{sdk_name}' was never generated here", proto)
+    stamp = read_stamp(root, generated)
+    if stamp is None:
+        return Status(Freshness.MISSING, f"{generated} has no {STAMP_NAME}: nothing records which proto sources it was generated from", proto)
+    recorded = (stamp.get("proto") or {}).get("sha256")
+    if recorded != proto.sha256:
+        return Status(Freshness.STALE, f"{generated} was generated from other proto sources than {proto_path} holds now "
+                      f"({proto.files} files, sha256 {proto.sha256[:12]}, stamped {str(recorded)[:12]})", proto, stamp)
+    made = generated_digest(folder)
+    if (stamp.get("generated") or {}).get("sha256") != made.sha256:
+        return Status(Freshness.MODIFIED, f"{generated} changed after its step stamped it (a hand edit or a partial run)", proto, stamp)
+    return Status(Freshness.FRESH, f"{generated} is current with {proto_path} (sha256 {proto.sha256[:12]})", proto, stamp)

@@ -1,0 +1,39 @@
+"""Dependency readers, one module per ecosystem, each exporting the same names
+(pre-commit's ``languages/*.py`` idea):
+
+- ``MANIFESTS``: file names that declare dependencies (``package.json``, ``go.mod``, …);
+- ``LOCKFILES``: file names that record what was resolved;
+- ``read(path, text[, opener]) -> list[Dependency]``, raising
+  :class:`~devenv.sdk.model.ReadError` when the file's grammar rejects it.
+
+:func:`ecosystem_of` maps a path to its reader by name alone; :func:`read_file` reads one.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from devenv.sdk.model import Dependency
+from devenv.sdk.readers import go, npm, python
+
+READERS: dict[str, ModuleType] = {"npm": npm, "go": go, "python": python}
+
+
+def ecosystem_of(path: str) -> str | None:
+    name = path.rpartition("/")[2]
+    for ecosystem, module in READERS.items():
+        if name in module.MANIFESTS or name in module.LOCKFILES:
+            return ecosystem
+    if python.is_requirements(path):
+        return "python"
+    return None
+
+
+def read_file(path: str, text: str, opener=None) -> list[Dependency]:
+    """The dependencies ``path`` declares (``opener`` reads ``-r`` includes; None: no includes)."""
+    ecosystem = ecosystem_of(path)
+    if ecosystem == "python":
+        return python.read(path, text, opener)
+    if ecosystem is None:
+        return []
+    return READERS[ecosystem].read(path, text)

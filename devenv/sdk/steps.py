@@ -1,0 +1,35 @@
+"""The first step of each SDK chain, as render writes it: guard, the step, then the stamp.
+
+``devenv sdk guard <sdk> -f <manifest> && <cmd> && devenv sdk stamp <sdk> -f <manifest>``
+
+- the guard fails fast, naming the path, when the proto workspace is missing (no fallback);
+- the stamp (only for an SDK with ``generated:``) records the proto sources' content hash
+  once the step succeeded, so ``devenv doctor --only sdks`` can tell stale code from fresh.
+
+A command that is not a plain word list (``;``, ``||``, ``&``, ``#``, a newline, ``cd`` …)
+runs in a subshell ``(\\n<cmd>\\n)``: ``guard && a || b`` would otherwise run ``b`` after a
+failed guard, a ``#`` would comment the stamp out, and a ``cd`` would move the stamp. Tilt
+runs a string cmd as ``sh -c``; the manifest path is relative to the step's ``dir`` (the
+manifest's folder).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+_PLAIN = re.compile(r"[A-Za-z0-9_./:=,+@%-]+(?: [A-Za-z0-9_./:=,+@%-]+)*")
+_STATEFUL = frozenset({"cd", "pushd", "popd", "exec", "exit", "set", "export", "unset", "source", ".", "umask", "shopt", "trap"})
+
+
+def _plain(cmd: str) -> bool:
+    return _PLAIN.fullmatch(cmd) is not None and cmd.split(" ", 1)[0] not in _STATEFUL
+
+
+def first_step_cmd(sdk: str, cmd: str, manifest: str, *, stamp: bool) -> str:
+    args = f"{shlex.quote(sdk)} -f {shlex.quote(manifest)}"
+    body = cmd if _plain(cmd) else f"(\n{cmd}\n)"
+    out = f"devenv sdk guard {args} && {body}"
+    if stamp:
+        out += f" && devenv sdk stamp {args}"
+    return out

@@ -1,0 +1,82 @@
+"""Which files lint looks at: git's list inside a work tree, .gitignore-aware walk outside."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from devenv.errors import DevenvError
+from devenv.lint.scan import GitListing, list_files, walk_files
+from tests.lint import monorepo as fixture_repo
+
+TRICKY = {
+    ".gitignore": "*.log\n/build\nnode_modules/\ncache/*\n!cache/keep.txt\nsecret-*\n",
+    "a.py": "", "b.log": "", "build/x": "", "src/build/y": "",
+    "node_modules/m/index.js": "", "cache/drop.txt": "", "cache/keep.txt": "",
+    "src/.gitignore": "generated/\n!important.log\n*.tmp\n", "src/important.log": "", "src/other.log": "",
+    "src/generated/g.ts": "", "src/x.tmp": "", "src/deep/z.tmp": "", "src/deep/ok.ts": "",
+    "secret-key.pem": "", "docs/secret-notes.md": "",
+    "weird name/with space.ts": "", "ünïcode/файл.sh": "",
+    "more/.gitignore": "**/temp\na/**/b\nout/\n!keep.log\n\\#hash\n",
+    "more/x/temp": "", "more/a/1/2/b": "", "more/a/c": "", "more/out": "", "more/y/out/z": "",
+    "more/keep.log": "", "more/#hash": "", "more/#other": "",
+}
+
+
+def _write(root: Path) -> Path:
+    for relative, content in TRICKY.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return root
+
+
+def test_the_walk_agrees_with_git(tmp_path):
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    plain = _write(tmp_path / "plain")
+    repo = _write(tmp_path / "repo")
+    fixture_repo.git(repo, "init", "-q")
+    by_git = GitListing(repo).result()
+    assert by_git is not None
+    walked = sorted(walk_files(plain))
+    assert walked == sorted(by_git)
+    assert "cache/keep.txt" in walked and "src/important.log" in walked and "src/build/y" in walked
+    assert not {"b.log", "build/x", "node_modules/m/index.js", "src/generated/g.ts", "src/deep/z.tmp"} & set(walked)
+
+
+def test_the_walk_of_a_subfolder_applies_the_ignore_files_above_it(tmp_path):
+    root = _write(tmp_path / "plain")
+    assert sorted(walk_files(root, "src")) == [
+        "src/.gitignore", "src/build/y", "src/deep/ok.ts", "src/important.log",
+    ]
+
+
+def test_outside_git_there_is_no_listing(tmp_path):
+    assert GitListing(_write(tmp_path / "plain")).result() is None
+
+
+def test_paths_must_exist_and_stay_inside_the_root(tmp_path):
+    root = _write(tmp_path / "plain")
+    with pytest.raises(DevenvError, match="path not found: .*nope"):
+        list_files(root, [root / "nope"])
+    with pytest.raises(DevenvError, match="is outside the repository"):
+        list_files(root, [tmp_path])
+
+
+def test_explicit_files_are_taken_as_given(tmp_path):
+    root = _write(tmp_path / "plain")
+    files, used_git = list_files(root, [root / "b.log", root / "a.py"])
+    assert files == ["b.log", "a.py"] and not used_git
+
+
+def test_a_tree_its_enclosing_repository_ignores_is_walked(tmp_path):
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    (outer / ".gitignore").write_text("vendor/\n")
+    fixture_repo.git(outer, "init", "-q")
+    root = _write(outer / "vendor" / "tree")
+    files, used_git = list_files(root)
+    assert not used_git and "a.py" in files and "b.log" not in files
