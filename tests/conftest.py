@@ -2,8 +2,15 @@
 one module per component, registered here so each starts once per session."""
 
 import pytest
+from hypothesis import settings
 
 from tests.support.components import strict
+
+# In CI the property tests draw the same examples every run (a red CI must mean a regression,
+# not a new draw); on a laptop they explore at random, and a failure prints its reproducer.
+settings.register_profile("devenv-ci", derandomize=True, database=None)
+if strict():
+    settings.load_profile("devenv-ci")
 
 pytest_plugins = [
     "tests.fixtures.manifests",

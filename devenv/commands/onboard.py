@@ -16,7 +16,6 @@ from pathlib import Path
 from devenv.commands.doctor import check_timeout, diagnose, print_report
 from devenv.commands.render import default_output, write_rendered
 from devenv.doctor.groups import GROUPS
-from devenv.errors import DevenvError
 from devenv.manifest.load import display_name, load_manifest
 from devenv.render import render
 from devenv.render.output import inspect

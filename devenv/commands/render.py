@@ -9,7 +9,8 @@ from devenv.cli import report_problems
 from devenv.errors import DevenvError
 from devenv.manifest.load import LoadedManifest, display_name, find_manifest, load_manifest
 from devenv.render import Rendered, render
-from devenv.render.output import inspect, refuse_overwrite_reason, unified_diff, write_atomic
+from devenv.render.output import inspect, refuse_overwrite_reason, unified_diff
+from devenv.util.fsutil import write_atomic
 
 
 def default_output(loaded: LoadedManifest, output: Path | None) -> Path:

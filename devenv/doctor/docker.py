@@ -216,9 +216,9 @@ def _mapping_rejected(exc: Exception, hm: HostMap, ctx: Context) -> Outcome | No
     return None
 
 
-def check_run_probe(ctx: Context) -> Outcome:
-    import docker.errors
-
+def _probe_setup(ctx: Context):
+    """What every probe needs: (registries to reach, the host mapping, the probe image), or the
+    skip that says why there is nothing to probe."""
     targets = _targets(ctx)
     hm = _hostmap(ctx)
     image = ctx.data("docker.probe-image")
@@ -226,6 +226,16 @@ def check_run_probe(ctx: Context) -> Outcome:
         return skip("the manifest has no registry that builds consume")
     if not image:
         return skip("no probe image (see docker.probe-image)")
+    return targets, hm, image
+
+
+def check_run_probe(ctx: Context) -> Outcome:
+    import docker.errors
+
+    setup = _probe_setup(ctx)
+    if isinstance(setup, Outcome):
+        return setup
+    targets, hm, image = setup
     daemon: Daemon = ctx.data("docker.daemon")
     client = daemon.client(ctx.remaining())
     api = client.api
@@ -276,13 +286,10 @@ def _context_tar(image: str, probe_script: str) -> io.BytesIO:
 def check_build_probe(ctx: Context) -> Outcome:
     import docker.errors
 
-    targets = _targets(ctx)
-    hm = _hostmap(ctx)
-    image = ctx.data("docker.probe-image")
-    if not targets or hm is None:
-        return skip("the manifest has no registry that builds consume")
-    if not image:
-        return skip("no probe image (see docker.probe-image)")
+    setup = _probe_setup(ctx)
+    if isinstance(setup, Outcome):
+        return setup
+    targets, hm, image = setup
     daemon: Daemon = ctx.data("docker.daemon")
     client = daemon.client(ctx.remaining())
     context = _context_tar(image, script(targets, _per_request(ctx)))
@@ -332,13 +339,10 @@ def _buildkit_cli(ctx: Context) -> tuple[list[str], dict[str, str]] | str:
 def check_buildkit_probe(ctx: Context) -> Outcome:
     import tempfile
 
-    targets = _targets(ctx)
-    hm = _hostmap(ctx)
-    image = ctx.data("docker.probe-image")
-    if not targets or hm is None:
-        return skip("the manifest has no registry that builds consume")
-    if not image:
-        return skip("no probe image (see docker.probe-image)")
+    setup = _probe_setup(ctx)
+    if isinstance(setup, Outcome):
+        return setup
+    targets, hm, image = setup
     how = _buildkit_cli(ctx)
     if isinstance(how, str):
         return skip(f"cannot probe a BuildKit build: {how}")

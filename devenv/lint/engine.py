@@ -263,6 +263,17 @@ def run_files(checker: Checker, scope: Scope, paths: list[str], jobs: int) -> tu
         _WORKER = None
 
 
+def _without_excluded(loaded: LoadedManifest, files: list[str]) -> list[str]:
+    """Drop the manifest's `lint.exclude` paths (gitignore patterns, relative to the manifest)."""
+    patterns = loaded.manifest.lint.exclude
+    if not patterns:
+        return files
+    import pathspec
+
+    spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return [f for f in files if not spec.match_file(f)]
+
+
 def _skipped(needles: Needles, loaded: LoadedManifest) -> list[str]:
     proto = loaded.manifest.proto
     allowed = [normalize_path(a) for a in (proto.allowed if proto else [])]
@@ -285,17 +296,18 @@ def lint(loaded: LoadedManifest, paths: Sequence[Path] = (), *, jobs: int | None
                 listing.cancel()
             return result
         manifest_file = loaded.path.name  # the root is its folder
-        return _with_sdk_rules(loaded, root, list_files(root, paths, listing)[0], paths, manifest_file, result, [])
+        files = _without_excluded(loaded, list_files(root, paths, listing)[0])
+        return _with_sdk_rules(loaded, root, files, paths, manifest_file, result, [])
     needles = Needles(proto.path, proto.names)
     hints = Hints(loaded.manifest)
     manifest_file = loaded.path.name  # the root is its folder
-    files, _ = list_files(root, paths, listing)
+    files = _without_excluded(loaded, list_files(root, paths, listing)[0])
     scope = Scope(_skipped(needles, loaded), manifest_file)
     checker = Checker(root, needles, hints)
     findings, notes, result.files_checked, result.files_read = run_files(checker, scope, files, _jobs(jobs, len(files)))
     result.notifications.extend(sorted(notes, key=lambda n: n.file))
     if not paths or manifest_file in files:
-        everything = files if not paths else list_files(root)[0]
+        everything = files if not paths else _without_excluded(loaded, list_files(root)[0])
         findings.extend(_manifest_findings(loaded, needles, hints, manifest_file, root, everything, scope))
     return _with_sdk_rules(loaded, root, files, paths, manifest_file, result, findings)
 

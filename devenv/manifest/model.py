@@ -183,6 +183,14 @@ class Cluster(Strict):
     daemonsets: list[Annotated[str, Field(pattern=r"^[a-z0-9.-]+/[a-z0-9.-]+$")]] = Field(default_factory=list)
 
 
+class Lint(Strict):
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Paths lint never reads, in .gitignore syntax relative to the manifest "
+        "(vendored code, fixtures that contain violations on purpose).",
+    )
+
+
 class Manifest(Strict):
     version: Literal[1]
     project: Name
@@ -192,6 +200,7 @@ class Manifest(Strict):
     sdks: dict[Name, Sdk] = Field(default_factory=dict)
     services: dict[Name, Service] = Field(default_factory=dict)
     cluster: Cluster = Field(default_factory=Cluster)
+    lint: Lint = Field(default_factory=Lint)
 
 
 SECTIONS = ("registries", "sdks", "services")

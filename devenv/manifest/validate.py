@@ -87,9 +87,14 @@ class Checker:
     def sdk_build_args(self) -> Iterator[Problem]:
         """Two SDKs whose versions would travel in the same build arg: one would silently win."""
         owners: dict[str, str] = {}
+        shared = set(self.m.build.build_args)
         for name, sdk in self.m.sdks.items():
             arg = sdk_build_arg(name, sdk)
-            if arg in owners:
+            if arg in shared:
+                path = ("sdks", name, "build_arg") if sdk.build_arg else ("sdks", name)
+                yield self.problem(path, f"build arg '{arg}' is also one of `build.build_args`: the SDK version would replace it",
+                                   "give the SDK another `build_arg:`", key=not sdk.build_arg)
+            elif arg in owners:
                 path = ("sdks", name, "build_arg") if sdk.build_arg else ("sdks", name)
                 yield self.problem(path, f"build arg '{arg}' also carries the version of sdk '{owners[arg]}'",
                                    "give one of them its own `build_arg:`", key=not sdk.build_arg)

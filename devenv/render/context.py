@@ -7,7 +7,6 @@ encoded here by :mod:`devenv.render.starlark`, never raw manifest text.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from devenv import __version__
 from devenv.errors import ManifestError, Problem
 from devenv.graph import HEALTH, build_graph, consumed_sdks
 from devenv.manifest.load import LoadedManifest
-from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Sdk, Service, sdk_build_arg  # noqa: F401 (re-exported)
+from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Service, sdk_build_arg
 from devenv.render import workloads
 from devenv.render.starlark import Expr, call, comment, literal
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from devenv.errors import Location
+from devenv.util.fsutil import write_atomic
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,6 @@ def verify(path: str, before: str, after: str, edits: list[Edit]) -> str:
     if len(old) != len(new):
         return "the result declares a different set of dependencies"
     by_start = {e.start: e for e in edits}
-    shift = 0
     for a, b in zip(old, new):
         if (a.name, a.kind, a.section, a.marker, a.local) != (b.name, b.kind, b.section, b.marker, b.local):
             return f"the result changed more than versions ({a.name})"
@@ -150,32 +149,13 @@ def plan(root: str, edits: Iterable[Edit]) -> FixReport:
     return report
 
 
-def write_atomically(path: str, text: str) -> None:
-    folder = os.path.dirname(path) or "."
-    mode = os.stat(path).st_mode & 0o7777
-    fd, temporary = tempfile.mkstemp(prefix=".devenv-fix-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
-
 def apply(root: str, edits: Iterable[Edit], *, write: bool = True) -> FixReport:
     """Plan every file's edits, then (``write``) replace each verified file atomically."""
     report = plan(root, edits)
     if write:
         for fix in list(report.fixed):
             try:
-                write_atomically(os.path.join(root, fix.file), fix.after)
+                write_atomic(os.path.join(root, fix.file), fix.after)
             except OSError as exc:
                 fix.error = f"cannot write it: {exc.strerror or exc}"
                 report.fixed.remove(fix)

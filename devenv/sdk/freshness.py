@@ -25,12 +25,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from devenv import __version__
+from devenv.util.fsutil import write_atomic
 
 STAMP_NAME = ".devenv-sdk-stamp.json"
 STAMP_SCHEMA = "devenv.sdk-stamp/v1"
@@ -141,17 +141,7 @@ def write_stamp(root: Path, sdk_name: str, proto_path: str, generated: str) -> d
         "devenv": __version__,
     }
     text = json.dumps(stamp, indent=2, sort_keys=True) + "\n"
-    fd, temporary = tempfile.mkstemp(prefix=".devenv-stamp-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, stamp_path(root, generated))
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    write_atomic(stamp_path(root, generated), text)
     return stamp
 
 

@@ -230,7 +230,6 @@ class SdkRules:
 
     def _judge(self, service: str, sdk_name: str, dep: Dependency, opener: Reader) -> list[Finding]:
         sdk = self.m.sdks[sdk_name]
-        svc = self.m.services[service]
         out: list[Finding] = []
         consumed = self._consumed(service)
         text = opener(dep.file) or ""

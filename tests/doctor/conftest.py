@@ -10,17 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.fixtures.manifests import deployment
 
-SERVICE_K8S = """apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: {name}}}
-spec:
-  selector: {{matchLabels: {{app: {name}}}}}
-  template:
-    metadata: {{labels: {{app: {name}}}}}
-    spec:
-      containers: [{{name: {name}, image: demo/{name}}}]
-"""
 
 
 def write_manifest(root: Path, *, hosts=("npm.packages.test",), registries=None, override_env="VERDACCIO_HOST_IP",
@@ -40,7 +31,7 @@ def write_manifest(root: Path, *, hosts=("npm.packages.test",), registries=None,
     for name in services:
         (root / name).mkdir(parents=True, exist_ok=True)
         (root / name / "Dockerfile").write_text("FROM scratch\n")
-        (root / name / "k8s.yaml").write_text(SERVICE_K8S.format(name=name))
+        (root / name / "k8s.yaml").write_text(deployment(name, f"demo/{name}"))
         svc[name] = {"language": languages[name], "image": f"demo/{name}", "context": name, "k8s": [f"{name}/k8s.yaml"]}
     if "gw" in svc and "web" in svc:
         svc["gw"]["after"] = ["web"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from devenv.manifest.load import load_manifest
 from devenv.render import render
-from devenv.render.output import write_atomic
+from devenv.util.fsutil import write_atomic
 from tests.fixtures.tilt import Tilt
 from tests.integration import tiltjson
 from tests.integration.expected import Expected, expected_resources

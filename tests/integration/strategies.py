@@ -251,7 +251,9 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
         if draw(st.booleans()):
             sdk["labels"] = draw(st.lists(labels, min_size=1, max_size=2, unique=True))
         if draw(st.integers(0, 3)) == 0:
-            sdk["build_arg"] = draw(env_names)
+            # an SDK's build arg may not be another SDK's or a shared one (devenv refuses the clash)
+            taken = set((m.get("build") or {}).get("build_args") or {}) | {s.get("build_arg") for s in sdks.values()}
+            sdk["build_arg"] = draw(env_names.filter(lambda n: n not in taken))
         if has_proto and draw(st.booleans()):
             sdk["generated"] = f"{sdk['path']}/generated"
         sdks[sdk_name] = sdk

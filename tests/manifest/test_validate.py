@@ -3,7 +3,6 @@
 Each case is a whole manifest; the line marked `# <-` is where the problem must be reported.
 """
 
-import textwrap
 
 import pytest
 
@@ -93,6 +92,10 @@ CASES = {
     "sdk build arg clash": (
         BASE.replace("services:\n", "  Ts:  # <-\n    language: typescript\n    path: sdk/ts\n    package: other\nservices:\n", 1),
         "build arg 'TS_SDK_VERSION' also carries the version of sdk 'ts'", "build_arg",
+    ),
+    "sdk build arg hides a shared one": (
+        BASE.replace("registries:\n", "build: {build_args: {NPM_REGISTRY: x}}\nregistries:\n").replace("    registry: npm\n", "    registry: npm\n    build_arg: NPM_REGISTRY  # <-\n"),
+        "build arg 'NPM_REGISTRY' is also one of `build.build_args`", "another `build_arg:`",
     ),
     "port forward shape": (
         BASE.replace('port_forwards: ["3000"]', 'port_forwards: ["localhost:3000"]  # <-'),

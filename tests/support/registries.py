@@ -43,6 +43,7 @@ import yaml
 from tests.support.components import CACHE, missing
 from tests.support.faultproxy import BlackHole, DnsStub, FaultProxy, free_port, wait_port
 from tests.support.sandbox import Completed, Loopback, Sandbox, available
+from tests.fixtures.manifests import deployment
 
 NPM_PACKAGE, NPM_VERSIONS = "@ameideio/ameide-sdk-ts", ("1.3.0", "1.4.0")
 PYPI_PROJECT, PYPI_VERSIONS = "ameide-sdk", ("1.3.0", "1.4.0")
@@ -508,17 +509,6 @@ SDKS = {
     "python": {"language": "python", "package": PYPI_PROJECT, "registry": "pypi", "version": "1.4.0"},
 }
 STEPS = {"build": {"cmd": "true"}, "publish": {"cmd": "true"}, "smoke": {"cmd": "true"}}
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: {name}}}
-spec:
-  selector: {{matchLabels: {{app: {name}}}}}
-  template:
-    metadata: {{labels: {{app: {name}}}}}
-    spec:
-      containers: [{{name: {name}, image: demo/{name}}}]
-"""
 SERVICES = {"web": "typescript", "admin": "typescript", "api": "python", "gw": "go"}
 
 
@@ -534,7 +524,7 @@ def write_registry_manifest(folder: Path, registries: dict, *, sdks: dict | None
     for name, language in services.items():
         (folder / name).mkdir(parents=True, exist_ok=True)
         (folder / name / "Dockerfile").write_text("FROM scratch\n")
-        (folder / name / "k8s.yaml").write_text(DEPLOYMENT.format(name=name))
+        (folder / name / "k8s.yaml").write_text(deployment(name, f"demo/{name}"))
         doc_services[name] = {"language": language, "image": f"demo/{name}", "context": name,
                               "k8s": [f"{name}/k8s.yaml"]}
     doc = {"version": 1, "project": "demo", "registries": registries, "sdks": sdks, "services": doc_services,
