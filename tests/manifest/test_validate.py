@@ -101,6 +101,28 @@ CASES = {
         BASE.replace('port_forwards: ["3000"]', 'port_forwards: ["localhost:3000"]  # <-'),
         "expected 'LOCAL', 'LOCAL:CONTAINER' or 'HOST:LOCAL:CONTAINER'", "",
     ),
+    "live_update sync outside the context": (
+        BASE.replace("after: [web]", "after: [web]\n    live_update: [{sync: {from: svc/web, to: /app}}]  # <-"),
+        "'svc/web' is outside the build context 'svc/api'", "inside the docker_build context",
+    ),
+    "live_update sync to a relative path": (
+        BASE.replace("after: [web]", "after: [web]\n    live_update: [{sync: {from: svc/api, to: app}}]  # <-"),
+        "'app' must be an absolute path in the container", "",
+    ),
+    "both k8s and helm": (
+        BASE.replace("k8s: [k8s/api.yaml]", "k8s: [k8s/api.yaml]\n    helm: {chart: charts/api}  # <-"),
+        "has both `k8s` and `helm`", "keep one",
+    ),
+    "deploys nothing": (BASE.replace("    k8s: [k8s/api.yaml]\n", "").replace("  api:\n", "  api:  # <-\n"), "deploys nothing", "helm"),
+    "image without context": (BASE.replace("    context: svc/api\n", "").replace("image: demo/api", "image: demo/api  # <-"), "has an image but no `context`", ""),
+    "two services build one image": (BASE.replace("image: demo/api", "image: demo/web  # <-"), "image 'demo/web' is also built by service 'web'", ""),
+    "step resource names clash": (
+        BASE.replace("sdks:\n", "sdks:\n  ts-sdk-build:\n    language: go\n    path: sdk/ts\n    package: x\n    steps: {a: {cmd: make}}\n", 1)
+            .replace("    steps: {build: {cmd: make}}", "    steps:\n      build: {cmd: make}\n      build-sdk-a: {cmd: make}  # <-"),
+        "step resource 'packages:ts-sdk-build-sdk-a' is also that of sdk 'ts-sdk-build' step 'a'", "rename",
+    ),
+    "container port out of range": (BASE.replace('port_forwards: ["3000"]', 'port_forwards: ["3000:70000"]  # <-'), "container port 70000 is out of range", ""),
+    "invalid namespace": (BASE + "cluster: {namespace: My_NS}  # <-\n", "'My_NS' is not a valid namespace name", ""),
     "wrong type": (BASE.replace("version: 1", "version: 2  # <-"), "version: '2' is not allowed", ""),
     "bad step name": (BASE.replace("steps: {build: {cmd: make}}", "steps:\n      bu ild: {cmd: make}  # <-"), "'bu ild' is not valid", ""),
 }
