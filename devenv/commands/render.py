@@ -14,6 +14,9 @@ from devenv.util.fsutil import write_atomic
 
 
 def default_output(loaded: LoadedManifest, output: Path | None) -> Path:
+    """``-o`` as given (a folder means its Tiltfile), else the Tiltfile next to the manifest."""
+    if output is not None and output.is_dir():
+        output = output / "Tiltfile"
     return (output or loaded.root / "Tiltfile").absolute()
 
 
@@ -30,7 +33,10 @@ def write_rendered(rendered: Rendered, target: Path, *, force: bool) -> str:
         )
     if disk.text == rendered.text:
         return f"{name} is up to date"
-    write_atomic(target, rendered.text)
+    try:
+        write_atomic(target, rendered.text)
+    except OSError as exc:
+        raise DevenvError(f"cannot write {name}: {exc.strerror or exc}", hint="check that its folder exists and is writable, or pass -o elsewhere")
     return f"wrote {name}"
 
 

@@ -112,3 +112,15 @@ def test_template_typo_is_a_clear_error(repo):
     result = devenv("render", cwd=repo)
     assert result.code == 2 and "template error" in result.err and "no_such_name" in result.err
     assert not (repo / "Tiltfile").exists()
+
+
+def test_output_folder_means_its_tiltfile(repo):
+    (repo / "deploy").mkdir()
+    assert devenv("render", "-o", "deploy", cwd=repo).code == 0
+    assert (repo / "deploy" / "Tiltfile").exists()
+
+
+def test_unwritable_output_is_one_clear_message(repo):
+    result = devenv("render", "-o", "/proc/devenv-nope/Tiltfile", cwd=repo)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert result.err.startswith("devenv: error: cannot write /proc/devenv-nope/Tiltfile")
