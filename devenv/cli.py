@@ -15,7 +15,7 @@ from typing import Callable, Optional
 import typer
 
 from devenv import __version__
-from devenv.errors import DevenvError, ManifestError
+from devenv.errors import DevenvError, ManifestError, report_problems
 
 app = typer.Typer(
     name="devenv",
@@ -36,16 +36,6 @@ ManifestOption = typer.Option(
 
 def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
-
-
-def report_problems(problems, stream=None) -> None:
-    stream = stream or sys.stderr
-    for problem in problems:
-        label = "warning" if problem.severity == "warning" else "error"
-        key = f"{problem.key}: " if problem.key else ""
-        stream.write(f"{problem.location} {label}: {key}{problem.message}\n")
-        if problem.hint:
-            stream.write(f"    hint: {problem.hint}\n")
 
 
 def handle_errors(fn: Callable[..., int | None]) -> Callable[..., None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 
@@ -60,3 +61,14 @@ class ManifestError(DevenvError):
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         DevenvError.__init__(self, f"{count} {noun} in the manifest")
+
+
+def report_problems(problems, stream=None) -> None:
+    """Print problems as `file:line:col level: key: message`, each hint on the line below."""
+    stream = stream or sys.stderr
+    for problem in problems:
+        label = "warning" if problem.severity == "warning" else "error"
+        key = f"{problem.key}: " if problem.key else ""
+        stream.write(f"{problem.location} {label}: {key}{problem.message}\n")
+        if problem.hint:
+            stream.write(f"    hint: {problem.hint}\n")

@@ -14,11 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from devenv.commands.doctor import check_timeout, diagnose, print_report
-from devenv.commands.render import default_output, write_rendered
 from devenv.doctor.groups import GROUPS
 from devenv.manifest.load import display_name, load_manifest
 from devenv.render import render
-from devenv.render.output import inspect
+from devenv.render.output import default_output, inspect, write_rendered
 
 
 @contextmanager
@@ -53,8 +52,8 @@ def _render_step(loaded, output: Path | None, *, yes: bool) -> tuple[bool, str]:
             return False, f"{name} was changed by hand and was left as it is: run `devenv render --force` to replace it"
         backup = target.with_name(target.name + ".bak")
         shutil.copy2(target, backup)
-        return True, write_rendered(rendered, target, force=True) + f" (your version: {display_name(backup)})"
-    return True, write_rendered(rendered, target, force=False)
+        return True, write_rendered(rendered.text, target, force=True) + f" (your version: {display_name(backup)})"
+    return True, write_rendered(rendered.text, target, force=False)
 
 
 def run_onboard(manifest: Path | None, output: Path | None, *, yes: bool, timeout: float, verbose: bool) -> int:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devenv.errors import DevenvError
+from devenv.manifest.load import LoadedManifest, display_name
+from devenv.util.fsutil import write_atomic
 
 _CHECKSUM = re.compile(r"^# devenv-checksum: sha256:([0-9a-f]{64})\n")
 
@@ -56,3 +58,30 @@ def unified_diff(old: str, new: str, name: str) -> str:
         old.splitlines(keepends=True), new.splitlines(keepends=True),
         fromfile=f"{name} (on disk)", tofile=f"{name} (rendered)",
     ))
+
+
+def default_output(loaded: LoadedManifest, output: Path | None) -> Path:
+    """``-o`` as given (a folder means its Tiltfile), else the Tiltfile next to the manifest."""
+    if output is not None and output.is_dir():
+        output = output / "Tiltfile"
+    return (output or loaded.root / "Tiltfile").absolute()
+
+
+def write_rendered(text: str, target: Path, *, force: bool) -> str:
+    """Write ``text`` unless that would lose a hand edit; returns what happened."""
+    name = display_name(target)
+    disk = inspect(target)
+    reason = refuse_overwrite_reason(disk)
+    if reason and not force:
+        raise DevenvError(
+            f"{name} {reason}; refusing to overwrite it",
+            hint="move your changes into services.yaml or a template override, then rerun with --force",
+            exit_code=1,
+        )
+    if disk.text == text:
+        return f"{name} is up to date"
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        raise DevenvError(f"cannot write {name}: {exc.strerror or exc}", hint="check that its folder exists and is writable, or pass -o elsewhere")
+    return f"wrote {name}"

@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devenv.errors import DevenvError, ManifestError
+from devenv.errors import DevenvError, ManifestError, report_problems
 from devenv.manifest.load import display_name, load_manifest
 from devenv.render import render
 from devenv.render.engine import TOP_TEMPLATE, shipped_templates
+from devenv.render.output import default_output, write_rendered
 
 # watchfiles groups the events of one save (editors write, rename, chmod) within this window.
 DEBOUNCE_MS = 400
@@ -53,15 +54,12 @@ def _say(text: str) -> None:
 
 def render_once(manifest: Path, output: Path | None, *, force: bool) -> list[Path]:
     """One render cycle; problems are printed, never raised. Returns the files it read."""
-    from devenv.cli import report_problems
-    from devenv.commands.render import default_output, write_rendered
-
     try:
         loaded = load_manifest(manifest)
         target = default_output(loaded, output)
         rendered = render(loaded, target)
         report_problems(rendered.warnings)
-        _say(write_rendered(rendered, target, force=force))
+        _say(write_rendered(rendered.text, target, force=force))
         return rendered.inputs
     except ManifestError as exc:
         report_problems(exc.problems)
