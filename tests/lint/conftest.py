@@ -59,16 +59,7 @@ def small(tmp_path: Path):
     """``small({"path": "text"}, manifest=...)``: a small repository, returning its root."""
 
     def make(files: dict[str, str | bytes], manifest: str = SMALL_MANIFEST) -> Path:
-        root = tmp_path / "small"
-        root.mkdir(exist_ok=True)
-        (root / "services.yaml").write_text(manifest)
-        for relative, content in files.items():
-            path = root / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(textwrap.dedent(content) if content.startswith("\n") else content)
-        return root
+        texts = {k: textwrap.dedent(v) if isinstance(v, str) and v.startswith("\n") else v for k, v in files.items()}
+        return fixture_repo.build(tmp_path / "small", {"services.yaml": manifest, **texts})
 
     return make
