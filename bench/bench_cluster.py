@@ -33,7 +33,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import machine  # noqa: E402
 from tests.fixtures.kube import (  # noqa: E402
-    REGISTRY_HOSTS, KubeServer, KubeWorld, find_binary, write_cluster_manifest,
+    REGISTRY_HOSTS,
+    KubeServer,
+    KubeWorld,
+    find_binary,
+    write_cluster_manifest,
 )
 
 
@@ -75,7 +79,7 @@ def node(i: int) -> dict:
 
 
 def fill(world: KubeWorld, nodes: int, daemonsets: int) -> list[str]:
-    core, apps = world.core, world.apps
+    core, _apps = world.core, world.apps
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda i: core.create_node(node(i), _preload_content=False), range(nodes)))
     names = []

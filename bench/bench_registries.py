@@ -26,7 +26,14 @@ from _common import machine  # noqa: E402
 from devenv.doctor.registries import DEADLINES  # noqa: E402
 from tests.support.faultproxy import BlackHole  # noqa: E402
 from tests.support.registries import (  # noqa: E402
-    GoProxy, Lab, Processes, pypi_packages, start_docker_registry, start_net, start_pypiserver, start_verdaccio,
+    GoProxy,
+    Lab,
+    Processes,
+    pypi_packages,
+    start_docker_registry,
+    start_net,
+    start_pypiserver,
+    start_verdaccio,
 )
 
 RUNS = 9

@@ -95,7 +95,7 @@ def floor(root: Path, files: list[str]) -> int:
     import yaml
     from packaging.requirements import Requirement
 
-    from devenv.sdk.readers import go as go_reader
+    from devenv.deps.readers import go as go_reader
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     parsed = 0
@@ -131,10 +131,10 @@ def best_of(fn, runs: int = 9) -> tuple[float, float]:
 
 
 def main() -> None:
+    from devenv.deps.readers import ecosystem_of
     from devenv.lint.scan import list_files
+    from devenv.lint.sdk import rules
     from devenv.manifest.load import load_manifest
-    from devenv.sdk import rules
-    from devenv.sdk.readers import ecosystem_of
 
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:

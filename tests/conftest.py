@@ -18,6 +18,8 @@ pytest_plugins = [
     "tests.fixtures.docker",
     "tests.fixtures.kube",
     "tests.fixtures.tilt",
+    "tests.fixtures.oracles",
+    "tests.fixtures.sdk_monorepo",
 ]
 
 

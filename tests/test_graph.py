@@ -1,5 +1,7 @@
-from devenv.graph import HEALTH, build_graph, find_cycle, format_dot, format_mermaid, format_text
+from devenv.graph import build_graph, format_dot, format_mermaid, format_text
 from devenv.manifest.model import Manifest
+from devenv.manifest.relations import find_cycle
+from devenv.tilt import HEALTH
 
 MANIFEST = Manifest.model_validate({
     "version": 1,

@@ -18,7 +18,6 @@ from devenv.graph import build_graph
 from devenv.manifest.load import load_manifest
 
 
-
 def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]]:
     """The selected groups' checks, plus any check of another group that one of them needs."""
     checks: list[Check] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
 from devenv import __version__
 from devenv.errors import DevenvError
@@ -51,9 +52,7 @@ def run_lint(
     for problem in loaded.warnings:
         print(f"{problem.location} warning: {problem.message}", file=sys.stderr)
     result = lint(loaded, paths, jobs=jobs, listing=listing)
-    if fix or diff:  # rewrite SDK versions in place (devenv.sdk.fix); --diff only shows the change
-        from devenv.commands.sdk import apply_lint_fixes
-
+    if fix or diff:  # rewrite SDK versions in place (devenv.lint.sdk.fix); --diff only shows the change
         result, code = apply_lint_fixes(result, write=not diff, relint=lambda: lint(loaded, paths, jobs=jobs))
         if diff:
             return code
@@ -74,3 +73,23 @@ def run_lint(
         print(f"devenv lint: {note}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def apply_lint_fixes(result, *, write: bool, relint: Callable[[], object]):
+    """Apply (or, ``write=False``, show) the edits of a lint result; (result to report, exit code)."""
+    from devenv.lint.sdk import fix
+
+    report = fix.apply(result.root, result.edits, write=write)
+    verb = "would rewrite" if not write else "rewrote"
+    for item in report.fixed:
+        if not write:
+            sys.stdout.write(item.diff)
+        count = len(item.edits)
+        print(f"devenv lint --fix: {verb} {count} version{'s' if count != 1 else ''} in {item.file}", file=sys.stderr)
+    for item in report.refused:
+        print(f"devenv lint --fix: {item.file} not rewritten: {item.error}", file=sys.stderr)
+    if not write:
+        return result, 1 if (report.fixed or report.refused) else 0
+    if report.fixed:
+        result = relint()
+    return result, result.exit_code

@@ -1,4 +1,4 @@
-"""`devenv sdk …`: the SDK build steps' guard and stamp, freshness status, and `lint --fix`'s output.
+"""`devenv sdk …`: the SDK build steps' guard and stamp, and freshness status.
 
 ``guard`` and ``stamp`` are what the rendered first step of each SDK runs around its command::
 
@@ -11,19 +11,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Callable, Optional
 
-import typer
-
-from devenv.cli import ManifestOption, handle_errors
 from devenv.errors import DevenvError
-
-app = typer.Typer(
-    name="sdk",
-    help="SDK build helpers: fail fast without the proto workspace, record and check generated code's freshness.",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 
 def _load(manifest: Path | None, name: str | None):
@@ -71,8 +60,8 @@ def run_stamp(manifest: Path | None, name: str) -> int:
 
 
 def run_status(manifest: Path | None, names: list[str]) -> int:
-    from devenv.graph import step_resource
     from devenv.sdk.freshness import Freshness, status
+    from devenv.tilt import step_resource
 
     loaded = _load(manifest, names[0] if names else None)
     for name in names:
@@ -92,53 +81,3 @@ def run_status(manifest: Path | None, names: list[str]) -> int:
         if found.state in (Freshness.STALE, Freshness.NO_PROTO):
             code = 1
     return code
-
-
-def apply_lint_fixes(result, *, write: bool, relint: Callable[[], object]):
-    """Apply (or, ``write=False``, show) the edits of a lint result; (result to report, exit code)."""
-    from devenv.sdk import fix
-
-    report = fix.apply(result.root, result.edits, write=write)
-    verb = "would rewrite" if not write else "rewrote"
-    for item in report.fixed:
-        if not write:
-            sys.stdout.write(item.diff)
-        count = len(item.edits)
-        print(f"devenv lint --fix: {verb} {count} version{'s' if count != 1 else ''} in {item.file}", file=sys.stderr)
-    for item in report.refused:
-        print(f"devenv lint --fix: {item.file} not rewritten: {item.error}", file=sys.stderr)
-    if not write:
-        return result, 1 if (report.fixed or report.refused) else 0
-    if report.fixed:
-        result = relint()
-    return result, result.exit_code
-
-
-@app.command(epilog="Example (what the rendered first SDK step runs):\n\n  devenv sdk guard ts -f services.yaml && release/build-ts.sh")
-@handle_errors
-def guard(
-    name: str = typer.Argument(..., metavar="SDK", help="The SDK (a key of sdks: in services.yaml)."),
-    manifest: Optional[Path] = ManifestOption,
-) -> int:
-    """Fail fast (exit 1, one line naming the path) when the proto workspace is missing."""
-    return run_guard(manifest, name)
-
-
-@app.command(epilog="Example:\n\n  devenv sdk guard ts && release/build-ts.sh && devenv sdk stamp ts")
-@handle_errors
-def stamp(
-    name: str = typer.Argument(..., metavar="SDK", help="The SDK whose generated: folder to stamp."),
-    manifest: Optional[Path] = ManifestOption,
-) -> int:
-    """Record the proto sources' content hash in the SDK's generated: folder (after its step succeeded)."""
-    return run_stamp(manifest, name)
-
-
-@app.command(epilog="Exit codes: 0 nothing stale, 1 an SDK is stale or its proto workspace is missing, 2 usage or manifest error.")
-@handle_errors
-def status(
-    names: Optional[list[str]] = typer.Argument(None, metavar="[SDK]...", help="SDKs to report (default: all)."),
-    manifest: Optional[Path] = ManifestOption,
-) -> int:
-    """Is each SDK's generated code current with the proto sources (content hashes)?"""
-    return run_status(manifest, list(names or []))

@@ -11,13 +11,28 @@ from __future__ import annotations
 import io
 import re
 import tarfile
+
 from devenv.doctor import gates
 from devenv.doctor.base import Check, Context, Outcome, fail, ok, skip, warn
-from devenv.doctor.dockerhost import GROUP_HINT, Daemon, SocketProblem, dial_unix, make_client, resolve_endpoint
+from devenv.doctor.dockerhost import (
+    GROUP_HINT,
+    Daemon,
+    SocketProblem,
+    dial_unix,
+    make_client,
+    resolve_endpoint,
+)
 from devenv.doctor.host import parse_version
 from devenv.doctor.hostmap import HostMap, resolve
 from devenv.doctor.probe import (
-    PROBE_LABEL, Answer, Target, find_busybox, parse, rootfs_tar, script, target_for,
+    PROBE_LABEL,
+    Answer,
+    Target,
+    find_busybox,
+    parse,
+    rootfs_tar,
+    script,
+    target_for,
 )
 
 HOST_GATEWAY_MIN = (20, 10, 0)

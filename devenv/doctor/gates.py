@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from devenv.graph import HEALTH, consumed_sdks, step_resource
+from devenv.manifest.relations import consumed_sdks
+from devenv.tilt import HEALTH, step_resource
 
 if TYPE_CHECKING:
     from devenv.doctor.base import Context

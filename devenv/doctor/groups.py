@@ -34,7 +34,7 @@ GROUPS: dict[str, Group] = {
         Group("host", "Host tools", "devenv.doctor.host"),
         Group("docker", "Docker build host", "devenv.doctor.docker"),
         Group("registries", "Package registries", "devenv.doctor.registries"),
-        Group("cluster", "Kubernetes cluster", "devenv.doctor.kube"),
+        Group("cluster", "Kubernetes cluster", "devenv.doctor.cluster.group"),
         Group("sdks", "SDK generated code", "devenv.doctor.sdks"),
     )
 }

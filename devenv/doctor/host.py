@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from devenv.doctor import gates
 from devenv.doctor.base import Check, Context, Outcome, fail, ok, warn
-from devenv.render.context import MIN_TILT
+from devenv.tilt import MIN_TILT
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _VERSION = re.compile(r"(?<![\w.])v?(\d+)\.(\d+)(?:\.(\d+))?")

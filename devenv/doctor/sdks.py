@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from devenv.doctor.base import Check, Context, Outcome, fail, ok, skip, warn
-from devenv.graph import step_resource
+from devenv.tilt import step_resource
 
 if TYPE_CHECKING:
     from devenv.manifest.model import Manifest
@@ -26,7 +26,7 @@ def _first_step(manifest: "Manifest", name: str) -> str | None:
 
 
 def _consumers(manifest: "Manifest", name: str) -> list[str]:
-    from devenv.graph import consumed_sdks
+    from devenv.manifest.relations import consumed_sdks
 
     return [s for s, svc in manifest.services.items() if name in consumed_sdks(manifest, svc)]
 

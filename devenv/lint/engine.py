@@ -21,7 +21,14 @@ from devenv.lint.document import Document
 from devenv.lint.hints import Hints
 from devenv.lint.model import Finding, LintResult, Notification
 from devenv.lint.needles import SUPPRESSION_NEEDLE, Needles, normalize_path
-from devenv.lint.rules import BINARY_EXTENSIONS, classify, other, package_json, refine, tiltfile
+from devenv.lint.rules import (
+    BINARY_EXTENSIONS,
+    classify,
+    other,
+    package_json,
+    refine,
+    tiltfile,
+)
 from devenv.lint.scan import GitListing, list_files
 from devenv.manifest.load import LoadedManifest
 
@@ -87,7 +94,7 @@ class Checker:
         supps = suppress.from_comments(doc, context.comments(doc))
         if json_mode:
             supps += suppress.from_json(doc)
-        supps = [s for s in supps if s.kind == "proto-import"]  # sdk-* kinds: devenv.sdk.suppress
+        supps = [s for s in supps if s.kind == "proto-import"]  # sdk-* kinds: devenv.lint.sdk.suppress
         if not doc.refs and not supps:
             return []
         findings: list[Finding] = []
@@ -313,11 +320,11 @@ def lint(loaded: LoadedManifest, paths: Sequence[Path] = (), *, jobs: int | None
 
 
 def _with_sdk_rules(loaded, root: Path, files, paths, manifest_file: str, result: LintResult, findings: list[Finding]) -> LintResult:
-    """Add the SDK integrity rules (devenv.sdk.rules) and sort the findings into ``result``."""
+    """Add the SDK integrity rules (devenv.lint.sdk.rules) and sort the findings into ``result``."""
     if not (loaded.manifest.sdks and loaded.manifest.services):  # nothing for them to judge: skip the import
         result.findings = sorted(findings, key=lambda f: (f.location.file, f.location.line, f.location.col, f.rule))
         return result
-    from devenv.sdk.rules import check as sdk_check
+    from devenv.lint.sdk.rules import check as sdk_check
 
     def read(path: str) -> str | None:
         try:

@@ -9,9 +9,9 @@ finally every SDK package, named together.
 
 from __future__ import annotations
 
-from devenv.graph import consumed_sdks
 from devenv.lint.needles import Ref, normalize_path
 from devenv.manifest.model import Manifest
+from devenv.manifest.relations import consumed_sdks
 
 
 class Hints:

@@ -46,7 +46,7 @@ class LintResult:
     files_checked: int = 0  # files in scope (not allowed, not the proto workspace) that lint read
     files_read: int = 0  # files that contained a needle and were parsed
     notes: list[str] = field(default_factory=list)  # informational lines for people
-    edits: list = field(default_factory=list)  # devenv.sdk.fix.Edit: what `lint --fix` may rewrite
+    edits: list = field(default_factory=list)  # devenv.lint.sdk.fix.Edit: what `lint --fix` may rewrite
 
     @property
     def active(self) -> list[Finding]:

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path as FsPath
 
 from devenv.errors import Problem
-from devenv.graph import consumed_sdks, find_cycle, step_resource
 from devenv.manifest.images import image_problem
 from devenv.manifest.model import Manifest, Service, sdk_build_arg
 from devenv.manifest.positions import LoadedYaml
+from devenv.manifest.relations import consumed_sdks, find_cycle
+from devenv.tilt import step_resource
 
 # Kubernetes label values and Tilt label names: a qualified name.
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")

@@ -12,24 +12,20 @@ from pathlib import Path
 
 from devenv import __version__
 from devenv.errors import ManifestError, Problem
-from devenv.graph import HEALTH, build_graph, consumed_sdks
+from devenv.graph import build_graph
 from devenv.manifest.load import LoadedManifest
-from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Service, sdk_build_arg
+from devenv.manifest.model import (
+    BuildArgValue,
+    EnvValue,
+    Manifest,
+    Service,
+    sdk_build_arg,
+)
+from devenv.manifest.relations import consumed_sdks
 from devenv.render import workloads
 from devenv.render.starlark import Expr, call, comment, literal
+from devenv.tilt import HEALTH, MIN_TILT
 
-# The oldest Tilt that loads what we emit, per feature: the first tag of tilt-dev/tilt whose
-# internal/tiltfile accepts it (verified in its git history; tests/integration/test_tilt_version.py).
-FEATURE_MIN_TILT = {
-    "docker_build.extra_hosts": "0.33.4",  # PR #6185
-    "k8s_resource/local_resource.labels": "0.22.1",  # PR #4767
-    "local_resource.dir": "0.20.8",  # PR #4644
-    "local_resource.env": "0.18.5",  # PR #4072
-    "local_resource.allow_parallel": "0.17.2",  # PR #3693
-    "os.getenv": "0.13.6",  # PR #3329
-    "version_settings.constraint": "0.13.2",  # PR #3172
-}
-MIN_TILT = max(FEATURE_MIN_TILT.values(), key=lambda v: tuple(int(x) for x in v.split(".")))
 HELPER_EXTRA_HOSTS = "_DEVENV_EXTRA_HOSTS"
 HELPER_BUILD_ARGS = "_devenv_build_args"
 
@@ -136,7 +132,9 @@ class ContextBuilder:
         workdir = self.rel(".")
         cmd = step.cmd
         if self.m.proto is not None and step_name == next(iter(sdk.steps)):
-            from devenv.sdk.steps import first_step_cmd  # guard the proto workspace, stamp freshness
+            from devenv.sdk.steps import (
+                first_step_cmd,  # guard the proto workspace, stamp freshness
+            )
 
             cmd = first_step_cmd(sdk_name, cmd, self.loaded.path.name, stamp=sdk.generated is not None)
         return Call("local_resource", [literal(name)], _kwargs(

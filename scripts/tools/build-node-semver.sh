@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install npm's own `semver` package (the reference implementation of npm ranges) into the
-# test cache, so tests/sdk/test_versions_npm.py can check devenv's range logic against it
+# test cache, so tests/deps/test_specs_npm.py can check devenv's range logic against it
 # by running `node`. Needs node and npm (Debian's nodejs/npm, see install-system.sh).
 #
 #   scripts/tools/build-node-semver.sh      # last stdout line: the package folder

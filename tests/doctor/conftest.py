@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.fixtures.manifests import deployment
 
+from tests.fixtures.manifests import deployment
 
 
 def write_manifest(root: Path, *, hosts=("npm.packages.test",), registries=None, override_env="VERDACCIO_HOST_IP",

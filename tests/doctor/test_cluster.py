@@ -11,7 +11,13 @@ import sys
 import pytest
 
 from tests.fixtures.kube import (
-    CONTEXT, LIMITED_USER, REGISTRY_HOSTS, BlackHole, closed_port, run_cluster, write_cluster_manifest,
+    CONTEXT,
+    LIMITED_USER,
+    REGISTRY_HOSTS,
+    BlackHole,
+    closed_port,
+    run_cluster,
+    write_cluster_manifest,
 )
 
 pytestmark = pytest.mark.integration

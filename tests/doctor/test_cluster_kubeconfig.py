@@ -8,8 +8,19 @@ import base64
 import pytest
 import yaml
 
-from devenv.doctor.cluster.kubeconfig import KubeconfigError, locate, merge, resolve_target
-from tests.fixtures.kube import CONTEXT, closed_port, run_cluster, write_cluster_manifest, write_kubeconfig
+from devenv.doctor.cluster.kubeconfig import (
+    KubeconfigError,
+    locate,
+    merge,
+    resolve_target,
+)
+from tests.fixtures.kube import (
+    CONTEXT,
+    closed_port,
+    run_cluster,
+    write_cluster_manifest,
+    write_kubeconfig,
+)
 
 TOKEN = "s3cr3t-token-value-0123456789"
 OTHERS = ("cluster.api", "cluster.version", "cluster.nodes", "cluster.namespace", "cluster.coredns",

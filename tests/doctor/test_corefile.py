@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devenv.doctor.corefile import (
-    Corefile, CorefileError, Directive, configmap_files, parse, rewrite_rules, tokenize,
+    Corefile,
+    CorefileError,
+    Directive,
+    configmap_files,
+    parse,
+    rewrite_rules,
+    tokenize,
 )
 from tests.fixtures.kube import K3S_COREFILE, K3S_NODEHOSTS
 
@@ -160,7 +166,7 @@ def test_targets_follow_the_match_type():
 @pytest.mark.parametrize("rule", [
     "rewrite name exact other.packages.dev.ameide.io x.local",
     "rewrite name suffix .example.org .local",
-    f"rewrite type ANY HINFO",
+    "rewrite type ANY HINFO",
     f"rewrite edns0 local set 0xffee {NPM}",
     f"rewrite cname exact {NPM} x.local",
     f"template IN A {NPM} {{\n  answer \"{{{{ .Name }}}} 60 IN A 10.0.0.1\"\n}}",

@@ -192,10 +192,13 @@ def test_permission_denied_for_a_user_outside_the_docker_group(public_dir, docke
         pytest.skip("needs root to become another user")
     import pwd
 
-    from devenv.commands import doctor as doctor_command  # imported before dropping privileges
+    import rich.console  # noqa: F401,E401
+
     import devenv.doctor.docker  # noqa: F401
     import devenv.doctor.report  # noqa: F401
-    import rich.console, rich.table, rich.text  # noqa: F401,E401
+    from devenv.commands import (
+        doctor as doctor_command,  # imported before dropping privileges
+    )
 
     manifest = write_manifest(public_dir)
     for path in public_dir.rglob("*"):

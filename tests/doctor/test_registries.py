@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.registries import (
-    GO_MODULE, GO_MODULE_MIXED_CASE, NPM_PACKAGE, PYPI_PASSWORD, PYPI_USER, hostname, make_site, sdk_entries,
-)
 from tests.support.components import tool
+from tests.support.registries import (
+    GO_MODULE,
+    GO_MODULE_MIXED_CASE,
+    NPM_PACKAGE,
+    PYPI_PASSWORD,
+    PYPI_USER,
+    hostname,
+    make_site,
+    sdk_entries,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration

@@ -2,7 +2,7 @@
 
 `version_settings(constraint='>=X')` must run before any call an old Tilt would reject with an
 unknown-keyword error, so it is the first statement after the header comments; X is the
-largest entry of render.context.FEATURE_MIN_TILT. That table is checked here against Tilt's
+largest entry of devenv.tilt.FEATURE_MIN_TILT. That table is checked here against Tilt's
 own history: each entry is the first tag of tilt-dev/tilt whose internal/tiltfile accepts the
 feature (`git tag --contains <commit>`; the tag before it lacks the keyword).
 """
@@ -13,7 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
-from devenv.render.context import FEATURE_MIN_TILT, MIN_TILT
+from devenv.tilt import FEATURE_MIN_TILT, MIN_TILT
 from tests.integration.judge import render_tiltfile
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "render" / "fixtures"

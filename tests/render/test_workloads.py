@@ -1,6 +1,11 @@
 import json
 
-from devenv.render.workloads import K8sObject, normalize_image, resource_names, unique_names
+from devenv.render.workloads import (
+    K8sObject,
+    normalize_image,
+    resource_names,
+    unique_names,
+)
 from tests.fixtures.manifests import deployment
 from tests.support.cli import devenv
 

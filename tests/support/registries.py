@@ -40,10 +40,16 @@ from pathlib import Path
 
 import yaml
 
-from tests.support.components import CACHE, missing
-from tests.support.faultproxy import BlackHole, DnsStub, FaultProxy, free_port, wait_port
-from tests.support.sandbox import Completed, Loopback, Sandbox, available
 from tests.fixtures.manifests import deployment
+from tests.support.components import CACHE, missing
+from tests.support.faultproxy import (
+    BlackHole,
+    DnsStub,
+    FaultProxy,
+    free_port,
+    wait_port,
+)
+from tests.support.sandbox import Completed, Loopback, Sandbox, available
 
 NPM_PACKAGE, NPM_VERSIONS = "@ameideio/ameide-sdk-ts", ("1.3.0", "1.4.0")
 PYPI_PROJECT, PYPI_VERSIONS = "ameide-sdk", ("1.3.0", "1.4.0")

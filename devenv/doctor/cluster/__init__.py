@@ -4,7 +4,7 @@
 kubernetes import); ``client`` builds the kubernetes client for that context and turns every
 way a request can fail into a result with its own hint; ``blocking`` says which services a
 failure blocks; the checks live in ``context``, ``api``, ``nodes``, ``namespace``, ``coredns``
-and ``daemonsets``; :mod:`devenv.doctor.kube` lists them as the group's ``CHECKS``.
+and ``daemonsets``; :mod:`devenv.doctor.cluster.group` lists them as the group's ``CHECKS``.
 
 Nothing here imports the kubernetes client at import time: ``devenv render`` never loads it.
 """

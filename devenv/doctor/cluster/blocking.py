@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from devenv.graph import consumed_sdks
+from devenv.manifest.relations import consumed_sdks
 
 if TYPE_CHECKING:
     from devenv.doctor.base import Context

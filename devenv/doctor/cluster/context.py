@@ -5,7 +5,12 @@ cluster check is skipped, so doctor never touches a cluster the manifest does no
 from __future__ import annotations
 
 from devenv.doctor.base import Context, Outcome, fail, ok, skip
-from devenv.doctor.cluster.kubeconfig import KubeconfigError, locate, merge, resolve_target
+from devenv.doctor.cluster.kubeconfig import (
+    KubeconfigError,
+    locate,
+    merge,
+    resolve_target,
+)
 
 
 def check_context(ctx: Context) -> Outcome:

@@ -20,7 +20,13 @@ from devenv.doctor.base import Context, Outcome, fail, ok, skip
 from devenv.doctor.cluster.blocking import host_consumers
 from devenv.doctor.cluster.client import Action
 from devenv.doctor.cluster.common import kube
-from devenv.doctor.corefile import Answer, Corefile, CorefileError, configmap_files, parse
+from devenv.doctor.corefile import (
+    Answer,
+    Corefile,
+    CorefileError,
+    configmap_files,
+    parse,
+)
 
 NAMESPACE = "kube-system"
 CONFIGMAP = "coredns"

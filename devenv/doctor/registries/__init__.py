@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from devenv.doctor import gates as graph_gates
 from devenv.doctor.base import Check, Context, Outcome, skip
-from devenv.doctor.registries import dns, health, sdk as sdk_check, tls, versions
+from devenv.doctor.registries import dns, health, tls, versions
+from devenv.doctor.registries import sdk as sdk_check
 from devenv.doctor.registries.target import Target, target_for
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def _sdk_gates(name: str) -> Callable[[Context], list[str]]:
         resource = sdk_check.publish_resource(name, manifest.sdks[name])
         if resource:
             return [resource]
-        from devenv.graph import consumed_sdks
+        from devenv.manifest.relations import consumed_sdks
 
         return [s for s, svc in manifest.services.items() if name in consumed_sdks(manifest, svc)]
 

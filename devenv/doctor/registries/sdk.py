@@ -20,8 +20,8 @@ from devenv.doctor.registries.dns import MARGIN
 from devenv.doctor.registries.health import _no_answer
 from devenv.doctor.registries.target import Target
 from devenv.doctor.registries.tls import CAFileProblem, ssl_context
-from devenv.graph import step_resource
 from devenv.manifest.model import Sdk
+from devenv.tilt import step_resource
 
 
 def publish_step(sdk: Sdk) -> str | None:

@@ -90,12 +90,12 @@ SUPPRESSION_RULES = (
     ),
 )
 
-from devenv.sdk import ruleinfo as _sdk_ruleinfo  # noqa: E402  (import-free descriptors)
+from devenv.lint.sdk import ruleinfo as _sdk_ruleinfo  # noqa: E402  (import-free descriptors)
 
 RULES: dict[str, Rule] = {
     **{c.ID: Rule(c.ID, c.TITLE, c.SUMMARY, c.HELP, "reference") for c in CONTEXTS},
     **{r.id: r for r in MANIFEST_RULES + SUPPRESSION_RULES},
-    **{info[0]: Rule(*info) for info in _sdk_ruleinfo.RULES},  # devenv.sdk.rules: sdk-version, …
+    **{info[0]: Rule(*info) for info in _sdk_ruleinfo.RULES},  # devenv.lint.sdk.rules: sdk-version, …
 }
 # The proto-boundary guardrail's own rules (the SDK rules live in devenv.sdk).
 BOUNDARY_RULES = frozenset(r.id for r in RULES.values() if r.group in ("reference", "manifest", "suppression"))

@@ -7,7 +7,15 @@ from collections.abc import Iterator
 from devenv.lint.document import Document
 from devenv.lint.jsonpos import dotted
 from devenv.lint.needles import Ref
-from devenv.lint.rules.base import ANY_COMMENT, COMMENTED, SLASHES, Hit, each, is_comment_line, language_of_extension
+from devenv.lint.rules.base import (
+    ANY_COMMENT,
+    COMMENTED,
+    SLASHES,
+    Hit,
+    each,
+    is_comment_line,
+    language_of_extension,
+)
 
 ID = "proto-reference"
 TITLE = "Other files"

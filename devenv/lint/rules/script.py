@@ -7,7 +7,15 @@ from collections.abc import Iterator
 
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
-from devenv.lint.rules.base import COMMENTED, HASH, SLASHES, Hit, each, is_comment_line, language_of_extension
+from devenv.lint.rules.base import (
+    COMMENTED,
+    HASH,
+    SLASHES,
+    Hit,
+    each,
+    is_comment_line,
+    language_of_extension,
+)
 
 ID = "proto-in-script"
 TITLE = "Script (JS/TS/Python)"

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
-from devenv.lint.rules.base import COMMENTED, HASH, Hit, each, enclosing_call, is_comment_line
+from devenv.lint.rules.base import (
+    COMMENTED,
+    HASH,
+    Hit,
+    each,
+    enclosing_call,
+    is_comment_line,
+)
 
 ID = "proto-in-tiltfile"
 TITLE = "Tiltfile / Starlark"

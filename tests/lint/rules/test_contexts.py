@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from devenv.lint.rules import classify, dockerfile, k8s_yaml, other, python_deps, script, shell, tiltfile
+from devenv.lint.rules import (
+    classify,
+    dockerfile,
+    k8s_yaml,
+    other,
+    python_deps,
+    script,
+    shell,
+    tiltfile,
+)
 from tests.lint.conftest import run
 
 

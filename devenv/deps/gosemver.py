@@ -5,7 +5,7 @@ Go's versions are not npm's or PEP 440's: a leading ``v`` is required, ``v1`` an
 are shorthands (of ``v1.0.0`` and ``v1.2.0``), build metadata (``+incompatible``) is ignored
 when comparing, and a pseudo-version (``v1.4.1-0.20240102150405-abcdefabcdef``) is a
 prerelease naming a commit. No maintained Python package implements these rules, so this
-is a port; ``tests/sdk/test_versions_go.py`` checks it against the Go module itself
+is a port; ``tests/deps/test_specs_go.py`` checks it against the Go module itself
 (``go run`` of a program calling x/mod) and against ``go list -m`` on a local proxy.
 """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devenv.errors import Location
-from devenv.sdk import fix
+from devenv.lint.sdk import fix
 from tests.fixtures.sdk_monorepo import MANIFEST, build, services
 from tests.support.cli import devenv
 

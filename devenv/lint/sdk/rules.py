@@ -4,12 +4,12 @@ A service's files are the dependency files under its ``context`` (the deepest co
 when contexts nest), from lint's own file list (git's view, ``.gitignore`` honoured), less
 ``node_modules``/``vendor`` folders and anything inside an SDK's ``path`` or the proto
 workspace (an SDK's own ``package.json`` is not a consumer). Each is read by the reader of
-its ecosystem (:mod:`devenv.sdk.readers`); every dependency on an SDK ``package`` is then
-judged by :mod:`devenv.sdk.versions` against the SDK's ``version``.
+its ecosystem (:mod:`devenv.deps.readers`); every dependency on an SDK ``package`` is then
+judged by :mod:`devenv.deps.specs` against the SDK's ``version``.
 
 Findings use lint's :class:`~devenv.lint.model.Finding` and its suppressions (``devenv: allow
 sdk-version reason="…"`` in a comment, or a ``"//devenv"`` entry in JSON); fixable
-``sdk-version`` findings also yield an :class:`~devenv.sdk.fix.Edit` for ``--fix``.
+``sdk-version`` findings also yield an :class:`~devenv.lint.sdk.fix.Edit` for ``--fix``.
 """
 
 from __future__ import annotations
@@ -18,16 +18,17 @@ import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from devenv.deps import specs
+from devenv.deps.model import Dependency, ReadError
+from devenv.deps.readers import ecosystem_of, read_file
 from devenv.errors import Location
-from devenv.graph import consumed_sdks, sdk_ready_resource
+from devenv.graph import sdk_ready_resource
 from devenv.lint.model import Finding, Notification
+from devenv.lint.sdk.fix import Edit
+from devenv.lint.sdk.ruleinfo import SDK_UNDECLARED, SDK_UNUSED, SDK_VERSION
 from devenv.manifest.load import LoadedManifest
 from devenv.manifest.model import Sdk
-from devenv.sdk import versions
-from devenv.sdk.fix import Edit
-from devenv.sdk.model import Dependency, ReadError
-from devenv.sdk.readers import ecosystem_of, read_file
-from devenv.sdk.ruleinfo import SDK_UNDECLARED, SDK_UNUSED, SDK_VERSION
+from devenv.manifest.relations import consumed_sdks
 
 Reader = Callable[[str], "str | None"]
 SKIP_DIRS = frozenset({"node_modules", "vendor", ".venv", "venv", "site-packages", "bower_components", ".pnpm-store"})
@@ -81,7 +82,7 @@ class SdkIndex:
 
             return canonicalize_name(name)
         if ecosystem == "go":
-            from devenv.sdk.gosemver import split_path_version
+            from devenv.deps.gosemver import split_path_version
 
             return split_path_version(name)[0]
         return name
@@ -171,7 +172,7 @@ class SdkRules:
 
     # -- the run --------------------------------------------------------------------------------------
     def run(self, files: Iterable[str], read: Reader, *, whole: bool = True) -> SdkLintResult:
-        from devenv.sdk import suppress as sdk_suppress
+        from devenv.lint.sdk import suppress as sdk_suppress
 
         texts: dict[str, str | None] = {}
 
@@ -263,7 +264,7 @@ class SdkRules:
                 message = f"{dep.file.rpartition('/')[2]} resolves {dep.name} to {dep.spec or '(no version)'}, not {version} ({owner})"
             command = _LOCK_COMMAND.get(dep.file.rpartition("/")[2], "your package manager")
             return Finding(where, SDK_VERSION, message,
-                           f"pin {dep.name} to {versions.pin(_STYLE_OF[dep.ecosystem] if dep.ecosystem != 'npm' else 'npm', version)} "
+                           f"pin {dep.name} to {specs.pin(_STYLE_OF[dep.ecosystem] if dep.ecosystem != 'npm' else 'npm', version)} "
                            f"in the dependency file, then run `{command}`", snippet=snippet)
         if dep.local:
             if dep.kind == "replaced":
@@ -271,20 +272,20 @@ class SdkRules:
                 fix = "delete this replacement: services consume the published SDK"
             else:
                 message = f"{_what(dep)} installs {dep.local}, not the published version ({owner})"
-                fix = f"depend on {dep.name or sdk.package}{versions.pin('pep440', version) if dep.ecosystem == 'python' else '@' + version} instead"
+                fix = f"depend on {dep.name or sdk.package}{specs.pin('pep440', version) if dep.ecosystem == 'python' else '@' + version} instead"
             return Finding(where, SDK_VERSION, message, fix, snippet=snippet)
-        judgement = versions.judge(dep.style, dep.spec, version)
-        if judgement.verdict is versions.Verdict.EXACT:
+        judgement = specs.judge(dep.style, dep.spec, version)
+        if judgement.verdict is specs.Verdict.EXACT:
             return None
         level = "error"
-        if judgement.verdict is versions.Verdict.RANGE:
+        if judgement.verdict is specs.Verdict.RANGE:
             level = "error" if sdk.exact_pins else "warning"
             message = f"{_what(dep)} {judgement.reason}: pin exactly what Tilt builds ({owner})"
         else:
             message = f"{_what(dep)} {judgement.reason} ({owner})"
         if dep.marker:
             message += f" (marker: {dep.marker})"
-        replacement = versions.pin(dep.style, version)
+        replacement = specs.pin(dep.style, version)
         if dep.span is not None:
             fix = f"write: {_fix_line(text, dep.span, replacement)}"
             self.out.edits.append(Edit(dep.file, dep.span[0], dep.span[1], text[dep.span[0]:dep.span[1]], replacement,
@@ -312,7 +313,7 @@ class SdkRules:
                     Location(self.manifest_file, at.line, at.col), SDK_UNUSED,
                     f"services.{service} consumes SDK '{sdk_name}'{default}, but no dependency file under "
                     f"{_norm(context)} depends on {sdk.package}",
-                    f"declare {sdk.package} {versions.pin(_STYLE_OF[_LANGUAGE_ECOSYSTEM[sdk.language]], sdk.version or '')} "
+                    f"declare {sdk.package} {specs.pin(_STYLE_OF[_LANGUAGE_ECOSYSTEM[sdk.language]], sdk.version or '')} "
                     f"in the service's dependency file, or write `{_sdks_line(consumed, remove=sdk_name)}`",
                     severity="warning",
                 ))
@@ -359,7 +360,7 @@ def _same_version(dep: Dependency, version: str) -> bool:
             return Version(dep.spec) == Version(version)
         except InvalidVersion:
             return False
-    return dep.spec == versions.go_version(version)
+    return dep.spec == specs.go_version(version)
 
 
 def check(loaded: LoadedManifest, files: Iterable[str], read: Reader, manifest_file: str, *, whole: bool = True) -> SdkLintResult:

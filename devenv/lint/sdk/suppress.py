@@ -17,8 +17,8 @@ from devenv.errors import Location
 from devenv.lint import suppress
 from devenv.lint.document import Document
 from devenv.lint.model import Finding
-from devenv.sdk.fix import Edit
-from devenv.sdk.ruleinfo import KINDS
+from devenv.lint.sdk.fix import Edit
+from devenv.lint.sdk.ruleinfo import KINDS
 
 _SLASHES = ("//",)
 _HASH = ("#",)

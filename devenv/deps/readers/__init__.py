@@ -4,7 +4,7 @@
 - ``MANIFESTS``: file names that declare dependencies (``package.json``, ``go.mod``, …);
 - ``LOCKFILES``: file names that record what was resolved;
 - ``read(path, text[, opener]) -> list[Dependency]``, raising
-  :class:`~devenv.sdk.model.ReadError` when the file's grammar rejects it.
+  :class:`~devenv.deps.model.ReadError` when the file's grammar rejects it.
 
 :func:`ecosystem_of` maps a path to its reader by name alone; :func:`read_file` reads one.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from devenv.sdk.model import Dependency
-from devenv.sdk.readers import go, npm, python
+from devenv.deps.model import Dependency
+from devenv.deps.readers import go, npm, python
 
 READERS: dict[str, ModuleType] = {"npm": npm, "go": go, "python": python}
 

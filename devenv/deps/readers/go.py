@@ -2,7 +2,7 @@
 
 The lexer follows ``golang.org/x/mod/modfile`` (read.go): ``//`` comments, identifier runs
 of printable non-space characters other than ``()[]{},``, Go-quoted and back-quoted
-strings, ``verb args`` lines and ``verb ( … )`` blocks. ``tests/sdk/test_readers_go.py``
+strings, ``verb args`` lines and ``verb ( … )`` blocks. ``tests/deps/test_readers.py``
 checks every fixture against ``go mod edit -json`` (Go's own parser).
 
 A ``require`` gives (module, version, ``// indirect``); a ``replace`` of an SDK module gives a
@@ -16,7 +16,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from devenv.sdk.model import Dependency, Positions, ReadError
+from devenv.deps.model import Dependency, Positions, ReadError
 
 MANIFESTS = frozenset({"go.mod"})
 LOCKFILES: frozenset[str] = frozenset()

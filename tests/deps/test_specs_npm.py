@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from devenv.sdk import versions
-from devenv.sdk.versions import Verdict
-from tests.sdk.semver_cases import CASES, RANGES
+from devenv.deps import specs
+from devenv.deps.specs import Verdict
+from tests.deps.semver_cases import CASES, RANGES
 
 NEIGHBOURS = ["1.3.9", "1.4.0", "1.4.1", "1.5.0", "2.0.0", "0.0.0", "1.4.0-0", "1.4.0-rc.1", "1.4.1-0", "1.3.99", "1.4.10", "99.0.0"]
 
@@ -35,7 +35,7 @@ def test_verdicts_admit_exactly_what_npm_admits(node_semver):
     """devenv reads package.json ranges as npm does (loose): admitted <=> npm satisfies."""
     expected = node_semver([(r, v, True) for r, v in CASES])
     for (r, v), want in zip(CASES, expected):
-        judgement = versions.npm(r, v)
+        judgement = specs.npm(r, v)
         if want is None:
             assert judgement.verdict is Verdict.MISMATCH, (r, v)
         else:
@@ -44,7 +44,7 @@ def test_verdicts_admit_exactly_what_npm_admits(node_semver):
 
 def test_exact_means_npm_admits_no_neighbour(node_semver):
     """An EXACT verdict is sound: among the version's neighbours npm admits only that version."""
-    exact = [r for r in RANGES if versions.npm(r, "1.4.0").verdict is Verdict.EXACT]
+    exact = [r for r in RANGES if specs.npm(r, "1.4.0").verdict is Verdict.EXACT]
     assert {"1.4.0", "=1.4.0", "v1.4.0", ">=1.4.0 <=1.4.0", "1.4.0 - 1.4.0"} <= set(exact)
     cases = [(r, n, True) for r in exact for n in NEIGHBOURS]
     answers = node_semver(cases)
@@ -53,7 +53,7 @@ def test_exact_means_npm_admits_no_neighbour(node_semver):
 
 
 def test_ranges_that_admit_others_are_ranges(node_semver):
-    ranges = [r for r in RANGES if versions.npm(r, "1.4.0").verdict is Verdict.RANGE]
+    ranges = [r for r in RANGES if specs.npm(r, "1.4.0").verdict is Verdict.RANGE]
     assert {"^1.4.0", "~1.4.0", "1.x", "*", "", ">=1.4.0", "1.3.9 || 1.4.0"} <= set(ranges)
     cases = [(r, n, True) for r in ranges for n in NEIGHBOURS if n != "1.4.0"]
     answers = node_semver(cases)
@@ -68,4 +68,4 @@ def test_ranges_that_admit_others_are_ranges(node_semver):
     ("latest", Verdict.MISMATCH), ("1.3.9", Verdict.MISMATCH), ("1.4.0", Verdict.EXACT), ("^1.4.0", Verdict.RANGE),
 ])
 def test_non_registry_specs(spec, verdict):
-    assert versions.npm(spec, "1.4.0").verdict is verdict
+    assert specs.npm(spec, "1.4.0").verdict is verdict

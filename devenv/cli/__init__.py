@@ -6,16 +6,15 @@ Exit codes: 0 success, 1 the check failed (stale Tiltfile, lint findings, doctor
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
 
 from devenv import __version__
-from devenv.errors import DevenvError, ManifestError, report_problems
+from devenv.cli.common import ManifestOption, handle_errors, state
 
 app = typer.Typer(
     name="devenv",
@@ -25,60 +24,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-_state = {"debug": False}
-
-ManifestOption = typer.Option(
-    None, "-f", "--manifest", help="Manifest to use (default: ./services.yaml, else the nearest in a parent folder).",
-    show_default=False,
-)
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
-
-
-def handle_errors(fn: Callable[..., int | None]) -> Callable[..., None]:
-    """Run a command; user mistakes become one message and an exit code, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            code = fn(*args, **kwargs) or 0
-        except ManifestError as exc:
-            report_problems(exc.problems)
-            _err(f"devenv: {exc.message}; nothing was written")
-            code = exc.exit_code
-        except DevenvError as exc:
-            _err(f"devenv: error: {exc.message}")
-            if exc.hint:
-                _err(f"    hint: {exc.hint}")
-            code = exc.exit_code
-        except KeyboardInterrupt:
-            _err("devenv: interrupted")
-            code = 130
-        except BrokenPipeError:
-            # The reader went away (`devenv graph | head`): stop quietly, as shell tools do.
-            _silence_stdout()
-            code = 141
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except Exception as exc:  # a bug, not a user mistake
-            if _state["debug"]:
-                raise
-            _err(f"devenv: internal error: {type(exc).__name__}: {exc}")
-            _err("    hint: rerun with --debug for the traceback, and report it")
-            code = 3
-        raise typer.Exit(code)
-
-    return wrapper
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
 
 def _version(value: bool) -> None:
     if value:
@@ -92,7 +37,7 @@ def main_options(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     """devenv keeps a polyglot Tilt + Kubernetes monorepo's dev loop correct by construction."""
-    _state["debug"] = debug
+    state["debug"] = debug
 
 
 @app.command(epilog="""Examples:
@@ -245,8 +190,8 @@ def schema() -> int:
     return 0
 
 
-# `devenv sdk guard|stamp|status`: a sub-app in its own module (it uses handle_errors above).
-from devenv.commands.sdk import app as _sdk_app  # noqa: E402
+# `devenv sdk guard|stamp|status`: a sub-app in its own module.
+from devenv.cli.sdk import app as _sdk_app  # noqa: E402
 
 app.add_typer(_sdk_app, name="sdk")
 

@@ -3,7 +3,7 @@ and the versions ``uv.lock`` / ``poetry.lock`` resolve.
 
 Names are PEP 503-normalised (``Ameide_SDK`` is ``ameide-sdk``); requirement strings are
 parsed by ``packaging`` (PEP 508: extras, specifiers, environment markers, URLs); TOML by
-``tomllib``, with positions from :mod:`devenv.sdk.tomlpos`. ``requirements*.txt`` follow
+``tomllib``, with positions from :mod:`devenv.deps.tomlpos`. ``requirements*.txt`` follow
 pip's own file rules: ``\\`` continues a line, `` #`` starts a comment, ``-r``/``-c`` include
 another file (relative to the including one), ``-e``/paths/URLs install something that is
 not a registry version.
@@ -19,8 +19,8 @@ from collections.abc import Callable
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from devenv.sdk import tomlpos
-from devenv.sdk.model import Dependency, Positions, ReadError
+from devenv.deps import tomlpos
+from devenv.deps.model import Dependency, Positions, ReadError
 
 MANIFESTS = frozenset({"pyproject.toml"})
 LOCKFILES = frozenset({"uv.lock", "poetry.lock"})
@@ -70,7 +70,7 @@ def requirement(text: str) -> tuple[Requirement, tuple[int, int] | None]:
     except InvalidRequirement as exc:
         raise ReadError(f"not a PEP 508 requirement: {text!r} ({exc})") from None
     # The span is found structurally in a string packaging just accepted; `devenv lint --fix`
-    # re-parses every file it rewrites (devenv.sdk.fix.verify) before writing a byte.
+    # re-parses every file it rewrites (devenv.lint.sdk.fix.verify) before writing a byte.
     span = spec_span(text) if req.url is None else None
     return req, span
 

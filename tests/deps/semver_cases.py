@@ -1,5 +1,5 @@
 """The npm range table: every (range, version) pair of RANGES x VERSIONS is checked against
-npm's own `semver` package run by node (tests/sdk/test_versions_npm.py)."""
+npm's own `semver` package run by node (tests/deps/test_specs_npm.py)."""
 
 RANGES = [
     # exact pins, in every spelling npm accepts

@@ -3,11 +3,11 @@
 One function per grammar, each on the library that owns it:
 
 - npm ranges: ``nodesemver`` (PyPI ``node-semver``, a port of npm's ``semver``; it agrees
-  with the real ``semver`` package run by node on every case of ``tests/sdk/semver_cases.py``;
+  with the real ``semver`` package run by node on every case of ``tests/deps/semver_cases.py``;
   ``semantic_version.NpmSpec`` disagreed on 126 of 1,072 cases, mostly prereleases);
 - PEP 440 specifiers: ``packaging``;
 - Poetry constraints (``^1.4``, ``~1.4``, ``1.4.*``, ``||``): ``poetry-core``;
-- Go module versions: :mod:`devenv.sdk.gosemver` (a port of x/mod, checked against Go).
+- Go module versions: :mod:`devenv.deps.gosemver` (a port of x/mod, checked against Go).
 
 Each returns a :class:`Judgement`: ``EXACT`` (admits the version and nothing else), ``RANGE``
 (admits it and others: the build may float), ``MISMATCH`` (does not admit it), or
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from devenv.sdk import gosemver
+from devenv.deps import gosemver
 
 
 class Verdict(str, Enum):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 
-from devenv.sdk.model import Dependency, Positions, ReadError
+from devenv.deps.model import Dependency, Positions, ReadError
 
 SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 MANIFESTS = frozenset({"package.json"})

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from tests.fixtures.sdk_monorepo import DECOYS, MANIFEST, PLANTED
 from tests.support.cli import devenv
 

@@ -82,8 +82,8 @@ def _dedupe(edits: list[Edit]) -> list[Edit]:
 
 def verify(path: str, before: str, after: str, edits: list[Edit]) -> str:
     """"" when ``after`` parses to what ``before`` parses to with only the edits' versions changed."""
-    from devenv.sdk.model import ReadError
-    from devenv.sdk.readers import read_file
+    from devenv.deps.model import ReadError
+    from devenv.deps.readers import read_file
 
     name = path.rpartition("/")[2]
     try:

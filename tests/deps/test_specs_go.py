@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from devenv.sdk import gosemver, versions
-from devenv.sdk.versions import Verdict
+from devenv.deps import gosemver, specs
+from devenv.deps.specs import Verdict
 from tests.support.components import missing
 
 HERE = Path(__file__).resolve().parent
@@ -113,7 +113,7 @@ def test_go_resolves_queries_as_the_port_orders_them(go_binary, goproxy, tmp_pat
     below = max((v for v in releases if gosemver.compare(v, "v1.4.0") < 0), key=functools.cmp_to_key(gosemver.compare))
     latest = max(releases, key=functools.cmp_to_key(gosemver.compare))
     assert (below, latest) == ("v1.3.9", "v2.0.0+incompatible")
-    judgement = versions.go(pseudo, "v1.4.0")
+    judgement = specs.go(pseudo, "v1.4.0")
     assert judgement.verdict is Verdict.MISMATCH and "pseudo-version" in judgement.reason and "v1.4.0" in judgement.reason
 
 
@@ -122,8 +122,8 @@ def test_go_resolves_queries_as_the_port_orders_them(go_binary, goproxy, tmp_pat
     ("v1.4.1-0.20240102150405-abcdefabcdef", Verdict.MISMATCH), ("1.4.0", Verdict.MISMATCH), ("v1.4", Verdict.MISMATCH),
 ])
 def test_go_requirements_must_be_the_published_version(found, verdict):
-    assert versions.go(found, "1.4.0").verdict is verdict
-    assert versions.go(found, "v1.4.0").verdict is verdict
+    assert specs.go(found, "1.4.0").verdict is verdict
+    assert specs.go(found, "v1.4.0").verdict is verdict
 
 
 def test_split_path_version():

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from devenv.sdk import tomlpos
-from devenv.sdk.model import ReadError
-from devenv.sdk.readers import ecosystem_of, go, npm, python, read_file
+from devenv.deps import tomlpos
+from devenv.deps.model import ReadError
+from devenv.deps.readers import ecosystem_of, go, npm, python, read_file
 
 
 def _span_text(text, dep):
