@@ -17,7 +17,7 @@ from devenv.tilt import HEALTH, step_resource
 @dataclass(frozen=True)
 class Resource:
     name: str
-    kind: str  # health | sdk-step | service
+    kind: str  # health | sdk-step | service | task
     deps: tuple[str, ...] = ()
     sdk: str | None = None
     step: str | None = None
@@ -100,8 +100,11 @@ def build_graph(manifest: Manifest) -> Graph:
                 deps.append(ready)
                 if sdk.version:
                     graph.edge_labels[(service_name, ready)] = f"{sdk.package}@{sdk.version}"
-        deps.extend(a for a in service.after if a in manifest.services and a not in deps)
+        deps.extend(a for a in service.after if (a in manifest.services or a in manifest.tasks) and a not in deps)
         graph.add(Resource(service_name, "service", tuple(deps), service=service_name))
+    for task_name, task in manifest.tasks.items():
+        known = set(graph.resources) | set(manifest.tasks)
+        graph.add(Resource(task_name, "task", tuple(dict.fromkeys(a for a in task.after if a in known))))
     return graph
 
 

@@ -180,6 +180,43 @@ def why(
     return run_why(manifest, service, doctor=doctor, only=only, skip=skip, timeout=timeout)
 
 
+@app.command("import", epilog="""Examples:
+
+  devenv import                      ./Tiltfile -> ./services.yaml, then the round-trip proof
+
+  devenv import ops/Tiltfile -o services.yaml --force
+
+Needs the real `tilt` (or DEVENV_TILT). Exit codes: 0 nothing lost, 1 something the Tiltfile did
+is lost (listed with its line), 2 usage error (an existing manifest without --force).""")
+@handle_errors
+def import_(
+    tiltfile: Optional[Path] = typer.Argument(None, help="The Tiltfile to import (default: ./Tiltfile).", show_default=False),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write (default: services.yaml beside the Tiltfile)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing manifest."),
+) -> int:
+    """Turn a hand-written Tiltfile into services.yaml, and prove Tilt sees the same graph."""
+    from devenv.commands.adopt import run_import
+
+    return run_import(tiltfile, output, force=force)
+
+
+@app.command(epilog="""Examples:
+
+  devenv init                        discover proto, SDKs and services; write ./services.yaml
+
+  devenv init path/to/repo -o services.yaml --force""")
+@handle_errors
+def init(
+    root: Optional[Path] = typer.Argument(None, help="The repository (default: the current folder).", show_default=False),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write (default: services.yaml in the repository)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing manifest."),
+) -> int:
+    """Write a commented services.yaml for a repository without a Tiltfile (guesses are marked)."""
+    from devenv.commands.adopt import run_init
+
+    return run_init(root, output, force=force)
+
+
 @app.command(epilog="Example:\n\n  devenv schema > services.schema.json   (then: # yaml-language-server: $schema=services.schema.json)")
 @handle_errors
 def schema() -> int:

@@ -191,6 +191,28 @@ class Lint(Strict):
     )
 
 
+# Task names become Tilt resource names as written; teams spell ops tasks `db:migrate` or
+# `test/unit`, so ':' and '/' are allowed here (but not the `packages:` prefix, see validate).
+TASK_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,62}$"
+TaskName = Annotated[str, Field(pattern=TASK_NAME_PATTERN)]
+
+
+class Task(Strict):
+    """An ops local_resource that is neither an SDK step nor a service: a migration, a test
+    runner, an infra layer. Rendered as one `local_resource` under its own name."""
+
+    cmd: str | list[str] = Field(description="Shell command (a string), or an argv list run without a shell.")
+    serve_cmd: str | list[str] | None = Field(None, description="A long-running process Tilt keeps up after `cmd`.")
+    dir: RelPath | None = Field(None, description="Working folder (default: the manifest's folder).")
+    deps: list[RelPath] = Field(default_factory=list, description="Files whose change reruns the task.")
+    env: dict[EnvName, str] = Field(default_factory=dict)
+    after: list[str] = Field(default_factory=list, description="Services, tasks or SDK step resources to wait for.")
+    labels: list[str] = Field(default_factory=list)
+    trigger: Literal["auto", "manual"] = Field("auto", description="manual: runs only when clicked in Tilt's UI.")
+    auto_init: bool = Field(True, description="Run once when Tilt starts (false: only when triggered).")
+    allow_parallel: bool = False
+
+
 class Manifest(Strict):
     version: Literal[1]
     project: Name
@@ -201,6 +223,7 @@ class Manifest(Strict):
     services: dict[Name, Service] = Field(default_factory=dict)
     cluster: Cluster = Field(default_factory=Cluster)
     lint: Lint = Field(default_factory=Lint)
+    tasks: dict[TaskName, Task] = Field(default_factory=dict, description="Ops local resources (migrations, test runners).")
 
 
 SECTIONS = ("registries", "sdks", "services")

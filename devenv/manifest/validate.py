@@ -13,6 +13,7 @@ from devenv.manifest.images import image_problem
 from devenv.manifest.model import Manifest, Service, sdk_build_arg
 from devenv.manifest.positions import LoadedYaml
 from devenv.manifest.relations import consumed_sdks, find_cycle
+from devenv.manifest.tasks import task_references
 from devenv.tilt import step_resource
 
 # Kubernetes label values and Tilt label names: a qualified name.
@@ -53,17 +54,19 @@ class Checker:
     def references(self) -> Iterator[Problem]:
         for name, svc in self.m.services.items():
             for i, dep in enumerate(svc.after):
-                if dep not in self.names["services"]:
+                if dep not in self.names["services"] and dep not in self.m.tasks:
                     yield self._unknown(("services", name, "after", i), dep, "services", "service")
             for i, sdk in enumerate(svc.sdks or []):
                 if sdk not in self.names["sdks"]:
                     yield self._unknown(("services", name, "sdks", i), sdk, "sdks", "SDK")
+        yield from task_references(self)
         for name, sdk in self.m.sdks.items():
             if sdk.registry and sdk.registry not in self.names["registries"]:
                 yield self._unknown(("sdks", name, "registry"), sdk.registry, "registries", "registry")
 
     def cycles(self) -> Iterator[Problem]:
         edges = {name: list(svc.after) for name, svc in self.m.services.items()}
+        edges.update({name: list(task.after) for name, task in self.m.tasks.items()})
         cycle = find_cycle(edges)
         if cycle:
             yield self.problem(

@@ -24,6 +24,7 @@ from devenv.manifest.model import (
 from devenv.manifest.relations import consumed_sdks
 from devenv.render import workloads
 from devenv.render.starlark import Expr, call, comment, literal
+from devenv.render.tasks import task_call
 from devenv.tilt import HEALTH, MIN_TILT
 
 HELPER_EXTRA_HOSTS = "_DEVENV_EXTRA_HOSTS"
@@ -56,6 +57,7 @@ class RenderContext:
     packages: list[Call]
     services: list[ServiceBlock]
     warnings: list[Problem]
+    tasks: list[Call]
     inputs: list[str]
 
 
@@ -309,5 +311,6 @@ class ContextBuilder:
             packages=self.packages(),
             services=services,
             warnings=self.warnings,
+            tasks=[task_call(self, name, task) for name, task in self.m.tasks.items()],
             inputs=sorted(str(p) for p in self.inputs),
         )
