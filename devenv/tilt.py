@@ -15,6 +15,11 @@ FEATURE_MIN_TILT = {
     "local_resource.env": "0.18.5",  # PR #4072
     "local_resource.allow_parallel": "0.17.2",  # PR #3693
     "os.getenv": "0.13.6",  # PR #3329
+    "os.putenv": "0.13.6",  # PR #3329 (the devenv-on-PATH helper)
+    "os.path.exists": "0.13.4",  # PR #3259
+    "local_resource.serve_cmd": "0.11.0",  # PR #2733 (tasks)
+    "local_resource.auto_init": "0.10.18",  # PR #2527 (tasks)
+    "trigger_mode auto with auto_init=False": "0.19.1",  # PR #4292 (tasks)
     "version_settings.constraint": "0.13.2",  # PR #3172
 }
 MIN_TILT = max(FEATURE_MIN_TILT.values(), key=lambda v: tuple(int(x) for x in v.split(".")))

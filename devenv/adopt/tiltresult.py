@@ -85,9 +85,10 @@ class Result:
         return list(self.resources)
 
 
-def tilt_binary() -> str:
-    explicit = os.environ.get("DEVENV_TILT")
-    found = explicit if explicit and os.access(explicit, os.X_OK) else shutil.which("tilt")
+def tilt_binary(env: dict[str, str]) -> str:
+    """$DEVENV_TILT, else `tilt` on the PATH Tilt will run with."""
+    explicit = env.get("DEVENV_TILT")
+    found = explicit if explicit and os.access(explicit, os.X_OK) else shutil.which("tilt", path=env.get("PATH"))
     if not found:
         raise DevenvError("`tilt` not found: import asks the real Tilt what the Tiltfile means", hint=INSTALL_HINT)
     return found
@@ -95,7 +96,7 @@ def tilt_binary() -> str:
 
 def run_tilt(tiltfile: Path, env: dict[str, str], timeout: float = 180) -> Result:
     """Load ``tiltfile`` in Tilt (no cluster is contacted) and parse what it reports."""
-    cmd = [tilt_binary(), "alpha", "tiltfile-result", "-v", "-f", str(tiltfile)]
+    cmd = [tilt_binary(env), "alpha", "tiltfile-result", "-v", "-f", str(tiltfile)]
     try:
         proc = subprocess.run(cmd, cwd=tiltfile.parent, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

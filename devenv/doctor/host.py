@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from devenv.doctor import gates
 from devenv.doctor.base import Check, Context, Outcome, fail, ok, warn
+from devenv.doctor.devenv_bin import CHECKS as _DEVENV_CHECKS
 from devenv.tilt import MIN_TILT
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -131,4 +132,4 @@ def _tool_check(tool: Tool) -> Check:
     )
 
 
-CHECKS = [_tool_check(tool) for tool in TOOLS]
+CHECKS = [_tool_check(tool) for tool in TOOLS] + _DEVENV_CHECKS

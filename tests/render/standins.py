@@ -13,8 +13,13 @@ starlark_go = pytest.importorskip("starlark_go", reason="starlark-go is in the [
 PRELUDE = (Path(__file__).parent / "tilt_standins.star").read_text()
 
 
+# Tilt's `os` functions a rendered Tiltfile may call, and the stand-in each becomes.
+OS_FUNCTIONS = {"os.getenv", "os.putenv", "os.path.exists", "os.path.join", "os.path.abspath"}
+
+
 def _rewrite_os_getenv(source: str) -> str:
-    """`os.getenv` -> `os_getenv`, by tokens, so text inside string literals is never touched.
+    """`os.getenv` -> `os_getenv` (and the other OS_FUNCTIONS alike), by tokens, so text inside
+    string literals is never touched.
 
     starlark-go's Python bindings cannot call back into Python and have no `struct`, so the
     stand-ins are plain Starlark functions; Tilt's `os` module is the one name we rename.
@@ -23,14 +28,22 @@ def _rewrite_os_getenv(source: str) -> str:
     lines = source.splitlines(keepends=True)
     edits = []
     for i in range(len(tokens) - 2):
-        a, b, c = tokens[i : i + 3]
-        if a.type == tokenize.NAME and a.string == "os" and b.string == "." and c.string == "getenv":
-            edits.append((a.start, c.end))
-        elif a.type == tokenize.NAME and a.string == "os" and b.string == ".":
-            raise AssertionError(f"unexpected use of Tilt's os module at line {a.start[0]}")
-    for (row, col), (_, end_col) in reversed(edits):
+        a = tokens[i]
+        if not (a.type == tokenize.NAME and a.string == "os" and tokens[i + 1].string == "."):
+            continue
+        if i > 0 and tokens[i - 1].string == ".":
+            continue
+        parts, j = ["os"], i + 1
+        while j + 1 < len(tokens) and tokens[j].string == "." and tokens[j + 1].type == tokenize.NAME:
+            parts.append(tokens[j + 1].string)
+            j += 2
+        name = ".".join(parts)
+        if name not in OS_FUNCTIONS:
+            raise AssertionError(f"unexpected use of Tilt's os module at line {a.start[0]}: {name}")
+        edits.append((a.start, tokens[j - 1].end, name.replace(".", "_")))
+    for (row, col), (_, end_col), replacement in reversed(edits):
         line = lines[row - 1]
-        lines[row - 1] = line[:col] + "os_getenv" + line[end_col:]
+        lines[row - 1] = line[:col] + replacement + line[end_col:]
     return "".join(lines)
 
 

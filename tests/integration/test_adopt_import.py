@@ -1,0 +1,171 @@
+"""`devenv import` on hand-written Tiltfiles (tests/adopt/monorepos.py), judged by the real Tilt.
+
+For each Tiltfile: import writes a manifest that validates and the command's own round trip
+finds nothing lost. Then, independently of devenv's comparison (devenv/adopt/compare.py), the
+manifest is rendered and both Tiltfiles are loaded in Tilt and read with the tests' own parser
+(tests/integration/tiltjson.py): every resource, dependency, label, trigger mode, image, build
+arg, host, port forward, command and Kubernetes object of the original is in the rendered one.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+import yaml
+
+from devenv.adopt.importflow import run_import
+from tests.adopt.monorepos import MONOREPOS, SECRET_ENV, SECRET_VALUES, LITERAL_TOKEN
+from tests.fixtures.manifests import build_tree
+from tests.integration import tiltjson
+from tests.integration.judge import load, render_tiltfile
+
+HEALTH = "packages:health"
+
+
+def _environ(tilt, extra=None) -> dict[str, str]:
+    env = tilt.env(extra)
+    env["DEVENV_TILT"] = tilt.binary
+    return env
+
+
+def _trigger_modes(run) -> dict[str, int]:
+    return {m["Name"]: m.get("TriggerMode", 0) for m in json.loads(run.stdout)["Manifests"]}
+
+
+def _argv(cmd):
+    if cmd and len(cmd) == 3 and cmd[:2] == ["sh", "-c"]:
+        return shlex.split(cmd[2])
+    return cmd
+
+
+def same_graph(original: tiltjson.Result, rendered: tiltjson.Result) -> list[str]:
+    """What the original Tiltfile does that the rendered one does not (additions allowed)."""
+    problems = []
+    for name, old in original.resources.items():
+        new = rendered.resources.get(name)
+        if new is None:
+            problems.append(f"{name}: missing")
+            continue
+        if not set(old.resource_deps) <= set(new.resource_deps) or set(new.resource_deps) - set(old.resource_deps) - {HEALTH}:
+            problems.append(f"{name}: resource_deps {old.resource_deps} -> {new.resource_deps}")
+        if not set(old.labels) <= set(new.labels):
+            problems.append(f"{name}: labels {old.labels} -> {new.labels}")
+        if (old.kind, old.objects, old.port_forwards) != (new.kind, new.objects, new.port_forwards):
+            problems.append(f"{name}: kind/objects/port forwards {old.kind, old.objects, old.port_forwards} -> {new.kind, new.objects, new.port_forwards}")
+        if name != HEALTH and old.kind == "local":
+            if _argv(old.cmd) != _argv(new.cmd) or old.deps != new.deps or old.dir != new.dir:
+                problems.append(f"{name}: cmd/deps/dir {old.cmd, old.deps, old.dir} -> {new.cmd, new.deps, new.dir}")
+            if old.allow_parallel and not new.allow_parallel:
+                problems.append(f"{name}: allow_parallel lost")
+        problems += _images(name, old.images, new.images)
+    return problems
+
+
+def _images(name, old_images, new_images) -> list[str]:
+    problems = []
+    if [i.ref for i in old_images] != [i.ref for i in new_images]:
+        return [f"{name}: images {[i.ref for i in old_images]} -> {[i.ref for i in new_images]}"]
+    for old, new in zip(old_images, new_images):
+        for attr in ("context", "dockerfile_contents", "target", "syncs", "runs", "stop_paths"):
+            if getattr(old, attr) != getattr(new, attr):
+                problems.append(f"{name} {old.ref}: {attr} {getattr(old, attr)!r} -> {getattr(new, attr)!r}")
+        lost = {k: v for k, v in old.build_args.items() if new.build_args.get(k) != v}
+        if lost:
+            problems.append(f"{name} {old.ref}: build args {lost} -> {new.build_args}")
+        if not set(old.extra_hosts) <= set(new.extra_hosts):
+            problems.append(f"{name} {old.ref}: extra hosts {old.extra_hosts} -> {new.extra_hosts}")
+    return problems
+
+
+def _tilt_for(name, tilt, tilt_helm):
+    return tilt_helm if name == "helpers" else tilt
+
+
+@pytest.mark.parametrize("name", sorted(MONOREPOS))
+def test_import_keeps_what_tilt_reports(name, request, tmp_path):
+    tilt = _tilt_for(name, request.getfixturevalue("tilt"), request.getfixturevalue("tilt_helm") if name == "helpers" else None)
+    root = build_tree(tmp_path / name, MONOREPOS[name])
+    env = SECRET_ENV if name == "secrets" else {}
+
+    outcome = run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt, env))
+
+    assert not outcome.problems, outcome.problems
+    assert not outcome.lost, "\n".join(map(str, outcome.lost)) + "\n" + outcome.text
+    # The independent judge: render, load both in Tilt, compare with the tests' own parser.
+    oracle_env = dict(env, GH_TOKEN=LITERAL_TOKEN)  # the literal token now comes from the environment
+    rendered_path = render_tiltfile(root, root / "rendered.Tiltfile")
+    before = tilt.tiltfile_result(root / "Tiltfile", env=oracle_env)
+    after = tilt.tiltfile_result(rendered_path, env=oracle_env)
+    original = tiltjson.parse(before.stdout, before.stderr)
+    rendered = load(tilt, rendered_path, env=oracle_env)
+    problems = same_graph(original, rendered)
+    modes_before, modes_after = _trigger_modes(before), _trigger_modes(after)
+    problems += [f"{n}: trigger mode {m} -> {modes_after.get(n)}" for n, m in modes_before.items() if modes_after.get(n) != m]
+    assert not problems, "\n".join(problems) + "\n--- services.yaml ---\n" + outcome.text
+
+
+def test_dict_loop_manifest_reads_like_the_tiltfile(tilt, tmp_path):
+    root = build_tree(tmp_path / "repo", MONOREPOS["dict_loop"])
+    outcome = run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt))
+    data = yaml.safe_load(outcome.text)
+    assert data["cluster"]["contexts"] == ["kind-acme", "k3d-acme"]
+    assert data["registries"] == {"npm": {"kind": "npm", "url": "http://npm.acme.test:4873", "probe": "/-/ping"}}
+    assert list(data["sdks"]["ts"]["steps"]) == ["build", "publish"]
+    assert data["sdks"]["ts"]["package"] == "@acme/sdk-ts" and data["sdks"]["ts"]["version"] == "1.2.0"
+    assert data["services"]["api"]["language"] == "typescript" and "sdks" not in data["services"]["api"]
+    assert data["services"]["worker"]["after"] == ["api"]
+    assert data["tasks"]["db-migrate"] == {"cmd": "./scripts/migrate.sh", "after": ["api"], "labels": ["ops"],
+                                           "trigger": "manual", "auto_init": False}
+    assert "# GUESS" in outcome.text  # the registry kind read from a URL is marked
+    assert any(n.kind == "changed" and n.where == "Tiltfile:11" for n in outcome.notes.items), outcome.notes.items
+
+
+def test_secrets_never_reach_the_manifest(tilt, tmp_path, capsys):
+    from devenv.commands.adopt import run_import as command
+
+    root = build_tree(tmp_path / "repo", MONOREPOS["secrets"])
+    import os
+
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(_environ(tilt, SECRET_ENV))
+    try:
+        code = command(root / "Tiltfile", None, force=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    out = capsys.readouterr().out
+    text = (root / "services.yaml").read_text()
+    for value in SECRET_VALUES:
+        assert value not in text and value not in out
+    assert code == 0, out
+    data = yaml.safe_load(text)
+    api = data["services"]["api"]
+    assert api["build_args"]["NPM_TOKEN"] == {"env": "NPM_TOKEN"} and api["build_args"]["GH_TOKEN"] == {"env": "GH_TOKEN"}
+    assert data["tasks"]["publish"]["cmd"] == "npm publish --//npm.acme.test/:_authToken=${NPM_TOKEN}"
+    assert "env" not in data["tasks"]["deploy"]
+    # Where each secret was seen, by Tiltfile line.
+    assert "Tiltfile:5: api build arg NPM_TOKEN comes from $NPM_TOKEN" in out
+    assert "api build arg GH_TOKEN is a secret written in the Tiltfile" in out
+
+
+def test_import_refuses_to_overwrite(tilt, tmp_path):
+    from devenv.errors import DevenvError
+
+    root = build_tree(tmp_path / "repo", MONOREPOS["dict_loop"])
+    (root / "services.yaml").write_text("keep me\n")
+    with pytest.raises(DevenvError, match="--force"):
+        run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt))
+    assert (root / "services.yaml").read_text() == "keep me\n"
+
+
+def test_a_lost_feature_fails_the_round_trip(tilt, tmp_path):
+    """A link on a task is something the manifest cannot say: reported with its line, exit 1."""
+    files = dict(MONOREPOS["dict_loop"])
+    files["Tiltfile"] += "local_resource('docs', serve_cmd='sleep 1000', links=['http://localhost:9999'])\n"
+    root = build_tree(tmp_path / "repo", files)
+    outcome = run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt))
+    assert [str(d) for d in outcome.lost] == ["docs: link http://localhost:9999"]
+    assert any(n.kind == "lost" and n.where == "Tiltfile:32" for n in outcome.notes.items), outcome.notes.items
