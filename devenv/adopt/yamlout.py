@@ -8,16 +8,24 @@ import yaml
 GUESS = "GUESS"
 
 
+def _dump(value: object, unicode: bool) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, allow_unicode=unicode, sort_keys=False).strip()
+    return text[:-3].rstrip() if text.endswith("\n...") or text == "..." or text.endswith(" ...") else text
+
+
 def scalar(value: object) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True).strip()
-    return text[:-4].rstrip() if text.endswith("\n...") or text.endswith(" ...") else text.removesuffix("...").strip()
+    """One value in flow style, quoted as PyYAML's own emitter decides; readable UTF-8 unless
+    that would not read back (NEL and line separators are line breaks to YAML)."""
+    text = _dump(value, True)
+    try:
+        if yaml.safe_load(f"k: {text}") == {"k": value}:
+            return text
+    except yaml.YAMLError:
+        pass
+    return _dump(value, False)
 
 
 def _flow(value: object) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
     return scalar(value)
 
 
