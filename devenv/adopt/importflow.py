@@ -54,7 +54,7 @@ def build_manifest(tiltfile: Path, output: Path, environ: dict[str, str]) -> tup
     guard = SecretGuard(dict(environ))
     original = run_tilt(tiltfile, guard.env)
     guard.extra = original.secrets
-    sources = Sources.read(tiltfile, original.config_files, Path.cwd())
+    sources = Sources.read(tiltfile, original.config_files)
     importer = Importer(original, output.parent.resolve(), guard, sources)
     data = importer.build()
     text = emit(data, importer.notes.guesses, _header(tiltfile, output, importer.notes))

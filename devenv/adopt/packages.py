@@ -157,9 +157,8 @@ def tasks(imp, resources: list, service_names: set[str]) -> dict:
         where = imp.where(resource.name, call="local_resource")
         task: dict = {}
         cmd, serve = shell_text(resource.cmd), shell_text(resource.serve_cmd)
-        task["cmd"] = _scrub(imp, cmd, where, resource.name) if cmd is not None else "true"
-        if cmd is None:
-            imp.notes.add("changed", where, f"{resource.name} has only a serve_cmd; its cmd is `true`")
+        if cmd is not None:
+            task["cmd"] = _scrub(imp, cmd, where, resource.name)
         if serve is not None:
             task["serve_cmd"] = _scrub(imp, serve, where, resource.name)
         if resource.dir and imp.rel(resource.dir) != ".":
@@ -167,7 +166,10 @@ def tasks(imp, resources: list, service_names: set[str]) -> dict:
         if resource.deps:
             task["deps"] = [imp.rel(d) for d in resource.deps]
         env = {k: imp.value(v, where, f"{resource.name} env {k}") for k, v in resource.env.items()}
-        env = {k: v for k, v in env.items() if v != "${%s}" % k}  # the variable is inherited anyway
+        for key in [k for k, v in env.items() if v == "${%s}" % k]:  # the variable is inherited anyway
+            env.pop(key)
+            imp.notes.add("changed", where, f"{resource.name} env {key}: inherited from the environment, not written "
+                          "(a default the Tiltfile gives it when unset is not kept)")
         if env:
             task["env"] = env
         after = [imp.renames.get(d, d) for d in resource.resource_deps]

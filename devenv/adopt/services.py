@@ -196,15 +196,16 @@ def _deps(imp, resource, name: str, svc: dict, sdks: dict, language: str | None,
         else:
             after.append(imp.renames.get(dep, dep))
     default = [s for s, d in sdks.items() if language and d.get("language") == language]
-    if sorted(consumed) != sorted(default):
-        svc["sdks"] = consumed
+    if sorted(consumed) != sorted(default) or (language and not default):
+        svc["sdks"] = consumed  # `sdks: []` too: a language with no SDK must say it consumes none
     if after:
         svc["after"] = after
 
 
 def _forward(host: str, local: int, container: int) -> str:
-    text = f"{local}:{container}" if container and container != local else str(local)
-    return f"{host}:{local}:{container or local}" if host and host not in ("localhost", "127.0.0.1") else text
+    """Tilt's (host, local, container) as the manifest spells it; container 0 = not given."""
+    text = f"{local}:{container}" if container else str(local)
+    return f"{host}:{local}:{container or local}" if host and host != "localhost" else text
 
 
 def _sdk_versions(services: dict, args_of: dict, sdks: dict) -> None:

@@ -22,12 +22,12 @@ class Sources:
     """Every Starlark file the load read (the Tiltfile and what it `include()`d), line by line."""
 
     main: Path
-    cwd: Path
     files: dict[Path, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, main: Path, config_files: list[str], cwd: Path) -> "Sources":
-        sources = cls(main, cwd)
+    def read(cls, main: Path, config_files: list[str]) -> "Sources":
+        """Lines are shown relative to the main Tiltfile's folder: `Tiltfile:12`, `tilt/ops.Tiltfile:2`."""
+        sources = cls(main)
         paths = [main] + [Path(p) for p in config_files if _is_tiltfile(Path(p)) and Path(p) != main]
         for path in paths:
             try:
@@ -38,7 +38,7 @@ class Sources:
 
     def _display(self, path: Path, line: int) -> str:
         try:
-            shown = os.path.relpath(path, self.cwd)
+            shown = os.path.relpath(path, self.main.parent)
         except ValueError:
             shown = str(path)
         return f"{shown}:{line}"

@@ -141,6 +141,18 @@ def _image(target: dict) -> Image:
     )
 
 
+def _links(deploy: dict) -> list[str]:
+    """Links as text; ``URL`` is Go's url.URL (Scheme, Host, Path, RawQuery)."""
+    out = []
+    for link in deploy.get("Links") or []:
+        url = link.get("URL") or {}
+        if isinstance(url, dict):
+            query = f"?{url['RawQuery']}" if url.get("RawQuery") else ""
+            url = f"{url.get('Scheme', '')}://{url.get('Host', '')}{url.get('Path', '')}{query}"
+        out.append(url + (f" ({link['Name']})" if link.get("Name") else ""))
+    return out
+
+
 def _objects(text: str) -> list[K8sObject]:
     objects = []
     for doc in yaml.safe_load_all(text or ""):
@@ -162,15 +174,14 @@ def _resource(manifest: dict) -> Resource:
         spec = deploy.get("UpdateCmdSpec") or {}
         serve = (deploy.get("ServeCmd") or {}).get("Argv") or None
         return Resource(kind="local", cmd=list(spec.get("args") or []) or None, serve_cmd=serve, dir=spec.get("dir"),
-                        env=dict(_pairs(spec.get("env"))), deps=sorted(deploy.get("Deps") or []),
+                        env=dict(_pairs(spec.get("env"))), deps=list(deploy.get("Deps") or []),
                         allow_parallel=bool(deploy.get("AllowParallel")),
-                        links=[link.get("URL", "") for link in deploy.get("Links") or []],
-                        readiness_probe=bool(deploy.get("ReadinessProbe")), **common)
+                        links=_links(deploy), readiness_probe=bool(deploy.get("ReadinessProbe")), **common)
     if "yaml" in deploy or "portForwardTemplateSpec" in deploy:
         forwards = (deploy.get("portForwardTemplateSpec") or {}).get("forwards") or []
         return Resource(kind="k8s", objects=_objects(deploy.get("yaml", "")), yaml=deploy.get("yaml", ""),
                         port_forwards=sorted((f.get("host", ""), f.get("localPort", 0), f.get("containerPort", 0)) for f in forwards),
-                        links=[link.get("URL", "") for link in deploy.get("Links") or []], **common)
+                        links=_links(deploy), **common)
     return Resource(kind="other", **common)
 
 

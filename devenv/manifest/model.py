@@ -201,7 +201,7 @@ class Task(Strict):
     """An ops local_resource that is neither an SDK step nor a service: a migration, a test
     runner, an infra layer. Rendered as one `local_resource` under its own name."""
 
-    cmd: str | list[str] = Field(description="Shell command (a string), or an argv list run without a shell.")
+    cmd: str | list[str] | None = Field(None, description="Shell command (a string), or an argv list run without a shell.")
     serve_cmd: str | list[str] | None = Field(None, description="A long-running process Tilt keeps up after `cmd`.")
     dir: RelPath | None = Field(None, description="Working folder (default: the manifest's folder).")
     deps: list[RelPath] = Field(default_factory=list, description="Files whose change reruns the task.")

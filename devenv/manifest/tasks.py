@@ -33,6 +33,8 @@ def task_references(checker) -> Iterator[Problem]:
                                   "rename the task, or declare it as an SDK step under sdks.<name>.steps", key=True)
         if name in m.services:
             yield checker.problem(("tasks", name), f"task '{name}' has the name of a service", "rename one of them", key=True)
+        if task.cmd is None and task.serve_cmd is None:
+            yield checker.problem(("tasks", name), f"task '{name}' runs nothing", "give it a `cmd`, a `serve_cmd` or both", key=True)
         for i, dep in enumerate(task.after):
             if dep == name:
                 yield checker.problem(("tasks", name, "after", i), "a task cannot wait for itself")

@@ -9,7 +9,7 @@ def _sources(tmp_path, main: str, extra: dict[str, str] | None = None) -> Source
     for name, text in (extra or {}).items():
         (tmp_path / name).write_text(text)
         files.append(str(tmp_path / name))
-    return Sources.read(tmp_path / "Tiltfile", files + [str(tmp_path / "k8s.yaml")], tmp_path)
+    return Sources.read(tmp_path / "Tiltfile", files + [str(tmp_path / "k8s.yaml")])
 
 
 def test_where_finds_the_quoted_name_in_included_files(tmp_path):

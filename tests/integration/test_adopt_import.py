@@ -10,6 +10,7 @@ arg, host, port forward, command and Kubernetes object of the original is in the
 from __future__ import annotations
 
 import json
+import re
 import shlex
 
 import pytest
@@ -34,13 +35,15 @@ def _trigger_modes(run) -> dict[str, int]:
     return {m["Name"]: m.get("TriggerMode", 0) for m in json.loads(run.stdout)["Manifests"]}
 
 
-def _argv(cmd):
+def _argv(cmd, env=None):
+    """The program a command runs; `${NAME}` expanded from ``env`` as `sh -c` would."""
     if cmd and len(cmd) == 3 and cmd[:2] == ["sh", "-c"]:
-        return shlex.split(cmd[2])
+        text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: (env or {}).get(m.group(1), ""), cmd[2])
+        return shlex.split(text)
     return cmd
 
 
-def same_graph(original: tiltjson.Result, rendered: tiltjson.Result) -> list[str]:
+def same_graph(original: tiltjson.Result, rendered: tiltjson.Result, env: dict[str, str]) -> list[str]:
     """What the original Tiltfile does that the rendered one does not (additions allowed)."""
     problems = []
     for name, old in original.resources.items():
@@ -55,7 +58,7 @@ def same_graph(original: tiltjson.Result, rendered: tiltjson.Result) -> list[str
         if (old.kind, old.objects, old.port_forwards) != (new.kind, new.objects, new.port_forwards):
             problems.append(f"{name}: kind/objects/port forwards {old.kind, old.objects, old.port_forwards} -> {new.kind, new.objects, new.port_forwards}")
         if name != HEALTH and old.kind == "local":
-            if _argv(old.cmd) != _argv(new.cmd) or old.deps != new.deps or old.dir != new.dir:
+            if _argv(old.cmd) != _argv(new.cmd, env) or old.deps != new.deps or old.dir != new.dir:
                 problems.append(f"{name}: cmd/deps/dir {old.cmd, old.deps, old.dir} -> {new.cmd, new.deps, new.dir}")
             if old.allow_parallel and not new.allow_parallel:
                 problems.append(f"{name}: allow_parallel lost")
@@ -100,7 +103,7 @@ def test_import_keeps_what_tilt_reports(name, request, tmp_path):
     after = tilt.tiltfile_result(rendered_path, env=oracle_env)
     original = tiltjson.parse(before.stdout, before.stderr)
     rendered = load(tilt, rendered_path, env=oracle_env)
-    problems = same_graph(original, rendered)
+    problems = same_graph(original, rendered, oracle_env)
     modes_before, modes_after = _trigger_modes(before), _trigger_modes(after)
     problems += [f"{n}: trigger mode {m} -> {modes_after.get(n)}" for n, m in modes_before.items() if modes_after.get(n) != m]
     assert not problems, "\n".join(problems) + "\n--- services.yaml ---\n" + outcome.text
@@ -119,7 +122,7 @@ def test_dict_loop_manifest_reads_like_the_tiltfile(tilt, tmp_path):
     assert data["tasks"]["db-migrate"] == {"cmd": "./scripts/migrate.sh", "after": ["api"], "labels": ["ops"],
                                            "trigger": "manual", "auto_init": False}
     assert "# GUESS" in outcome.text  # the registry kind read from a URL is marked
-    assert any(n.kind == "changed" and n.where == "Tiltfile:11" for n in outcome.notes.items), outcome.notes.items
+    assert any(n.kind == "changed" and n.where == "Tiltfile:12" for n in outcome.notes.items), outcome.notes.items
 
 
 def test_secrets_never_reach_the_manifest(tilt, tmp_path, capsys):
@@ -156,8 +159,9 @@ def test_import_refuses_to_overwrite(tilt, tmp_path):
 
     root = build_tree(tmp_path / "repo", MONOREPOS["dict_loop"])
     (root / "services.yaml").write_text("keep me\n")
-    with pytest.raises(DevenvError, match="--force"):
+    with pytest.raises(DevenvError, match="never overwrites") as raised:
         run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt))
+    assert "--force" in raised.value.hint and raised.value.exit_code == 2
     assert (root / "services.yaml").read_text() == "keep me\n"
 
 
@@ -168,4 +172,4 @@ def test_a_lost_feature_fails_the_round_trip(tilt, tmp_path):
     root = build_tree(tmp_path / "repo", files)
     outcome = run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt))
     assert [str(d) for d in outcome.lost] == ["docs: link http://localhost:9999"]
-    assert any(n.kind == "lost" and n.where == "Tiltfile:32" for n in outcome.notes.items), outcome.notes.items
+    assert any(n.kind == "lost" and n.where == "Tiltfile:31" for n in outcome.notes.items), outcome.notes.items
