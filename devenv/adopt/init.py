@@ -43,9 +43,15 @@ def discover(root: Path) -> tuple[dict, Notes]:
     sdks = _sdks(d, folders, proto, services)
     registries = repo.find_registries(d, folders)
     hosts = sorted({r["url"].split("://", 1)[1].split("/", 1)[0].split(":", 1)[0] for r in registries.values()})
+    build: dict = {}
     if hosts:
-        data["build"] = {"extra_hosts": {"hosts": hosts}}
+        build["extra_hosts"] = {"hosts": hosts}
         d.guess(("build", "extra_hosts", "hosts"), "the registries' host names")
+    args = repo.registry_build_args(d, folders)
+    if args:
+        build["build_args"] = args
+    if build:
+        data["build"] = build
     if registries:
         data["registries"] = registries
     if proto is not None:

@@ -139,6 +139,7 @@ def find_services(d, folders: list[Path]) -> dict:
         svc["context"] = d.rel(folder)
         matched = [(p, doc) for p, doc in workloads for image in _images(doc) if _key(image.rsplit("/", 1)[-1].split(":")[0]) == _key(folder.name)]
         chart = next((c for c in charts if _key(c.name) == _key(folder.name)), None)
+        _live_update(d, name, svc, folder)
         if matched:
             path, doc = matched[0]
             svc["image"] = next(i for i in _images(doc) if _key(i.rsplit("/", 1)[-1].split(":")[0]) == _key(folder.name)).split(":")[0]
@@ -170,6 +171,43 @@ def _unique_ports(services: dict) -> None:
             svc["port_forwards"] = forwards
 
 
+_RELOADS = re.compile(r"--watch|--reload|nodemon|air\b|watchexec|reflex")
+
+
+def _live_update(d, name: str, svc: dict, folder: Path) -> None:
+    """A process that reloads on file changes (`node --watch`, `uvicorn --reload`, nodemon) gets
+    a sync of every source folder its Dockerfile copies into the working directory."""
+    text = _read(folder / "Dockerfile")
+    if not _RELOADS.search("\n".join(l for l in text.splitlines() if l.lstrip().upper().startswith(("CMD", "ENTRYPOINT")))):
+        return
+    workdir = "/"
+    syncs = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].upper() == "WORKDIR":
+            workdir = parts[1]
+        elif len(parts) == 3 and parts[0].upper() == "COPY" and (folder / parts[1]).is_dir():
+            dest = parts[2] if parts[2].startswith("/") else f"{workdir.rstrip('/')}/{parts[2].removeprefix('./')}"
+            syncs.append({"sync": {"from": d.rel(folder / parts[1]), "to": dest.rstrip("/")}})
+    if syncs:
+        svc["live_update"] = syncs
+        d.guess(("services", name, "live_update"), "the source folders the Dockerfile copies; its command reloads on change")
+
+
+def registry_build_args(d, folders: list[Path]) -> dict:
+    """Dockerfile `ARG <X>_REGISTRY=<url>`: passed from the environment, so a developer can point
+    builds at a mirror without editing a file (the default stays the Dockerfile's)."""
+    args: dict = {}
+    for folder in folders:
+        for line in _read(folder / "Dockerfile").splitlines():
+            match = re.match(r"\s*ARG\s+([A-Z][A-Z0-9_]*_REGISTRY)=(\S+)", line)
+            if match:
+                args.setdefault(match.group(1), {"env": match.group(1), "default": match.group(2)})
+    if args:
+        d.guess(("build", "build_args"), "registry ARGs of the Dockerfiles, overridable from the environment")
+    return args
+
+
 def _from_workload(d, name: str, svc: dict, doc: dict, services_keys: set[str]) -> None:
     meta = doc.get("metadata") or {}
     containers = (((doc.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers") or []
@@ -183,9 +221,8 @@ def _from_workload(d, name: str, svc: dict, doc: dict, services_keys: set[str]) 
         svc["after"] = after
         d.guess(("services", name, "after"), "services this one calls by URL in its env")
     label = (meta.get("labels") or {}).get("app.kubernetes.io/component")
-    if label:
-        svc["labels"] = [label]
-        d.guess(("services", name, "labels"), "its app.kubernetes.io/component label")
+    svc["labels"] = [label] if label else ["services"]
+    d.guess(("services", name, "labels"), "its app.kubernetes.io/component label" if label else "no component label: Tilt's default group")
     svc["_namespace"] = meta.get("namespace")
 
 
@@ -201,6 +238,8 @@ def _from_chart(d, name: str, svc: dict, chart: Path, folders: list[Path]) -> No
         helm["values"] = [d.rel(p) for p in overrides]
         d.guess(("services", name, "helm", "values"), f"YAML files named {chart.name}.*")
     svc["helm"] = helm
+    svc["labels"] = ["services"]
+    d.guess(("services", name, "labels"), "a chart service: Tilt's default group")
     port = ((values.get("service") or {}).get("port")) if isinstance(values.get("service"), dict) else None
     if port:
         svc["port_forwards"] = [str(port)]
