@@ -26,6 +26,7 @@ step helm "$HERE/build-helm.sh"
 step kube "$HERE/build-kube.sh" "$@"
 step node-semver "$HERE/build-node-semver.sh"
 step verdaccio "$HERE/install-verdaccio.sh"
+step pytools "$HERE/install-pytools.sh"
 
 echo "build-all: summary" >&2
 printf '%s\n' "${summary[@]}"
