@@ -28,6 +28,16 @@ tasks:
 """
 
 
+# How this machine reaches PyPI (a CA bundle, a proxy, an index mirror): passed through, nothing else.
+_NETWORK = ("SSL_CERT_FILE", "SSL_CERT_DIR", "PIP_CERT", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "REQUESTS_CA_BUNDLE",
+            "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_NATIVE_TLS", "UV_SYSTEM_CERTS", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+            "http_proxy", "https_proxy", "no_proxy")
+
+
+def _network() -> dict[str, str]:
+    return {k: os.environ[k] for k in _NETWORK if k in os.environ}
+
+
 def _run(argv, env, cwd=None, timeout=600):
     proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"{argv} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
@@ -38,7 +48,7 @@ def _home(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     home = tmp_path / "home"
     (home / ".local" / "bin").mkdir(parents=True)
     env = {"PATH": SYSTEM_PATH, "HOME": str(home), "LANG": "C.UTF-8",
-           "UV_CACHE_DIR": str(CACHE / "uv-cache"), "PIP_CACHE_DIR": str(CACHE / "pip-cache")}
+           "UV_CACHE_DIR": str(CACHE / "uv-cache"), "PIP_CACHE_DIR": str(CACHE / "pip-cache"), **_network()}
     return home, env
 
 
@@ -47,7 +57,7 @@ def wheel(tmp_path_factory) -> Path:
     uv = tool("uv", "DEVENV_UV")
     out = tmp_path_factory.mktemp("dist")
     _run([uv, "build", "--wheel", "--out-dir", str(out), str(REPO)], {"PATH": SYSTEM_PATH, "HOME": str(out),
-         "UV_CACHE_DIR": str(CACHE / "uv-cache")})
+         "UV_CACHE_DIR": str(CACHE / "uv-cache"), **_network()})
     [built] = out.glob("devenv-*.whl")
     return built
 
