@@ -26,6 +26,11 @@ TILT_HISTORY = {
     "local_resource.env": ("0.18.5", "PR #4072, commit 5b18e79b0, 2021-01-14"),
     "local_resource.allow_parallel": ("0.17.2", "PR #3693, commit 5ed892f1d, 2020-08-13"),
     "os.getenv": ("0.13.6", "PR #3329, commit 6c85e667f, 2020-05-13"),
+    "os.putenv": ("0.13.6", "PR #3329, commit 6c85e667f, 2020-05-13"),
+    "os.path.exists": ("0.13.4", "PR #3259, commit dc6f09cde, 2020-04-30"),
+    "local_resource.serve_cmd": ("0.11.0", "PR #2733, commit f39980291, 2020-01-07"),
+    "local_resource.auto_init": ("0.10.18", "PR #2527, commit 335b149dd, 2019-11-08"),
+    "trigger_mode auto with auto_init=False": ("0.19.1", "PR #4292, commit 181592a0e, 2021-03-23"),
     "version_settings.constraint": ("0.13.2", "PR #3172, commit 54d416b6f, 2020-04-15"),
 }
 
@@ -38,6 +43,11 @@ KEYWORD_FEATURES = {
     r"^\s+env=": "local_resource.env",
     r"\ballow_parallel=": "local_resource.allow_parallel",
     r"\bos\.getenv\(": "os.getenv",
+    r"\bos\.putenv\(": "os.putenv",
+    r"\bos\.path\.exists\(": "os.path.exists",
+    r"^\s+serve_cmd=": "local_resource.serve_cmd",
+    r"^\s+auto_init=": "local_resource.auto_init",
+    r"^\s+trigger_mode=TRIGGER_MODE_AUTO,": "trigger_mode auto with auto_init=False",
     r"\bversion_settings\(constraint=": "version_settings.constraint",
 }
 
