@@ -17,6 +17,8 @@ def describe(graph: Graph, name: str) -> str:
         return "registry health gate (devenv doctor --only registries)"
     if resource.kind == "sdk-step":
         return f"SDK {resource.sdk}, step {resource.step}"
+    if resource.kind == "task":
+        return "task (an ops local resource)"
     return "service"
 
 

@@ -173,3 +173,16 @@ def test_a_lost_feature_fails_the_round_trip(tilt, tmp_path):
     outcome = run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt))
     assert [str(d) for d in outcome.lost] == ["docs: link http://localhost:9999"]
     assert any(n.kind == "lost" and n.where == "Tiltfile:31" for n in outcome.notes.items), outcome.notes.items
+
+
+def test_the_command_exits_1_and_names_the_loss(tilt, tmp_path):
+    from tests.support.cli import devenv
+
+    files = dict(MONOREPOS["dict_loop"])
+    files["Tiltfile"] += "local_resource('docs', serve_cmd='sleep 1000', links=['http://localhost:9999'])\n"
+    root = build_tree(tmp_path / "repo", files)
+    result = devenv("import", cwd=root, env={"DEVENV_TILT": tilt.binary})
+    assert result.code == 1, result.out + result.err
+    assert "Tiltfile:31: docs: links and readiness probes of local resources are not in the manifest" in result.out
+    assert "LOST: docs: link http://localhost:9999" in result.out
+    assert (root / "services.yaml").is_file()

@@ -1,0 +1,47 @@
+"""`devenv import` and `devenv init` as a user runs them: messages and exit codes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from devenv.manifest.load import load_manifest
+from tests.adopt.monorepos import MONOREPOS
+from tests.fixtures.manifests import build_tree
+from tests.support.cli import devenv
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_import_without_tilt_says_how_to_get_it(tmp_path):
+    root = build_tree(tmp_path / "repo", MONOREPOS["dict_loop"])
+    result = devenv("import", cwd=root, env={"PATH": "/usr/bin:/bin", "DEVENV_TILT": ""})
+    assert result.code == 2, result.err
+    assert "`tilt` not found" in result.err and "https://docs.tilt.dev/install.html" in result.err
+    assert "Traceback" not in result.err and not (root / "services.yaml").exists()
+
+
+def test_import_without_a_tiltfile(tmp_path):
+    result = devenv("import", "nowhere/Tiltfile", cwd=tmp_path)
+    assert result.code == 2 and "no Tiltfile at" in result.err and "devenv init" in result.err
+
+
+def test_init_writes_a_manifest_that_validates_and_never_overwrites(tmp_path):
+    shutil.copytree(REPO / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns("node_modules"))
+    first = devenv("init", cwd=tmp_path)
+    assert first.code == 0, first.err
+    assert "7 services, 3 SDKs, proto workspace examples/packages/ameide_core_proto" in first.out
+    text = (tmp_path / "services.yaml").read_text()
+    assert "# GUESS:" in text
+    load_manifest(tmp_path / "services.yaml")  # validates
+    again = devenv("init", cwd=tmp_path)
+    assert again.code == 2 and "never overwrites" in again.err and "--force" in again.err
+    assert (tmp_path / "services.yaml").read_text() == text
+    assert devenv("init", "--force", cwd=tmp_path).code == 0
+
+
+def test_init_on_an_empty_folder_writes_a_minimal_manifest(tmp_path):
+    result = devenv("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "0 services, 0 SDKs" in result.out
+    load_manifest(tmp_path / "services.yaml")
