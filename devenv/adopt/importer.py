@@ -80,7 +80,9 @@ class Importer:
     def build(self) -> dict:
         kinds = self.classify()
         data: dict = {"version": 1, "project": _project(self.root)}
-        sdk_data, registries = packages.build(self, kinds["health"], kinds["step"])
+        chains = packages.chains_services_wait_for(self, kinds["task"], kinds["service"])
+        kinds["task"] = [t for t in kinds["task"] if t.name not in self.renames]
+        sdk_data, registries = packages.build(self, kinds["health"], kinds["step"], chains)
         service_data, build = services.build(self, kinds["service"], sdk_data)
         if build:
             data["build"] = build

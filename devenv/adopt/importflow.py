@@ -26,6 +26,7 @@ class ImportOutcome:
     notes: Notes
     differences: list[Difference] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # the written manifest does not validate
+    renames: dict[str, str] = field(default_factory=dict)  # Tilt resource -> its name after render
 
     @property
     def lost(self) -> list[Difference]:
@@ -92,7 +93,7 @@ def run_import(tiltfile: Path, output: Path, *, force: bool, environ: dict[str, 
     from devenv.util.fsutil import write_atomic
 
     write_atomic(output, text)
-    outcome = ImportOutcome(output, text, importer.notes)
+    outcome = ImportOutcome(output, text, importer.notes, renames=importer.renames)
     try:
         outcome.differences = round_trip(text, output, importer, original)
     except ManifestError as exc:

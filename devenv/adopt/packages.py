@@ -72,7 +72,43 @@ def _chain(steps: list) -> list:
     return ordered
 
 
-def build(imp, health: list, steps: list) -> tuple[dict, dict]:
+def chains_services_wait_for(imp, tasks: list, services: list) -> dict[str, list[tuple[str, object]]]:
+    """Local resources not named `packages:*` that form a chain a service waits for, whose steps
+    watch one package: an SDK by another name. Its steps get devenv's names (remembered as
+    renames for the round trip)."""
+    by_name = {t.name: t for t in tasks}
+    found: dict[str, list] = {}
+    taken: set[str] = set()
+    for service in services:
+        for dep in service.resource_deps:
+            if dep not in by_name or dep in taken:
+                continue
+            chain = [by_name[dep]]
+            while True:
+                before = [d for d in chain[0].resource_deps if d != HEALTH]
+                if len(before) != 1 or before[0] not in by_name or by_name[before[0]] in chain:
+                    break
+                chain.insert(0, by_name[before[0]])
+            if any(d != HEALTH for d in chain[0].resource_deps):
+                continue
+            package = next((p for r in chain for d in r.deps for p in [enclosing_package(Path(d), imp.root)] if p), None)
+            if package is None:
+                continue
+            name = {"typescript": "ts"}.get(package.language, package.language)
+            while name in found:
+                name += "2"
+            steps = [(re.sub(r"[^A-Za-z0-9_.-]", "-", r.name), r) for r in chain]
+            for step, resource in steps:
+                imp.renames[resource.name] = f"packages:{name}-sdk-{step}"
+                taken.add(resource.name)
+            imp.notes.add("changed", imp.where(chain[-1].name, call="local_resource"),
+                          f"{' -> '.join(r.name for r in chain)} build {package.name or package.path.name}, which "
+                          f"{service.name} waits for: SDK '{name}', its steps named packages:{name}-sdk-<step>")
+            found[name] = steps
+    return found
+
+
+def build(imp, health: list, steps: list, chains: dict | None = None) -> tuple[dict, dict]:
     from devenv.adopt.importer import STEP
 
     regs = registries(imp, health[0]) if health else {}
@@ -81,16 +117,16 @@ def build(imp, health: list, steps: list) -> tuple[dict, dict]:
         groups.setdefault(STEP.match(step.name).group("sdk"), []).append(step)
     sdks = {}
     for sdk_name, members in groups.items():
-        sdks[sdk_name] = _sdk(imp, sdk_name, _chain(members), regs)
+        sdks[sdk_name] = _sdk(imp, sdk_name, [(STEP.match(r.name).group("step"), r) for r in _chain(members)], regs)
+    for sdk_name, members in (chains or {}).items():
+        sdks[sdk_name] = _sdk(imp, sdk_name, members, regs)
     return sdks, regs
 
 
-def _sdk(imp, name: str, chain: list, regs: dict) -> dict:
-    from devenv.adopt.importer import STEP
-
+def _sdk(imp, name: str, named: list, regs: dict) -> dict:
     steps, dep_paths = {}, []
-    for index, resource in enumerate(chain):
-        step_name = STEP.match(resource.name).group("step")
+    chain = [resource for _, resource in named]
+    for index, (step_name, resource) in enumerate(named):
         where = imp.where(resource.name, call="local_resource")
         cmd = shell_text(resource.cmd)
         if isinstance(cmd, list):
@@ -111,7 +147,7 @@ def _sdk(imp, name: str, chain: list, regs: dict) -> dict:
         steps[step_name] = step
         expected = ([HEALTH] if regs else []) if index == 0 else [chain[index - 1].name]
         for dep in resource.resource_deps:
-            if dep not in expected and dep != HEALTH:
+            if dep not in expected and dep != HEALTH and imp.renames.get(dep) not in expected:
                 imp.notes.add("lost", where, f"{resource.name} waits for {dep}: an SDK step waits only for the step before it")
         if resource.dir and imp.rel(resource.dir) != ".":
             imp.notes.add("lost", where, f"{resource.name} runs in {imp.rel(resource.dir)}: SDK steps run in the manifest's folder "

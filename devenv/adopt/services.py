@@ -189,6 +189,7 @@ def _deps(imp, resource, name: str, svc: dict, sdks: dict, language: str | None,
     consumed, after = [], []
     last = {f"packages:{s}-sdk-{list(d['steps'])[-1]}": s for s, d in sdks.items() if d.get("steps")}
     for dep in resource.resource_deps:
+        dep = imp.renames.get(dep, dep)
         if dep in last:
             consumed.append(last[dep])
         elif dep == HEALTH or STEP.match(dep):

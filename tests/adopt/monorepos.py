@@ -4,7 +4,8 @@
   allow_parallel, a curl health gate, a manual ops task, allowed contexts.
 - ``helpers``: helper functions, a Helm service beside plain YAML ones, a Dockerfile with
   another name and a target, live_update, an `include()`d ops Tiltfile (no `load()`), a test
-  runner with an argv command and a serve_cmd infra layer a service waits for.
+  runner with an argv command and a serve_cmd infra layer a service waits for, and an SDK
+  chain under other names (`gen-py-sdk` -> `publish-py-sdk`) that a service's deps end in.
 - ``secrets``: `secret_settings`, a token from the environment in build args and a command, a
   token written literally, a password in a local resource's env, a Kubernetes Secret.
 """
@@ -123,7 +124,11 @@ HELPERS = {
             k8s_yaml('deploy/%s.yaml' % name)
             k8s_resource(name, port_forwards=port, resource_deps=after, labels=['backend'])
 
-        py_service('orders', '8000:8000', after=['infra:localstack'])
+        # The Python SDK, built and published by targets of its Makefile; orders waits for it.
+        local_resource('gen-py-sdk', cmd='make -C packages/py-sdk gen', deps=['proto', 'packages/py-sdk/src'])
+        local_resource('publish-py-sdk', cmd='make -C packages/py-sdk publish', resource_deps=['gen-py-sdk'])
+
+        py_service('orders', '8000:8000', after=['infra:localstack', 'publish-py-sdk'])
         py_service('billing', '8001:8000', after=['orders'])
 
         docker_build(REGISTRY + 'web', 'services/web', dockerfile='services/web/Dockerfile.dev', target='dev')
@@ -137,6 +142,9 @@ HELPERS = {
                        deps=['../services/orders/app'], labels=['tests'],
                        trigger_mode=TRIGGER_MODE_MANUAL, allow_parallel=True)
         """),
+    "proto/shop/v1/orders.proto": 'syntax = "proto3";\npackage shop.v1;\n',
+    "packages/py-sdk/pyproject.toml": '[project]\nname = "shop-sdk"\nversion = "2.0.0"\ndependencies = ["protobuf>=5"]\n',
+    "packages/py-sdk/src/shop_sdk/__init__.py": "",
     "services/orders/pyproject.toml": '[project]\nname = "orders"\nversion = "0.1.0"\n',
     "services/orders/app/main.py": "print('orders')\n",
     "services/orders/Dockerfile": "FROM python:3.12-slim\nARG PIP_INDEX_URL\nCOPY app /srv/app\n",

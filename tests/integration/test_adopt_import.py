@@ -43,15 +43,18 @@ def _argv(cmd, env=None):
     return cmd
 
 
-def same_graph(original: tiltjson.Result, rendered: tiltjson.Result, env: dict[str, str]) -> list[str]:
-    """What the original Tiltfile does that the rendered one does not (additions allowed)."""
+def same_graph(original: tiltjson.Result, rendered: tiltjson.Result, env: dict[str, str],
+               renames: dict[str, str]) -> list[str]:
+    """What the original Tiltfile does that the rendered one does not (additions allowed), with
+    the resources import renamed (an SDK chain under other names) looked up by their new name."""
     problems = []
     for name, old in original.resources.items():
-        new = rendered.resources.get(name)
+        new = rendered.resources.get(renames.get(name, name))
         if new is None:
             problems.append(f"{name}: missing")
             continue
-        if not set(old.resource_deps) <= set(new.resource_deps) or set(new.resource_deps) - set(old.resource_deps) - {HEALTH}:
+        old_deps = {renames.get(d, d) for d in old.resource_deps}
+        if not old_deps <= set(new.resource_deps) or set(new.resource_deps) - old_deps - {HEALTH}:
             problems.append(f"{name}: resource_deps {old.resource_deps} -> {new.resource_deps}")
         if not set(old.labels) <= set(new.labels):
             problems.append(f"{name}: labels {old.labels} -> {new.labels}")
@@ -103,9 +106,10 @@ def test_import_keeps_what_tilt_reports(name, request, tmp_path):
     after = tilt.tiltfile_result(rendered_path, env=oracle_env)
     original = tiltjson.parse(before.stdout, before.stderr)
     rendered = load(tilt, rendered_path, env=oracle_env)
-    problems = same_graph(original, rendered, oracle_env)
+    problems = same_graph(original, rendered, oracle_env, outcome.renames)
     modes_before, modes_after = _trigger_modes(before), _trigger_modes(after)
-    problems += [f"{n}: trigger mode {m} -> {modes_after.get(n)}" for n, m in modes_before.items() if modes_after.get(n) != m]
+    problems += [f"{n}: trigger mode {m} -> {modes_after.get(outcome.renames.get(n, n))}" for n, m in modes_before.items()
+                 if modes_after.get(outcome.renames.get(n, n)) != m]
     assert not problems, "\n".join(problems) + "\n--- services.yaml ---\n" + outcome.text
 
 
@@ -123,6 +127,25 @@ def test_dict_loop_manifest_reads_like_the_tiltfile(tilt, tmp_path):
                                            "trigger": "manual", "auto_init": False}
     assert "# GUESS" in outcome.text  # the registry kind read from a URL is marked
     assert any(n.kind == "changed" and n.where == "Tiltfile:12" for n in outcome.notes.items), outcome.notes.items
+
+
+def test_helpers_chain_becomes_an_sdk(tilt_helm, tmp_path):
+    root = build_tree(tmp_path / "repo", MONOREPOS["helpers"])
+    outcome = run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt_helm))
+    data = yaml.safe_load(outcome.text)
+    assert data["sdks"] == {"python": {"language": "python", "path": "packages/py-sdk", "package": "shop-sdk", "steps": {
+        "gen-py-sdk": {"cmd": "make -C packages/py-sdk gen", "deps": ["proto", "packages/py-sdk/src"]},
+        "publish-py-sdk": {"cmd": "make -C packages/py-sdk publish"}}, "labels": [], "parallel": False}}
+    assert outcome.renames == {"gen-py-sdk": "packages:python-sdk-gen-py-sdk", "publish-py-sdk": "packages:python-sdk-publish-py-sdk"}
+    orders, billing, web = (data["services"][n] for n in ("orders", "billing", "web"))
+    assert "sdks" not in orders and orders["after"] == ["infra:localstack"] and billing["sdks"] == []
+    assert web["dockerfile"] == "services/web/Dockerfile.dev" and web["target"] == "dev"
+    assert web["helm"] == {"chart": "charts/web", "values": ["deploy/values/web.dev.yaml"], "namespace": "shop"}
+    assert data["tasks"]["test:unit"] == {"cmd": ["python3", "-m", "pytest", "-q"], "dir": "services/orders",
+                                          "deps": ["services/orders/app"], "labels": ["tests"], "trigger": "manual",
+                                          "allow_parallel": True}
+    # Tilt lets a serve-only resource run in parallel (no update command to serialise)
+    assert data["tasks"]["infra:localstack"] == {"serve_cmd": "sleep 3600", "labels": ["infra"], "allow_parallel": True}
 
 
 def test_secrets_never_reach_the_manifest(tilt, tmp_path, capsys):
