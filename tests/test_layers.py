@@ -16,7 +16,7 @@ LAYERS: list[set[str]] = [
     {"__main__"},
     {"cli"},
     {"commands"},
-    {"render", "doctor", "lint"},
+    {"render", "doctor", "lint", "adopt"},
     {"sdk"},
     {"deps"},
     {"graph"},

@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass
 
 from devenv.adopt.tiltresult import UNCATEGORIZED, Image, Resource, Result
-from devenv.graph import HEALTH
+from devenv.tilt import HEALTH
 
 
 @dataclass(frozen=True)

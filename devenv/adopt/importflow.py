@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from devenv.adopt.sources import Sources
 from devenv.adopt.tiltresult import Result, run_tilt
 from devenv.adopt.yamlout import emit
 from devenv.errors import DevenvError, ManifestError, Problem
+from devenv.manifest.load import LoadedManifest, parse_manifest
 
 ROUND_TRIP_FILE = ".devenv-import.Tiltfile"
 
@@ -65,15 +67,17 @@ def build_manifest(tiltfile: Path, output: Path, environ: dict[str, str]) -> tup
     return text, importer, original
 
 
-def round_trip(text: str, output: Path, importer: Importer, original: Result) -> list[Difference]:
+# (manifest, the Tiltfile path it renders for) -> Tiltfile text. The command passes devenv's
+# render: adopt and render are side by side in the layers, so neither imports the other.
+Renderer = Callable[[LoadedManifest, Path], str]
+
+
+def round_trip(text: str, output: Path, importer: Importer, original: Result, renderer: Renderer) -> list[Difference]:
     """Render the manifest in memory, load it in Tilt beside the manifest, compare the graphs."""
-    from devenv.manifest.load import parse_manifest
-    from devenv.render import render
     from devenv.util.fsutil import write_atomic
 
     loaded = parse_manifest(text, output, output.name)
-    target = output.parent / "Tiltfile"
-    rendered_text = render(loaded, target).text
+    rendered_text = renderer(loaded, output.parent / "Tiltfile")
     scratch = output.parent / ROUND_TRIP_FILE
     write_atomic(scratch, rendered_text)
     try:
@@ -83,7 +87,8 @@ def round_trip(text: str, output: Path, importer: Importer, original: Result) ->
     return compare(original, rendered, importer.guard.scrub, importer.renames)
 
 
-def run_import(tiltfile: Path, output: Path, *, force: bool, environ: dict[str, str] | None = None) -> ImportOutcome:
+def run_import(tiltfile: Path, output: Path, *, force: bool, renderer: Renderer,
+               environ: dict[str, str] | None = None) -> ImportOutcome:
     tiltfile = tiltfile.resolve()
     if not tiltfile.is_file():
         raise DevenvError(f"no Tiltfile at {tiltfile}", hint="name it: devenv import path/to/Tiltfile (or use `devenv init`)")
@@ -95,7 +100,7 @@ def run_import(tiltfile: Path, output: Path, *, force: bool, environ: dict[str, 
     write_atomic(output, text)
     outcome = ImportOutcome(output, text, importer.notes, renames=importer.renames)
     try:
-        outcome.differences = round_trip(text, output, importer, original)
+        outcome.differences = round_trip(text, output, importer, original, renderer)
     except ManifestError as exc:
         outcome.problems = exc.problems
     return outcome

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from devenv.adopt.discovery import enclosing_package
-from devenv.graph import HEALTH
+from devenv.tilt import HEALTH
 
 _URL = re.compile(r"https?://[^\s'\"]+")
 _GUARDED = re.compile(r"^devenv sdk guard \S+ -f \S+ && (?P<cmd>.*?)(?: && devenv sdk stamp \S+ -f \S+)?$", re.S)

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from devenv.adopt.discovery import language_of
-from devenv.graph import HEALTH
+from devenv.tilt import HEALTH
 from devenv.manifest.model import sdk_build_arg, Sdk
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -15,6 +15,13 @@ _TITLES = {
 }
 
 
+def render_text(loaded, target: Path) -> str:
+    """devenv's render, handed to import's round trip."""
+    from devenv.render import render
+
+    return render(loaded, target).text
+
+
 def run_import(tiltfile: Path | None, output: Path | None, *, force: bool) -> int:
     from devenv.adopt.importflow import run_import as do_import
 
@@ -22,7 +29,7 @@ def run_import(tiltfile: Path | None, output: Path | None, *, force: bool) -> in
     if tiltfile.is_dir():
         tiltfile = tiltfile / "Tiltfile"
     output = output or tiltfile.parent / "services.yaml"
-    outcome = do_import(tiltfile, output, force=force)
+    outcome = do_import(tiltfile, output, force=force, renderer=render_text)
     out = sys.stdout
     out.write(f"wrote {output}\n")
     for kind, title in _TITLES.items():

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from devenv.doctor.base import Check, Context, Outcome, fail, ok, warn
-from devenv.graph import HEALTH
+from devenv.tilt import HEALTH
 
 INSTALL = "pipx install 'git+<devenv repository URL>'   (or: uv tool install ..., then `pipx ensurepath`)"
 

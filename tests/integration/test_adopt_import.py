@@ -16,13 +16,18 @@ import shlex
 import pytest
 import yaml
 
-from devenv.adopt.importflow import run_import
+from devenv.adopt.importflow import run_import as _run_import
+from devenv.commands.adopt import render_text
 from tests.adopt.monorepos import MONOREPOS, SECRET_ENV, SECRET_VALUES, LITERAL_TOKEN
 from tests.fixtures.manifests import build_tree
 from tests.integration import tiltjson
 from tests.integration.judge import load, render_tiltfile
 
 HEALTH = "packages:health"
+
+
+def run_import(*args, **kwargs):
+    return _run_import(*args, renderer=render_text, **kwargs)
 
 
 def _environ(tilt, extra=None) -> dict[str, str]:
