@@ -32,6 +32,7 @@ class Importer:
     sources: Sources
     notes: Notes = field(default_factory=Notes)
     renames: dict[str, str] = field(default_factory=dict)  # Tilt resource -> the name render gives it
+    stamped: set[str] = field(default_factory=set)  # SDKs whose first step carried devenv's stamp
 
     # -- helpers shared by the section builders ---------------------------------------------
     def rel(self, path: str) -> str:
@@ -88,6 +89,9 @@ class Importer:
             data["build"] = build
         if registries:
             data["registries"] = registries
+        proto = packages.proto_workspace(self, sdk_data)
+        if proto:
+            data["proto"] = proto
         if sdk_data:
             data["sdks"] = sdk_data
         if service_data:

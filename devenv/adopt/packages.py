@@ -7,6 +7,8 @@ import shlex
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import yaml
+
 from devenv.adopt.discovery import enclosing_package
 from devenv.tilt import HEALTH
 
@@ -35,8 +37,31 @@ def _registry_kind(url: str) -> str:
     return "oci"
 
 
+def _devenv_gate(imp, health) -> dict | None:
+    """A gate devenv rendered (`devenv doctor --only registries [--manifest F]`): the registries
+    of the manifest it names, read as they are written there."""
+    cmd = health.cmd or []
+    if cmd[:4] != ["devenv", "doctor", "--only", "registries"]:
+        return None
+    rest = cmd[4:]
+    folder = Path(health.dir or imp.sources.main.parent)
+    manifest = folder / rest[1] if len(rest) == 2 and rest[0] in ("-f", "--manifest") else folder / "services.yaml"
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    found = (data or {}).get("registries") if isinstance(data, dict) else None
+    if isinstance(found, dict) and found:
+        imp.notes.add("changed", imp.where(HEALTH, call="local_resource"), f"{HEALTH} is devenv's: its registries are read from {manifest.name}")
+        return found
+    return None
+
+
 def registries(imp, health) -> dict:
     """The health gate's URLs -> registries; the gate itself becomes `devenv doctor`."""
+    own = _devenv_gate(imp, health)
+    if own:
+        return own
     text = " ".join(health.cmd or []) + " " + " ".join(health.serve_cmd or [])
     found: dict = {}
     where = imp.where(HEALTH, call="local_resource")
@@ -135,6 +160,8 @@ def _sdk(imp, name: str, named: list, regs: dict) -> dict:
             imp.notes.add("lost", where, f"{resource.name} has no cmd (serve_cmd only): an SDK step needs one")
             cmd = "true"
         guarded = _GUARDED.match(cmd)
+        if guarded and "devenv sdk stamp" in cmd:
+            imp.stamped.add(name)
         cmd = imp.value(guarded.group("cmd") if guarded else cmd, where, f"{resource.name} cmd")
         step: dict = {"cmd": cmd}
         deps = [imp.rel(d) for d in resource.deps]
@@ -165,7 +192,23 @@ def _sdk(imp, name: str, named: list, regs: dict) -> dict:
         sdk["labels"] = labels
     if not all(r.allow_parallel for r in chain):
         sdk["parallel"] = False
+    if name in imp.stamped:  # devenv's own stamp: it writes one only for an SDK with `generated`
+        sdk["generated"] = f"{sdk['path']}/generated"
+        imp.notes.guess(("sdks", name, "generated"), "the first step stamps freshness, so the SDK has generated code; where?")
     return sdk
+
+
+def proto_workspace(imp, sdks: dict) -> dict | None:
+    """The proto workspace an SDK's steps watch (a folder with buf.yaml or .proto files): with it
+    in the manifest, render guards each SDK's first step (`devenv sdk guard`)."""
+    for sdk in sdks.values():
+        for step in sdk["steps"].values():
+            for dep in step.get("deps", []):
+                folder = imp.root / dep
+                if folder.is_dir() and ((folder / "buf.yaml").is_file() or next(folder.rglob("*.proto"), None)):
+                    imp.notes.guess(("proto", "names"), "the names code imports the workspace by: add each language's")
+                    return {"path": dep, "names": [folder.name], "allowed": [s["path"] for s in sdks.values()]}
+    return None
 
 
 def _identity(imp, name: str, dep_paths: list[str], chain: list) -> dict:

@@ -40,10 +40,15 @@ def _trigger_modes(run) -> dict[str, int]:
     return {m["Name"]: m.get("TriggerMode", 0) for m in json.loads(run.stdout)["Manifests"]}
 
 
+_GUARD = re.compile(r"^devenv sdk guard \S+ -f \S+ && (.*?)(?: && devenv sdk stamp \S+ -f \S+)?$")
+
+
 def _argv(cmd, env=None):
-    """The program a command runs; `${NAME}` expanded from ``env`` as `sh -c` would."""
+    """The program a command runs; `${NAME}` expanded from ``env`` as `sh -c` would, and
+    devenv's proto guard around an SDK's first step (its documented addition) left out."""
     if cmd and len(cmd) == 3 and cmd[:2] == ["sh", "-c"]:
-        text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: (env or {}).get(m.group(1), ""), cmd[2])
+        text = _GUARD.sub(r"\1", cmd[2])
+        text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: (env or {}).get(m.group(1), ""), text)
         return shlex.split(text)
     return cmd
 
@@ -214,3 +219,24 @@ def test_the_command_exits_1_and_names_the_loss(tilt, tmp_path):
     assert "Tiltfile:31: docs: links and readiness probes of local resources are not in the manifest" in result.out
     assert "LOST: docs: link http://localhost:9999" in result.out
     assert (root / "services.yaml").is_file()
+
+
+def test_the_examples_generated_tiltfile_round_trips(tilt_helm, tmp_path):
+    """devenv's own output, imported: everything comes back, the health gate's registries from
+    the manifest it names, the proto workspace from the SDK steps' deps."""
+    import shutil
+
+    from tests.integration.test_adopt_init import REPO
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "examples", root / "examples", ignore=shutil.ignore_patterns("node_modules", "generated"))
+    shutil.copy(REPO / "Tiltfile", root / "Tiltfile")
+    shutil.copy(REPO / "services.yaml", root / "services.yaml")
+    outcome = run_import(root / "Tiltfile", root / "services.yaml", force=True, environ=_environ(tilt_helm))
+    assert not outcome.problems and not outcome.lost, outcome.lost
+    data = yaml.safe_load(outcome.text)
+    shipped = yaml.safe_load((REPO / "services.yaml").read_text())
+    assert data["registries"] == shipped["registries"] and data["proto"]["path"] == shipped["proto"]["path"]
+    for name in ("sdks", "services"):
+        assert list(data[name]) == list(shipped[name])
+    assert {k: v.get("version") for k, v in data["sdks"].items()} == {k: v["version"] for k, v in shipped["sdks"].items()}
