@@ -9,6 +9,7 @@ addition (devenv's own: the registry health gate's dependencies, SDK version bui
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import dataclass
 
@@ -64,12 +65,21 @@ def _cmd_equal(old: list[str] | None, new: list[str] | None) -> bool:
     return argv(old) == argv(new)
 
 
+_GUARD = re.compile(r"^devenv sdk guard \S+ -f \S+ && (?:\(\n(?P<wrapped>.*)\n\)|(?P<plain>.*?))(?: && devenv sdk stamp \S+ -f \S+)?$", re.S)
+
+
+def unguarded(text: str) -> str:
+    """The command inside devenv's proto guard (devenv/sdk/steps.py first_step_cmd), or ``text``."""
+    match = _GUARD.match(text)
+    return (match.group("wrapped") if match.group("wrapped") is not None else match.group("plain")) if match else text
+
+
 def _wraps(old: list[str] | None, new: list[str] | None) -> bool:
-    """devenv's proto guard: `devenv sdk guard … && ORIGINAL && devenv sdk stamp …`."""
-    if not (old and new and len(new) == 3 and new[:2] == ["sh", "-c"]):
+    """devenv's proto guard: `devenv sdk guard … && ORIGINAL [&& devenv sdk stamp …]`."""
+    if not (old and new and len(new) == 3 and new[:2] == ["sh", "-c"]) or not new[2].startswith("devenv sdk guard "):
         return False
     inner = old[2] if len(old) == 3 and old[:2] == ["sh", "-c"] else shlex.join(old)
-    return new[2].startswith("devenv sdk guard ") and f" && {inner}" in new[2]
+    return unguarded(new[2]) == unguarded(inner)
 
 
 def compare(original: Result, rendered: Result, scrub, renames: dict[str, str]) -> list[Difference]:

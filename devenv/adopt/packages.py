@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from devenv.adopt.compare import unguarded
 from devenv.adopt.discovery import enclosing_package
 from devenv.tilt import HEALTH
 
 _URL = re.compile(r"https?://[^\s'\"]+")
-_GUARDED = re.compile(r"^devenv sdk guard \S+ -f \S+ && (?P<cmd>.*?)(?: && devenv sdk stamp \S+ -f \S+)?$", re.S)
 LANGUAGE_REGISTRY = {"typescript": "npm", "python": "pypi", "go": "goproxy"}
 _NAME_LANGUAGE = {"ts": "typescript", "js": "typescript", "node": "typescript", "typescript": "typescript",
                   "go": "go", "golang": "go", "py": "python", "python": "python"}
@@ -159,10 +159,9 @@ def _sdk(imp, name: str, named: list, regs: dict) -> dict:
         if cmd is None:
             imp.notes.add("lost", where, f"{resource.name} has no cmd (serve_cmd only): an SDK step needs one")
             cmd = "true"
-        guarded = _GUARDED.match(cmd)
-        if guarded and "devenv sdk stamp" in cmd:
+        if cmd.startswith("devenv sdk guard ") and " && devenv sdk stamp " in cmd:
             imp.stamped.add(name)
-        cmd = imp.value(guarded.group("cmd") if guarded else cmd, where, f"{resource.name} cmd")
+        cmd = imp.value(unguarded(cmd), where, f"{resource.name} cmd")
         step: dict = {"cmd": cmd}
         deps = [imp.rel(d) for d in resource.deps]
         dep_paths += deps

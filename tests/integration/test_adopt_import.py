@@ -40,14 +40,14 @@ def _trigger_modes(run) -> dict[str, int]:
     return {m["Name"]: m.get("TriggerMode", 0) for m in json.loads(run.stdout)["Manifests"]}
 
 
-_GUARD = re.compile(r"^devenv sdk guard \S+ -f \S+ && (.*?)(?: && devenv sdk stamp \S+ -f \S+)?$")
+_GUARD = re.compile(r"^devenv sdk guard \S+ -f \S+ && (?:\(\n(.*)\n\)|(.*?))(?: && devenv sdk stamp \S+ -f \S+)?$", re.S)
 
 
 def _argv(cmd, env=None):
     """The program a command runs; `${NAME}` expanded from ``env`` as `sh -c` would, and
     devenv's proto guard around an SDK's first step (its documented addition) left out."""
     if cmd and len(cmd) == 3 and cmd[:2] == ["sh", "-c"]:
-        text = _GUARD.sub(r"\1", cmd[2])
+        text = _GUARD.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), cmd[2])
         text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: (env or {}).get(m.group(1), ""), text)
         return shlex.split(text)
     return cmd
