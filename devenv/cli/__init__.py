@@ -186,8 +186,7 @@ def why(
 
   devenv import ops/Tiltfile -o services.yaml --force
 
-Needs the real `tilt` (or DEVENV_TILT). Exit codes: 0 nothing lost, 1 something the Tiltfile did
-is lost (listed with its line), 2 usage error (an existing manifest without --force).""")
+Needs the real `tilt` (or DEVENV_TILT). Exit codes: 0 nothing lost, 1 something the Tiltfile did is lost (listed with its line), 2 usage error (an existing manifest without --force).""")
 @handle_errors
 def import_(
     tiltfile: Optional[Path] = typer.Argument(None, help="The Tiltfile to import (default: ./Tiltfile).", show_default=False),
