@@ -79,6 +79,8 @@ def test_onboard_without_engine_or_cluster_renders_names_what_is_missing_and_exi
     assert "no Docker socket at /nonexistent/docker.sock" in output
     assert "tilt" in output and "not found on PATH" in output
     assert "Install first:" in output
+    # onboard.sh installs into .venv/bin and leaves PATH alone: onboard says where Tilt finds devenv
+    assert "devenv    not on PATH; the generated Tiltfile finds it at" in output  # (the path may wrap)
     check = subprocess.run([str(clone / ".venv/bin/devenv"), "render", "--check"], cwd=clone, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 
