@@ -120,9 +120,11 @@ def _local(c: Comparison, name: str, old: Resource, new: Resource) -> None:
     new_cmd = [c.scrub(a) for a in new.cmd or []] or None
     if name == HEALTH and old_cmd != new_cmd:
         c.out.append(Difference("changed", name, f"runs {shlex.join(new_cmd or [])!r} instead of {shlex.join(old_cmd or [])!r}"))
+    elif _cmd_equal(old_cmd, new_cmd):
+        pass
     elif _wraps(old_cmd, new_cmd):
         c.added(name, "the proto guard and freshness stamp around the command")
-    elif not _cmd_equal(old_cmd, new_cmd):
+    else:
         c.lost(name, f"cmd was {old_cmd!r}, is {new_cmd!r}")
     if not _cmd_equal(old.serve_cmd, new.serve_cmd):
         c.lost(name, f"serve_cmd was {old.serve_cmd!r}, is {new.serve_cmd!r}")

@@ -33,6 +33,7 @@ class Importer:
     notes: Notes = field(default_factory=Notes)
     renames: dict[str, str] = field(default_factory=dict)  # Tilt resource -> the name render gives it
     stamped: set[str] = field(default_factory=set)  # SDKs whose first step carried devenv's stamp
+    env_args: dict = field(default_factory=dict)  # (resource, image, arg) -> (variable, default): envargs
 
     # -- helpers shared by the section builders ---------------------------------------------
     def rel(self, path: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from devenv import __version__
 from devenv.adopt.compare import Difference, compare
+from devenv.adopt.envargs import env_build_args, read_names
 from devenv.adopt.importer import Importer
 from devenv.adopt.notes import Notes
 from devenv.adopt.secrets import SecretGuard
@@ -59,6 +60,7 @@ def build_manifest(tiltfile: Path, output: Path, environ: dict[str, str]) -> tup
     guard.extra = original.secrets
     sources = Sources.read(tiltfile, original.config_files)
     importer = Importer(original, output.parent.resolve(), guard, sources)
+    importer.env_args = env_build_args(tiltfile, guard.env, read_names(sources.files))
     data = importer.build()
     text = emit(data, importer.notes.guesses, _header(tiltfile, output, importer.notes))
     leaked = guard.leaks(text)

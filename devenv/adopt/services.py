@@ -94,7 +94,8 @@ def _service(imp, resource, name: str, files: Files, sdks: dict) -> tuple[dict, 
         _dockerfile(imp, svc, image, context, files, where)
         if image.target:
             svc["target"] = image.target
-        args = {k: _arg(imp, k, v, where, name) for k, v in image.build_args}
+        args = {k: imp.env_args.get((resource.name, image.ref, k)) or _arg(imp, k, v, where, name) for k, v in image.build_args}
+        args = {k: {"env": v[0], "default": v[1]} if isinstance(v, tuple) else v for k, v in args.items()}
         hosts = image.extra_hosts
         live = [{"sync": {"from": imp.rel(a), "to": b}} for a, b in image.syncs]
         live += [{"run": {"cmd": imp.value(c, where, f"{name} live_update run"), **({"trigger": [imp.rel(t) for t in trig]} if trig else {})}}

@@ -27,3 +27,14 @@ def test_allowed_contexts_literal_and_computed(tmp_path):
     contexts, computed = s.allowed_contexts()
     assert contexts == ["kind-a", "k3d-b", "docker-desktop"]
     assert computed == ["Tiltfile:4"]
+
+
+def test_variables_the_tiltfile_reads_by_name():
+    from pathlib import Path
+
+    from devenv.adopt.envargs import read_names
+
+    files = {Path("Tiltfile"): ["x = os.getenv('NPM_REGISTRY', 'https://r')", "y = os.environ['REGION']",
+                                "z = os.environ.get(\"MODE\")", "t = os.getenv('NPM_TOKEN')", "p = os.getenv('PATH')",
+                                "n = os.getenv(name)"]}
+    assert read_names(files) == ["MODE", "NPM_REGISTRY", "REGION"]  # secrets are the guard's; PATH steers Tilt

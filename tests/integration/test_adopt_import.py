@@ -150,6 +150,8 @@ def test_helpers_chain_becomes_an_sdk(tilt_helm, tmp_path):
     orders, billing, web = (data["services"][n] for n in ("orders", "billing", "web"))
     assert "sdks" not in orders and orders["after"] == ["infra:localstack"] and billing["sdks"] == []
     assert web["dockerfile"] == "services/web/Dockerfile.dev" and web["target"] == "dev"
+    # os.getenv('PIP_INDEX_URL', default) stays a variable with its default, not the value Tilt saw
+    assert orders["build_args"] == {"PIP_INDEX_URL": {"env": "PIP_INDEX_URL", "default": "https://pypi.org/simple/"}}
     assert web["helm"] == {"chart": "charts/web", "values": ["deploy/values/web.dev.yaml"], "namespace": "shop"}
     assert data["tasks"]["test:unit"] == {"cmd": ["python3", "-m", "pytest", "-q"], "dir": "services/orders",
                                           "deps": ["services/orders/app"], "labels": ["tests"], "trigger": "manual",
@@ -237,6 +239,7 @@ def test_the_examples_generated_tiltfile_round_trips(tilt_helm, tmp_path):
     data = yaml.safe_load(outcome.text)
     shipped = yaml.safe_load((REPO / "services.yaml").read_text())
     assert data["registries"] == shipped["registries"] and data["proto"]["path"] == shipped["proto"]["path"]
+    assert data["build"]["build_args"] == shipped["build"]["build_args"]  # {env: NPM_REGISTRY, default: …}, not the value
     for name in ("sdks", "services"):
         assert list(data[name]) == list(shipped[name])
     assert {k: v.get("version") for k, v in data["sdks"].items()} == {k: v["version"] for k, v in shipped["sdks"].items()}
