@@ -30,7 +30,7 @@ def outcome_of(report) -> Outcome:
     bad = [s for s in report.sdks if s.status in ("stale", "missing")]
     if bad:
         return fail("; ".join(f"{s.sdk}: {s.message}" for s in bad), details=details, hint=bad[0].hint, data=report)
-    summary = ", ".join(f"{s.package} {s.copies[0].version}" for s in report.sdks if s.copies)
+    summary = "; ".join(s.message for s in report.sdks)
     return ok(f"{report.image}: {summary or 'no SDK to check'}", details=details, data=report)
 
 

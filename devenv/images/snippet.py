@@ -26,8 +26,9 @@ def run_line(name: str, sdk: "Sdk", arg: str) -> str:
     package = sdk.package
     if sdk.language == "typescript":
         file = f"node_modules/{package}/package.json"
-        read = (f"v=$(sed -n '/^ *\"version\": *\"/{{s/^ *\"version\": *\"\\([^\"]*\\)\".*/\\1/p;q;}}' "
-                f"{shlex.quote(file)} 2>/dev/null)")
+        # the first "version" key, whether package.json is pretty-printed or on one line
+        read = (f"v=$(sed 's/\"version\"/\\n\"version\"/g' {shlex.quote(file)} 2>/dev/null | "
+                f"sed -n '/^\"version\" *: *\"/{{s/^\"version\" *: *\"\\([^\"]*\\)\".*/\\1/p;q;}}')")
         where = file
     elif sdk.language == "python":
         pattern = shlex.quote(f"*/{dist_name(package)}-*.dist-info/METADATA")
