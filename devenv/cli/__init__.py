@@ -195,8 +195,8 @@ from devenv.cli.sdk import app as _sdk_app  # noqa: E402
 
 app.add_typer(_sdk_app, name="sdk")
 
-# `devenv verify images`: what the built images hold (devenv/commands/verify.py).
-from devenv.commands.verify import app as _verify_app  # noqa: E402
+# `devenv verify images`: what the built images hold.
+from devenv.cli.verify import app as _verify_app  # noqa: E402
 
 app.add_typer(_verify_app, name="verify")
 

@@ -1,5 +1,5 @@
 """`devenv sdk verify SDK|--all`: the published artifact holds everything the proto workspace says
-it should. Registered on the `sdk` sub-app (devenv/commands/sdk.py imports this module).
+it should. Parsed in devenv/cli/sdk.py.
 
 Exit codes: 0 every SDK complete, 1 a gap (or the artifact could not be fetched), 2 usage or
 manifest error.
@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
-import typer
-
-from devenv.cli import ManifestOption, handle_errors
-from devenv.commands.sdk import _load, app
+from devenv.commands.sdk import _load
 from devenv.errors import DevenvError
 
 
@@ -45,27 +41,3 @@ def run_verify(manifest: Path | None, names: list[str], *, all_sdks: bool = Fals
 def _load_check(loaded, name: str) -> None:
     if name not in loaded.manifest.sdks:
         raise DevenvError(f"unknown SDK '{name}'", hint=f"SDKs: {', '.join(loaded.manifest.sdks)}")
-
-
-@app.command(epilog="""Examples:
-
-  devenv sdk verify ts                   the manifest's version of ts, from its registry
-
-  devenv sdk verify --all --json         every published SDK, as JSON (schema devenv.sdk-verify/v1)
-
-  devenv sdk verify ts --source workspace   the SDK's folder on disk instead (before publishing)
-
-Exit codes: 0 complete, 1 a gap or the artifact could not be fetched, 2 usage or manifest error.""")
-@handle_errors
-def verify(
-    names: Optional[list[str]] = typer.Argument(None, metavar="[SDK]...", help="SDKs to verify."),
-    all_sdks: bool = typer.Option(False, "--all", help="Every SDK published to a registry."),
-    manifest: Optional[Path] = ManifestOption,
-    source: Optional[str] = typer.Option(None, "--source", help="registry (default), workspace or buf."),
-    version: Optional[str] = typer.Option(None, "--version", help="Verify this version instead of the manifest's."),
-    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list the integrity checks that held."),
-) -> int:
-    """Fetch the SDK as a consumer would and check it holds all generated code, raw protos and entry points."""
-    return run_verify(manifest, list(names or []), all_sdks=all_sdks, source=source, version=version,
-                      as_json=json_output, verbose=verbose)

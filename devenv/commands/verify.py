@@ -1,4 +1,4 @@
-"""`devenv verify images [SERVICE[=IMAGE]]...`: which SDK versions each service image holds,
+"""`devenv verify images [SERVICE[=IMAGE]]...` (parsed in devenv/cli/verify.py): which SDK versions each service image holds,
 read from the image without running it, against the manifest (the ``images`` doctor group's
 reading, for chosen images).
 
@@ -12,19 +12,8 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
-import typer
-
-from devenv.cli import ManifestOption, handle_errors
 from devenv.errors import DevenvError
-
-app = typer.Typer(
-    name="verify",
-    help="Verify what was shipped: `verify images` (SDKs inside service images); SDK artifacts: `devenv sdk verify`.",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 SCHEMA = "devenv.verify-images/v1"
 
@@ -89,20 +78,3 @@ def _print(reports, as_json: bool, stream) -> None:
             stream.write(f"      {line}\n")
         if outcome.hint and not report.ok:
             stream.write(f"      hint: {outcome.hint}\n")
-
-
-@app.command(epilog="""Examples:
-
-  devenv verify images                       the newest local build of every service image
-
-  devenv verify images platform=ameide/platform:tilt-1a2b --json
-
-Exit codes: 0 every image holds the expected SDKs, 1 one does not, 2 usage or manifest error.""")
-@handle_errors
-def images(
-    specs: Optional[list[str]] = typer.Argument(None, metavar="[SERVICE[=IMAGE]]...", help="Services (and images) to read."),
-    manifest: Optional[Path] = ManifestOption,
-    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-) -> int:
-    """Read each service image's SDK versions (node_modules, dist-info, Go build info) without running it."""
-    return run_verify_images(manifest, list(specs or []), as_json=json_output)

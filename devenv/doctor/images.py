@@ -56,7 +56,7 @@ def _check(service: str) -> Check:
 
 
 def checks(manifest: "Manifest") -> list[Check]:
-    from devenv.graph import consumed_sdks
+    from devenv.manifest.relations import consumed_sdks
 
     return [_check(name) for name, svc in manifest.services.items()
             if svc.image and consumed_sdks(manifest, svc)]

@@ -103,7 +103,7 @@ def _same_pep440(a: str, b: str) -> bool:
 
 
 def service_sdks(manifest: "Manifest", service: str) -> dict[str, "Sdk"]:
-    from devenv.graph import consumed_sdks
+    from devenv.manifest.relations import consumed_sdks
 
     return {name: manifest.sdks[name] for name in consumed_sdks(manifest, manifest.services[service])}
 
