@@ -161,7 +161,7 @@ def report(opts, work: Path, url: str, manifest: Path, tarball: Path) -> int:
 
     from devenv.manifest.load import load_manifest
     from devenv.sdk.verify import verify_sdk
-    from devenv.sdk.verify.fetch import npm_path
+    from devenv.sdk.verify.names import npm_path
 
     loaded = load_manifest(manifest)
     verdict = verify_sdk(loaded, "ts")

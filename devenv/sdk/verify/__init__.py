@@ -81,7 +81,7 @@ def verify_sdk(loaded: "LoadedManifest", name: str, *, source: str | None = None
     try:
         artifact = FETCH[chosen](loaded, name, sdk, version)
     except FetchError as exc:
-        verdict.findings.append(Finding("fetch", str(exc), hint=_fetch_hint(name, sdk)))
+        verdict.findings.append(Finding("fetch", str(exc), hint=_fetch_hint(version)))
         return verdict
     verdict.origin = artifact.origin
     verdict.passed.extend(artifact.passed)
@@ -114,6 +114,6 @@ def _compare(loaded: "LoadedManifest", sdk: "Sdk", artifact: Artifact, verdict: 
     verdict.counts.update(protos=len(protos), generated_expected=expected)
 
 
-def _fetch_hint(name: str, sdk: "Sdk") -> str:
-    return (f"is version {sdk.version} published? `devenv doctor --only registries` checks the registry and the "
-            f"version; publish it with the SDK's publish step")
+def _fetch_hint(version: str | None) -> str:
+    return (f"is version {version} published? `devenv doctor --only registries` checks the registry and the "
+            f"manifest's version; publish it with the SDK's publish step")

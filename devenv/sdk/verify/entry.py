@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from devenv.sdk.verify.layout import import_name
+from devenv.sdk.verify.names import pypi_normalize, same_version
 from devenv.sdk.verify.model import Artifact, Finding
 
 if TYPE_CHECKING:
@@ -103,11 +104,9 @@ def _wheel(artifact: Artifact, sdk: "Sdk", version: str | None) -> tuple[list[Fi
     findings: list[Finding] = []
     meta = files.get(f"{info}/METADATA", b"").decode("utf-8", "replace")
     fields = dict(line.split(": ", 1) for line in meta.split("\n\n", 1)[0].splitlines() if ": " in line)
-    from devenv.sdk.verify.fetch import _same_version, pypi_normalize
-
     if pypi_normalize(fields.get("Name", "")) != pypi_normalize(sdk.package):
         findings.append(Finding("metadata", f"METADATA names {fields.get('Name')!r}, not {sdk.package}", path=f"{info}/METADATA"))
-    if version and not _same_version(fields.get("Version", ""), version):
+    if version and not same_version(fields.get("Version", ""), version):
         findings.append(Finding("metadata", f"METADATA says version {fields.get('Version')!r}, not {version}", path=f"{info}/METADATA"))
     modules = [(f"import package {import_name(sdk.package)}", import_name(sdk.package))]
     top = files.get(f"{info}/top_level.txt", b"").decode().split()

@@ -18,41 +18,21 @@ import hashlib
 import json
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 from devenv.sdk.verify import unpack
 from devenv.sdk.verify.http import FetchError, Http
 from devenv.sdk.verify.model import Artifact, Finding
+from devenv.sdk.verify.names import go_escape, go_version, npm_path, pypi_normalize, same_version
 
 if TYPE_CHECKING:
     from devenv.manifest.model import Registry, Sdk
 
-# Names on the wire (the same rules as doctor's registries group, kept here so this layer does
-# not reach into doctor).
 NPM_ACCEPT = "application/json"
 PYPI_ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 OCI_ACCEPT = ", ".join((
     "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json",
 ))
-
-
-def npm_path(package: str) -> str:
-    if package.startswith("@") and "/" in package:
-        scope, name = package.split("/", 1)
-        return f"/{quote(scope, safe='@')}%2f{quote(name, safe='')}"
-    return "/" + quote(package, safe="")
-
-
-def pypi_normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def go_escape(path: str) -> str:
-    return re.sub(r"[A-Z]", lambda m: "!" + m.group(0).lower(), path)
-
-
-def go_version(version: str) -> str:
-    return version if version.startswith("v") else "v" + version
 
 
 def _base(registry: "Registry") -> str:
@@ -136,22 +116,13 @@ def _wheel_version(filename: str, project: str) -> str | None:
     return None
 
 
-def _same_version(a: str, b: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
-
-
 def fetch_pypi(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Artifact:
     base = _base(registry)
     base = base if base.endswith("/simple") else base + "/simple"
     page = f"{base}/{pypi_normalize(sdk.package)}/"
     body, content_type, final = http.get(page, accept=PYPI_ACCEPT)
     links = [link for link in _pypi_links(body, content_type, final)
-             if (v := _wheel_version(link[0], sdk.package)) and _same_version(v, version)]
+             if (v := _wheel_version(link[0], sdk.package)) and same_version(v, version)]
     if not links:
         raise FetchError(f"the index lists no wheel of {sdk.package} {version} at {page}")
     links.sort(key=lambda link: ("-none-any" not in link[0], link[0]))  # the pure wheel first

@@ -74,3 +74,23 @@ def test_oci_sdk_image_is_fetched_layer_by_layer(sdk_images, oci_registry, tmp_p
     code, doc = _verify(repo, "ts", "--version", sdk_images["no-raw"])
     assert code == 1
     assert _gaps(doc) == [("missing-raw", p, f"dist/proto/raw/{p}") for p in PROTOS]
+
+
+def test_stale_generated_code_and_a_changed_raw_proto_are_named(tmp_path):
+    repo = write_repo(tmp_path / "repo", {"npm": "http://127.0.0.1:9"})
+    folder = artifacts.npm_folder(tmp_path / "repo" / "packages", "complete")
+    folder.rename(tmp_path / "repo" / "packages" / "sdk_ts")
+    sdk = tmp_path / "repo" / "packages" / "sdk_ts"
+    (sdk / "dist/gen/ameide/legacy/v1").mkdir(parents=True)
+    (sdk / "dist/gen/ameide/legacy/v1/legacy_pb.js").write_text("// generated from a proto removed since\n")
+    (sdk / "dist/proto/raw/ameide/legacy/v1").mkdir(parents=True)
+    (sdk / "dist/proto/raw/ameide/legacy/v1/legacy.proto").write_text('syntax = "proto3";\n')
+    raw = sdk / "dist/proto/raw" / artifacts.DROPPED
+    raw.write_text(raw.read_text() + "// edited after the snapshot\n")
+    code, doc = _verify(repo, "ts", "--source", "workspace")
+    assert code == 1
+    assert _gaps(doc) == [  # by proto file
+        ("stale-raw", artifacts.DROPPED, f"dist/proto/raw/{artifacts.DROPPED}"),
+        ("extra-generated", "ameide/legacy/v1/legacy.proto", "dist/gen/ameide/legacy/v1/legacy_pb.js"),
+        ("extra-raw", "ameide/legacy/v1/legacy.proto", "dist/proto/raw/ameide/legacy/v1/legacy.proto"),
+    ]
