@@ -19,7 +19,7 @@ from tests.support.components import missing
 from tests.support.registries import GO_MODULE, NPM_PACKAGE, PYPI_PROJECT
 
 BASE = "devenv-verify-base:1"
-APPLETS = ("sh", "sed", "find", "cat", "echo", "test", "[")
+APPLETS = ("sh", "sed", "find", "cat", "echo", "test", "[", "rm")
 
 
 def client_for(docker_env: dict[str, str]):

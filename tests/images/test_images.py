@@ -145,3 +145,17 @@ def test_sdk_assert_on_a_file_system(built_images):
     assert run.code == 1 and "holds @ameideio/ameide-sdk-ts 1.3.0, expected 1.4.0" in run.err
     run = devenv("sdk", "assert", "ts", "--root", str(root), "--version", "1.3.0", "-f", str(built_images.manifest), cwd=root)
     assert run.code == 0, run.err
+
+
+def test_an_sdk_removed_by_a_later_layer_is_gone(built_images, tmp_path):
+    """The removal is a whiteout in the later layer: the image reading replays it."""
+    client = builds.client_for(built_images.env)
+    context = tmp_path / "removed"
+    context.mkdir()
+    builds.build(client, context, "devenv-test/web-removed:1",
+                 f"FROM {built_images.tags['web-right']}\nRUN rm -rf /app/node_modules/@ameideio\n")
+    run = devenv("verify", "images", "web-right=devenv-test/web-removed:1", "--json", "-f", str(built_images.manifest),
+                 cwd=built_images.manifest.parent, env=built_images.env, timeout=240)
+    assert run.code == 1, run.err
+    sdk = json.loads(run.out)["images"][0]["sdks"][0]
+    assert (sdk["status"], sdk["found"]) == ("missing", [])
