@@ -24,7 +24,7 @@ def run_verify(manifest: Path | None, names: list[str], *, all_sdks: bool = Fals
     loaded = _load(manifest, names[0] if names else None)
     for name in names:
         _load_check(loaded, name)
-    chosen = names or [n for n, s in loaded.manifest.sdks.items() if s.registry or source]
+    chosen = names or [n for n, s in loaded.manifest.sdks.items() if _fetchable(s, source)]
     if version and len(chosen) != 1:
         raise DevenvError("--version applies to one SDK", hint="devenv sdk verify ts --version 1.4.1")
     verdicts = [verify_sdk(loaded, name, source=source, version=version) for name in chosen]
@@ -36,6 +36,16 @@ def run_verify(manifest: Path | None, names: list[str], *, all_sdks: bool = Fals
         if not verdicts:
             stream.write("no SDK is published to a registry in the manifest: nothing to verify\n")
     return 0 if all(v.ok for v in verdicts) else 1
+
+
+def _fetchable(sdk, source: str | None) -> bool:
+    """--all: an SDK there is something to fetch for: a published version, or another source
+    (--source, or the SDK's own `source:` from issue 14)."""
+    from devenv.sdk.verify import source_of
+
+    if source_of(sdk, source) != "registry":
+        return True
+    return bool(sdk.registry and sdk.version)
 
 
 def _load_check(loaded, name: str) -> None:

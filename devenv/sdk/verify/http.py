@@ -26,10 +26,14 @@ def split_auth(url: str) -> tuple[str, tuple[str, str] | None]:
 
 class Http:
     def __init__(self, *, timeout: float = 60.0, ca_file: str | None = None):
+        import os
+
         import httpx
 
+        # No proxies from the environment (trust_env=False), but a CA bundle named by
+        # SSL_CERT_FILE still counts, as it does for pip and the go command.
         self._client = httpx.Client(timeout=timeout, follow_redirects=True, trust_env=False,
-                                    verify=ca_file or True, headers={"User-Agent": f"devenv-sdk-verify/{__version__}"})
+                                    verify=ca_file or os.environ.get("SSL_CERT_FILE") or True, headers={"User-Agent": f"devenv-sdk-verify/{__version__}"})
 
     def get(self, url: str, *, accept: str | None = None, auth: tuple[str, str] | None = None,
             headers: dict[str, str] | None = None) -> tuple[bytes, str, str]:
