@@ -8,7 +8,7 @@ import yaml
 
 from tests.integration.judge import render_tiltfile
 from tests.sdk.verify.artifacts import VARIANTS
-from tests.sdk.verify.conftest import verify_npm, verify_processes, write_repo  # noqa: F401  (fixtures)
+from tests.sdk.verify.repo import write_repo
 
 
 def _repo(tmp_path, url: str, version: str):
@@ -20,7 +20,7 @@ def _repo(tmp_path, url: str, version: str):
     return tmp_path
 
 
-def test_tilt_ci_verifies_the_published_sdk_as_the_smoke_step(tilt, verify_npm, tmp_path):  # noqa: F811
+def test_tilt_ci_verifies_the_published_sdk_as_the_smoke_step(tilt, verify_npm, tmp_path):
     root = _repo(tmp_path, verify_npm.url, VARIANTS["complete"])
     assert "'packages:ts-sdk-smoke'" in (root / "Tiltfile").read_text()
     run = tilt.run("ci", "--port", "0", cwd=root, timeout=240)
@@ -30,7 +30,7 @@ def test_tilt_ci_verifies_the_published_sdk_as_the_smoke_step(tilt, verify_npm, 
     assert "ok    ts: @ameideio/ameide-sdk-ts@1.5.0 (registry)" in out
 
 
-def test_tilt_ci_fails_the_chain_on_a_gap(tilt, verify_npm, tmp_path):  # noqa: F811
+def test_tilt_ci_fails_the_chain_on_a_gap(tilt, verify_npm, tmp_path):
     root = _repo(tmp_path, verify_npm.url, VARIANTS["no-generated"])
     run = tilt.run("ci", "--port", "0", cwd=root, timeout=240)
     out = run.stdout + run.stderr

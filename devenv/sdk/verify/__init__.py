@@ -11,7 +11,6 @@ Sources (where the artifact comes from), a name -> function map so more plug in:
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from devenv.errors import DevenvError

@@ -8,11 +8,9 @@ import os
 import shutil
 import subprocess
 
-import pytest
-
 from tests.sdk.verify import artifacts
 from tests.sdk.verify.artifacts import DROPPED, PROTOS, VARIANTS
-from tests.sdk.verify.conftest import write_repo
+from tests.sdk.verify.repo import write_repo
 from tests.support.cli import devenv
 from tests.support.components import missing
 

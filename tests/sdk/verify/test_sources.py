@@ -4,14 +4,13 @@ docker-registry (pushed by the real test dockerd), and the SDK's folder on disk 
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 import yaml
 
 from tests.sdk.verify import artifacts
 from tests.sdk.verify.artifacts import PROTOS, VARIANTS
-from tests.sdk.verify.conftest import write_repo
+from tests.sdk.verify.repo import write_repo
 from tests.support.cli import devenv
 
 
