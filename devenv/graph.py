@@ -73,10 +73,25 @@ class Graph:
         return order
 
 
+VERIFY_STEP = "smoke"
+
+
+def verify_is_smoke(sdk: Sdk) -> bool:
+    """A published SDK's chain without a smoke step ends with `devenv sdk verify` as one
+    (unless ``verify.smoke: false``): consumers then wait for a verified artifact."""
+    return bool(sdk.steps) and bool(sdk.registry) and bool(sdk.version) and sdk.verify.smoke \
+        and VERIFY_STEP not in sdk.steps
+
+
+def chain_steps(sdk: Sdk) -> list[str]:
+    """The SDK's Tilt steps in order: its own, then the implicit verify smoke step."""
+    return list(sdk.steps) + ([VERIFY_STEP] if verify_is_smoke(sdk) else [])
+
+
 def sdk_ready_resource(name: str, sdk: Sdk, has_health: bool) -> str | None:
     """The resource whose success means the SDK is consumable: its last step."""
     if sdk.steps:
-        return step_resource(name, list(sdk.steps)[-1])
+        return step_resource(name, chain_steps(sdk)[-1])
     return HEALTH if has_health else None
 
 
@@ -87,7 +102,7 @@ def build_graph(manifest: Manifest) -> Graph:
         graph.add(Resource(HEALTH, "health"))
     for sdk_name, sdk in manifest.sdks.items():
         previous = HEALTH if has_health else None
-        for step in sdk.steps:
+        for step in chain_steps(sdk):
             name = step_resource(sdk_name, step)
             graph.add(Resource(name, "sdk-step", (previous,) if previous else (), sdk=sdk_name, step=step))
             previous = name

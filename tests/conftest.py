@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.docker",
     "tests.fixtures.kube",
     "tests.fixtures.tilt",
+    "tests.fixtures.sdk_artifacts",
     "tests.fixtures.oracles",
     "tests.fixtures.sdk_monorepo",
 ]

@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"cli"},
     {"commands"},
     {"render", "doctor", "lint", "adopt"},
-    {"sdk"},
+    {"sdk", "images"},
     {"deps"},
     {"graph"},
     {"manifest"},

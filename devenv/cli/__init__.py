@@ -104,7 +104,7 @@ def lint(
     return run_lint(manifest, list(paths or []), format, output=output, jobs=jobs, fix=fix, diff=diff)
 
 
-@app.command(epilog="""Groups: host, docker, registries, cluster, sdks.
+@app.command(epilog="""Groups: host, docker, registries, cluster, sdks, images.
 
 Examples:
 
@@ -230,6 +230,11 @@ def schema() -> int:
 from devenv.cli.sdk import app as _sdk_app  # noqa: E402
 
 app.add_typer(_sdk_app, name="sdk")
+
+# `devenv verify images`: what the built images hold.
+from devenv.cli.verify import app as _verify_app  # noqa: E402
+
+app.add_typer(_verify_app, name="verify")
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ GROUPS: dict[str, Group] = {
         Group("registries", "Package registries", "devenv.doctor.registries"),
         Group("cluster", "Kubernetes cluster", "devenv.doctor.cluster.group"),
         Group("sdks", "SDK generated code", "devenv.doctor.sdks"),
+        Group("images", "SDKs in service images", "devenv.doctor.images"),
     )
 }
 

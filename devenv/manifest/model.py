@@ -91,6 +91,21 @@ class Step(Strict):
     env: dict[EnvName, str] = Field(default_factory=dict)
 
 
+class SdkVerify(Strict):
+    """What `devenv sdk verify` expects inside the published artifact (docs/verify.md).
+
+    Every key is optional: the defaults are the language's usual generator layout."""
+
+    root: str | None = Field(None, description="Folder of generated code inside the artifact (default per language).")
+    generated: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        None, description="Files each .proto yields, relative to `root`; {path} is the proto's path without "
+        ".proto under the proto root, {dir} its folder, {stem} its name (default per language).")
+    raw_protos: str | None = Field(
+        None, description="Where the artifact carries the raw .proto snapshot ('' = it promises none).")
+    proto_root: RelPath | None = Field(None, description="Folder the proto paths are relative to (default: buf.yaml's modules).")
+    smoke: bool = Field(True, description="Render `devenv sdk verify` as the chain's smoke step when it has none.")
+
+
 class Sdk(Strict):
     language: Language
     path: RelPath
@@ -107,6 +122,7 @@ class Sdk(Strict):
     exact_pins: bool = Field(
         False, description="Lint: a consumer's range that admits `version` and others is an error, not a warning."
     )
+    verify: SdkVerify = Field(default_factory=SdkVerify, description="What `devenv sdk verify` checks in the artifact.")
 
 
 def sdk_build_arg(name: str, sdk: Sdk) -> str:

@@ -130,7 +130,12 @@ class ContextBuilder:
 
     def _step(self, name: str, sdk_name: str, step_name: str, deps: list[str]) -> Call:
         sdk = self.m.sdks[sdk_name]
-        step = sdk.steps[step_name]
+        if step_name not in sdk.steps:  # the implicit smoke step (devenv.graph.chain_steps)
+            from devenv.sdk.steps import verify_step
+
+            step = verify_step(sdk_name, self.loaded.path.name)
+        else:
+            step = sdk.steps[step_name]
         workdir = self.rel(".")
         cmd = step.cmd
         if self.m.proto is not None and step_name == next(iter(sdk.steps)):

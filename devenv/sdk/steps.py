@@ -33,3 +33,10 @@ def first_step_cmd(sdk: str, cmd: str, manifest: str, *, stamp: bool) -> str:
     if stamp:
         out += f" && devenv sdk stamp {args}"
     return out
+
+
+def verify_step(sdk: str, manifest: str):
+    """The smoke step render adds to a published SDK's chain that has none (devenv.graph)."""
+    from devenv.manifest.model import Step
+
+    return Step(cmd=f"devenv sdk verify {shlex.quote(sdk)} -f {shlex.quote(manifest)}")

@@ -6,6 +6,8 @@ devenv.graph or devenv.render cannot hide by being computed the same way twice.
 
 The rules, in brief:
 - `packages:health` exists when registries do; it runs `devenv doctor --only registries`.
+- a published SDK (registry and version) whose steps include no `smoke` gets one that runs
+  `devenv sdk verify <sdk> -f services.yaml` (unless `verify: {smoke: false}`).
 - every SDK step is a local resource `packages:<sdk>-sdk-<step>` running `sh -c <cmd>` in the
   manifest's folder; a chain's first step waits for the health gate, each next one for the
   step before; `allow_parallel` unless the SDK says `parallel: false`. With a proto workspace,
@@ -199,6 +201,15 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
                 deps=[_abs(root, d) for d in step.get("deps") or []],
                 allow_parallel=sdk.get("parallel", True),
             )
+            previous = name
+        steps = sdk.get("steps") or {}
+        if steps and sdk.get("registry") and sdk.get("version") and "smoke" not in steps \
+                and (sdk.get("verify") or {}).get("smoke", True):
+            # SPEC/issue 21: a published SDK's chain without a smoke step ends with `devenv sdk verify`
+            name = f"packages:{sdk_name}-sdk-smoke"
+            out[name] = Expected(name, "local", [previous], sorted(sdk.get("labels", ["packages"])),
+                                 cmd=shell(f"devenv sdk verify {sdk_name} -f services.yaml"), dir=str(root), env={},
+                                 deps=[], allow_parallel=sdk.get("parallel", True))
             previous = name
         ready[sdk_name] = previous
 

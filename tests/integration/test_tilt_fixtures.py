@@ -202,12 +202,12 @@ def test_helm_service_is_templated_by_the_real_helm_while_tilt_loads(tilt_helm, 
 def test_a_second_workload_in_a_services_files_waits_for_its_sdks(tilt, tmp_path):
     """platform's k8s/api.yaml also holds a migration Job built from the api image: Tilt makes it
     a resource of its own, and without a k8s_resource of its own it would start (and build
-    api's image) before the Go SDK is published."""
+    api's image) before the Go SDK is published and verified (its implicit smoke step)."""
     root = tmp_path / "platform"
     shutil.copytree(FIXTURES / "platform", root)
     result = judge(tilt, root)
     migrate = result.resources["api-migrate"]
-    assert migrate.resource_deps == result.resources["api"].resource_deps == ["packages:go-sdk-publish"]
+    assert migrate.resource_deps == result.resources["api"].resource_deps == ["packages:go-sdk-smoke"]
     assert migrate.labels == ["backend"]
 
 

@@ -1,0 +1,118 @@
+"""`devenv sdk verify`: fetch an SDK as its consumers do and check it holds everything the proto
+workspace says it should (docs/verify.md).
+
+Sources (where the artifact comes from), a name -> function map so more plug in:
+
+- ``registry``: the manifest's ``registries.<r>`` of the SDK, by kind (npm, pypi, goproxy, oci);
+- ``workspace``: the SDK's own folder (``sdks.<s>.path``) as it is on disk now;
+- ``buf``: the Buf Schema Registry's generated SDKs: not supported yet (reported, exit 2).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Callable
+
+from devenv.errors import DevenvError
+from devenv.sdk.verify import contents, entry
+from devenv.sdk.verify.http import FetchError, Http
+from devenv.sdk.verify.layout import layout_for, proto_files, proto_roots
+from devenv.sdk.verify.model import Artifact, Finding, Verdict
+
+if TYPE_CHECKING:
+    from devenv.manifest.load import LoadedManifest
+    from devenv.manifest.model import Sdk
+
+SOURCES = ("registry", "workspace", "buf")
+
+
+def _from_registry(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: str | None) -> Artifact:
+    from devenv.sdk.verify.fetch import FETCHERS
+
+    where = loaded.display
+    if not sdk.registry:
+        raise DevenvError(f"SDK '{name}' names no registry", hint=f"set sdks.{name}.registry in {where}, or use --source workspace")
+    if not version:
+        raise DevenvError(f"SDK '{name}' has no version to verify", hint=f"set sdks.{name}.version in {where}, or pass --version")
+    registry = loaded.manifest.registries.get(sdk.registry)
+    if registry is None:
+        raise DevenvError(f"SDK '{name}': registry '{sdk.registry}' is not in {where}")
+    ca_file = str(loaded.root / registry.ca_file) if registry.ca_file else None
+    http = Http(ca_file=ca_file)
+    try:
+        return FETCHERS[registry.kind](http, registry, sdk, version)
+    finally:
+        http.close()
+
+
+def _from_workspace(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: str | None) -> Artifact:
+    from devenv.sdk.verify.unpack import folder
+
+    path = loaded.root / sdk.path
+    if not path.is_dir():
+        raise FetchError(f"the SDK folder {sdk.path} does not exist")
+    return Artifact(folder(path), f"folder {sdk.path}", "folder")
+
+
+def _from_buf(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: str | None) -> Artifact:
+    raise DevenvError(f"SDK '{name}': verifying Buf-generated SDKs (source: buf) is not supported yet",
+                      hint="verify what the consumers install instead: --source registry against a mirror, or "
+                      "--source workspace on the downloaded package folder")
+
+
+FETCH: dict[str, Callable[..., Artifact]] = {"registry": _from_registry, "workspace": _from_workspace, "buf": _from_buf}
+
+
+def source_of(sdk: "Sdk", explicit: str | None) -> str:
+    """--source, else the SDK's own ``source:`` (issue 14), else ``registry``."""
+    return explicit or getattr(sdk, "source", None) or "registry"
+
+
+def verify_sdk(loaded: "LoadedManifest", name: str, *, source: str | None = None,
+               version: str | None = None) -> Verdict:
+    sdk = loaded.manifest.sdks[name]
+    version = version or sdk.version
+    chosen = source_of(sdk, source)
+    if chosen not in FETCH:
+        raise DevenvError(f"unknown source '{chosen}'", hint=f"sources: {', '.join(SOURCES)}")
+    verdict = Verdict(name, sdk.package, version, chosen)
+    started = time.monotonic()
+    try:
+        artifact = FETCH[chosen](loaded, name, sdk, version)
+    except FetchError as exc:
+        verdict.findings.append(Finding("fetch", str(exc), hint=_fetch_hint(version)))
+        return verdict
+    verdict.origin = artifact.origin
+    verdict.passed.extend(artifact.passed)
+    verdict.findings.extend(artifact.findings)
+    verdict.counts.update(files=len(artifact.files), bytes=artifact.size)
+    _compare(loaded, sdk, artifact, verdict)
+    verdict.counts["ms"] = round((time.monotonic() - started) * 1000)
+    return verdict
+
+
+def _compare(loaded: "LoadedManifest", sdk: "Sdk", artifact: Artifact, verdict: Verdict) -> None:
+    found, points = entry.check(artifact, sdk, verdict.version)
+    verdict.findings.extend(found)
+    verdict.counts["entry_points"] = points
+    proto = loaded.manifest.proto
+    if proto is None:
+        verdict.passed.append("no proto: section in the manifest: generated code not compared")
+        return
+    workspace = loaded.root / proto.path
+    explicit = loaded.root / sdk.verify.proto_root if sdk.verify.proto_root else None
+    protos = proto_files(proto_roots(workspace, explicit))
+    if not protos:
+        verdict.findings.append(Finding("fetch", f"the proto workspace {proto.path} holds no .proto files to compare with",
+                                        hint=f"restore it (git checkout -- {proto.path})"))
+        return
+    layout = layout_for(sdk)
+    gen, expected = contents.generated(artifact.files, layout, protos, sdk.language)
+    verdict.findings.extend(gen)
+    verdict.findings.extend(contents.raw(artifact.files, layout, protos, sdk.language))
+    verdict.counts.update(protos=len(protos), generated_expected=expected)
+
+
+def _fetch_hint(version: str | None) -> str:
+    return (f"is version {version} published? `devenv doctor --only registries` checks the registry and the "
+            f"manifest's version; publish it with the SDK's publish step")
