@@ -22,7 +22,7 @@ from devenv.manifest.model import (
     sdk_build_arg,
 )
 from devenv.manifest.relations import consumed_sdks
-from devenv.render import workloads
+from devenv.render import buttons, slices, workloads
 from devenv.render.starlark import Expr, call, comment, literal
 from devenv.tilt import HEALTH, MIN_TILT
 
@@ -43,6 +43,7 @@ class Call:
 class ServiceBlock:
     name: str
     calls: list[Call]
+    guard: str | None = None  # encoded service name: the block runs only when the slice loads it
 
 
 @dataclass
@@ -55,6 +56,10 @@ class RenderContext:
     allow_k8s_contexts: str | None
     packages: list[Call]
     services: list[ServiceBlock]
+    slice_arg: str
+    slices: list[tuple[str, str]]
+    workload_names: list[tuple[str, str]]
+    buttons: list[ServiceBlock]
     warnings: list[Problem]
     inputs: list[str]
 
@@ -62,6 +67,21 @@ class RenderContext:
 def _kwargs(**values: object) -> list[tuple[str, str]]:
     """Encoded keyword arguments, leaving out the ones that are None or empty."""
     return [(k, literal(v)) for k, v in values.items() if v is not None and v != [] and v != {}]
+
+
+def _ergonomics(spec) -> list[tuple[str, str]]:
+    """trigger_mode and auto_init of a service or SDK step, left out at Tilt's defaults."""
+    out = []
+    if spec.trigger == "manual":
+        out.append(("trigger_mode", "TRIGGER_MODE_MANUAL"))
+    if not spec.auto_init:
+        out.append(("auto_init", literal(False)))
+    return out
+
+
+def _links(svc: Service) -> list[Expr | str]:
+    return [link if isinstance(link, str) else (call("link", link.url, link.name) if link.name else link.url)
+            for link in svc.links]
 
 
 def _build_arg_value(value: BuildArgValue) -> object:
@@ -145,7 +165,7 @@ class ContextBuilder:
             dir=None if workdir == "." else workdir,
             labels=list(sdk.labels),
             allow_parallel=sdk.parallel,
-        ))
+        ) + _ergonomics(step))
 
     def services(self) -> list[ServiceBlock]:
         names = self._workload_names()
@@ -160,7 +180,7 @@ class ContextBuilder:
                 calls.append(Call("k8s_resource", [literal(companion)], _kwargs(
                     resource_deps=list(self.graph.resources[name].deps), labels=list(svc.labels) or ["services"],
                 )))
-            blocks.append(ServiceBlock(comment(name), calls))
+            blocks.append(ServiceBlock(comment(name), calls, literal(name)))
         return blocks
 
     def _docker_build(self, name: str, svc: Service) -> Call:
@@ -214,7 +234,8 @@ class ContextBuilder:
             resource_deps=list(resource.deps),
             labels=list(svc.labels) or ["services"],
             port_forwards=[str(p) for p in svc.port_forwards],
-        ))
+            links=_links(svc),
+        ) + _ergonomics(svc))
 
     def _consumed(self, svc: Service) -> list[str]:
         return consumed_sdks(self.m, svc)
@@ -234,6 +255,7 @@ class ContextBuilder:
             everything.extend(objects)
         built = {s.image for s in self.m.services.values() if s.image}
         tilt_names = workloads.resource_names(everything, built)
+        self.tilt_names = tilt_names
         chosen: dict[str, str] = {}
         for name, svc in self.m.services.items():
             if svc.workload:
@@ -293,6 +315,15 @@ class ContextBuilder:
             candidates = by_name
         return tilt_names[candidates[0]]
 
+    def buttons(self) -> list[ServiceBlock]:
+        workdir = self.rel(".")
+        blocks = []
+        for button in buttons.buttons(self.m, "packages:health" in self.graph.resources,
+                                      self.rel(self.loaded.path.name), None if workdir == "." else workdir):
+            calls = [Call(f, a, k) for f, a, k in buttons.button_calls(button)]
+            blocks.append(ServiceBlock(comment(button.text), calls, literal(button.service) if button.service else None))
+        return blocks
+
     def build(self) -> RenderContext:
         services = self.services()
         if self.problems:
@@ -308,6 +339,10 @@ class ContextBuilder:
             allow_k8s_contexts=literal(contexts) if contexts else None,
             packages=self.packages(),
             services=services,
+            slice_arg=literal(slices.ARG),
+            slices=slices.slice_table(self.m, self.graph, self.companions),
+            workload_names=slices.workload_table(self.tilt_names),
+            buttons=self.buttons(),
             warnings=self.warnings,
             inputs=sorted(str(p) for p in self.inputs),
         )
