@@ -43,7 +43,8 @@ class Call:
 class ServiceBlock:
     name: str
     calls: list[Call]
-    guard: str | None = None  # encoded service name: the block runs only when the slice loads it
+    guard: str = "None"  # encoded service name: the block runs only when the slice loads it
+    function: str = ""  # the Starlark function that declares the block
 
 
 @dataclass
@@ -180,7 +181,7 @@ class ContextBuilder:
                 calls.append(Call("k8s_resource", [literal(companion)], _kwargs(
                     resource_deps=list(self.graph.resources[name].deps), labels=list(svc.labels) or ["services"],
                 )))
-            blocks.append(ServiceBlock(comment(name), calls, literal(name)))
+            blocks.append(ServiceBlock(comment(name), calls, literal(name), slices.function_name("service", name, len(blocks))))
         return blocks
 
     def _docker_build(self, name: str, svc: Service) -> Call:
@@ -321,7 +322,8 @@ class ContextBuilder:
         for button in buttons.buttons(self.m, "packages:health" in self.graph.resources,
                                       self.rel(self.loaded.path.name), None if workdir == "." else workdir):
             calls = [Call(f, a, k) for f, a, k in buttons.button_calls(button)]
-            blocks.append(ServiceBlock(comment(button.text), calls, literal(button.service) if button.service else None))
+            blocks.append(ServiceBlock(comment(button.name), calls, literal(button.service),
+                                       slices.function_name("button", button.name, len(blocks))))
         return blocks
 
     def build(self) -> RenderContext:

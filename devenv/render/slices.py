@@ -4,6 +4,8 @@ load does (Tilt qualifies a workload's name only while another loaded workload s
 
 from __future__ import annotations
 
+import re
+
 from devenv.graph import Graph, slice_closure, slice_selectors
 from devenv.manifest.model import Manifest
 from devenv.render import workloads
@@ -25,3 +27,8 @@ def slice_table(manifest: Manifest, graph: Graph, companions: dict[str, list[str
 def workload_table(tilt_names: dict[workloads.K8sObject, str]) -> list[tuple[str, str]]:
     """(encoded ``name:kind:namespace``, encoded Tilt resource name) of every workload in k8s files."""
     return sorted({(literal(o.selector), literal(n)) for o, n in tilt_names.items()})
+
+
+def function_name(kind: str, name: str, index: int) -> str:
+    """A Starlark identifier for the function declaring one block (names may hold '.' and '-')."""
+    return f"_devenv_{kind}_{index}_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
