@@ -1,8 +1,9 @@
 """The slice `tilt up -- NAME...` must enable, computed from the manifest alone (not devenv's
 code), as docs/slices.md states it:
 
-- a NAME is a service, or a label: a service's labels (`services` when it has none) or an SDK's
-  (`packages` by default); a label picks every service and SDK carrying it;
+- a NAME is a service, or a label: a service's labels (`services` when it has none) or the
+  labels of an SDK with steps (`packages` by default; an SDK without steps has no resource to
+  carry them); a label picks every service and SDK carrying it;
 - a picked service brings the services it runs `after`, transitively, and every step of every
   SDK any of them consumes (its `sdks`, else all SDKs of its language); a picked SDK brings all
   its steps; the health gate `packages:health` comes whenever registries are declared;
@@ -17,7 +18,8 @@ def valid_names(m: dict) -> set[str]:
     for svc in (m.get("services") or {}).values():
         names.update(svc.get("labels") or ["services"])
     for sdk in (m.get("sdks") or {}).values():
-        names.update(sdk.get("labels", ["packages"]))
+        if sdk.get("steps"):
+            names.update(sdk.get("labels", ["packages"]))
     return names
 
 
@@ -36,7 +38,7 @@ def closure(m: dict, names: list[str]) -> set[str]:
         everything = set(services) | {s for chain in steps.values() for s in chain}
         return everything | ({"packages:health"} if m.get("registries") else set())
     todo = [s for s in services if s in names or any(l in names for l in services[s].get("labels") or ["services"])]
-    picked_sdks = {s for s, sdk in sdks.items() if any(l in names for l in sdk.get("labels", ["packages"]))}
+    picked_sdks = {s for s, sdk in sdks.items() if sdk.get("steps") and any(l in names for l in sdk.get("labels", ["packages"]))}
     seen: set[str] = set()
     while todo:
         name = todo.pop()
