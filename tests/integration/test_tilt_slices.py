@@ -46,7 +46,11 @@ def slice_problems(tilt, tiltfile: Path, m: dict, names: list[str], full: tiltjs
     skipped = (set(result.names) & services) - want
     if skipped:
         problems.append(f"-- {names}: declared services outside the slice: {sorted(skipped)}")
-    for name in want & set(result.names):
+    if tiltjson.UNCATEGORIZED in result.names:  # holds only the loaded services' loose objects
+        extra = set(result.resources[tiltjson.UNCATEGORIZED].objects) - set(full.resources[tiltjson.UNCATEGORIZED].objects)
+        if extra:
+            problems.append(f"-- {names}: uncategorized objects a full load does not have: {sorted(extra)}")
+    for name in (want & set(result.names)) - {tiltjson.UNCATEGORIZED}:
         got, ref = result.resources[name], full.resources[name]
         for attr in ("resource_deps", "labels", "objects", "cmd", "images"):
             if getattr(got, attr) != getattr(ref, attr):
