@@ -6,6 +6,7 @@ is what a full load declares. An unknown NAME stops the Tiltfile with the valid 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,31 @@ def slice_problems(tilt, tiltfile: Path, m: dict, names: list[str], full: tiltjs
         for attr in ("resource_deps", "labels", "objects", "cmd", "images"):
             if getattr(got, attr) != getattr(ref, attr):
                 problems.append(f"-- {names}: {name}.{attr} is {getattr(got, attr)!r}, a full load says {getattr(ref, attr)!r}")
+    problems += _button_problems(json.loads(run.stdout), m, want, names)
     missing = want - set(result.names)
     if missing:
         problems.append(f"-- {names}: not declared: {sorted(missing)}")
+    return problems
+
+
+def _button_problems(data: dict, m: dict, enabled: set[str], names: list[str]) -> list[str]:
+    """The manifest's own buttons reach Tilt byte for byte, those on services outside the slice not at all."""
+    objects = data.get("ObjectSet") or {}
+    ui = objects.get("tilt.dev/v1alpha1, Resource=uibuttons") or {}
+    cmds = objects.get("tilt.dev/v1alpha1, Resource=cmds") or {}
+    problems = []
+    for key, button in (m.get("buttons") or {}).items():
+        name = f"devenv-button-{key}"
+        shown = button.get("resource") is None or button["resource"] in enabled
+        if shown != (name in ui and name in cmds):
+            problems.append(f"-- {names}: button {key!r} {'missing' if shown else 'declared outside the slice'}")
+        if not shown or name not in ui or name not in cmds:
+            continue
+        spec = ui[name]["spec"]
+        if spec.get("text") != button["text"] or cmds[name]["spec"].get("args") != ["sh", "-c", button["cmd"]]:
+            problems.append(f"-- {names}: button {key!r}: Tilt has {spec.get('text')!r} / {cmds[name]['spec'].get('args')!r}")
+        if spec.get("requiresConfirmation", False) != button.get("confirm", False):
+            problems.append(f"-- {names}: button {key!r} confirmation is {spec.get('requiresConfirmation')!r}")
     return problems
 
 
