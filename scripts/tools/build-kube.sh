@@ -73,7 +73,8 @@ export GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABL
 
 build_etcd() {
   # etcd --version prints "etcd Version: 3.6.8" (compiled in, no ldflags needed).
-  if [[ -x "$ETCD" ]] && "$ETCD" --version 2>/dev/null | grep -qx "etcd Version: ${ETCD_VERSION#v}"; then
+  # (Captured, not piped into grep -q: under pipefail, grep's early exit fails the pipe with SIGPIPE.)
+  if [[ -x "$ETCD" ]] && [[ $'\n'"$("$ETCD" --version 2>/dev/null)"$'\n' == *$'\n'"etcd Version: ${ETCD_VERSION#v}"$'\n'* ]]; then
     log "cached: $ETCD"
     return
   fi
@@ -145,7 +146,7 @@ build_apiserver() {
 
 build_kubectl() {
   # `kubectl version --client` prints "Client Version: v1.X.Y" (stamped like kube-apiserver).
-  if [[ -x "$KUBECTL" ]] && "$KUBECTL" version --client 2>/dev/null | grep -qx "Client Version: $K8S_VERSION"; then
+  if [[ -x "$KUBECTL" ]] && [[ $'\n'"$("$KUBECTL" version --client 2>/dev/null)"$'\n' == *$'\n'"Client Version: $K8S_VERSION"$'\n'* ]]; then
     log "cached: $KUBECTL"
     return
   fi
