@@ -23,6 +23,7 @@ from devenv.manifest.model import (
 )
 from devenv.manifest.relations import consumed_sdks
 from devenv.render import buttons, slices, workloads
+from devenv.render.ergonomics import links, trigger_kwargs
 from devenv.render.starlark import Expr, call, comment, literal
 from devenv.tilt import HEALTH, MIN_TILT
 
@@ -68,21 +69,6 @@ class RenderContext:
 def _kwargs(**values: object) -> list[tuple[str, str]]:
     """Encoded keyword arguments, leaving out the ones that are None or empty."""
     return [(k, literal(v)) for k, v in values.items() if v is not None and v != [] and v != {}]
-
-
-def _ergonomics(spec) -> list[tuple[str, str]]:
-    """trigger_mode and auto_init of a service or SDK step, left out at Tilt's defaults."""
-    out = []
-    if spec.trigger == "manual":
-        out.append(("trigger_mode", "TRIGGER_MODE_MANUAL"))
-    if not spec.auto_init:
-        out.append(("auto_init", literal(False)))
-    return out
-
-
-def _links(svc: Service) -> list[Expr | str]:
-    return [link if isinstance(link, str) else (call("link", link.url, link.name) if link.name else link.url)
-            for link in svc.links]
 
 
 def _build_arg_value(value: BuildArgValue) -> object:
@@ -166,7 +152,7 @@ class ContextBuilder:
             dir=None if workdir == "." else workdir,
             labels=list(sdk.labels),
             allow_parallel=sdk.parallel,
-        ) + _ergonomics(step))
+        ) + trigger_kwargs(step))
 
     def services(self) -> list[ServiceBlock]:
         names = self._workload_names()
@@ -235,8 +221,8 @@ class ContextBuilder:
             resource_deps=list(resource.deps),
             labels=list(svc.labels) or ["services"],
             port_forwards=[str(p) for p in svc.port_forwards],
-            links=_links(svc),
-        ) + _ergonomics(svc))
+            links=links(svc),
+        ) + trigger_kwargs(svc))
 
     def _consumed(self, svc: Service) -> list[str]:
         return consumed_sdks(self.m, svc)
