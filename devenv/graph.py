@@ -123,6 +123,61 @@ def build_graph(manifest: Manifest) -> Graph:
     return graph
 
 
+# -- slices: `tilt up -- NAME...` ------------------------------------------------------------------
+
+DEFAULT_SERVICE_LABEL = "services"  # the label Tilt shows a service under when it declares none
+
+
+def service_labels(manifest: Manifest, name: str) -> list[str]:
+    return list(manifest.services[name].labels) or [DEFAULT_SERVICE_LABEL]
+
+
+def slice_selectors(manifest: Manifest, graph: Graph) -> dict[str, list[str]]:
+    """Every NAME a slice accepts -> the resources it picks before the closure: a service picks
+    itself; a label picks the services and SDK steps that carry it."""
+    picks: dict[str, list[str]] = {}
+    for resource in graph.resources.values():
+        if resource.kind == "service":
+            picks.setdefault(resource.name, []).append(resource.name)
+            labels = service_labels(manifest, resource.name)
+        elif resource.kind == "sdk-step":
+            labels = list(manifest.sdks[resource.sdk].labels)
+        else:
+            continue
+        for label in labels:
+            bucket = picks.setdefault(label, [])
+            if resource.name not in bucket:
+                bucket.append(resource.name)
+    return picks
+
+
+def slice_closure(manifest: Manifest, graph: Graph, names: Iterable[str]) -> list[str]:
+    """The resources `tilt up -- NAME...` enables, in graph order: the named services and labels,
+    everything they wait for (services they run `after`, transitively), every step of every SDK
+    involved, and the health gate. No names: everything."""
+    names = list(names)
+    if not names:
+        return list(graph.resources)
+    picks = slice_selectors(manifest, graph)
+    wanted: set[str] = {HEALTH} if HEALTH in graph.resources else set()
+    for name in names:
+        for picked in picks[name]:
+            wanted.update(graph.chain(picked))
+    for sdk_name in {graph.resources[n].sdk for n in wanted if graph.resources[n].kind == "sdk-step"}:
+        wanted.update(step_resource(sdk_name, step) for step in manifest.sdks[sdk_name].steps)
+    return [name for name in graph.resources if name in wanted]
+
+
+def sliced(graph: Graph, keep: Iterable[str]) -> Graph:
+    """The part of ``graph`` made of ``keep`` (a closure, so no edge leaves it)."""
+    keep = set(keep)
+    part = Graph(edge_labels={k: v for k, v in graph.edge_labels.items() if k[0] in keep})
+    for name, resource in graph.resources.items():
+        if name in keep:
+            part.add(resource)
+    return part
+
+
 # -- output formats -----------------------------------------------------------------------------
 
 def _edge_label(graph: Graph, resource: Resource, dep: str) -> str:

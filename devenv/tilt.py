@@ -10,6 +10,8 @@ from __future__ import annotations
 # internal/tiltfile accepts it (verified in its git history; tests/integration/test_tilt_version.py).
 FEATURE_MIN_TILT = {
     "docker_build.extra_hosts": "0.33.4",  # PR #6185
+    "v1alpha1.ui_button.requires_confirmation": "0.22.14",  # PR #5014
+    "local_resource.links": "0.17.8",  # PR #3833
     "k8s_resource/local_resource.labels": "0.22.1",  # PR #4767
     "local_resource.dir": "0.20.8",  # PR #4644
     "local_resource.env": "0.18.5",  # PR #4072

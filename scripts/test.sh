@@ -4,8 +4,8 @@
 #   scripts/test.sh [pytest args…]
 #
 # 1. Debian packages (docker.io, busybox-static, ripgrep, docker-registry) and the tools
-#    built from Go modules (tilt, helm, kube-apiserver, etcd), pipx and uv from PyPI (install
-#    tests), cached in ~/.cache/devenv-test.
+#    built from Go modules (tilt, helm, kube-apiserver, etcd, kubectl), pipx and uv from PyPI
+#    (install tests), cached in ~/.cache/devenv-test.
 # 2. A virtualenv in .venv with devenv and its [test] extra.
 # 3. pytest. With CI=true (or DEVENV_REQUIRE_ALL=1) a missing component fails instead of
 #    skipping, and any skipped test fails the run.

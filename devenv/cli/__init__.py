@@ -65,16 +65,18 @@ def render(
     return run_render(manifest, output, check=check, stdout=stdout, force=force, watch=watch)
 
 
-@app.command(epilog="Examples:\n\n  devenv graph\n\n  devenv graph --format mermaid > graph.mmd\n\n  devenv graph --format dot | dot -Tsvg > graph.svg")
+@app.command(epilog="Examples:\n\n  devenv graph\n\n  devenv graph --only web --only backend   what `tilt up -- web backend` enables"
+             "\n\n  devenv graph --format mermaid > graph.mmd\n\n  devenv graph --format dot | dot -Tsvg > graph.svg")
 @handle_errors
 def graph(
     manifest: Optional[Path] = ManifestOption,
     format: str = typer.Option("text", "--format", help="text, mermaid or dot."),
+    only: Optional[list[str]] = typer.Option(None, "--only", metavar="NAME", help="Show only the slice `tilt up -- NAME...` runs: services or labels (repeat, or comma list)."),
 ) -> int:
     """Print the resource dependency graph: health gate -> SDK steps -> services."""
     from devenv.commands.graph import run_graph
 
-    return run_graph(manifest, format)
+    return run_graph(manifest, format, only)
 
 
 @app.command(epilog="""Examples:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from devenv.errors import DevenvError
-from devenv.graph import Graph, build_graph
+from devenv.graph import Graph, build_graph, slice_closure
 from devenv.manifest.load import load_manifest
 
 
@@ -47,6 +47,8 @@ def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, ti
         )
     out = sys.stdout
     out.write("\n".join(chain_lines(graph, service)) + "\n")
+    enabled = slice_closure(loaded.manifest, graph, [service])
+    out.write(f"`tilt up -- {service}` enables {len(enabled)}: {', '.join(enabled)}\n")
     if not doctor:
         return 0
     from devenv.commands.doctor import check_timeout, diagnose

@@ -19,6 +19,10 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
 RelPath = Annotated[str, Field(min_length=1)]
+# NAMESPACE/NAME of a Kubernetes object (DNS-1123 names).
+K8S_REF_PATTERN = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
+Trigger = Literal["auto", "manual"]
+URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s]+$"
 
 Language = Literal["typescript", "go", "python"]
 RegistryKind = Literal["npm", "pypi", "goproxy", "oci"]
@@ -72,6 +76,10 @@ class Registry(Strict):
     url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
     probe: str | None = Field(None, description="Path doctor requests to prove the registry answers.")
     ca_file: RelPath | None = Field(None, description="CA bundle for an https registry.")
+    deployment: Annotated[str, Field(pattern=K8S_REF_PATTERN)] | None = Field(
+        None, description="NAMESPACE/NAME of the Deployment serving it: doctor's restart hint names it exactly, "
+        "and packages:health gets a button that restarts it."
+    )
 
     @property
     def host(self) -> str:
@@ -89,6 +97,8 @@ class Step(Strict):
     cmd: str = Field(min_length=1, description="Shell command, run from the manifest's folder.")
     deps: list[RelPath] = Field(default_factory=list, description="Files whose change reruns the step.")
     env: dict[EnvName, str] = Field(default_factory=dict)
+    trigger: Trigger = Field("auto", description="`manual`: Tilt runs the step only when you click it (file changes wait).")
+    auto_init: bool = Field(True, description="Run the step when Tilt starts; false: only on a trigger.")
 
 
 class SdkVerify(Strict):
@@ -173,6 +183,14 @@ PortForward = Annotated[str, Field(pattern=PORT_FORWARD_PATTERN)] | Annotated[
 ]
 
 
+class LinkSpec(Strict):
+    url: Annotated[str, Field(pattern=URL_PATTERN)]
+    name: str | None = Field(None, description="Text shown instead of the URL.")
+
+
+Link = Annotated[str, Field(pattern=URL_PATTERN)] | LinkSpec
+
+
 class Service(Strict):
     language: Language | None = None
     sdks: list[str] | None = Field(None, description="SDKs consumed; default: those of `language`.")
@@ -190,6 +208,20 @@ class Service(Strict):
     port_forwards: list[PortForward] = Field(default_factory=list)
     live_update: list[LiveUpdateStep] = Field(default_factory=list)
     labels: list[str] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list, description="URLs shown on the service's resource in Tilt's UI.")
+    trigger: Trigger = Field("auto", description="`manual`: Tilt updates the service only when you click it.")
+    auto_init: bool = Field(True, description="Deploy the service when Tilt starts; false: only on a trigger.")
+
+
+class Button(Strict):
+    """A button in Tilt's UI that runs a shell command from the manifest's folder."""
+
+    text: str = Field(min_length=1, description="The button's label.")
+    cmd: str = Field(min_length=1, description="Shell command (sh -c), run from the manifest's folder.")
+    resource: str | None = Field(
+        None, description="Resource the button sits on (a service, an SDK step or packages:health); default: Tilt's top bar."
+    )
+    confirm: bool = Field(False, description="Ask for a second click before running (for anything that restarts or deletes).")
 
 
 class Cluster(Strict):
@@ -240,6 +272,7 @@ class Manifest(Strict):
     cluster: Cluster = Field(default_factory=Cluster)
     lint: Lint = Field(default_factory=Lint)
     tasks: dict[TaskName, Task] = Field(default_factory=dict, description="Ops local resources (migrations, test runners).")
+    buttons: dict[Name, Button] = Field(default_factory=dict, description="Buttons of your own in Tilt's UI.")
 
 
 SECTIONS = ("registries", "sdks", "services")

@@ -14,7 +14,7 @@ from devenv.manifest.model import Manifest, Service, sdk_build_arg
 from devenv.manifest.positions import LoadedYaml
 from devenv.manifest.relations import consumed_sdks, find_cycle
 from devenv.manifest.tasks import task_references
-from devenv.tilt import step_resource
+from devenv.tilt import HEALTH, step_resource
 
 # Kubernetes label values and Tilt label names: a qualified name.
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
@@ -42,6 +42,7 @@ class Checker:
             self.references, self.cycles, self.sdk_coverage, self.deployments, self.paths,
             self.images, self.ports, self.proto_boundary, self.labels, self.live_update,
             self.cluster, self.helm_releases, self.go_versions, self.step_names, self.sdk_build_args,
+            self.buttons,
         )
         return [p for rule in rules for p in rule()]
 
@@ -63,6 +64,17 @@ class Checker:
         for name, sdk in self.m.sdks.items():
             if sdk.registry and sdk.registry not in self.names["registries"]:
                 yield self._unknown(("sdks", name, "registry"), sdk.registry, "registries", "registry")
+
+    def buttons(self) -> Iterator[Problem]:
+        """A button sits on a resource the Tiltfile declares: a service, an SDK step or the gate."""
+        resources = list(self.m.services)
+        resources += [step_resource(n, step) for n, sdk in self.m.sdks.items() for step in sdk.steps]
+        resources += [HEALTH] if self.m.registries else []
+        for name, button in self.m.buttons.items():
+            if button.resource is not None and button.resource not in resources:
+                close = difflib.get_close_matches(button.resource, resources, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else "leave `resource` out to put the button in Tilt's top bar"
+                yield self.problem(("buttons", name, "resource"), f"no resource '{button.resource}' in the Tiltfile", hint)
 
     def cycles(self) -> Iterator[Problem]:
         edges = {name: list(svc.after) for name, svc in self.m.services.items()}

@@ -22,7 +22,8 @@ from devenv.manifest.model import (
     sdk_build_arg,
 )
 from devenv.manifest.relations import consumed_sdks
-from devenv.render import workloads
+from devenv.render import buttons, slices, workloads
+from devenv.render.ergonomics import links, trigger_kwargs
 from devenv.render.starlark import Expr, call, comment, literal
 from devenv.render.tasks import task_call
 from devenv.tilt import HEALTH, MIN_TILT
@@ -44,6 +45,8 @@ class Call:
 class ServiceBlock:
     name: str
     calls: list[Call]
+    guard: str = "None"  # encoded service name: the block runs only when the slice loads it
+    function: str = ""  # the Starlark function that declares the block
 
 
 @dataclass
@@ -56,6 +59,10 @@ class RenderContext:
     allow_k8s_contexts: str | None
     packages: list[Call]
     services: list[ServiceBlock]
+    slice_arg: str
+    slices: list[tuple[str, str]]
+    workload_names: list[tuple[str, str]]
+    buttons: list[ServiceBlock]
     warnings: list[Problem]
     tasks: list[Call]
     inputs: list[str]
@@ -152,7 +159,7 @@ class ContextBuilder:
             dir=None if workdir == "." else workdir,
             labels=list(sdk.labels),
             allow_parallel=sdk.parallel,
-        ))
+        ) + trigger_kwargs(step))
 
     def services(self) -> list[ServiceBlock]:
         names = self._workload_names()
@@ -167,7 +174,7 @@ class ContextBuilder:
                 calls.append(Call("k8s_resource", [literal(companion)], _kwargs(
                     resource_deps=list(self.graph.resources[name].deps), labels=list(svc.labels) or ["services"],
                 )))
-            blocks.append(ServiceBlock(comment(name), calls))
+            blocks.append(ServiceBlock(comment(name), calls, literal(name), slices.function_name("service", name, len(blocks))))
         return blocks
 
     def _docker_build(self, name: str, svc: Service) -> Call:
@@ -221,7 +228,8 @@ class ContextBuilder:
             resource_deps=list(resource.deps),
             labels=list(svc.labels) or ["services"],
             port_forwards=[str(p) for p in svc.port_forwards],
-        ))
+            links=links(svc),
+        ) + trigger_kwargs(svc))
 
     def _consumed(self, svc: Service) -> list[str]:
         return consumed_sdks(self.m, svc)
@@ -241,6 +249,7 @@ class ContextBuilder:
             everything.extend(objects)
         built = {s.image for s in self.m.services.values() if s.image}
         tilt_names = workloads.resource_names(everything, built)
+        self.tilt_names = tilt_names
         chosen: dict[str, str] = {}
         for name, svc in self.m.services.items():
             if svc.workload:
@@ -300,6 +309,16 @@ class ContextBuilder:
             candidates = by_name
         return tilt_names[candidates[0]]
 
+    def buttons(self) -> list[ServiceBlock]:
+        workdir = self.rel(".")
+        blocks = []
+        for button in buttons.buttons(self.m, "packages:health" in self.graph.resources,
+                                      self.rel(self.loaded.path.name), None if workdir == "." else workdir):
+            calls = [Call(f, a, k) for f, a, k in buttons.button_calls(button)]
+            blocks.append(ServiceBlock(comment(button.name), calls, literal(button.service),
+                                       slices.function_name("button", button.name, len(blocks))))
+        return blocks
+
     def build(self) -> RenderContext:
         services = self.services()
         if self.problems:
@@ -315,6 +334,10 @@ class ContextBuilder:
             allow_k8s_contexts=literal(contexts) if contexts else None,
             packages=self.packages(),
             services=services,
+            slice_arg=literal(slices.ARG),
+            slices=slices.slice_table(self.m, self.graph, self.companions),
+            workload_names=slices.workload_table(self.tilt_names),
+            buttons=self.buttons(),
             warnings=self.warnings,
             tasks=[task_call(self, name, task) for name, task in self.m.tasks.items()],
             inputs=sorted(str(p) for p in self.inputs),

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Build kube-apiserver and etcd from the Go module proxy, cache them outside
-# the clone, and optionally smoke-test them together.
+# Build kube-apiserver, etcd and kubectl from the Go module proxy, cache them
+# outside the clone, and optionally smoke-test the first two together.
 #
 #   scripts/tools/build-kube.sh [--smoke]
 #
-# Prints two stdout lines: the etcd path, then (last line) the kube-apiserver
-# path. Both live in ${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}/bin/.
-# Cold build on 2 cores: etcd ~35 s, kube-apiserver ~4.5 min. --smoke adds ~5 s.
+# Prints three stdout lines: the etcd path, the kubectl path, then (last line)
+# the kube-apiserver path. All live in ${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}/bin/.
+# Cold build on 2 cores: etcd ~35 s, kube-apiserver ~4.5 min, kubectl ~2 min
+# (kubectl runs the commands of Tilt's restart buttons in tests). --smoke adds ~5 s.
 #
 # Flags verified by --smoke (what a pytest fixture should use; P* = free
 # loopback ports, $D = a temp dir, all files generated in $D):
@@ -43,6 +44,7 @@ ETCD_VERSION=v3.6.8
 CACHE="${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}"
 ETCD="$CACHE/bin/etcd"
 APISERVER="$CACHE/bin/kube-apiserver"
+KUBECTL="$CACHE/bin/kubectl"
 log() { echo "build-kube: $*" >&2; }
 
 SMOKE=0
@@ -62,7 +64,7 @@ cleanup() {
   # forever) if etcd is gone before it.
   local i
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop "${PIDS[i]}"; done
-  rm -rf "$WORK" "$ETCD.tmp.$$" "$APISERVER.tmp.$$"
+  rm -rf "$WORK" "$ETCD.tmp.$$" "$APISERVER.tmp.$$" "$KUBECTL.tmp.$$"
 }
 trap cleanup EXIT
 mkdir -p "$CACHE/bin"
@@ -71,7 +73,8 @@ export GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABL
 
 build_etcd() {
   # etcd --version prints "etcd Version: 3.6.8" (compiled in, no ldflags needed).
-  if [[ -x "$ETCD" ]] && "$ETCD" --version 2>/dev/null | grep -qx "etcd Version: ${ETCD_VERSION#v}"; then
+  # (Captured, not piped into grep -q: under pipefail, grep's early exit fails the pipe with SIGPIPE.)
+  if [[ -x "$ETCD" ]] && [[ $'\n'"$("$ETCD" --version 2>/dev/null)"$'\n' == *$'\n'"etcd Version: ${ETCD_VERSION#v}"$'\n'* ]]; then
     log "cached: $ETCD"
     return
   fi
@@ -90,11 +93,9 @@ build_etcd() {
   mv -f "$ETCD.tmp.$$" "$ETCD"
 }
 
-build_apiserver() {
-  if [[ -x "$APISERVER" ]] && "$APISERVER" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"; then
-    log "cached: $APISERVER"
-    return
-  fi
+LDFLAGS=""
+kube_wrapper() { # sets up $WORK/wrap and LDFLAGS once
+  [[ -f "$WORK/wrap/go.mod" ]] && return
   # k8s.io/kubernetes can't be `go install`ed: its go.mod replaces every
   # staging module (k8s.io/api, client-go, ...) with ./staging/..., which the
   # module zip lacks. A wrapper module points them at their published
@@ -126,13 +127,36 @@ build_apiserver() {
       ldflags+=" -X $pkg.$kv"
     done
   done
+  LDFLAGS="$ldflags"
+}
 
+build_apiserver() {
+  if [[ -x "$APISERVER" ]] && "$APISERVER" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"; then
+    log "cached: $APISERVER"
+    return
+  fi
+  kube_wrapper
   log "building kube-apiserver $K8S_VERSION (staging modules $staging; several minutes)"
   local start=$SECONDS
-  (cd "$WORK/wrap" && go build -ldflags "$ldflags" -o "$APISERVER.tmp.$$" k8s.io/kubernetes/cmd/kube-apiserver)
+  (cd "$WORK/wrap" && go build -ldflags "$LDFLAGS" -o "$APISERVER.tmp.$$" k8s.io/kubernetes/cmd/kube-apiserver)
   log "kube-apiserver built in $((SECONDS - start))s"
   "$APISERVER.tmp.$$" --version >&2
   mv -f "$APISERVER.tmp.$$" "$APISERVER"
+}
+
+build_kubectl() {
+  # `kubectl version --client` prints "Client Version: v1.X.Y" (stamped like kube-apiserver).
+  if [[ -x "$KUBECTL" ]] && [[ $'\n'"$("$KUBECTL" version --client 2>/dev/null)"$'\n' == *$'\n'"Client Version: $K8S_VERSION"$'\n'* ]]; then
+    log "cached: $KUBECTL"
+    return
+  fi
+  kube_wrapper
+  log "building kubectl $K8S_VERSION"
+  local start=$SECONDS
+  (cd "$WORK/wrap" && go build -ldflags "$LDFLAGS" -o "$KUBECTL.tmp.$$" k8s.io/kubernetes/cmd/kubectl)
+  log "kubectl built in $((SECONDS - start))s"
+  "$KUBECTL.tmp.$$" version --client >&2
+  mv -f "$KUBECTL.tmp.$$" "$KUBECTL"
 }
 
 free_port() {
@@ -177,7 +201,9 @@ smoke() {
 }
 
 build_etcd
+build_kubectl
 build_apiserver
 if ((SMOKE)); then smoke; fi
 echo "$ETCD"
+echo "$KUBECTL"
 echo "$APISERVER"

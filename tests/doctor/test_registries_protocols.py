@@ -141,6 +141,14 @@ def test_restart_hint_names_namespace_and_deployment():
     assert "if it runs in the cluster under that name" in hint
 
 
+def test_restart_hint_is_exact_when_the_manifest_names_the_deployment():
+    registry = Registry(kind="npm", url="http://npm.example.io", deployment="registries/npm-mirror")
+    manifest = Manifest(version=1, project="demo", registries={"npm": registry}, cluster={"namespace": "ameide"})
+    hint = target_for("npm", registry, manifest, root=None, manifest_name="m").restart_hint()
+    assert hint.startswith("restart the npm registry: kubectl -n registries rollout restart deploy/npm-mirror   (")
+    assert "if it runs" not in hint and "verdaccio" not in hint and "packages:health" in hint
+
+
 @pytest.mark.parametrize("name, value, shown", [
     ("Authorization", "Basic YWRtaW46YWRtaW4xMjM=", "Basic ***"),
     ("authorization", "Bearer eyJhbGciOi.x.y", "Bearer ***"),

@@ -396,4 +396,16 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
     # Declare services in a shuffled order: `after` may point forward in the file, never in a cycle.
     order = draw(st.permutations(list(services)))
     m["services"] = {n: services[n] for n in order}
+
+    # -- buttons of the team's own: awkward texts and commands, on a service or the top bar -------
+    buttons = {}
+    for index in range(draw(st.integers(0, 2))):
+        button: dict = {"text": draw(awkward_text.filter(bool)), "cmd": draw(awkward_text.filter(bool))}
+        if draw(st.booleans()):
+            button["resource"] = draw(st.sampled_from(service_names))
+        if draw(st.booleans()):
+            button["confirm"] = draw(st.booleans())
+        buttons[draw(names.filter(lambda n: n not in buttons))] = button
+    if buttons:
+        m["buttons"] = buttons
     return repo

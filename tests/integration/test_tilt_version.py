@@ -21,6 +21,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "render" / "fixtures"
 # feature -> (first Tilt release, the tilt-dev/tilt change that introduced it)
 TILT_HISTORY = {
     "docker_build.extra_hosts": ("0.33.4", "PR #6185, commit 70a53642f, 2023-08-01; v0.33.3 lacks it"),
+    "v1alpha1.ui_button.requires_confirmation": ("0.22.14", "PR #5014, commit 4662ff9f2, 2021-10-12"),
+    "local_resource.links": ("0.17.8", "PR #3833, commit cde9ad2cf, 2020-10-07"),
     "k8s_resource/local_resource.labels": ("0.22.1", "PR #4767, commit 85f21fed8, 2021-07-20"),
     "local_resource.dir": ("0.20.8", "PR #4644, commit e5a8fc4bb, 2021-06-15"),
     "local_resource.env": ("0.18.5", "PR #4072, commit 5b18e79b0, 2021-01-14"),
@@ -38,6 +40,8 @@ TILT_HISTORY = {
 # before v0.13: docker_build/k8s_yaml/k8s_resource/helm and their other arguments, need none).
 KEYWORD_FEATURES = {
     r"\bextra_hosts=": "docker_build.extra_hosts",
+    r"\brequires_confirmation=": "v1alpha1.ui_button.requires_confirmation",
+    r"\blinks=": "local_resource.links",
     r"\blabels=": "k8s_resource/local_resource.labels",
     r"^\s+dir=": "local_resource.dir",
     r"^\s+env=": "local_resource.env",

@@ -125,6 +125,19 @@ CASES = {
     "invalid namespace": (BASE + "cluster: {namespace: My_NS}  # <-\n", "'My_NS' is not a valid namespace name", ""),
     "wrong type": (BASE.replace("version: 1", "version: 2  # <-"), "version: '2' is not allowed", ""),
     "bad step name": (BASE.replace("steps: {build: {cmd: make}}", "steps:\n      bu ild: {cmd: make}  # <-"), "'bu ild' is not valid", ""),
+    "button on an unknown resource": (
+        BASE + "buttons:\n  seed: {text: Seed, cmd: make seed, resource: wbe}  # <-\n",
+        "buttons.seed.resource: no resource 'wbe' in the Tiltfile", "did you mean 'web'?",
+    ),
+    "registry deployment not NAMESPACE/NAME": (
+        BASE.replace('url: "http://npm.example.io"}', 'url: "http://npm.example.io", deployment: verdaccio}  # <-'),
+        "registries.npm.deployment", "",
+    ),
+    "link without a scheme": (BASE.replace('port_forwards: ["3000"]', 'port_forwards: ["3000"]\n    links: [localhost:3000]  # <-'), "services.web.links", ""),
+    "unknown trigger": (BASE.replace('port_forwards: ["3000"]', 'port_forwards: ["3000"]\n    trigger: sometimes  # <-'), "services.web.trigger", ""),
+    "step auto_init not a boolean": (
+        BASE.replace("steps: {build: {cmd: make}}", "steps: {build: {cmd: make, auto_init: later}}  # <-"), "auto_init", "",
+    ),
 }
 
 

@@ -48,7 +48,7 @@ def test_check_prints_a_diff_and_exits_1_when_stale(repo):
     before = (repo / "Tiltfile").read_text()
     result = devenv("render", "--check", cwd=repo)
     assert result.code == 1
-    assert "+    port_forwards=['8080']," in result.out
+    assert "+        port_forwards=['8080']," in result.out
     assert result.out.startswith("--- Tiltfile (on disk)")
     assert (repo / "Tiltfile").read_text() == before
 

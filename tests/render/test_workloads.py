@@ -58,7 +58,7 @@ def test_no_workload_is_an_error_naming_the_service(tree):
 def test_workload_named_differently_is_renamed(tree):
     repo = tree({"services.yaml": MANIFEST, "web/Dockerfile": "FROM scratch\n", "k8s.yaml": deployment("frontend", "demo/web")})
     text = devenv("render", "--stdout", cwd=repo).out
-    assert "k8s_resource(\n    'frontend',\n    new_name='web'," in text
+    assert "k8s_resource(\n        'frontend',\n        new_name='web'," in text
 
 
 def test_same_name_in_two_namespaces_uses_tilt_fragments(tree):
@@ -67,8 +67,8 @@ def test_same_name_in_two_namespaces_uses_tilt_fragments(tree):
     dep_b = deployment("app", "demo/api").replace("metadata: {name: app}", "metadata: {name: app, namespace: b}", 1)
     repo = tree({"services.yaml": two, "web/Dockerfile": "FROM scratch\n", "k8s.yaml": dep_a, "api.yaml": dep_b})
     text = devenv("render", "--stdout", cwd=repo).out
-    assert "'app:deployment:a',\n    new_name='web'" in text
-    assert "'app:deployment:b',\n    new_name='api'" in text
+    assert "'app:deployment:a',\n        new_name='web'" in text
+    assert "'app:deployment:b',\n        new_name='api'" in text
 
 
 def test_invalid_k8s_yaml_is_one_message(tree):

@@ -43,6 +43,7 @@ class Target:
     ca_file_shown: str | None  # as written in the manifest
     manifest_name: str
     namespace: str
+    deployment_ref: str | None = None  # registries.<r>.deployment: NAMESPACE/NAME, when the manifest says
 
     @property
     def shown(self) -> str:
@@ -96,6 +97,10 @@ class Target:
         return DEPLOYMENTS[self.kind]
 
     def restart_hint(self) -> str:
+        if self.deployment_ref:  # the manifest names it: no guessing, and Tilt has a button for it
+            ns, deploy = self.deployment_ref.split("/", 1)
+            return (f"restart the {KIND_NAMES[self.kind]}: kubectl -n {ns} rollout restart deploy/{deploy}"
+                    f"   (or its Restart button on Tilt's packages:health; logs: kubectl -n {ns} logs deploy/{deploy})")
         ns, deploy = self.namespace, self.deployment
         return (f"restart the {KIND_NAMES[self.kind]}: kubectl -n {ns} rollout restart deploy/{deploy}"
                 f"   (if it runs in the cluster under that name; its logs: kubectl -n {ns} logs deploy/{deploy})")
@@ -128,7 +133,7 @@ def target_for(name: str, registry: "Registry", manifest: "Manifest", *, root: P
         username=unquote(parts.username) if parts.username is not None else None,
         password=unquote(parts.password) if parts.password is not None else None,
         probe=probe, ca_file=ca_file, ca_file_shown=registry.ca_file, manifest_name=manifest_name,
-        namespace=manifest.cluster.namespace or "<namespace>",
+        namespace=manifest.cluster.namespace or "<namespace>", deployment_ref=registry.deployment,
     )
 
 

@@ -1,0 +1,34 @@
+"""What the Tiltfile needs to run a slice (`tilt up -- NAME...`): every NAME's closure, and the
+names Tilt gives workloads, so a slice that loads only some services' YAML names them as a full
+load does (Tilt qualifies a workload's name only while another loaded workload shares it)."""
+
+from __future__ import annotations
+
+import re
+
+from devenv.graph import Graph, slice_closure, slice_selectors
+from devenv.manifest.model import Manifest
+from devenv.render import workloads
+from devenv.render.starlark import literal
+
+ARG = "only"  # config.define_string_list(ARG, args=True): `tilt up -- NAME...`, tilt_config.json {"only": [...]}
+
+
+def slice_table(manifest: Manifest, graph: Graph, companions: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(encoded NAME, encoded list of the resources `tilt up -- NAME` enables), sorted by NAME."""
+    rows = []
+    for name in sorted(slice_selectors(manifest, graph)):
+        enabled = slice_closure(manifest, graph, [name])
+        enabled += [c for r in enabled for c in companions.get(r, ())]
+        rows.append((literal(name), literal(enabled)))
+    return rows
+
+
+def workload_table(tilt_names: dict[workloads.K8sObject, str]) -> list[tuple[str, str]]:
+    """(encoded ``name:kind:namespace``, encoded Tilt resource name) of every workload in k8s files."""
+    return sorted({(literal(o.selector), literal(n)) for o, n in tilt_names.items()})
+
+
+def function_name(kind: str, name: str, index: int) -> str:
+    """A Starlark identifier for the function declaring one block (names may hold '.' and '-')."""
+    return f"_devenv_{kind}_{index}_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
