@@ -80,11 +80,17 @@ class ContextBuilder:
         self.warnings: list[Problem] = []
         self.problems: list[Problem] = []
         self.inputs: set[Path] = set()  # every file or folder the render read, for --watch
+        self._root_text, self._out_text = str(self.root), str(self.out)
+        self._rel: dict[str, str] = {}  # manifest path -> Tiltfile spelling (contexts and Dockerfiles repeat)
+        self._parsed: dict[str, list[workloads.K8sObject]] = {}  # k8s file -> its objects
 
     def rel(self, relative: str) -> str:
         """A manifest path as the Tiltfile must spell it: relative to the Tiltfile's folder."""
-        path = os.path.relpath(os.path.normpath(self.root / relative), self.out)
-        return path.replace(os.sep, "/")
+        spelled = self._rel.get(relative)
+        if spelled is None:
+            path = os.path.relpath(os.path.normpath(os.path.join(self._root_text, relative)), self._out_text)
+            spelled = self._rel[relative] = path.replace(os.sep, "/")
+        return spelled
 
     def problem(self, path: tuple, message: str, hint: str = "", severity: str = "error") -> None:
         dotted = ".".join(str(p) for p in path)
@@ -229,7 +235,7 @@ class ContextBuilder:
             if svc.helm:
                 self.inputs.add(self.root / svc.helm.chart)
                 self.inputs.update(self.root / v for v in svc.helm.values)
-            objects = [o for f in svc.k8s for o in workloads.read_objects(self.root, f)]
+            objects = [o for f in svc.k8s for o in self._objects(f)]
             per_service[name] = objects
             everything.extend(objects)
         built = {s.image for s in self.m.services.values() if s.image}
@@ -253,6 +259,13 @@ class ContextBuilder:
         }
         return chosen
 
+    def _objects(self, relative: str) -> list[workloads.K8sObject]:
+        """A k8s file's objects, parsed once however many services name the file."""
+        objects = self._parsed.get(relative)
+        if objects is None:
+            objects = self._parsed[relative] = workloads.read_objects(self.root, relative)
+        return objects
+
     def _check_renames(self, chosen: dict[str, str], workload_names: set[str]) -> None:
         """Refuse what Tilt would refuse to load: two services on one workload resource, or a
         rename onto a name that a workload still holds when Tilt runs that k8s_resource call
@@ -263,10 +276,13 @@ class ContextBuilder:
                 self.problem(("services", name), f"Tilt puts the workload '{workload}' of this service and of '{owner[workload]}' in one resource",
                              "give the two workloads different names")
             owner.setdefault(workload, name)
-        services = list(chosen)
+        # Tilt renames in call order: a rename onto `name` fails if a later service's workload,
+        # or a workload no service claims, still holds that name. One pass: the last position of
+        # every claimed workload name (a set per service would make this quadratic).
+        last_claim = {workload: index for index, workload in enumerate(chosen.values())}
+        unclaimed = workload_names - last_claim.keys()
         for index, (name, workload) in enumerate(chosen.items()):
-            later = {chosen[s] for s in services[index + 1:]} | (workload_names - set(chosen.values()))
-            if workload != name and name in later:
+            if workload != name and (last_claim.get(name, -1) > index or name in unclaimed):
                 self.problem(("services", name), f"Tilt cannot rename workload '{workload}' to '{name}': another workload's resource is named '{name}'",
                              "rename the service, or the workload in its Kubernetes YAML")
 
