@@ -30,7 +30,6 @@ from enum import Enum
 from pathlib import Path
 
 from devenv import __version__
-from devenv.util.fsutil import write_atomic
 
 STAMP_NAME = ".devenv-sdk-stamp.json"
 STAMP_SCHEMA = "devenv.sdk-stamp/v1"
@@ -141,6 +140,8 @@ def write_stamp(root: Path, sdk_name: str, proto_path: str, generated: str) -> d
         "devenv": __version__,
     }
     text = json.dumps(stamp, indent=2, sort_keys=True) + "\n"
+    from devenv.util.fsutil import write_atomic  # tempfile: only the stamp writes
+
     write_atomic(stamp_path(root, generated), text)
     return stamp
 

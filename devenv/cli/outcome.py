@@ -1,0 +1,52 @@
+"""From a command's result or exception to its exit code, without typer (the hot commands use it
+directly; :func:`devenv.cli.common.handle_errors` wraps it for the typer commands)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+from devenv.errors import DevenvError, ManifestError, report_problems
+
+state = {"debug": False}  # set by the top-level --debug
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def exit_code(fn: Callable[..., int | None], *args, passthrough: tuple[type[BaseException], ...] = (), **kwargs) -> int:
+    """Run a command; user mistakes become one message and an exit code, never a traceback."""
+    try:
+        return fn(*args, **kwargs) or 0
+    except ManifestError as exc:
+        report_problems(exc.problems)
+        _err(f"devenv: {exc.message}; nothing was written")
+        return exc.exit_code
+    except DevenvError as exc:
+        _err(f"devenv: error: {exc.message}")
+        if exc.hint:
+            _err(f"    hint: {exc.hint}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("devenv: interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`devenv graph | head`): stop quietly, as shell tools do.
+        _silence_stdout()
+        return 141
+    except passthrough:
+        raise
+    except Exception as exc:  # a bug, not a user mistake
+        if state["debug"]:
+            raise
+        _err(f"devenv: internal error: {type(exc).__name__}: {exc}")
+        _err("    hint: rerun with --debug for the traceback, and report it")
+        return 3
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
