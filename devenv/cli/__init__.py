@@ -6,7 +6,7 @@ Exit codes: 0 success, 1 the check failed (stale Tiltfile, lint findings, doctor
 Start-up is paid on every run, and Tilt runs `devenv sdk guard/stamp` in every SDK build step:
 the hot commands (:mod:`devenv.cli.hot`) answer without importing typer, rich or pydantic.
 Everything else, including every --help and usage error, goes through the typer app in
-:mod:`devenv.cli.app`.
+:mod:`devenv.cli.parser`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def main() -> None:
     code = run_hot(sys.argv[1:])
     if code is not None:
         sys.exit(code)
-    from devenv.cli.app import main as full_main
+    from devenv.cli.parser import main as full_main
 
     full_main()
 
@@ -28,7 +28,7 @@ def main() -> None:
 def __getattr__(name: str):
     """``from devenv.cli import app`` still finds the typer app, imported only when asked for."""
     if name == "app":
-        from devenv.cli.app import app
+        from devenv.cli.parser import app
 
         return app
     raise AttributeError(f"module 'devenv.cli' has no attribute {name!r}")

@@ -34,7 +34,7 @@ def chain_lines(graph: Graph, service: str) -> list[str]:
     return lines
 
 
-def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, timeout: float) -> int:
+def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, timeout: float, since: float | None = None) -> int:
     loaded = load_manifest(manifest)
     graph = build_graph(loaded.manifest)
     if service not in loaded.manifest.services:
@@ -48,10 +48,11 @@ def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, ti
     if not doctor:
         return 0
     from devenv.commands.doctor import check_timeout, diagnose
+    from devenv.doctor.base import blocked_phrase
     from devenv.doctor.groups import select_groups
 
     check_timeout(timeout)
-    report = diagnose(loaded, select_groups(only, skip), timeout=timeout)
+    report = diagnose(loaded, select_groups(only, skip), timeout=timeout, since=since)
     problems = report.problems
     out.write("\n")
     if not problems:
@@ -61,8 +62,8 @@ def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, ti
     out.write(f"doctor found {len(problems)} problem{'s' if len(problems) != 1 else ''}:\n")
     for result in problems:
         mark = "✗" if result in blocking else "-"
-        blocked = ", ".join(result.blocked) or "no service"
-        out.write(f"  {mark} {result.title}: {result.message}\n      blocks: {blocked}\n")
+        blocked = blocked_phrase(result.blocked, more="`devenv doctor --verbose` lists all") if result.blocked else "blocks: no service"
+        out.write(f"  {mark} {result.title}: {result.message}\n      {blocked}\n")
         if result.hint:
             out.write(f"      fix: {result.hint}\n")
     if blocking:

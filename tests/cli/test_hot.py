@@ -67,7 +67,7 @@ def test_an_edited_manifest_is_validated_again(rendered, tmp_path):
 
 
 def _full_parser(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    code = f"import sys\nfrom devenv.cli.app import main\nsys.argv = ['devenv', *{args!r}]\nmain()\n"
+    code = f"import sys\nfrom devenv.cli.parser import main\nsys.argv = ['devenv', *{args!r}]\nmain()\n"
     proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     return proc.returncode, proc.stdout, proc.stderr
 

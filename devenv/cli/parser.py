@@ -13,6 +13,7 @@ from typing import Optional
 
 import typer
 
+import devenv
 from devenv import __version__
 from devenv.cli.common import ManifestOption, handle_errors, state
 
@@ -132,7 +133,7 @@ def doctor(
     from devenv.commands.doctor import run_doctor
 
     return run_doctor(manifest, as_json=json_output, only=only, skip=skip, timeout=timeout, verbose=verbose, strict=strict,
-                      kubeconfig=kubeconfig, context=context)
+                      kubeconfig=kubeconfig, context=context, since=devenv.STARTED)
 
 
 @app.command(epilog="""Examples:
@@ -177,7 +178,7 @@ def why(
     """Why is SERVICE waiting? The chain of resources it waits for, and each failing check that blocks it (exit 1)."""
     from devenv.commands.why import run_why
 
-    return run_why(manifest, service, doctor=doctor, only=only, skip=skip, timeout=timeout)
+    return run_why(manifest, service, doctor=doctor, only=only, skip=skip, timeout=timeout, since=devenv.STARTED)
 
 
 @app.command(epilog="Example:\n\n  devenv schema > services.schema.json   (then: # yaml-language-server: $schema=services.schema.json)")
