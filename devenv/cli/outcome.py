@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable
-
-from devenv.errors import DevenvError, ManifestError, report_problems
 
 state = {"debug": False}  # set by the top-level --debug
 
@@ -16,34 +13,41 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def exit_code(fn: Callable[..., int | None], *args, passthrough: tuple[type[BaseException], ...] = (), **kwargs) -> int:
+def exit_code(fn: "Callable[..., int | None]", *args, passthrough: "tuple[type[BaseException], ...]" = (), **kwargs) -> int:
     """Run a command; user mistakes become one message and an exit code, never a traceback."""
     try:
         return fn(*args, **kwargs) or 0
-    except ManifestError as exc:
+    except KeyboardInterrupt:
+        _err("devenv: interrupted")
+        return 130
+    except passthrough:
+        raise
+    except Exception as exc:
+        return _failed(exc)
+
+
+def _failed(exc: Exception) -> int:
+    # devenv.errors (and its dataclasses) only once something went wrong: not on the hot path.
+    from devenv.errors import DevenvError, ManifestError, report_problems
+
+    if isinstance(exc, ManifestError):
         report_problems(exc.problems)
         _err(f"devenv: {exc.message}; nothing was written")
         return exc.exit_code
-    except DevenvError as exc:
+    if isinstance(exc, DevenvError):
         _err(f"devenv: error: {exc.message}")
         if exc.hint:
             _err(f"    hint: {exc.hint}")
         return exc.exit_code
-    except KeyboardInterrupt:
-        _err("devenv: interrupted")
-        return 130
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         # The reader went away (`devenv graph | head`): stop quietly, as shell tools do.
         _silence_stdout()
         return 141
-    except passthrough:
-        raise
-    except Exception as exc:  # a bug, not a user mistake
-        if state["debug"]:
-            raise
-        _err(f"devenv: internal error: {type(exc).__name__}: {exc}")
-        _err("    hint: rerun with --debug for the traceback, and report it")
-        return 3
+    if state["debug"]:  # a bug, not a user mistake
+        raise exc
+    _err(f"devenv: internal error: {type(exc).__name__}: {exc}")
+    _err("    hint: rerun with --debug for the traceback, and report it")
+    return 3
 
 
 def _silence_stdout() -> None:

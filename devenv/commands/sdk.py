@@ -12,7 +12,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from devenv.errors import DevenvError
+
+
+def _error(message: str, **kwargs):
+    from devenv.errors import DevenvError  # lazily: guard and stamp succeed without it
+
+    return DevenvError(message, **kwargs)
 
 
 def _load(manifest: Path | None, name: str | None):
@@ -25,7 +30,7 @@ def _load(manifest: Path | None, name: str | None):
 
         close = difflib.get_close_matches(name, list(sdks), n=1)
         suggestion = f" (did you mean '{close[0]}'?)" if close else ""
-        raise DevenvError(f"unknown SDK '{name}'{suggestion}", hint=f"SDKs in {loaded.display}: {', '.join(sdks) or 'none'}")
+        raise _error(f"unknown SDK '{name}'{suggestion}", hint=f"SDKs in {loaded.display}: {', '.join(sdks) or 'none'}")
     return loaded
 
 
@@ -51,7 +56,7 @@ def run_guard(manifest: Path | None, name: str) -> int:
     try:
         check_proto(facts.root, facts.proto_path, name)
     except GuardError as exc:
-        raise DevenvError(str(exc), exit_code=1) from None
+        raise _error(str(exc), exit_code=1) from None
     return 0
 
 
@@ -64,7 +69,7 @@ def run_stamp(manifest: Path | None, name: str) -> int:
     try:
         stamp = write_stamp(facts.root, name, facts.proto_path, facts.generated)
     except GuardError as exc:
-        raise DevenvError(str(exc), exit_code=1) from None
+        raise _error(str(exc), exit_code=1) from None
     print(f"devenv sdk stamp: {facts.generated} generated from {facts.proto_path} (sha256 {stamp['proto']['sha256'][:12]})", file=sys.stderr)
     return 0
 
@@ -76,7 +81,7 @@ def run_status(manifest: Path | None, names: list[str]) -> int:
     loaded = _load(manifest, names[0] if names else None)
     for name in names:
         if name not in loaded.manifest.sdks:
-            raise DevenvError(f"unknown SDK '{name}'", hint=f"SDKs: {', '.join(loaded.manifest.sdks)}")
+            raise _error(f"unknown SDK '{name}'", hint=f"SDKs: {', '.join(loaded.manifest.sdks)}")
     proto = loaded.manifest.proto
     code = 0
     for name, sdk in loaded.manifest.sdks.items():

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from collections import namedtuple
 from enum import Enum
 from pathlib import Path
 
@@ -42,11 +42,9 @@ def is_proto_source(name: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Digest:
-    sha256: str
-    files: int
-    protos: int = 0
+# Plain named tuples, not dataclasses: `devenv sdk guard` runs in every SDK build step, and the
+# dataclasses module (with inspect) would cost more start-up than the guard's own work.
+Digest = namedtuple("Digest", "sha256 files protos", defaults=(0,))  # sha256: str, files: int, protos: int
 
 
 def _files(folder: Path, keep) -> list[str]:
@@ -89,12 +87,8 @@ class Freshness(str, Enum):
     NO_PROTO = "no-proto"
 
 
-@dataclass(frozen=True)
-class Status:
-    state: Freshness
-    message: str
-    proto: Digest | None = None
-    stamp: dict | None = None
+# state: Freshness, message: str, proto: Digest | None, stamp: dict | None
+Status = namedtuple("Status", "state message proto stamp", defaults=(None, None))
 
 
 class GuardError(Exception):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from devenv import __version__
@@ -23,11 +23,9 @@ MANIFEST_NAME = "services.yaml"
 TILTFILE_NAME = "Tiltfile"
 
 
-@dataclass(frozen=True)
-class SdkFacts:
-    root: Path  # the manifest's folder
-    proto_path: str | None  # proto.path, None without a proto: section
-    generated: str | None  # the SDK's generated: path
+# root: the manifest's folder (Path); proto_path: proto.path, None without a proto: section;
+# generated: the SDK's generated: path or None. A named tuple: no dataclasses import on this path.
+SdkFacts = namedtuple("SdkFacts", "root proto_path generated")
 
 
 def _manifest_path(explicit: str | os.PathLike | None) -> Path | None:

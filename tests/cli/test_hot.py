@@ -33,7 +33,7 @@ def _pinned(args: list[str], cwd: Path) -> tuple[set[str], set[str]]:
 
 
 GUARD_MODULES = {"devenv", "devenv.cli", "devenv.cli.hot", "devenv.cli.outcome", "devenv.commands", "devenv.commands.sdk",
-                 "devenv.errors", "devenv.sdk", "devenv.sdk.freshness", "devenv.sdk.trusted", "devenv.tilt"}
+                 "devenv.sdk", "devenv.sdk.freshness", "devenv.sdk.trusted", "devenv.tilt"}
 
 
 @pytest.fixture(scope="module")
