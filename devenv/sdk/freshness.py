@@ -23,7 +23,6 @@ dot are not entered.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections import namedtuple
 from enum import Enum
@@ -112,6 +111,8 @@ def stamp_path(root: Path, generated: str) -> Path:
 
 
 def read_stamp(root: Path, generated: str) -> dict | None:
+    import json  # here, not at the top: the guard never reads a stamp
+
     try:
         data = json.loads(stamp_path(root, generated).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -133,6 +134,8 @@ def write_stamp(root: Path, sdk_name: str, proto_path: str, generated: str) -> d
         "generated": {"path": generated, "sha256": made.sha256, "files": made.files},
         "devenv": __version__,
     }
+    import json
+
     text = json.dumps(stamp, indent=2, sort_keys=True) + "\n"
     from devenv.util.fsutil import write_atomic  # tempfile: only the stamp writes
 
