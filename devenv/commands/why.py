@@ -9,6 +9,7 @@ from pathlib import Path
 from devenv.errors import DevenvError
 from devenv.graph import Graph, build_graph
 from devenv.manifest.load import load_manifest
+from devenv.util.gcpause import collector_paused
 
 
 def describe(graph: Graph, name: str) -> str:
@@ -35,8 +36,9 @@ def chain_lines(graph: Graph, service: str) -> list[str]:
 
 
 def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, timeout: float, since: float | None = None) -> int:
-    loaded = load_manifest(manifest)
-    graph = build_graph(loaded.manifest)
+    with collector_paused():
+        loaded = load_manifest(manifest)
+        graph = build_graph(loaded.manifest)
     if service not in loaded.manifest.services:
         close = difflib.get_close_matches(service, list(loaded.manifest.services), n=1)
         raise DevenvError(
