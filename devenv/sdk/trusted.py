@@ -45,6 +45,27 @@ def _read_head(path: Path, size: int = 2048) -> str:
         return handle.read(size).decode("utf-8", "replace")
 
 
+def _top_level(text: str, keys: tuple[str, ...]) -> dict | None:
+    """Only ``keys`` of the top-level mapping, built into Python values: libyaml composes the
+    whole document, but the services (thousands of them) are never constructed."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+        if not isinstance(root, yaml.MappingNode):
+            return None
+        out = {}
+        for key, value in root.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
+                return None  # a merge key or anything unusual: let the full load decide
+            if key.value in keys:
+                out[key.value] = loader.construct_object(value, deep=True)
+        return out
+    finally:
+        loader.dispose()
+
+
 def rendered_facts(explicit: str | os.PathLike | None, sdk: str) -> SdkFacts | None:
     """The SDK's facts when the Tiltfile beside the manifest proves the manifest valid, else None."""
     try:
@@ -56,9 +77,9 @@ def rendered_facts(explicit: str | os.PathLike | None, sdk: str) -> SdkFacts | N
         digest = hashlib.sha256(text.encode()).hexdigest()
         if not rendered_from(_read_head(path.parent / TILTFILE_NAME), __version__, digest):
             return None
-        import yaml
-
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = _top_level(text, ("sdks", "proto"))
+        if data is None:
+            return None
         entry = (data.get("sdks") or {}).get(sdk)
         proto = data.get("proto")
         if not isinstance(entry, dict) or not (proto is None or isinstance(proto, dict)):
