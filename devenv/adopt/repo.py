@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from devenv.adopt.discovery import dependency_text, holds_generated_code, language_of, uses_proto_runtime
+from devenv.adopt.discovery import holds_generated_code, language_of, uses_proto_runtime
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"}

@@ -3,7 +3,6 @@ its image, Kubernetes files or Helm chart, dependencies on SDKs and other servic
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 

@@ -62,8 +62,11 @@ def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]
 
 
 def diagnose(loaded, selected: list[str], *, timeout: float = DEFAULT_BUDGET, verbose: bool = False,
-             strict: bool = False, env=None) -> Report:
-    """Run the selected groups' checks against ``loaded`` and gather the report (prints nothing)."""
+             strict: bool = False, env=None, since: float | None = None) -> Report:
+    """Run the selected groups' checks against ``loaded`` and gather the report (prints nothing).
+
+    ``since``: the ``time.monotonic()`` the run began (the CLI passes its process's start, so the
+    summary's time includes start-up and the manifest load); default: when the checks start."""
     graph = build_graph(loaded.manifest)
     checks, infos = collect(selected, loaded.manifest)
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
@@ -71,7 +74,7 @@ def diagnose(loaded, selected: list[str], *, timeout: float = DEFAULT_BUDGET, ve
     results = run_checks(checks, loaded=loaded, graph=graph, env=os.environ if env is None else env, budget=timeout,
                          verbose=verbose)
     return Report(
-        results=results, groups=infos, services=graph.services(), duration=time.monotonic() - t0, budget=timeout,
+        results=results, groups=infos, services=graph.services(), duration=time.monotonic() - (t0 if since is None else since), budget=timeout,
         manifest=loaded.display, strict=strict, started=started,
     )
 
@@ -112,11 +115,12 @@ def run_doctor(
     stream=None,
     kubeconfig: Path | None = None,
     context: str | None = None,
+    since: float | None = None,
 ) -> int:
     check_timeout(timeout)
     selected = select_groups(only, skip)
     loaded = load_manifest(manifest)
     report = diagnose(loaded, selected, timeout=timeout, verbose=verbose, strict=strict,
-                      env=cluster_env(os.environ, kubeconfig, context))
+                      env=cluster_env(os.environ, kubeconfig, context), since=since)
     print_report(report, as_json=as_json, verbose=verbose, stream=stream)
     return report.exit_code

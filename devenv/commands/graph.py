@@ -9,6 +9,7 @@ from pathlib import Path
 from devenv.errors import DevenvError
 from devenv.graph import FORMATS, build_graph, slice_closure, slice_selectors, sliced
 from devenv.manifest.load import load_manifest
+from devenv.util.gcpause import collector_paused
 
 
 def split_names(values: list[str] | None) -> list[str]:
@@ -31,11 +32,13 @@ def check_slice_names(valid: list[str], names: list[str], display: str) -> None:
 def run_graph(manifest: Path | None, format: str, only: list[str] | None = None) -> int:
     if format not in FORMATS:
         raise DevenvError(f"unknown format '{format}'", hint=f"use one of: {', '.join(FORMATS)}")
-    loaded = load_manifest(manifest)
-    graph = build_graph(loaded.manifest)
-    names = split_names(only)
-    if names:
-        check_slice_names(list(slice_selectors(loaded.manifest, graph)), names, loaded.display)
-        graph = sliced(graph, slice_closure(loaded.manifest, graph, names))
-    sys.stdout.write(FORMATS[format](graph))
+    with collector_paused():
+        loaded = load_manifest(manifest)
+        graph = build_graph(loaded.manifest)
+        names = split_names(only)
+        if names:
+            check_slice_names(list(slice_selectors(loaded.manifest, graph)), names, loaded.display)
+            graph = sliced(graph, slice_closure(loaded.manifest, graph, names))
+        text = FORMATS[format](graph)
+    sys.stdout.write(text)
     return 0

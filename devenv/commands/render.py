@@ -9,6 +9,7 @@ from devenv.errors import DevenvError, report_problems
 from devenv.manifest.load import display_name, find_manifest, load_manifest
 from devenv.render import Rendered, render
 from devenv.render.output import default_output, inspect, unified_diff, write_rendered
+from devenv.util.gcpause import collector_paused
 
 
 def check_rendered(rendered: Rendered, target: Path) -> int:
@@ -32,9 +33,10 @@ def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdou
         from devenv.render.watch import watch_and_render
 
         return watch_and_render(find_manifest(manifest), output, force=force)
-    loaded = load_manifest(manifest)
-    target = default_output(loaded, output)
-    rendered = render(loaded, target)
+    with collector_paused():
+        loaded = load_manifest(manifest)
+        target = default_output(loaded, output)
+        rendered = render(loaded, target)
     report_problems(rendered.warnings)
     if stdout:
         sys.stdout.write(rendered.text)

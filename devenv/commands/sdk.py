@@ -12,7 +12,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from devenv.errors import DevenvError
+
+
+def _error(message: str, **kwargs):
+    from devenv.errors import DevenvError  # lazily: guard and stamp succeed without it
+
+    return DevenvError(message, **kwargs)
 
 
 def _load(manifest: Path | None, name: str | None):
@@ -25,37 +30,47 @@ def _load(manifest: Path | None, name: str | None):
 
         close = difflib.get_close_matches(name, list(sdks), n=1)
         suggestion = f" (did you mean '{close[0]}'?)" if close else ""
-        raise DevenvError(f"unknown SDK '{name}'{suggestion}", hint=f"SDKs in {loaded.display}: {', '.join(sdks) or 'none'}")
+        raise _error(f"unknown SDK '{name}'{suggestion}", hint=f"SDKs in {loaded.display}: {', '.join(sdks) or 'none'}")
     return loaded
+
+
+def _facts(manifest: Path | None, name: str):
+    """The SDK's proto and generated paths: straight from the YAML when the rendered Tiltfile
+    proves the manifest valid (the hot path Tilt takes in every build step), else validated."""
+    from devenv.sdk.trusted import SdkFacts, rendered_facts
+
+    facts = rendered_facts(manifest, name)
+    if facts is None:
+        loaded = _load(manifest, name)
+        proto = loaded.manifest.proto
+        facts = SdkFacts(loaded.root, proto.path if proto else None, loaded.manifest.sdks[name].generated)
+    return facts
 
 
 def run_guard(manifest: Path | None, name: str) -> int:
     from devenv.sdk.freshness import GuardError, check_proto
 
-    loaded = _load(manifest, name)
-    proto = loaded.manifest.proto
-    if proto is None:
+    facts = _facts(manifest, name)
+    if facts.proto_path is None:
         return 0  # no proto workspace declared: nothing to guard
     try:
-        check_proto(loaded.root, proto.path, name)
+        check_proto(facts.root, facts.proto_path, name)
     except GuardError as exc:
-        raise DevenvError(str(exc), exit_code=1) from None
+        raise _error(str(exc), exit_code=1) from None
     return 0
 
 
 def run_stamp(manifest: Path | None, name: str) -> int:
     from devenv.sdk.freshness import GuardError, write_stamp
 
-    loaded = _load(manifest, name)
-    sdk = loaded.manifest.sdks[name]
-    proto = loaded.manifest.proto
-    if sdk.generated is None or proto is None:
+    facts = _facts(manifest, name)
+    if facts.generated is None or facts.proto_path is None:
         return 0  # nothing to record: the SDK names no generated: path, or there is no proto workspace
     try:
-        stamp = write_stamp(loaded.root, name, proto.path, sdk.generated)
+        stamp = write_stamp(facts.root, name, facts.proto_path, facts.generated)
     except GuardError as exc:
-        raise DevenvError(str(exc), exit_code=1) from None
-    print(f"devenv sdk stamp: {sdk.generated} generated from {proto.path} (sha256 {stamp['proto']['sha256'][:12]})", file=sys.stderr)
+        raise _error(str(exc), exit_code=1) from None
+    print(f"devenv sdk stamp: {facts.generated} generated from {facts.proto_path} (sha256 {stamp['proto']['sha256'][:12]})", file=sys.stderr)
     return 0
 
 
@@ -66,7 +81,7 @@ def run_status(manifest: Path | None, names: list[str]) -> int:
     loaded = _load(manifest, names[0] if names else None)
     for name in names:
         if name not in loaded.manifest.sdks:
-            raise DevenvError(f"unknown SDK '{name}'", hint=f"SDKs: {', '.join(loaded.manifest.sdks)}")
+            raise _error(f"unknown SDK '{name}'", hint=f"SDKs: {', '.join(loaded.manifest.sdks)}")
     proto = loaded.manifest.proto
     code = 0
     for name, sdk in loaded.manifest.sdks.items():

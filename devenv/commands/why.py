@@ -9,6 +9,7 @@ from pathlib import Path
 from devenv.errors import DevenvError
 from devenv.graph import Graph, build_graph, slice_closure
 from devenv.manifest.load import load_manifest
+from devenv.util.gcpause import collector_paused
 
 
 def describe(graph: Graph, name: str) -> str:
@@ -36,9 +37,10 @@ def chain_lines(graph: Graph, service: str) -> list[str]:
     return lines
 
 
-def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, timeout: float) -> int:
-    loaded = load_manifest(manifest)
-    graph = build_graph(loaded.manifest)
+def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, timeout: float, since: float | None = None) -> int:
+    with collector_paused():
+        loaded = load_manifest(manifest)
+        graph = build_graph(loaded.manifest)
     if service not in loaded.manifest.services:
         close = difflib.get_close_matches(service, list(loaded.manifest.services), n=1)
         raise DevenvError(
@@ -52,10 +54,11 @@ def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, ti
     if not doctor:
         return 0
     from devenv.commands.doctor import check_timeout, diagnose
+    from devenv.doctor.base import blocked_phrase
     from devenv.doctor.groups import select_groups
 
     check_timeout(timeout)
-    report = diagnose(loaded, select_groups(only, skip), timeout=timeout)
+    report = diagnose(loaded, select_groups(only, skip), timeout=timeout, since=since)
     problems = report.problems
     out.write("\n")
     if not problems:
@@ -65,8 +68,8 @@ def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, ti
     out.write(f"doctor found {len(problems)} problem{'s' if len(problems) != 1 else ''}:\n")
     for result in problems:
         mark = "✗" if result in blocking else "-"
-        blocked = ", ".join(result.blocked) or "no service"
-        out.write(f"  {mark} {result.title}: {result.message}\n      blocks: {blocked}\n")
+        blocked = blocked_phrase(result.blocked, more="`devenv doctor --verbose` lists all") if result.blocked else "blocks: no service"
+        out.write(f"  {mark} {result.title}: {result.message}\n      {blocked}\n")
         if result.hint:
             out.write(f"      fix: {result.hint}\n")
     if blocking:

@@ -84,6 +84,19 @@ class CheckTimeout(TimeoutError):
 Gates = Callable[["Context"], Iterable[str]]
 
 
+# Past this many, a blocked-services list names the first few and counts the rest (5,000 names
+# per failing check drown the one line that says what to fix); --verbose and JSON list all.
+MAX_BLOCKED_SHOWN = 5
+BLOCKED_NAMED = 3
+
+
+def blocked_phrase(services: Sequence[str], *, verbose: bool = False, colon: bool = True, more: str = "--verbose lists all") -> str:
+    """``blocks: a, b`` or, for many, ``blocks 4,998 services: a, b, c, …; --verbose lists all``."""
+    if verbose or len(services) <= MAX_BLOCKED_SHOWN:
+        return f"blocks{':' if colon else ''} {', '.join(services)}"
+    return f"blocks {len(services):,} services: {', '.join(services[:BLOCKED_NAMED])}, …; {more}"
+
+
 def no_gates(ctx: "Context") -> Iterable[str]:
     return ()
 

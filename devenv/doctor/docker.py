@@ -13,7 +13,7 @@ import re
 import tarfile
 
 from devenv.doctor import gates
-from devenv.doctor.base import Check, Context, Outcome, fail, ok, skip, warn
+from devenv.doctor.base import Check, Context, Outcome, blocked_phrase, fail, ok, skip, warn
 from devenv.doctor.dockerhost import (
     GROUP_HINT,
     Daemon,
@@ -200,7 +200,7 @@ def _report(ctx: Context, answers: list[Answer], complete: bool, where: str, raw
     for answer in answers:
         blocked = ctx.graph.blocked_services(gates.build_consumers(m, [answer.target.name])) if ctx.graph else []
         if answer.failed:
-            summary.append(answer.message + (f" (blocks {', '.join(blocked)})" if blocked else ""))
+            summary.append(answer.message + (f" ({blocked_phrase(blocked, verbose=ctx.verbose, colon=False)})" if blocked else ""))
         details.append(f"{answer.message} ({answer.target.shown})")
         if ctx.verbose or answer.failed:
             details.extend(f"    {line}" for line in answer.output[-4:])

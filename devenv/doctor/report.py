@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from devenv import __version__
-from devenv.doctor.base import CheckResult, Status
+from devenv.doctor.base import CheckResult, Status, blocked_phrase
 
 SCHEMA = "devenv.doctor/v1"
 
@@ -144,7 +144,7 @@ def render_text(report: Report, stream: TextIO | None = None, *, verbose: bool =
             if r.hint and r.status is not Status.OK:
                 table.add_row("", "", Text(arrow + r.hint, style="cyan"), "")
             if r.blocked:
-                table.add_row("", "", Text(f"blocks: {', '.join(r.blocked)}", style="dim"), "")
+                table.add_row("", "", Text(blocked_phrase(r.blocked, verbose=verbose), style="dim"), "")
             if verbose:
                 for line in r.details:
                     table.add_row("", "", Text(line, style="dim"), "")

@@ -8,6 +8,7 @@ expansion outgrows the document, so such a file is refused in milliseconds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,11 @@ import yaml
 from devenv.errors import Location, Problem
 
 Path = tuple[str | int, ...]
+
+# Tags whose safe constructors return a value from a scalar node (the collection ones are
+# generators, and refuse scalars: those go through construct_object).
+_PLAIN_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary"))
+_UNWRITABLE = re.compile("[\0\ud800-\udfff]")
 
 # How many objects alias expansion may add beyond the document's own nodes.
 ALIAS_EXPANSION_BUDGET = 20_000
@@ -27,8 +33,10 @@ class LoadedYaml:
 
     file: str
     data: Any
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    # Where each value and key starts, as the parser's marks: made into a Location only when a
+    # message asks (a large manifest has tens of thousands of values and few problems).
+    values: dict[Path, yaml.Mark] = field(default_factory=dict)
+    keys: dict[Path, yaml.Mark] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def where(self, path: Path, *, key: bool = False) -> Location:
@@ -37,9 +45,9 @@ class LoadedYaml:
         for end in range(len(path), -1, -1):
             prefix = path[:end]
             if prefix in table:
-                return table[prefix]
+                return _location(self.file, table[prefix])
             if prefix in self.values:
-                return self.values[prefix]
+                return _location(self.file, self.values[prefix])
         return Location(self.file, 1, 1)
 
 
@@ -65,19 +73,28 @@ class _Builder:
         self.remaining -= 1
         if self.remaining < 0:
             raise _TooLarge(node)
-        self.result.values.setdefault(path, _location(self.result.file, node.start_mark))
+        self.result.values.setdefault(path, node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        value = self.loader.construct_object(node, deep=True)
+        value = self._scalar(node)
         if isinstance(value, str):
             self._check_text(value, node, path)
         return value
 
+    def _scalar(self, node: yaml.Node) -> Any:
+        """What ``construct_object`` makes of a scalar, calling its tag's constructor directly
+        (scalars are immutable: the loader's per-node cache and recursion guard buy nothing)."""
+        constructor = self.loader.yaml_constructors.get(node.tag) if node.tag in _PLAIN_SCALAR_TAGS and isinstance(node, yaml.ScalarNode) else None
+        if constructor is None:
+            return self.loader.construct_object(node, deep=True)
+        return constructor(self.loader, node)
+
     def _check_text(self, value: str, node: yaml.Node, path: Path) -> None:
         """NUL and unpaired surrogates cannot reach a command line, an env var or a UTF-8 Tiltfile."""
-        bad = next((c for c in value if c == "\0" or "\ud800" <= c <= "\udfff"), None)
+        found = _UNWRITABLE.search(value)
+        bad = found.group() if found else None
         if bad is not None:
             dotted = ".".join(str(p) for p in path)
             self.result.problems.append(
@@ -91,11 +108,11 @@ class _Builder:
         self.loader.flatten_mapping(node)  # resolves `<<` merge keys; own keys come last
         out: dict = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
+            key = self._scalar(key_node)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 key = str(key)
             key_path = path + (key,)
-            self.result.keys.setdefault(key_path, _location(self.result.file, key_node.start_mark))
+            self.result.keys.setdefault(key_path, key_node.start_mark)
             out[key] = self.build(value_node, key_path)
         return out
 

@@ -30,6 +30,9 @@ class Checker:
         self.m = manifest
         self.loaded = loaded
         self.root = root.resolve()
+        self._root_text = str(self.root)
+        self._real_folders: dict[str, str] = {}
+        self._resolved: dict[str, str] = {}
         raw = loaded.data if isinstance(loaded.data, dict) else {}
         self.names = {s: set(raw.get(s) or {}) if isinstance(raw.get(s), dict) else set() for s in ("services", "sdks", "registries")}
 
@@ -173,18 +176,33 @@ class Checker:
             if sync:
                 yield base + ("live_update", i, "sync", "from"), sync.from_, False
 
-    def _inside_root(self, relative: str) -> FsPath | None:
+    def _real(self, relative: str) -> str:
+        """``realpath(root/relative)``, resolving each folder once: thousands of services share
+        a few folders, and a full resolve costs one lstat per path component."""
+        folder, base = os.path.split(relative)
+        if base in ("", ".", ".."):
+            return os.path.realpath(os.path.join(self._root_text, relative))
+        real_folder = self._real_folders.get(folder)
+        if real_folder is None:
+            real_folder = self._real_folders[folder] = os.path.realpath(os.path.join(self._root_text, folder))
+        full = os.path.join(real_folder, base)
+        return os.path.realpath(full) if os.path.islink(full) else full
+
+    def _inside_root(self, relative: str) -> str | None:
+        """The real path of ``relative`` when it stays inside the manifest's folder, else None."""
         if os.path.isabs(relative):
             return None
-        full = (self.root / relative).resolve()
-        return full if full == self.root or self.root in full.parents else None
+        full = self._resolved.get(relative)
+        if full is None:
+            full = self._resolved[relative] = self._real(relative)
+        return full if _within(full, self._root_text) else None
 
     def paths(self) -> Iterator[Problem]:
         for path, relative, must_exist in self._path_fields():
             full = self._inside_root(relative)
             if full is None:
                 yield self.problem(path, f"'{relative}' leaves the repository", "paths are relative to the manifest's folder and stay inside it")
-            elif must_exist and not full.exists():
+            elif must_exist and not os.path.exists(full):
                 yield self.problem(path, f"'{relative}' does not exist", f"create it, or fix the path (relative to {self.root.name}/)")
 
     # -- values -----------------------------------------------------------------------------
@@ -231,7 +249,7 @@ class Checker:
                     candidates.append(("dockerfile", svc.dockerfile or f"{svc.context}/Dockerfile"))
             for key, relative in candidates:
                 full = self._inside_root(relative)
-                if full is not None and (full == proto or proto in full.parents):
+                if full is not None and _within(full, proto):
                     yield self.problem(
                         ("services", name, key),
                         f"'{relative}' lies inside the proto workspace '{self.m.proto.path}'",
@@ -260,7 +278,7 @@ class Checker:
                 if not sync or context is None:
                     continue
                 source = self._inside_root(sync.from_)
-                if source is not None and source != context and context not in source.parents:
+                if source is not None and not _within(source, context):
                     yield self.problem(
                         ("services", name, "live_update", i, "sync", "from"),
                         f"'{sync.from_}' is outside the build context '{svc.context}'",
@@ -300,6 +318,11 @@ class Checker:
                     ("sdks", name, "version"), f"Go module versions start with 'v': '{sdk.version}' is never served by a module proxy",
                     f"write 'v{sdk.version}'", severity="warning",
                 )
+
+
+def _within(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or lies below it (both real, absolute paths)."""
+    return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
 
 
 def local_port(forward: str | int) -> int:

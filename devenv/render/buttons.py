@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from devenv.manifest.model import Manifest
-from devenv.render.starlark import Expr, call, literal
+from devenv.render.starlark import call, literal
 from devenv.tilt import HEALTH
 
 # $1 kind/name, $2 namespace, then the allowed contexts (none: any).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 
 import jinja2
@@ -33,11 +33,31 @@ def environment(manifest_dir: Path) -> jinja2.Environment:
     )
 
 
+def _plain(value):
+    """What dataclasses.asdict makes of a context value: dataclasses as dicts, lists and tuples
+    rebuilt. Written out because asdict deep-copies every string (a third of a large render)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {f: _plain(getattr(value, f)) for f in value.__dataclass_fields__}
+    return value
+
+
+def template_values(context: RenderContext) -> dict:
+    return {f.name: _plain(getattr(context, f.name)) for f in fields(context)}
+
+
 def render_template(manifest_dir: Path, context: RenderContext) -> str:
     env = environment(manifest_dir)
     try:
         template = env.get_template(TOP_TEMPLATE)
-        text = template.render(**asdict(context))
+        text = template.render(**template_values(context))
     except jinja2.TemplateSyntaxError as exc:
         raise DevenvError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}", hint="fix the template override")
     except jinja2.UndefinedError as exc:

@@ -24,6 +24,8 @@ class Expr:
 
 
 def string(value: str) -> str:
+    if value.isascii() and value.isprintable() and "'" not in value and "\\" not in value:
+        return f"'{value}'"  # nothing to escape: the common case, without the loop below
     out = ["'"]
     for char in value:
         code = ord(char)

@@ -23,14 +23,12 @@ dot are not entered.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from dataclasses import dataclass
+from collections import namedtuple
 from enum import Enum
 from pathlib import Path
 
 from devenv import __version__
-from devenv.util.fsutil import write_atomic
 
 STAMP_NAME = ".devenv-sdk-stamp.json"
 STAMP_SCHEMA = "devenv.sdk-stamp/v1"
@@ -43,11 +41,9 @@ def is_proto_source(name: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Digest:
-    sha256: str
-    files: int
-    protos: int = 0
+# Plain named tuples, not dataclasses: `devenv sdk guard` runs in every SDK build step, and the
+# dataclasses module (with inspect) would cost more start-up than the guard's own work.
+Digest = namedtuple("Digest", "sha256 files protos", defaults=(0,))  # sha256: str, files: int, protos: int
 
 
 def _files(folder: Path, keep) -> list[str]:
@@ -90,12 +86,8 @@ class Freshness(str, Enum):
     NO_PROTO = "no-proto"
 
 
-@dataclass(frozen=True)
-class Status:
-    state: Freshness
-    message: str
-    proto: Digest | None = None
-    stamp: dict | None = None
+# state: Freshness, message: str, proto: Digest | None, stamp: dict | None
+Status = namedtuple("Status", "state message proto stamp", defaults=(None, None))
 
 
 class GuardError(Exception):
@@ -119,6 +111,8 @@ def stamp_path(root: Path, generated: str) -> Path:
 
 
 def read_stamp(root: Path, generated: str) -> dict | None:
+    import json  # here, not at the top: the guard never reads a stamp
+
     try:
         data = json.loads(stamp_path(root, generated).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -140,7 +134,11 @@ def write_stamp(root: Path, sdk_name: str, proto_path: str, generated: str) -> d
         "generated": {"path": generated, "sha256": made.sha256, "files": made.files},
         "devenv": __version__,
     }
+    import json
+
     text = json.dumps(stamp, indent=2, sort_keys=True) + "\n"
+    from devenv.util.fsutil import write_atomic  # tempfile: only the stamp writes
+
     write_atomic(stamp_path(root, generated), text)
     return stamp
 

@@ -182,3 +182,44 @@ def test_a_group_module_that_exports_no_checks_yet_counts_as_not_built(tmp_path,
     result = invoke(["-f", str(tmp_path / "services.yaml"), "--only", "registries"])
     assert result.exit_code == 0
     assert "no checks in this group yet" in result.output
+
+
+def test_a_failure_blocking_many_services_names_a_few_then_counts(tmp_path, fake_groups):
+    import yaml
+
+    from tests.fixtures.manifests import deployment
+
+    write_manifest(tmp_path)
+    path = tmp_path / "services.yaml"
+    doc = yaml.safe_load(path.read_text())
+    for i in range(40):
+        name = f"extra{i:02d}"
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text("FROM scratch\n")
+        (tmp_path / name / "k8s.yaml").write_text(deployment(name, f"demo/{name}"))
+        doc["services"][name] = {"language": "typescript", "image": f"demo/{name}", "context": name, "k8s": [f"{name}/k8s.yaml"]}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    fake_groups("docker", 'CHECKS = [Check("docker.d", "docker", "daemon", lambda ctx: fail("down", hint="start it"),'
+                          ' gates=gates.image_builds)]\n')
+    everything = ["web", "api", "gw"] + [f"extra{i:02d}" for i in range(40)]
+    result = invoke(["-f", str(path), "--only", "docker"])
+    assert result.exit_code == 1
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert "blocks 43 services: web, api, gw, …; --verbose lists all" in lines
+    assert not any("extra00" in line for line in lines[:-1])
+    verbose = invoke(["-f", str(path), "--only", "docker", "--verbose"], COLUMNS="10000").output
+    assert f"blocks: {', '.join(everything)}" in verbose
+    data = json.loads(invoke(["-f", str(path), "--only", "docker", "--json"]).output)
+    assert data["checks"][0]["blocked_services"] == everything == data["summary"]["blocked_services"]
+
+
+def test_the_summary_time_is_the_whole_runs(tmp_path, fake_groups, monkeypatch):
+    import devenv
+
+    write_manifest(tmp_path)
+    fake_groups("host", 'CHECKS = [Check("host.a", "host", "a", lambda ctx: ok("fine"))]\n')
+    monkeypatch.setattr(devenv, "STARTED", devenv.STARTED - 7.0)  # as if start-up and loading took 7 s more
+    result = invoke(["-f", str(tmp_path / "services.yaml"), "--only", "host"])
+    seconds = float(re.search(r" in (\d+\.\d)s$", result.output.splitlines()[-1]).group(1))
+    data = json.loads(invoke(["-f", str(tmp_path / "services.yaml"), "--only", "host", "--json"]).output)
+    assert seconds >= 7.0 and data["duration"] >= 7.0

@@ -6,8 +6,8 @@ from devenv.manifest.positions import load_yaml
 def test_values_and_keys_have_one_based_positions():
     loaded = load_yaml("a: 1\nb:\n  c: [x, y]\n", "services.yaml")
     assert loaded.data == {"a": 1, "b": {"c": ["x", "y"]}}
-    assert (loaded.values[("b", "c", 1)].line, loaded.values[("b", "c", 1)].col) == (3, 10)
-    assert (loaded.keys[("b", "c")].line, loaded.keys[("b", "c")].col) == (3, 3)
+    assert (loaded.where(("b", "c", 1)).line, loaded.where(("b", "c", 1)).col) == (3, 10)
+    assert (loaded.where(("b", "c"), key=True).line, loaded.where(("b", "c"), key=True).col) == (3, 3)
     assert str(loaded.where(("b", "c", 7, "deeper"))) == "services.yaml:3:6"
 
 

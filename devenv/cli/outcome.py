@@ -1,0 +1,60 @@
+"""From a command's result or exception to its exit code, without typer (the hot commands use it
+directly; :func:`devenv.cli.common.handle_errors` wraps it for the typer commands)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # typing is cheap, collections.abc.Callable is not needed at run time
+    from collections.abc import Callable
+
+state = {"debug": False}  # set by the top-level --debug
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def exit_code(fn: Callable[..., int | None], *args, passthrough: tuple[type[BaseException], ...] = (), **kwargs) -> int:
+    """Run a command; user mistakes become one message and an exit code, never a traceback."""
+    try:
+        return fn(*args, **kwargs) or 0
+    except KeyboardInterrupt:
+        _err("devenv: interrupted")
+        return 130
+    except passthrough:
+        raise
+    except Exception as exc:
+        return _failed(exc)
+
+
+def _failed(exc: Exception) -> int:
+    # devenv.errors (and its dataclasses) only once something went wrong: not on the hot path.
+    from devenv.errors import DevenvError, ManifestError, report_problems
+
+    if isinstance(exc, ManifestError):
+        report_problems(exc.problems)
+        _err(f"devenv: {exc.message}; nothing was written")
+        return exc.exit_code
+    if isinstance(exc, DevenvError):
+        _err(f"devenv: error: {exc.message}")
+        if exc.hint:
+            _err(f"    hint: {exc.hint}")
+        return exc.exit_code
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away (`devenv graph | head`): stop quietly, as shell tools do.
+        _silence_stdout()
+        return 141
+    if state["debug"]:  # a bug, not a user mistake
+        raise exc
+    _err(f"devenv: internal error: {type(exc).__name__}: {exc}")
+    _err("    hint: rerun with --debug for the traceback, and report it")
+    return 3
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

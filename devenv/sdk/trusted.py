@@ -1,0 +1,89 @@
+"""What `devenv sdk guard/stamp` need from the manifest, without validating it a second time.
+
+Tilt runs guard and stamp in every SDK build step, next to the Tiltfile that devenv rendered from
+the manifest. When that Tiltfile was written by this devenv version from exactly this manifest
+text (its `manifest-sha256:` header line), the manifest passed every rule at render time, so the
+two keys the commands read can come straight from the YAML: no pydantic model, no rules, no
+positions. In every other case (no Tiltfile there, another manifest text or version, an SDK
+name the manifest lacks, anything unexpected) the caller loads and validates the manifest as
+every other command does, with the same messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import namedtuple
+from pathlib import Path
+
+from devenv import __version__
+from devenv.tilt import rendered_from
+
+MANIFEST_NAME = "services.yaml"
+TILTFILE_NAME = "Tiltfile"
+
+
+# root: the manifest's folder (Path); proto_path: proto.path, None without a proto: section;
+# generated: the SDK's generated: path or None. A named tuple: no dataclasses import on this path.
+SdkFacts = namedtuple("SdkFacts", "root proto_path generated")
+
+
+def _manifest_path(explicit: str | os.PathLike | None) -> Path | None:
+    """Where `find_manifest` would look first; None when only it can say what is wrong."""
+    if explicit:
+        path = Path(explicit)
+        return path / MANIFEST_NAME if path.is_dir() else path
+    cwd = Path.cwd()
+    for folder in (cwd, *cwd.parents):
+        if (folder / MANIFEST_NAME).is_file():
+            return folder / MANIFEST_NAME
+    return None
+
+
+def _read_head(path: Path, size: int = 2048) -> str:
+    with open(path, "rb") as handle:
+        return handle.read(size).decode("utf-8", "replace")
+
+
+def _top_level(text: str, keys: tuple[str, ...]) -> dict | None:
+    """Only ``keys`` of the top-level mapping, built into Python values: libyaml composes the
+    whole document, but the services (thousands of them) are never constructed."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+        if not isinstance(root, yaml.MappingNode):
+            return None
+        out = {}
+        for key, value in root.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
+                return None  # a merge key or anything unusual: let the full load decide
+            if key.value in keys:
+                out[key.value] = loader.construct_object(value, deep=True)
+        return out
+    finally:
+        loader.dispose()
+
+
+def rendered_facts(explicit: str | os.PathLike | None, sdk: str) -> SdkFacts | None:
+    """The SDK's facts when the Tiltfile beside the manifest proves the manifest valid, else None."""
+    try:
+        path = _manifest_path(explicit)
+        if path is None:
+            return None
+        with open(path, encoding="utf-8") as handle:  # universal newlines, as load_manifest reads it
+            text = handle.read()
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if not rendered_from(_read_head(path.parent / TILTFILE_NAME), __version__, digest):
+            return None
+        data = _top_level(text, ("sdks", "proto"))
+        if data is None:
+            return None
+        entry = (data.get("sdks") or {}).get(sdk)
+        proto = data.get("proto")
+        if not isinstance(entry, dict) or not (proto is None or isinstance(proto, dict)):
+            return None
+        return SdkFacts(path.parent.absolute(), proto["path"] if proto else None, entry.get("generated"))
+    except Exception:  # noqa: BLE001 - any surprise: the full load decides, and reports it properly
+        return None

@@ -1,0 +1,106 @@
+"""The hot commands (`--version`, `sdk guard`, `sdk stamp`) start without typer, rich or pydantic,
+and answer exactly as the full parser does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.sdk_monorepo import build
+from tests.support.cli import devenv
+
+HEAVY = {"typer", "click", "rich", "pydantic", "pydantic_core", "jinja2", "shellingham", "docker", "kubernetes", "httpx"}
+
+
+def _imported(args: list[str], cwd: Path) -> set[str]:
+    proc = subprocess.run([sys.executable, "-X", "importtime", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1"})
+    return {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+
+
+def _pinned(args: list[str], cwd: Path) -> tuple[set[str], set[str]]:
+    """(devenv modules, other non-stdlib top-level packages) a command imports, beyond bare Python."""
+    bare = _imported(["-c", "pass"], cwd)
+    found = _imported(["-m", "devenv", *args], cwd) - bare
+    # `org`: the stdlib's copy module probes for Jython's org.python.core (a failed import)
+    tops = {m.split(".")[0] for m in found} - set(sys.stdlib_module_names) - {"devenv", "org"}
+    return {m for m in found if m.split(".")[0] == "devenv"}, tops
+
+
+GUARD_MODULES = {"devenv", "devenv.cli", "devenv.cli.hot", "devenv.cli.outcome", "devenv.commands", "devenv.commands.sdk",
+                 "devenv.sdk", "devenv.sdk.freshness", "devenv.sdk.trusted", "devenv.tilt"}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    repo = build(tmp_path_factory.mktemp("hot"))
+    (repo / "packages/sdk_ts/generated").mkdir()
+    (repo / "packages/sdk_ts/generated/thing.ts").write_text("export const thing = 1;\n")
+    assert devenv("render", cwd=repo).code == 0
+    return repo
+
+
+def test_version_imports_nothing_but_the_cli_entry(rendered):
+    modules, others = _pinned(["--version"], rendered)
+    assert modules == {"devenv", "devenv.cli", "devenv.cli.hot"}
+    assert others == set()
+
+
+@pytest.mark.parametrize("command", ["guard", "stamp"])
+def test_guard_and_stamp_import_the_pinned_set(rendered, command):
+    modules, others = _pinned(["sdk", command, "ts", "-f", "services.yaml"], rendered)
+    assert modules == GUARD_MODULES | ({"devenv.util", "devenv.util.fsutil"} if command == "stamp" else set())
+    assert others <= {"yaml", "_yaml"}, others
+    assert not others & HEAVY
+
+
+def test_an_edited_manifest_is_validated_again(rendered, tmp_path):
+    repo = shutil.copytree(rendered, tmp_path / "repo")
+    (repo / "services.yaml").write_text((repo / "services.yaml").read_text() + "# edited\n")
+    modules, others = _pinned(["sdk", "guard", "ts"], repo)
+    assert "devenv.manifest.load" in modules and "pydantic" in others
+
+
+def _full_parser(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    code = f"import sys\nfrom devenv.cli.parser import main\nsys.argv = ['devenv', *{args!r}]\nmain()\n"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def _hot(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    result = devenv(*args, cwd=cwd)
+    return result.code, result.out, result.err
+
+
+def _break(repo: Path, how: str) -> None:
+    if how == "no proto":
+        shutil.rmtree(repo / "packages/acme_proto")
+    elif how == "invalid after render":
+        text = (repo / "services.yaml").read_text()
+        (repo / "services.yaml").write_text(text.replace("project: acme", "project: acme\nbogus: 1"))
+    elif how == "no Tiltfile":
+        (repo / "Tiltfile").unlink()
+    elif how == "empty proto":
+        (repo / "packages/acme_proto/proto/acme/v1/thing.proto").unlink()
+
+
+@pytest.mark.parametrize("how", ["as rendered", "no proto", "empty proto", "invalid after render", "no Tiltfile"])
+@pytest.mark.parametrize("args", [
+    ["sdk", "guard", "ts", "-f", "services.yaml"], ["sdk", "guard", "--manifest=services.yaml", "go"], ["sdk", "guard", "tss"],
+    ["sdk", "stamp", "ts"], ["sdk", "stamp", "python", "-f", "services.yaml"], ["--debug", "sdk", "guard", "nope"], ["--version"],
+])
+def test_the_hot_path_answers_as_the_full_parser(rendered, tmp_path, how, args):
+    results = []
+    for side in ("hot", "full"):
+        repo = shutil.copytree(rendered, tmp_path / side)
+        _break(repo, how)
+        results.append((_hot if side == "hot" else _full_parser)(args, repo))
+        if "stamp" in args:  # the stamp it wrote is the same too
+            stamp = repo / "packages/sdk_ts/generated/.devenv-sdk-stamp.json"
+            results[-1] += (stamp.read_text() if stamp.exists() else None,)
+    assert results[0] == results[1]
