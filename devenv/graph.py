@@ -151,21 +151,32 @@ def slice_selectors(manifest: Manifest, graph: Graph) -> dict[str, list[str]]:
     return picks
 
 
-def slice_closure(manifest: Manifest, graph: Graph, names: Iterable[str]) -> list[str]:
+def slice_closure(manifest: Manifest, graph: Graph, names: Iterable[str], *,
+                  picks: dict[str, list[str]] | None = None, order: dict[str, int] | None = None) -> list[str]:
     """The resources `tilt up -- NAME...` enables, in graph order: the named services and labels,
     everything they wait for (services they run `after`, transitively), every step of every SDK
-    involved, and the health gate. No names: everything."""
+    involved, and the health gate. No names: everything.
+
+    ``picks`` (:func:`slice_selectors`) and ``order`` (:func:`graph_order`) may be passed in by a
+    caller that asks for many closures of one graph, so each costs its own size, not the graph's.
+    """
     names = list(names)
     if not names:
         return list(graph.resources)
-    picks = slice_selectors(manifest, graph)
+    picks = slice_selectors(manifest, graph) if picks is None else picks
+    order = graph_order(graph) if order is None else order
     wanted: set[str] = {HEALTH} if HEALTH in graph.resources else set()
     for name in names:
         for picked in picks[name]:
             wanted.update(graph.chain(picked))
     for sdk_name in {graph.resources[n].sdk for n in wanted if graph.resources[n].kind == "sdk-step"}:
-        wanted.update(step_resource(sdk_name, step) for step in manifest.sdks[sdk_name].steps)
-    return [name for name in graph.resources if name in wanted]
+        wanted.update(step_resource(sdk_name, step) for step in chain_steps(manifest.sdks[sdk_name]))
+    return sorted((name for name in wanted if name in order), key=order.__getitem__)
+
+
+def graph_order(graph: Graph) -> dict[str, int]:
+    """Each resource's position in the graph (the order render declares them in)."""
+    return {name: index for index, name in enumerate(graph.resources)}
 
 
 def sliced(graph: Graph, keep: Iterable[str]) -> Graph:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from devenv.graph import Graph, slice_closure, slice_selectors
+from devenv.graph import Graph, graph_order, slice_closure, slice_selectors
 from devenv.manifest.model import Manifest
 from devenv.render import workloads
 from devenv.render.starlark import literal
@@ -17,8 +17,9 @@ ARG = "only"  # config.define_string_list(ARG, args=True): `tilt up -- NAME...`,
 def slice_table(manifest: Manifest, graph: Graph, companions: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(encoded NAME, encoded list of the resources `tilt up -- NAME` enables), sorted by NAME."""
     rows = []
-    for name in sorted(slice_selectors(manifest, graph)):
-        enabled = slice_closure(manifest, graph, [name])
+    picks, order = slice_selectors(manifest, graph), graph_order(graph)
+    for name in sorted(picks):
+        enabled = slice_closure(manifest, graph, [name], picks=picks, order=order)
         enabled += [c for r in enabled for c in companions.get(r, ())]
         rows.append((literal(name), literal(enabled)))
     return rows

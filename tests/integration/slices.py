@@ -30,10 +30,19 @@ def _consumed(m: dict, svc: dict) -> list[str]:
     return [name for name, sdk in sdks.items() if svc.get("language") and sdk["language"] == svc["language"]]
 
 
+def _chain(sdk: dict) -> list[str]:
+    """An SDK's steps, plus the `smoke` step render adds to a published chain without one (issue 21)."""
+    steps = list(sdk.get("steps") or {})
+    if steps and sdk.get("registry") and sdk.get("version") and "smoke" not in steps \
+            and (sdk.get("verify") or {}).get("smoke", True):
+        steps.append("smoke")
+    return steps
+
+
 def closure(m: dict, names: list[str]) -> set[str]:
     services = m.get("services") or {}
     sdks = m.get("sdks") or {}
-    steps = {name: [f"packages:{name}-sdk-{step}" for step in (sdk.get("steps") or {})] for name, sdk in sdks.items()}
+    steps = {name: [f"packages:{name}-sdk-{step}" for step in _chain(sdk)] for name, sdk in sdks.items()}
     if not names:
         everything = set(services) | {s for chain in steps.values() for s in chain}
         return everything | ({"packages:health"} if m.get("registries") else set())
