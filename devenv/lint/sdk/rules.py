@@ -125,7 +125,10 @@ class Owners:
             context = svc.context or ("." if svc.image else None)
             if context is None:
                 continue
-            self.contexts.setdefault(_norm(context), []).append(name)
+            # `only` narrows the build to those folders (a root context that also holds a
+            # workspace SDK): the service owns what is under them, not the whole context.
+            for folder in [posixpath.join(context, o) for o in svc.only] or [context]:
+                self.contexts.setdefault(_norm(folder), []).append(name)
 
     def of(self, path: str) -> list[str]:
         folder = path
