@@ -72,3 +72,22 @@ def test_workspace_example_warns_when_the_context_cannot_see_the_sdk(tmp_path):
     assert rendered.code == 0
     assert "`only` keeps the workspace SDK 'ts' at packages/sdk_ts out of services.web's docker build" in rendered.err
     assert "add packages/sdk_ts to `only`" in rendered.err
+
+
+def test_graph_and_why_show_each_sdks_source():
+    buf = devenv("graph", cwd=EXAMPLES / "buf").out
+    assert ("sdk ts: buf: @buf/acme_petapis.bufbuild_es@2.2.0-20240105174326-7d1ab5b6f0d1.1 from the BSR "
+            "(buf.build/acme/petapis with buf.build/bufbuild/es)") in buf
+    ws = devenv("graph", cwd=EXAMPLES / "workspace").out
+    assert "web <- packages:ts-sdk-build (@wsdemo/sdk@0.3.0, workspace)" in ws
+    assert "sdk python: workspace: wsdemo-sdk linked from packages/sdk_py" in ws
+    why = devenv("why", "worker", "--no-doctor", cwd=EXAMPLES / "buf").out
+    assert "sdk python: buf: acme-petapis-protocolbuffers-python@25.1.0.1.20240105174326+7d1ab5b6f0d1" in why
+
+
+def test_json_schema_describes_the_sources():
+    schema = json.loads(devenv("schema", cwd=EXAMPLES).out)
+    sdk = schema["$defs"]["Sdk"]["properties"]
+    assert sdk["source"]["enum"] == ["registry", "buf", "workspace"] and sdk["source"]["default"] == "registry"
+    assert set(schema["$defs"]["BufSdk"]["properties"]) == {"module", "plugin"}
+    assert "path" not in schema["$defs"]["Sdk"].get("required", [])
