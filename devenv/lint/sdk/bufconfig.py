@@ -27,7 +27,6 @@ Reader = Callable[[str], "str | None"]
 _NPMRC_BUF = re.compile(r"^\s*@buf:registry\s*=\s*(\S+)", re.M)
 _REQ_INDEX = re.compile(r"^\s*(?:--index-url|--extra-index-url|-i)(?:\s+|\s*=\s*)(\S+)", re.M)
 _REQ_INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)(?:\s+|\s*=\s*)(\S+)", re.M)
-_PIP_CONF = re.compile(r"^\s*(?:index-url|extra-index-url)\s*[=:]\s*((?:\S+\s*\n?(?:[ \t]+\S+\s*\n?)*))", re.M)
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'\]]+")
 _DOCKER_INDEX = re.compile(r"\b(?:PIP_INDEX_URL|PIP_EXTRA_INDEX_URL|UV_INDEX_URL|UV_EXTRA_INDEX_URL|UV_DEFAULT_INDEX|UV_INDEX)\b"
                            r"\s*[= ]\s*\"?([^\s\"]+)")
@@ -157,4 +156,13 @@ def _pyproject_urls(text: str) -> list[str]:
 
 
 def _pip_conf_urls(text: str) -> list[str]:
-    return [url for block in _PIP_CONF.findall(text) for url in _URL.findall(block)]
+    """``index-url``/``extra-index-url`` of any section (pip reads [global], [install], …), multi-line values too."""
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    return [url for section in parser.sections() for key in ("index-url", "extra-index-url")
+            for url in _URL.findall(parser.get(section, key, fallback=""))]

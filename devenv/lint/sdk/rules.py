@@ -302,6 +302,8 @@ class SdkRules:
             fix = f"write: {_fix_line(text, dep.span, replacement)}"
             self.out.edits.append(Edit(dep.file, dep.span[0], dep.span[1], text[dep.span[0]:dep.span[1]], replacement,
                                        Location(dep.file, dep.line, dep.col), SDK_VERSION))
+        elif " in pnpm-workspace.yaml" in dep.note or dep.note.endswith("/pnpm-workspace.yaml"):
+            fix = f"set {dep.written_name or dep.name} to {replacement} in the catalog ({dep.note})"
         else:
             fix = f"pin {dep.written_name or dep.name} to {replacement}"
         return Finding(where, SDK_VERSION, message, fix, end_col=dep.end_col, snippet=snippet, severity=level)
