@@ -101,3 +101,22 @@ def test_a_refused_token_says_so(site):
     private = run.check("registries.private-sdk")
     assert private["status"] == "fail" and "refused the token given" in private["message"]
     assert "not-a-token" not in run.out + run.err
+
+
+def test_a_buf_sdk_on_a_registry_entry_waits_for_its_http_check(registry_lab, bsr_servers, tmp_path):
+    """`registry:` naming a `registries:` entry (a mirror of the BSR): that URL is asked, after its dns/tls/http."""
+    router, token = bsr_servers
+    registry_lab.expose(HOST, router.upstream, tls="good", port=443)
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    doc = {"version": 1, "project": "demo",
+           "registries": {"bsr": {"kind": "npm", "url": f"https://{HOST}/gen/npm/v1"}},
+           "sdks": {"ts": {**SDKS["ts"], "registry": "bsr"}}}
+    (folder / "services.yaml").write_text(yaml.safe_dump(doc))
+    run = registry_lab.doctor(folder / "services.yaml", "--json",
+                              env={"SSL_CERT_FILE": str(registry_lab.net.ca_pem), "HOME": str(tmp_path)})
+    checks = run.checks()
+    assert {i: c["status"] for i, c in checks.items()} == {
+        "registries.bsr.dns": "ok", "registries.bsr.tls": "ok", "registries.bsr.http": "ok", "registries.ts-sdk": "ok",
+    }, run.out + run.err
+    assert checks["registries.ts-sdk"]["message"] == f"{bsr.NPM_PUBLIC}@{bsr.NPM_VERSION} is generated (https://{HOST}/gen/npm/v1)"
