@@ -143,7 +143,20 @@ class RegistryConfig:
             files.extend(posixpath.join(base, inc) for inc in _REQ_INCLUDE.findall(text))
 
 
+_INDEX_TABLE = re.compile(r"^\[\[\s*tool\.(?:uv\.index|poetry\.source)\s*\]\]\s*$(.*?)(?=^\s*\[|\Z)", re.M | re.S)
+_URL_KEY = re.compile(r"^\s*url\s*=\s*[\"']([^\"']+)[\"']", re.M)
+
+
 def _pyproject_urls(text: str) -> list[str]:
+    """The index URLs of ``[[tool.uv.index]]`` and ``[[tool.poetry.source]]`` tables: read from the
+    table text when they are written the usual way, else from tomllib (dotted keys, inline tables)."""
+    if "index" not in text and "source" not in text:
+        return []
+    found = [url for table in _INDEX_TABLE.findall(text) for url in _URL_KEY.findall(table)]
+    return found or _pyproject_urls_parsed(text)
+
+
+def _pyproject_urls_parsed(text: str) -> list[str]:
     import tomllib
 
     try:

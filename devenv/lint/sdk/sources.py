@@ -40,6 +40,8 @@ class SourceRules:
         self._groups: dict[tuple[str, str], list[Dependency]] = {}
         self._configured: set[tuple[str, str]] = set()
         self._catalogs = None
+        self._urls: dict[str, str | None] = {}
+        self._config = None
 
     def resolve_catalog(self, dep: Dependency) -> Dependency:
         if dep.ecosystem != "npm" or not dep.spec.startswith("catalog:"):
@@ -63,15 +65,19 @@ class SourceRules:
         return []
 
     def _registry_config(self, service: str, sdk_name: str, dep: Dependency) -> list[Finding]:
-        from devenv.lint.sdk.bufconfig import RegistryConfig
-
-        url = sdk_registry_url(self.loaded, sdk_name)
+        if sdk_name not in self._urls:
+            self._urls[sdk_name] = sdk_registry_url(self.loaded, sdk_name)
+        url = self._urls[sdk_name]
         if url is None:
             return []
         svc = self.m.services[service]
         context = svc.context or "."
         dockerfile = svc.dockerfile or (f"{svc.context}/Dockerfile" if svc.context else None)
-        finding = RegistryConfig(self.read).check(dep, url, context.rstrip("/") or ".", dockerfile)
+        if self._config is None:
+            from devenv.lint.sdk.bufconfig import RegistryConfig
+
+            self._config = RegistryConfig(self.read)
+        finding = self._config.check(dep, url, context.rstrip("/") or ".", dockerfile)
         return [finding] if finding else []
 
     def links(self, edits: list[Edit]) -> list[Finding]:
