@@ -88,13 +88,13 @@ class SourceRules:
 
         judge = LinkJudge(self.read)
         out: list[Finding] = []
+        owns: dict[str, str | None] = {}
         for (_, sdk_name), deps in self._groups.items():
             sdk = self.m.sdks[sdk_name]
-            own = sdk.version
-            if own is None and sdk.path:
-                found = own_version(self.loaded.root / sdk.path, sdk.language)
-                own = found[1] if found and found[1] else None
-            out.extend(judge.judge(sdk_name, sdk, deps, own, edits))
+            if sdk_name not in owns:
+                found = own_version(self.loaded.root / sdk.path, sdk.language) if sdk.path and not sdk.version else None
+                owns[sdk_name] = sdk.version or (found[1] if found and found[1] else None)
+            out.extend(judge.judge(sdk_name, sdk, deps, owns[sdk_name], edits))
         return out
 
     def manifest_findings(self) -> list[Finding]:
