@@ -91,3 +91,19 @@ def test_json_schema_describes_the_sources():
     assert sdk["source"]["enum"] == ["registry", "buf", "workspace"] and sdk["source"]["default"] == "registry"
     assert set(schema["$defs"]["BufSdk"]["properties"]) == {"module", "plugin"}
     assert "path" not in schema["$defs"]["Sdk"].get("required", [])
+
+
+def test_buf_sdks_without_a_path_beside_a_proto_boundary(tmp_path):
+    """The proto-boundary rules skip SDK folders: a Buf SDK has none, and lint must not trip on it."""
+    root = tmp_path / "buf"
+    shutil.copytree(EXAMPLES / "buf", root)
+    (root / "proto").mkdir()
+    (root / "proto" / "pets.proto").write_text('syntax = "proto3";\npackage acme.petapis.v1;\n')
+    manifest = root / "services.yaml"
+    manifest.write_text(manifest.read_text().replace("sdks:\n", "proto: {path: proto, names: [\"@acme/petapis-proto\"]}\nsdks:\n", 1))
+    result, found = _lint(root)
+    assert (result.code, found) == (0, []), result.out + result.err
+    (root / "services/web/src").mkdir()
+    (root / "services/web/src/index.ts").write_text('import { Pet } from "@acme/petapis-proto";\n')
+    result, found = _lint(root)
+    assert result.code == 1 and found, result.out + result.err
