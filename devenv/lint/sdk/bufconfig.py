@@ -14,6 +14,7 @@ is the endpoint) and without a trailing slash.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable
@@ -36,6 +37,7 @@ def same_url(a: str, b: str) -> bool:
     return _canonical(a) == _canonical(b)
 
 
+@functools.lru_cache(maxsize=1024)
 def _canonical(url: str) -> str:
     url = url.strip().strip("\"'")
     scheme, sep, rest = url.partition("://")
