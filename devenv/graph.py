@@ -29,6 +29,9 @@ class Graph:
     resources: dict[str, Resource] = field(default_factory=dict)
     # Edge labels for display: (dependent, dependency) -> text, e.g. the SDK version.
     edge_labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Each SDK's source in words ("buf: @buf/acme_apis.bufbuild_es@2.2.0-…"), and who consumes what.
+    sdk_sources: dict[str, str] = field(default_factory=dict)
+    service_sdks: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, resource: Resource) -> None:
         self.resources[resource.name] = resource
@@ -95,8 +98,19 @@ def sdk_ready_resource(name: str, sdk: Sdk, has_health: bool) -> str | None:
     return HEALTH if has_health else None
 
 
+def sdk_source(sdk: Sdk) -> str:
+    """An SDK's source in words, for `devenv graph` and `devenv why`."""
+    pinned = f"{sdk.package}@{sdk.version}" if sdk.version else f"{sdk.package}"
+    if sdk.source == "buf":
+        return f"buf: {pinned} from the BSR ({sdk.buf.module if sdk.buf else '?'} with {sdk.buf.plugin if sdk.buf else '?'})"
+    if sdk.source == "workspace":
+        return f"workspace: {pinned} linked from {sdk.path}"
+    return f"registry {sdk.registry}: {pinned}" if sdk.registry else f"registry: {pinned}"
+
+
 def build_graph(manifest: Manifest) -> Graph:
     graph = Graph()
+    graph.sdk_sources = {name: sdk_source(sdk) for name, sdk in manifest.sdks.items()}
     has_health = bool(manifest.registries)
     if has_health:
         graph.add(Resource(HEALTH, "health"))
@@ -108,13 +122,15 @@ def build_graph(manifest: Manifest) -> Graph:
             previous = name
     for service_name, service in manifest.services.items():
         deps: list[str] = []
-        for sdk_name in consumed_sdks(manifest, service):
+        graph.service_sdks[service_name] = consumed_sdks(manifest, service)
+        for sdk_name in graph.service_sdks[service_name]:
             sdk = manifest.sdks[sdk_name]
             ready = sdk_ready_resource(sdk_name, sdk, has_health)
             if ready and ready not in deps:
                 deps.append(ready)
                 if sdk.version:
-                    graph.edge_labels[(service_name, ready)] = f"{sdk.package}@{sdk.version}"
+                    via = "" if sdk.source == "registry" else f", {sdk.source}"
+                    graph.edge_labels[(service_name, ready)] = f"{sdk.package}@{sdk.version}{via}"
         deps.extend(a for a in service.after if (a in manifest.services or a in manifest.tasks) and a not in deps)
         graph.add(Resource(service_name, "service", tuple(deps), service=service_name))
     for task_name, task in manifest.tasks.items():
@@ -206,6 +222,9 @@ def format_text(graph: Graph) -> str:
             label = _edge_label(graph, resource, dep)
             deps.append(f"{dep} ({label})" if label else dep)
         lines.append(f"{resource.name} <- {', '.join(deps)}")
+    if any(not text.startswith("registry") for text in graph.sdk_sources.values()):
+        lines.append("")  # where each SDK comes from (registry-only manifests keep their output)
+        lines.extend(f"sdk {name}: {text}" for name, text in graph.sdk_sources.items())
     return "\n".join(lines) + "\n"
 
 

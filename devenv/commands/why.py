@@ -23,10 +23,15 @@ def describe(graph: Graph, name: str) -> str:
     return "service"
 
 
+def sdk_lines(graph: Graph, service: str) -> list[str]:
+    """Where each SDK the service consumes comes from (a Buf SDK has no resource to wait for)."""
+    return [f"  sdk {name}: {graph.sdk_sources[name]}" for name in graph.service_sdks.get(service, [])]
+
+
 def chain_lines(graph: Graph, service: str) -> list[str]:
     chain = graph.chain(service)[:-1]
     if not chain:
-        return [f"{service} waits for nothing: it starts as soon as Tilt does"]
+        return [f"{service} waits for nothing: it starts as soon as Tilt does"] + sdk_lines(graph, service)
     width = max(len(n) for n in chain)
     direct = set(graph.resources[service].deps)
     lines = [f"{service} waits for {len(chain)} resource{'s' if len(chain) != 1 else ''} (in the order they run):"]
@@ -34,7 +39,7 @@ def chain_lines(graph: Graph, service: str) -> list[str]:
         mark = "*" if name in direct else " "
         lines.append(f"  {mark} {name.ljust(width)}  {describe(graph, name)}")
     lines.append("  (* = a direct resource_dep of the service)")
-    return lines
+    return lines + sdk_lines(graph, service)
 
 
 def run_why(manifest: Path | None, service: str, *, doctor: bool, only, skip, timeout: float, since: float | None = None) -> int:

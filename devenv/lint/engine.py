@@ -284,7 +284,7 @@ def _without_excluded(loaded: LoadedManifest, files: list[str]) -> list[str]:
 def _skipped(needles: Needles, loaded: LoadedManifest) -> list[str]:
     proto = loaded.manifest.proto
     allowed = [normalize_path(a) for a in (proto.allowed if proto else [])]
-    allowed += [normalize_path(s.path) for s in loaded.manifest.sdks.values()]
+    allowed += [normalize_path(s.path) for s in loaded.manifest.sdks.values() if s.path]  # a Buf SDK may have none
     return [needles.path, *dict.fromkeys(allowed)]
 
 

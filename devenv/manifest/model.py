@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from devenv.manifest import buf
+from devenv.manifest.buf import REF_PATTERN
 
 # Resource and SDK names end up in Tilt resource names (`packages:<sdk>-sdk-<step>`),
 # image build-arg names and file names, so they stay a conservative ASCII shape.
@@ -116,10 +119,26 @@ class SdkVerify(Strict):
     smoke: bool = Field(True, description="Render `devenv sdk verify` as the chain's smoke step when it has none.")
 
 
+SdkSource = Literal["registry", "buf", "workspace"]
+
+
+class BufSdk(Strict):
+    module: str = Field(pattern=REF_PATTERN, description="The BSR module: <host>/<owner>/<module>.")
+    plugin: str = Field(pattern=REF_PATTERN, description="The BSR plugin: <host>/<owner>/<plugin>.")
+
+
 class Sdk(Strict):
     language: Language
-    path: RelPath
-    package: str = Field(min_length=1)
+    source: SdkSource = Field(
+        "registry",
+        description="registry: the SDK's steps publish it to `registry`; buf: the Buf Schema Registry generates "
+        "it from `buf.module` with `buf.plugin`; workspace: services link it from `path`.",
+    )
+    buf: BufSdk | None = Field(None, description="Module and plugin of a `source: buf` SDK.")
+    path: RelPath | None = Field(None, description="The SDK's folder (required unless `source: buf`).")
+    package: str | None = Field(
+        None, min_length=1, description="The package name (required for `source: registry`; derived for buf)."
+    )
     registry: str | None = None
     version: str | None = Field(None, description="The version doctor asserts the registry serves.")
     steps: dict[Name, Step] = Field(default_factory=dict, description="Tilt local_resources, chained in order.")
@@ -133,6 +152,28 @@ class Sdk(Strict):
         False, description="Lint: a consumer's range that admits `version` and others is an error, not a warning."
     )
     verify: SdkVerify = Field(default_factory=SdkVerify, description="What `devenv sdk verify` checks in the artifact.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_buf_package(cls, data):
+        """A Buf SDK's package is the BSR's name for it; validation reports a `package` that differs."""
+        if isinstance(data, dict) and data.get("source") == "buf" and not data.get("package"):
+            derived = derived_package(data)
+            if derived:
+                data = {**data, "package": derived}
+        return data
+
+
+def derived_package(data: dict) -> str | None:
+    """The BSR's package name for a (raw) Buf SDK entry, or None when it cannot be derived."""
+    spec = data.get("buf")
+    language = data.get("language")
+    if not isinstance(spec, dict) or language not in buf.ECOSYSTEM_OF_LANGUAGE:
+        return None
+    module, plugin = buf.Ref.parse(str(spec.get("module", ""))), buf.Ref.parse(str(spec.get("plugin", "")))
+    if module is None or plugin is None:
+        return None
+    return buf.package_name(buf.ECOSYSTEM_OF_LANGUAGE[language], module, plugin)
 
 
 def sdk_build_arg(name: str, sdk: Sdk) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path as FsPath
 
 from devenv.errors import Problem
+from devenv.manifest import sources
 from devenv.manifest.images import image_problem
 from devenv.manifest.model import Manifest, Service, sdk_build_arg
 from devenv.manifest.positions import LoadedYaml
@@ -46,6 +47,7 @@ class Checker:
             self.images, self.ports, self.proto_boundary, self.labels, self.live_update,
             self.cluster, self.helm_releases, self.go_versions, self.step_names, self.sdk_build_args,
             self.buttons,
+            self.sdk_sources,
         )
         return [p for rule in rules for p in rule()]
 
@@ -119,6 +121,10 @@ class Checker:
                                    "give one of them its own `build_arg:`", key=not sdk.build_arg)
             owners.setdefault(arg, name)
 
+    def sdk_sources(self) -> Iterator[Problem]:
+        raw = self.loaded.data.get("sdks") if isinstance(self.loaded.data, dict) else None
+        yield from sources.check(self.m, raw if isinstance(raw, dict) else {}, self.root, self.problem)
+
     def sdk_coverage(self) -> Iterator[Problem]:
         for name, svc in self.m.services.items():
             if svc.sdks is None and svc.language and not consumed_sdks(self.m, svc):
@@ -148,7 +154,8 @@ class Checker:
             if reg.ca_file:
                 yield ("registries", name, "ca_file"), reg.ca_file, False
         for name, sdk in self.m.sdks.items():
-            yield ("sdks", name, "path"), sdk.path, False
+            if sdk.path:
+                yield ("sdks", name, "path"), sdk.path, False
             if sdk.generated:
                 yield ("sdks", name, "generated"), sdk.generated, False
             for step, spec in sdk.steps.items():

@@ -193,6 +193,10 @@ class ContextBuilder:
                 args[sdk_build_arg(sdk_name, sdk)] = sdk.version
         for key, value in svc.build_args.items():
             args[key] = _build_arg_value(value)
+        from devenv.render.workspace import unseen_sdks
+
+        for path, message, hint in unseen_sdks(self.m, name, svc):
+            self.problem(path, message, hint, "warning")
         return Call("docker_build", [literal(svc.image), literal(self.rel(context))], [
             ("dockerfile", literal(self.rel(dockerfile))),
             ("build_args", call(HELPER_BUILD_ARGS, args).source),

@@ -95,6 +95,10 @@ def _sdk_runner(name: str) -> Callable[[Context], Outcome]:
     def run(ctx: Context) -> Outcome:
         manifest = ctx.manifest
         sdk = manifest.sdks[name] if manifest else None
+        if sdk is not None and sdk.source == "buf":
+            from devenv.doctor.registries import buf as buf_check
+
+            return buf_check.check(ctx, name, sdk, _sdk_gates(name)(ctx))
         target = _target(ctx, sdk.registry) if sdk and sdk.registry else None
         if sdk is None or target is None:
             return skip(f"SDK '{name}' has no registry in the manifest")
@@ -139,3 +143,8 @@ def checks(manifest: "Manifest") -> Iterable[Check]:
             yield Check(f"{GROUP}.{sdk_name}-sdk", GROUP, f"{sdk_name} SDK", _sdk_runner(sdk_name),
                         needs=(f"{base}.http",), deadline=DEADLINES["sdk"], gates=_sdk_gates(sdk_name),
                         timeout_hint=timeout_hint)
+    for sdk_name, sdk in manifest.sdks.items():  # Buf SDKs on the BSR's own endpoint: nothing to wait for
+        if sdk.source == "buf" and sdk.version and not (sdk.registry and sdk.registry in manifest.registries):
+            yield Check(f"{GROUP}.{sdk_name}-sdk", GROUP, f"{sdk_name} SDK (BSR)", _sdk_runner(sdk_name),
+                        deadline=DEADLINES["sdk"], gates=_sdk_gates(sdk_name),
+                        timeout_hint="the BSR does not answer in time: check the network path to it")

@@ -58,13 +58,16 @@ def _causes(exc: BaseException):
 
 
 def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | bool,
-        accept: str | None = None) -> Answer:
+        accept: str | None = None, bearer: str | None = None) -> Answer:
+    """GET ``path``; ``bearer``: a token sent as ``Authorization: Bearer`` (when the URL has no credentials)."""
     import httpx
 
     url = target.url_for(path)
     headers = {"User-Agent": f"devenv-doctor/{__version__}"}
     if accept:
         headers["Accept"] = accept
+    if bearer and target.auth is None:
+        headers["Authorization"] = f"Bearer {bearer}"
     limit = httpx.Timeout(max(timeout, 0.05))
     started = time.monotonic()
     try:

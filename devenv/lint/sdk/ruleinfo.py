@@ -6,7 +6,10 @@ Each: (id, title, summary, help, group), the fields of :class:`devenv.lint.rules
 SDK_VERSION = "sdk-version"
 SDK_UNDECLARED = "sdk-undeclared"
 SDK_UNUSED = "sdk-unused"
-KINDS = (SDK_VERSION, SDK_UNDECLARED, SDK_UNUSED)  # also the kinds `devenv: allow <kind>` accepts
+SDK_BUF_COMMIT = "sdk-buf-commit"
+SDK_REGISTRY_CONFIG = "sdk-registry-config"
+SDK_WORKSPACE_LINK = "sdk-workspace-link"
+KINDS = (SDK_VERSION, SDK_UNDECLARED, SDK_UNUSED, SDK_BUF_COMMIT, SDK_REGISTRY_CONFIG, SDK_WORKSPACE_LINK)  # also the kinds `devenv: allow <kind>` accepts
 
 RULES = (
     (
@@ -33,6 +36,36 @@ RULES = (
         "The service waits for an SDK it does not use (or installs it in a way lint cannot see). Remove "
         "the SDK from the service's `sdks:`, or declare the dependency in its package.json, go.mod, "
         "pyproject.toml or requirements file.",
+        "sdk",
+    ),
+    (
+        SDK_BUF_COMMIT, "Buf SDKs of one module name different module commits",
+        "Two `source: buf` SDKs generated from the same BSR module name different module commits (or timestamps) "
+        "in their versions.",
+        "The TypeScript, Go and Python SDKs of one module must come from the same module commit, or services "
+        "talk different schemas. The odd one out is reported at its `version` line in services.yaml, with the "
+        "commit the others share; `buf registry sdk version --module=<module>:<commit> --plugin=<plugin>` prints "
+        "its version at that commit.",
+        "sdk",
+    ),
+    (
+        SDK_REGISTRY_CONFIG, "Service cannot fetch its Buf SDK",
+        "A service depends on a Buf generated SDK, but no configuration it reads points its package manager at "
+        "the BSR endpoint.",
+        "npm and pnpm read `.npmrc` from the package's folder up to the repository root: one of them must map "
+        "`@buf:registry` to the BSR npm endpoint, or `@buf/...` installs from the public registry and gets a 404. "
+        "pip and uv need an index that serves the wheel: `--extra-index-url` in the requirements file (or one it "
+        "includes), `[[tool.uv.index]]` or a Poetry source in pyproject.toml, a pip.conf/uv.toml in the service "
+        "folder, or PIP_*INDEX_URL/UV_*INDEX_URL set in the service's Dockerfile.",
+        "sdk",
+    ),
+    (
+        SDK_WORKSPACE_LINK, "Service does not link its workspace SDK",
+        "A service depends on a `source: workspace` SDK through a published version, or links another folder.",
+        "A workspace SDK is linked from its folder: npm `workspace:` (or `file:`/`link:` to the SDK's path), Go a "
+        "`replace` to the SDK's path or a go.work that uses both, Python a uv source (`workspace = true` or "
+        "`path`), a Poetry path dependency or `-e <path>` in requirements. `devenv lint --fix` writes the "
+        "workspace form where it is safe (npm specs).",
         "sdk",
     ),
 )

@@ -67,8 +67,10 @@ class SdkIndex:
         self.paths: list[tuple[str, str]] = []
         for name, sdk in m.sdks.items():
             ecosystem = _LANGUAGE_ECOSYSTEM[sdk.language]
-            self.by_key[(ecosystem, self.key(ecosystem, sdk.package))] = name
-            self.paths.append((_norm(sdk.path), name))
+            if sdk.package:
+                self.by_key[(ecosystem, self.key(ecosystem, sdk.package))] = name
+            if sdk.path:
+                self.paths.append((_norm(sdk.path), name))
         self.paths.sort(key=lambda p: len(p[0]), reverse=True)
         self.excluded = [p for p, _ in self.paths]
         if m.proto is not None:
@@ -123,7 +125,10 @@ class Owners:
             context = svc.context or ("." if svc.image else None)
             if context is None:
                 continue
-            self.contexts.setdefault(_norm(context), []).append(name)
+            # `only` narrows the build to those folders (a root context that also holds a
+            # workspace SDK): the service owns what is under them, not the whole context.
+            for folder in [posixpath.join(context, o) for o in svc.only] or [context]:
+                self.contexts.setdefault(_norm(folder), []).append(name)
 
     def of(self, path: str) -> list[str]:
         folder = path
@@ -185,6 +190,9 @@ class SdkRules:
             return texts[path]
 
         used: dict[str, set[str]] = {name: set() for name in self.m.services}
+        from devenv.lint.sdk.sources import SourceRules
+
+        self.sources = SourceRules(self.loaded, self.manifest_file, opener)
         findings: list[Finding] = []
         # Files reached through `-r`/`-c` are judged there (with their include chain); a
         # constraints file read on its own comes last so the include wins the dedupe below.
@@ -211,12 +219,16 @@ class SdkRules:
                 if ident in seen:
                     continue
                 seen.add(ident)
+                dep = self.sources.resolve_catalog(dep)
                 for service in owners:
                     if dep.kind in ("declared", "locked", "replaced"):
                         used[service].add(sdk_name)
                     findings.extend(self._judge(service, sdk_name, dep, opener))
+                    findings.extend(self.sources.dependency(service, sdk_name, dep))
+        findings.extend(self.sources.links(self.out.edits))
         if whole:
             findings.extend(self._unused(used))
+            findings.extend(self.sources.manifest_findings())
         if whole:
             texts[self.manifest_file] = self.loaded.text
         self.out.findings = sdk_suppress.apply(findings, self.out.edits, texts, self.manifest_file)
@@ -244,8 +256,8 @@ class SdkRules:
                 f"in {self.manifest_file}, services.{service}: write `{_sdks_line(consumed, add=sdk_name)}`",
                 snippet=snippet,
             ))
-        if sdk.version is None:
-            return out
+        if sdk.version is None or sdk.source == "workspace":
+            return out  # workspace SDKs are linked, not pinned: sdk-workspace-link judges them
         finding = self._version(service, sdk_name, sdk, dep, text, snippet)
         if finding is not None:
             out.append(finding)
@@ -290,6 +302,8 @@ class SdkRules:
             fix = f"write: {_fix_line(text, dep.span, replacement)}"
             self.out.edits.append(Edit(dep.file, dep.span[0], dep.span[1], text[dep.span[0]:dep.span[1]], replacement,
                                        Location(dep.file, dep.line, dep.col), SDK_VERSION))
+        elif " in pnpm-workspace.yaml" in dep.note or dep.note.endswith("/pnpm-workspace.yaml"):
+            fix = f"set {dep.written_name or dep.name} to {replacement} in the catalog ({dep.note})"
         else:
             fix = f"pin {dep.written_name or dep.name} to {replacement}"
         return Finding(where, SDK_VERSION, message, fix, end_col=dep.end_col, snippet=snippet, severity=level)
