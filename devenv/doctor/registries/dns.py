@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from devenv.doctor.base import Context, Outcome, Status, fail, ok
 from devenv.doctor.registries.target import Target
+from devenv.util.net import is_ip
 
 MARGIN = 0.25  # answer this long before the engine's deadline, so the message is ours (loaded machines too)
 
@@ -70,16 +71,6 @@ def hosts_file_names(path: str = "/etc/hosts") -> dict[str, list[str]]:
     return names
 
 
-def _is_address(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
-
-
 def connect(address: str, port: int, timeout: float) -> None:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
@@ -122,7 +113,7 @@ def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
     resolved_in = time.monotonic() - started
     in_hosts = hosts_file_names().get(host.lower())
     source = "/etc/hosts" if in_hosts and addresses[0] in in_hosts else "DNS"
-    if _is_address(host):
+    if is_ip(host):
         source = "an address, not a name"
     shown = ", ".join(addresses[:4]) + (", …" if len(addresses) > 4 else "")
     details = [f"{host} → {', '.join(addresses)} via {source} in {resolved_in * 1000:.0f} ms"]
