@@ -20,19 +20,12 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from devenv.deps import tomlpos
+from devenv.deps.filenames import is_requirements
 from devenv.deps.model import Dependency, Positions, ReadError
 
 MANIFESTS = frozenset({"pyproject.toml"})
 LOCKFILES = frozenset({"uv.lock", "poetry.lock"})
 Opener = Callable[[str], "str | None"]  # repository-relative path -> text, or None
-
-_REQUIREMENTS = re.compile(r"^(?:requirements|constraints)[\w.-]*\.(?:txt|in)$|^[\w.-]*requirements\.(?:txt|in)$")
-
-
-def is_requirements(path: str) -> bool:
-    name = path.rpartition("/")[2]
-    return bool(_REQUIREMENTS.match(name)) or ("/requirements/" in f"/{path}" and name.endswith((".txt", ".in")))
-
 
 def normalize(name: str) -> str:
     return canonicalize_name(name)
@@ -201,9 +194,6 @@ def read_pyproject(path: str, text: str) -> list[Dependency]:
 _COMMENT = re.compile(r"(^|\s+)#.*$")  # pip's COMMENT_RE
 _OPTIONS_AFTER = re.compile(r"\s+--?[a-z]")  # per-requirement options: --hash=…, --config-settings …
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
-_OPTION_WITH_VALUE = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-                      "--extra-index-url", "-f", "--find-links", "--trusted-host", "--no-binary", "--only-binary",
-                      "--prefer-binary", "--use-feature", "--pre", "--require-hashes", "--no-index"}
 
 
 def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
