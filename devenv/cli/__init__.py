@@ -125,8 +125,11 @@ def doctor(
     timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="Budget for the whole run; each check also has its own deadline."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Show each check's details (and tracebacks of crashed checks)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
-    kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", metavar="FILE", help="Kubeconfig for the cluster checks (default: $KUBECONFIG, ~/.kube/config)."),
-    context: Optional[str] = typer.Option(None, "--context", metavar="NAME", help="Kube context for the cluster checks (default: the current one); must be one of cluster.contexts."),
+    kubeconfig: Optional[Path] = typer.Option(
+        None, "--kubeconfig", metavar="FILE", help="Kubeconfig for the cluster checks (default: $KUBECONFIG, ~/.kube/config)."),
+    context: Optional[str] = typer.Option(
+        None, "--context", metavar="NAME",
+        help="Kube context for the cluster checks (default: the current one); must be one of cluster.contexts."),
 ) -> int:
     """Diagnose this machine, its Docker build host, the registries and the cluster."""
     from devenv.commands.doctor import run_doctor

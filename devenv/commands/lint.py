@@ -42,7 +42,7 @@ def run_lint(
     from devenv.lint.formats.text import summary
     from devenv.lint.scan import git_toplevel
     from devenv.manifest.load import load_manifest
-    
+
     try:
         loaded = load_manifest(manifest)
     except BaseException:

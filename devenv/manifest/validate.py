@@ -182,7 +182,8 @@ class Checker:
             if why:
                 yield self.problem(("services", name, "image"), why, "e.g. 'ameide/platform' or 'registry:5000/team/app'")
             elif svc.image in seen:
-                yield self.problem(("services", name, "image"), f"image '{svc.image}' is also built by service '{seen[svc.image]}'", "give each service its own image")
+                yield self.problem(("services", name, "image"), f"image '{svc.image}' is also built by service '{seen[svc.image]}'",
+                                   "give each service its own image")
             else:
                 seen[svc.image] = name
 

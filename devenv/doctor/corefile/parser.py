@@ -19,7 +19,6 @@ from devenv.doctor.corefile.syntax import (
     tokenize,
 )
 
-
 # -- the parser ------------------------------------------------------------------------------------
 
 class _Parser:
