@@ -61,7 +61,7 @@ class ExtraHosts(Strict):
 
 
 class Build(Strict):
-    extra_hosts: ExtraHosts = Field(default_factory=ExtraHosts)
+    extra_hosts: ExtraHosts = Field(default_factory=ExtraHosts)  # type: ignore[arg-type]  # a RootModel: ExtraHosts() is {}
     build_args: dict[EnvName, BuildArgValue] = Field(
         default_factory=dict, description="Build args given to every docker_build."
     )

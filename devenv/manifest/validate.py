@@ -55,9 +55,9 @@ class Checker:
             for i, dep in enumerate(svc.after):
                 if dep not in self.names["services"]:
                     yield self._unknown(("services", name, "after", i), dep, "services", "service")
-            for i, sdk in enumerate(svc.sdks or []):
-                if sdk not in self.names["sdks"]:
-                    yield self._unknown(("services", name, "sdks", i), sdk, "sdks", "SDK")
+            for i, sdk_name in enumerate(svc.sdks or []):
+                if sdk_name not in self.names["sdks"]:
+                    yield self._unknown(("services", name, "sdks", i), sdk_name, "sdks", "SDK")
         for name, sdk in self.m.sdks.items():
             if sdk.registry and sdk.registry not in self.names["registries"]:
                 yield self._unknown(("sdks", name, "registry"), sdk.registry, "registries", "registry")

@@ -70,6 +70,12 @@ def requirement(text: str) -> tuple[Requirement, tuple[int, int] | None]:
 
 # -- pyproject.toml -------------------------------------------------------------------------------
 
+def _table(parent: dict, key: str) -> dict:
+    """``parent[key]`` when it is a table, else an empty one."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _toml(text: str) -> dict:
     try:
         return tomllib.loads(text)
@@ -88,10 +94,8 @@ def _string_index(text: str, data: dict) -> dict[tuple, tomlpos.TomlString]:
 
 def read_pyproject(path: str, text: str) -> list[Dependency]:
     data = _toml(text)
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
-    groups = data.get("dependency-groups") if isinstance(data.get("dependency-groups"), dict) else {}
+    project, tool = _table(data, "project"), _table(data, "tool")
+    poetry, groups = _table(tool, "poetry"), _table(data, "dependency-groups")
     uv_sources = (tool.get("uv") or {}).get("sources") if isinstance(tool.get("uv"), dict) else None
     if not (project.get("dependencies") or project.get("optional-dependencies") or poetry or groups or uv_sources):
         return []
@@ -104,7 +108,7 @@ def read_pyproject(path: str, text: str) -> list[Dependency]:
             return
         req, inner = requirement(value)
         token = strings.get(item_path)
-        span = None
+        span: tuple[int, int] | None = None
         line, col = (1, 1)
         if token is not None:
             start, _ = token.content_span
@@ -114,7 +118,7 @@ def read_pyproject(path: str, text: str) -> list[Dependency]:
             else:
                 line, col = where(token.start)
         out.append(Dependency(
-            "python", normalize(req.name), str(req.specifier) if span is None else value[inner[0]:inner[1]],
+            "python", normalize(req.name), str(req.specifier) if span is None or inner is None else value[inner[0]:inner[1]],
             path, line, col, "pep440", "declared", section, span, col + (span[1] - span[0]) if span else 0,
             written_name=req.name, marker=str(req.marker or ""), local=req.url or "",
         ))
@@ -327,8 +331,8 @@ def read_lock(path: str, text: str) -> list[Dependency]:
     for i, entry in enumerate(packages):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             continue
-        version = entry.get("version") if isinstance(entry.get("version"), str) else ""
-        source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
+        version = entry["version"] if isinstance(entry.get("version"), str) else ""
+        source = _table(entry, "source")
         local = ""
         for key in ("editable", "path", "directory", "virtual", "git"):
             if isinstance(source.get(key), str):
