@@ -66,7 +66,7 @@ class ExtraHosts(Strict):
 class Build(Strict):
     """What every service's docker_build gets."""
 
-    extra_hosts: ExtraHosts = Field(  # type: ignore[arg-type]  # every field has a default; mypy runs without the pydantic plugin
+    extra_hosts: ExtraHosts = Field(
         default_factory=ExtraHosts, description="Registry host names mapped to the Docker host inside builds."
     )
     build_args: dict[EnvName, BuildArgValue] = Field(
