@@ -1,5 +1,5 @@
 """The Corefile's syntax: tokens (Caddy's lexer rules) and the tree a parse yields (server
-blocks, their addresses, directives). The grammar itself is described in the package docstring."""
+blocks, their addresses, directives). The grammar is described in :mod:`devenv.doctor.corefile`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Parsing a Corefile: the token stream with ``import`` spliced in place (files, globs, snippets)
-and the server blocks read from it."""
+and the server blocks read from it (:func:`devenv.doctor.corefile.parse` is the entry point)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import fnmatch
 import posixpath
 from typing import Mapping
 
-from devenv.doctor.corefile.rewrite import Corefile
-from devenv.doctor.corefile.syntax import (
+from devenv.doctor.corefile_syntax import (
     COREFILE_PATH,
     MAX_IMPORT_DEPTH,
     CorefileError,
@@ -21,7 +20,7 @@ from devenv.doctor.corefile.syntax import (
 
 # -- the parser ------------------------------------------------------------------------------------
 
-class _Parser:
+class Parser:
     def __init__(self, files: Mapping[str, str]):
         self.files = files
         self.snippets: dict[str, list[Token]] = {}
@@ -188,20 +187,3 @@ class _Parser:
             args.append(tok.text)
             self.pos += 1
         return Directive(head.text, tuple(args), head.file, head.line, block)
-
-
-def parse(text: str, *, file: str = COREFILE_PATH, files: Mapping[str, str] | None = None) -> Corefile:
-    """Parse a Corefile; ``files`` (``path -> text``) are what its ``import`` and ``hosts`` may read."""
-    known = dict(files or {})
-    known.setdefault(file, text)
-    parser = _Parser(known)
-    servers = parser.run(text, file)
-    return Corefile(tuple(servers), known, tuple(parser.unmatched))
-
-
-def configmap_files(coredns: Mapping[str, str], custom: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Where CoreDNS's deployments mount the ConfigMaps: ``coredns`` at ``/etc/coredns``,
-    k3s's ``coredns-custom`` at ``/etc/coredns/custom``."""
-    files = {f"/etc/coredns/{k}": v for k, v in coredns.items()}
-    files.update({f"/etc/coredns/custom/{k}": v for k, v in (custom or {}).items()})
-    return files
