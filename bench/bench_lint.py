@@ -100,7 +100,7 @@ def _go(rng, violate):
 def _md(rng, violate):
     # Prose mentions the proto path freely: never a violation (a decoy in every 10th file).
     lines = [f"# {_words(rng, 3)}", ""]
-    for i in range(rng.randint(10, 40)):
+    for _ in range(rng.randint(10, 40)):
         lines.append(_words(rng, 14))
     if rng.random() < 0.1:
         lines.append("Only the SDKs read packages/ameide_core_proto.")
@@ -125,9 +125,12 @@ def _package_json(rng, violate):
 
 
 def _yaml(rng, violate):
-    lines = ["apiVersion: apps/v1", "kind: Deployment", f"metadata: {{name: {_ident(rng).replace('_', '-')}}}", "spec:", "  template:", "    spec:", "      containers:"]
+    lines = ["apiVersion: apps/v1", "kind: Deployment", f"metadata: {{name: {_ident(rng).replace('_', '-')}}}",
+             "spec:", "  template:", "    spec:", "      containers:"]
     for _ in range(rng.randint(2, 8)):
-        lines += [f"        - name: {_ident(rng).replace('_', '-')}", f"          image: ameide/{_ident(rng).replace('_', '-')}:1.0", f"          args: [{_words(rng, 3).replace(' ', ', ')}]"]
+        lines += [f"        - name: {_ident(rng).replace('_', '-')}",
+                  f"          image: ameide/{_ident(rng).replace('_', '-')}:1.0",
+                  f"          args: [{_words(rng, 3).replace(' ', ', ')}]"]
     if violate:
         lines += ["      volumes:", "        - name: proto", "          hostPath: {path: /src/packages/ameide_core_proto}"]
     return "\n".join(lines) + "\n"
@@ -203,7 +206,7 @@ def generate(root: Path, files: int, seed: int = 42) -> set[tuple[str, str]]:
             weight, pattern, maker, rule = violating_kinds[i % len(violating_kinds)]
         else:
             pick = rng.uniform(0, total_weight)
-            for weight, pattern, maker, rule in KINDS:
+            for weight, pattern, maker, rule in KINDS:  # noqa: B007 - the one picked is used after the break
                 pick -= weight
                 if pick <= 0:
                     break

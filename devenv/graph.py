@@ -55,7 +55,7 @@ class Graph:
     def blocked_services(self, names: Iterable[str]) -> list[str]:
         """The services blocked by ``names``, in manifest order."""
         hit = self.dependents(names)
-        return [r.service for r in self.resources.values() if r.kind == "service" and r.name in hit]
+        return [r.service for r in self.resources.values() if r.kind == "service" and r.name in hit and r.service]
 
     def services(self) -> list[str]:
         return [r.name for r in self.resources.values() if r.kind == "service"]

@@ -18,8 +18,8 @@ from devenv.adopt.notes import Notes
 from devenv.adopt.secrets import SecretGuard
 from devenv.adopt.sources import Sources
 from devenv.adopt.tiltresult import UNCATEGORIZED, Resource, Result
-from devenv.tilt import HEALTH
 from devenv.manifest.model import NAME_PATTERN
+from devenv.tilt import HEALTH
 
 STEP = re.compile(r"^packages:(?P<sdk>.+?)-sdk-(?P<step>.+)$")
 

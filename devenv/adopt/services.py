@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from devenv.adopt.discovery import language_of
+from devenv.manifest.model import Sdk, sdk_build_arg
 from devenv.tilt import HEALTH
-from devenv.manifest.model import sdk_build_arg, Sdk
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -42,7 +42,7 @@ def run_lint(
     from devenv.lint.formats.text import summary
     from devenv.lint.scan import git_toplevel
     from devenv.manifest.load import load_manifest
-    
+
     try:
         loaded = load_manifest(manifest)
     except BaseException:
@@ -69,8 +69,8 @@ def run_lint(
         sys.stdout.write(text)
     for note in result.notifications:
         print(f"devenv lint: warning: {note.message}", file=sys.stderr)
-    for note in result.notes:
-        print(f"devenv lint: {note}", file=sys.stderr)
+    for text_note in result.notes:
+        print(f"devenv lint: {text_note}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
 

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 
-
 def _error(message: str, **kwargs):
     from devenv.errors import DevenvError  # lazily: guard and stamp succeed without it
 

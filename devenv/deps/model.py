@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from devenv.util import textpos
+
 
 @dataclass(slots=True)  # not frozen: readers make one per dependency, and frozen init is slow
 class Dependency:
@@ -50,27 +52,12 @@ class ReadError(ValueError):
         self.col = col
 
 
-def position(text: str, offset: int, line_starts: list[int] | None = None) -> tuple[int, int]:
-    """1-based (line, column) of ``offset``; columns count code points."""
-    if line_starts is not None:
-        import bisect
-
-        line = bisect.bisect_right(line_starts, offset)
-        return line, offset - line_starts[line - 1] + 1
-    line = text.count("\n", 0, offset) + 1
-    start = text.rfind("\n", 0, offset) + 1
-    return line, offset - start + 1
-
-
 class Positions:
     """Offsets -> (line, col) for one text, with the line starts computed once."""
 
     def __init__(self, text: str):
-        import itertools
-
         self.text = text
-        # "\n"-terminated line lengths, summed at C speed (splitlines would also split at \r, \v, …)
-        self.starts = [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
+        self.starts = textpos.line_starts(text)
 
     def __call__(self, offset: int) -> tuple[int, int]:
-        return position(self.text, offset, self.starts)
+        return textpos.position(self.starts, offset)

@@ -63,10 +63,10 @@ class _Scanner:
         return TomlPositionError(f"line {line}: {what}")
 
     def ws(self) -> None:
-        self.i = _WS.match(self.t, self.i).end()
+        self.i = _WS.match(self.t, self.i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
 
     def ws_comments_newlines(self) -> None:
-        self.i = _WS_COMMENTS.match(self.t, self.i).end()
+        self.i = _WS_COMMENTS.match(self.t, self.i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
 
     def skip_comment(self) -> None:
         nl = self.t.find("\n", self.i)
@@ -94,7 +94,7 @@ class _Scanner:
                 parts.append(value)
             else:
                 start = self.i
-                self.i = _BARE_KEY.match(self.t, self.i).end()
+                self.i = _BARE_KEY.match(self.t, self.i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
                 if start == self.i:
                     raise self.error("expected a key")
                 parts.append(self.t[start:self.i])

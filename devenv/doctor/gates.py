@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from devenv.manifest.relations import consumed_sdks
-from devenv.tilt import HEALTH, step_resource
+from devenv.tilt import step_resource
 
 if TYPE_CHECKING:
     from devenv.doctor.base import Context
@@ -32,11 +32,6 @@ def helm_services(ctx: "Context") -> list[str]:
     if not ctx.manifest:
         return []
     return [name for name, svc in ctx.manifest.services.items() if svc.helm]
-
-
-def health_gate(ctx: "Context") -> list[str]:
-    """``packages:health``: every SDK chain waits for it, so every service consuming an SDK."""
-    return [HEALTH] if ctx.graph and HEALTH in ctx.graph.resources else []
 
 
 def sdks_of_registry(manifest: "Manifest", registry: str) -> list[str]:

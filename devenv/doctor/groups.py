@@ -1,16 +1,14 @@
 """The registry of check groups: name -> title and the module whose ``CHECKS`` it runs.
 
-To add a group's checks, create its module (e.g. ``devenv/doctor/registries.py``) exporting
-``CHECKS`` (a list of :class:`devenv.doctor.base.Check` whose ``group`` is the group's name)
-and, optionally, ``checks(manifest) -> Iterable[Check]`` for checks generated from the
-manifest. Nothing here needs editing for that. A group whose module does not exist yet is
-reported honestly as having no checks.
+A group's module (e.g. ``devenv/doctor/registries/__init__.py``) exports ``CHECKS`` (a list of
+:class:`devenv.doctor.base.Check` whose ``group`` is the group's name) and, optionally,
+``checks(manifest) -> Iterable[Check]`` for checks generated from the manifest. A new group is
+one line in :data:`GROUPS` (see docs/CONTRIBUTING.md).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
@@ -41,16 +39,11 @@ GROUPS: dict[str, Group] = {
 }
 
 
-def group_checks(name: str, manifest: "Manifest | None") -> list["Check"] | None:
-    """The group's checks, in declared order; None when its module does not exist yet (or
-    exports neither ``CHECKS`` nor ``checks``: a package still being written)."""
+def group_checks(name: str, manifest: "Manifest | None") -> list["Check"]:
+    """The group's checks, in declared order (generated ones need a manifest)."""
     group = GROUPS[name]
-    if importlib.util.find_spec(group.module) is None:
-        return None
     module = importlib.import_module(group.module)
     generate = getattr(module, "checks", None)
-    if not hasattr(module, "CHECKS") and not callable(generate):
-        return None
     checks: list[Check] = list(getattr(module, "CHECKS", ()))
     if callable(generate) and manifest is not None:
         checks.extend(generate(manifest))

@@ -110,9 +110,9 @@ def render_text(report: Report, stream: TextIO | None = None, *, verbose: bool =
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 110  # Tilt's log pane, CI logs: no tty
     # Not a terminal: render to a buffer and drop the table's right padding, so a narrower log
     # pane (Tilt's) wraps only real text, never a line of trailing spaces.
-    out = io.StringIO() if width is not None else stream
-    console = Console(file=out, no_color=no_color, highlight=False, emoji=False, soft_wrap=False, width=width,
-                      **({"color_system": None} if no_color else {}))  # NO_COLOR: no escapes at all
+    out: TextIO = io.StringIO() if width is not None else stream
+    colors: dict = {"color_system": None} if no_color else {}  # NO_COLOR: no escapes at all
+    console = Console(file=out, no_color=no_color, highlight=False, emoji=False, soft_wrap=False, width=width, **colors)
     by_group: dict[str, list[CheckResult]] = {}
     for result in report.results:
         by_group.setdefault(result.group, []).append(result)
@@ -151,7 +151,7 @@ def render_text(report: Report, stream: TextIO | None = None, *, verbose: bool =
         console.print(table)
     final = report.summary()
     console.print(Text(final, style="bold red" if report.exit_code else "bold green"))
-    if out is not stream:
+    if isinstance(out, io.StringIO) and out is not stream:
         stream.write("".join(line.rstrip() + "\n" for line in out.getvalue().splitlines()))
 
 

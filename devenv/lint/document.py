@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from devenv.lint import jsonpos
 from devenv.lint.needles import Ref
-
-_NEWLINE = re.compile("\n")
+from devenv.util import textpos
 
 
 @dataclass
@@ -26,7 +23,7 @@ class Document:
 
     @cached_property
     def line_starts(self) -> list[int]:
-        return [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        return textpos.line_starts(self.text)
 
     @property
     def dir(self) -> str:
@@ -38,12 +35,11 @@ class Document:
 
     def line_of(self, offset: int) -> int:
         """1-based line number of ``offset``."""
-        return bisect.bisect_right(self.line_starts, offset)
+        return textpos.line_of(self.line_starts, offset)
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of ``offset``; columns count Unicode code points."""
-        line = self.line_of(offset)
-        return line, offset - self.line_starts[line - 1] + 1
+        return textpos.position(self.line_starts, offset)
 
     def line_span(self, line: int) -> tuple[int, int]:
         """Offsets of ``line`` (1-based), without its newline."""

@@ -34,7 +34,7 @@ class Hints:
 
     def owner(self, path: str) -> str | None:
         """The service whose folder (or Dockerfile) holds ``path``; a root context owns only its Dockerfile."""
-        for name, context, dockerfile, _ in self.owners:
+        for name, _context, dockerfile, _ in self.owners:
             if path == dockerfile:
                 return name
         for name, context, _, _ in self.owners:

@@ -90,7 +90,7 @@ class Needles:
         self.gate: bytes | None = _common_suffix([n.encode() for n in minimal]) if len(minimal) > 1 else None
         if self.gate is None and len(minimal) == 1:
             self.gate = next(iter(minimal)).encode()
-        self.gate_covers_marker = bool(self.gate) and self.gate in MARKER_KIND
+        self.gate_covers_marker = self.gate is not None and bool(self.gate) and self.gate in MARKER_KIND
 
     @staticmethod
     def _canonical(name: str) -> str:

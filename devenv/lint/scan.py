@@ -87,7 +87,7 @@ class _Ignores:
     """The stack of .gitignore specs from ``root`` down to the folder being walked."""
 
     def __init__(self) -> None:
-        self.layers: list[tuple[str, object]] = []
+        self.layers: list[tuple[str, list]] = []  # (folder, [(regex, include)])
 
     def push(self, folder: str, spec) -> None:
         if spec is not None:

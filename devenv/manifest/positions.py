@@ -52,10 +52,10 @@ class LoadedYaml:
 
 
 # libyaml's parser (when PyYAML was built with it) keeps marks and is several times faster.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]  # chosen at import time
     """Safe loader whose objects are built by :class:`_Builder` instead."""
 
 

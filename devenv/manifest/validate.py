@@ -62,9 +62,9 @@ class Checker:
             for i, dep in enumerate(svc.after):
                 if dep not in self.names["services"] and dep not in self.m.tasks:
                     yield self._unknown(("services", name, "after", i), dep, "services", "service")
-            for i, sdk in enumerate(svc.sdks or []):
-                if sdk not in self.names["sdks"]:
-                    yield self._unknown(("services", name, "sdks", i), sdk, "sdks", "SDK")
+            for i, sdk_name in enumerate(svc.sdks or []):
+                if sdk_name not in self.names["sdks"]:
+                    yield self._unknown(("services", name, "sdks", i), sdk_name, "sdks", "SDK")
         yield from task_references(self)
         for name, sdk in self.m.sdks.items():
             if sdk.registry and sdk.registry not in self.names["registries"]:
@@ -222,7 +222,8 @@ class Checker:
             if why:
                 yield self.problem(("services", name, "image"), why, "e.g. 'ameide/platform' or 'registry:5000/team/app'")
             elif svc.image in seen:
-                yield self.problem(("services", name, "image"), f"image '{svc.image}' is also built by service '{seen[svc.image]}'", "give each service its own image")
+                yield self.problem(("services", name, "image"), f"image '{svc.image}' is also built by service '{seen[svc.image]}'",
+                                   "give each service its own image")
             else:
                 seen[svc.image] = name
 

@@ -138,6 +138,7 @@ class ContextBuilder:
                     allow_parallel=True,
                 )))
             elif resource.kind == "sdk-step":
+                assert resource.sdk and resource.step  # the graph gives every sdk-step both
                 calls.append(self._step(resource.name, resource.sdk, resource.step, list(resource.deps)))
         return calls
 

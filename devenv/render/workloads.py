@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from devenv.errors import DevenvError
+from devenv.manifest.images import repository
 
 _FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
@@ -38,10 +39,7 @@ class K8sObject:
 
 def normalize_image(reference: str) -> str:
     """Docker's familiar-name normalisation without tag or digest: `redis` -> `docker.io/library/redis`."""
-    name = reference.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    if ":" in last:
-        name = name[: len(name) - len(last)] + last.split(":", 1)[0]
+    name = repository(reference)
     first, _, rest = name.partition("/")
     if not rest or ("." not in first and ":" not in first and first != "localhost"):
         name = f"docker.io/{name}"

@@ -1,6 +1,7 @@
 """The round trip's comparison on its own: devenv's proto guard is an addition, never a loss."""
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from devenv.adopt.compare import _cmd_equal, _wraps, compare, unguarded
 from devenv.adopt.tiltresult import Resource, Result

@@ -1,7 +1,8 @@
 """The commented YAML writer: what it writes reads back as the same data, guesses are marked."""
 
 import yaml
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from devenv.adopt.yamlout import emit
 

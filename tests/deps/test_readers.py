@@ -55,10 +55,13 @@ def test_invalid_json_is_a_read_error_with_a_position():
 
 
 def test_pnpm_lock_v9_v6_and_v5():
-    v9 = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      '@acme/sdk-ts':\n        specifier: ^1.3.9\n        version: 1.3.9(react@18.2.0)\n      sdk:\n        specifier: npm:@acme/sdk-ts@1.4.0\n        version: '@acme/sdk-ts@1.4.0'\n"
+    v9 = ("lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      '@acme/sdk-ts':\n        specifier: ^1.3.9\n"
+          "        version: 1.3.9(react@18.2.0)\n      sdk:\n        specifier: npm:@acme/sdk-ts@1.4.0\n"
+          "        version: '@acme/sdk-ts@1.4.0'\n")
     assert [(d.name, d.spec, d.line, d.col, d.kind) for d in npm.read("pnpm-lock.yaml", v9)] == [
         ("@acme/sdk-ts", "1.3.9", 7, 18, "locked"), ("@acme/sdk-ts", "1.4.0", 10, 18, "locked")]
-    v6 = "lockfileVersion: '6.0'\ndependencies:\n  '@acme/sdk-ts':\n    specifier: 1.4.0\n    version: 1.4.0\n  x:\n    specifier: link:../x\n    version: link:../x\n"
+    v6 = ("lockfileVersion: '6.0'\ndependencies:\n  '@acme/sdk-ts':\n    specifier: 1.4.0\n    version: 1.4.0\n"
+          "  x:\n    specifier: link:../x\n    version: link:../x\n")
     assert [(d.name, d.spec, d.local) for d in npm.read("pnpm-lock.yaml", v6)] == [("@acme/sdk-ts", "1.4.0", ""), ("x", "", "link:../x")]
     v5 = "lockfileVersion: 5.4\nspecifiers:\n  '@acme/sdk-ts': ^1.0.0\ndependencies:\n  '@acme/sdk-ts': 1.3.9_react@18.2.0\n"
     assert [(d.name, d.spec, d.line) for d in npm.read("pnpm-lock.yaml", v5)] == [("@acme/sdk-ts", "1.3.9", 5)]
@@ -224,7 +227,8 @@ def test_requirements_include_outside_the_repository_is_an_error():
 
 
 def test_uv_and_poetry_lockfiles():
-    uv = 'version = 1\n\n[[package]]\nname = "Acme_SDK"\nversion = "1.3.0"\nsource = { registry = "https://pypi.acme.test/simple" }\n\n[[package]]\nname = "svc"\nversion = "0.1.0"\nsource = { editable = "." }\n'
+    uv = ('version = 1\n\n[[package]]\nname = "Acme_SDK"\nversion = "1.3.0"\nsource = { registry = "https://pypi.acme.test/simple" }\n'
+          '\n[[package]]\nname = "svc"\nversion = "0.1.0"\nsource = { editable = "." }\n')
     assert [(d.name, d.spec, d.kind, d.line, d.col, d.local) for d in python.read("uv.lock", uv)] == [
         ("acme-sdk", "1.3.0", "locked", 5, 12, ""), ("svc", "0.1.0", "locked", 10, 12, "editable .")]
     poetry = '[[package]]\nname = "acme-sdk"\nversion = "1.3.5"\n\n[package.source]\ntype = "directory"\nurl = "../sdk"\n'

@@ -80,7 +80,7 @@ def test_the_token_from_buf_token_is_sent_as_bearer_and_never_printed(site):
     router.seen.clear()
     run = lab.doctor(manifest, "--json", "-v", env={**env, "BUF_TOKEN": token})
     assert run.check("registries.private-sdk")["status"] == "ok", run.out
-    assert (f"/gen/npm/v1/@buf%2fprivate_apis.bufbuild_es", f"Bearer {token}") in router.seen
+    assert ("/gen/npm/v1/@buf%2fprivate_apis.bufbuild_es", f"Bearer {token}") in router.seen
     assert token not in run.out + run.err
     text = lab.doctor(manifest, "-v", env={**env, "BUF_TOKEN": token})
     assert token not in text.out + text.err

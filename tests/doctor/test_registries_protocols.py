@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from devenv.deps import specs
 from devenv.doctor.groups import group_checks
+from devenv.doctor.registries import protocols
 from devenv.doctor.registries import sdk as sdk_check
-from devenv.doctor.registries import versions
 from devenv.doctor.registries.target import target_for
 from devenv.graph import build_graph
 from devenv.manifest.load import load_manifest
@@ -28,18 +29,18 @@ ROOT = Path(__file__).resolve().parents[2]
     ("@a/b c", "/@a%2fb%20c"),
 ])
 def test_npm_paths(package, path):
-    assert versions.npm_path(package) == path
+    assert protocols.npm_path(package) == path
 
 
 @pytest.mark.parametrize("name", ["ameide-sdk", "Ameide_SDK", "ameide.sdk", "AMEIDE--_.sdk"])
 def test_pep503_normalisation(name):
-    assert versions.pypi_normalize(name) == "ameide-sdk"
+    assert protocols.pypi_normalize(name) == "ameide-sdk"
 
 
 def test_go_module_paths_escape_uppercase():
-    assert versions.go_escape("github.com/AmeideIO/SDK-Go") == "github.com/!ameide!i!o/!s!d!k-!go"
-    assert versions.go_escape("go.packages.dev.ameide.io/ameide-sdk-go") == "go.packages.dev.ameide.io/ameide-sdk-go"
-    assert versions.go_version("1.4.0") == "v1.4.0" and versions.go_version("v1.4.0") == "v1.4.0"
+    assert protocols.go_escape("github.com/AmeideIO/SDK-Go") == "github.com/!ameide!i!o/!s!d!k-!go"
+    assert protocols.go_escape("go.packages.dev.ameide.io/ameide-sdk-go") == "go.packages.dev.ameide.io/ameide-sdk-go"
+    assert specs.go_version("1.4.0") == "v1.4.0" and specs.go_version("v1.4.0") == "v1.4.0"
 
 
 # -- what registries serve --------------------------------------------------------------------------
@@ -64,44 +65,44 @@ PEP691 = {
 
 
 def test_pep503_html_index():
-    served = versions.parse_pypi(PEP503, "text/html; charset=UTF-8", "ameide-sdk")
+    served = protocols.parse_pypi(PEP503, "text/html; charset=UTF-8", "ameide-sdk")
     assert served.versions == ("1.3.0", "1.2.0", "1.5.0rc1")
     assert served.yanked == ("1.4.0",)
     assert served.format == "PEP 503 HTML"
 
 
 def test_pep691_json_index():
-    served = versions.parse_pypi(json.dumps(PEP691), "application/vnd.pypi.simple.v1+json", "Ameide_SDK")
+    served = protocols.parse_pypi(json.dumps(PEP691), "application/vnd.pypi.simple.v1+json", "Ameide_SDK")
     assert served.versions == ("1.3.0", "1.4.0")  # 1.4.0 still has a file that is not yanked
     assert served.yanked == ()
     assert served.format == "PEP 691 JSON"
 
 
 def test_pep440_equality():
-    assert versions.same_pypi_version("1.4", "1.4.0")
-    assert not versions.same_pypi_version("1.4.0", "1.4.0.post1")
-    assert versions.same_pypi_version("not a version", "not a version")
+    assert protocols.same_pypi_version("1.4", "1.4.0")
+    assert not protocols.same_pypi_version("1.4.0", "1.4.0.post1")
+    assert protocols.same_pypi_version("not a version", "not a version")
 
 
 def test_npm_document():
     doc = {"name": "@ameideio/ameide-sdk-ts", "dist-tags": {"latest": "1.4.0"},
            "versions": {"1.3.0": {}, "1.4.0": {}}, "modified": "2026-01-01T00:00:00Z"}
-    served = versions.parse_npm(json.dumps(doc))
+    served = protocols.parse_npm(json.dumps(doc))
     assert served.versions == ("1.3.0", "1.4.0") and served.latest == "1.4.0"
     with pytest.raises(ValueError):
-        versions.parse_npm("[1, 2]")
+        protocols.parse_npm("[1, 2]")
 
 
 def test_go_list_and_oci_tags():
-    assert versions.parse_go_list("v1.3.0\nv1.4.0\n\n").versions == ("v1.3.0", "v1.4.0")
-    assert versions.parse_oci_tags('{"name": "x", "tags": ["1.0", "latest"]}').versions == ("1.0", "latest")
-    assert versions.parse_oci_tags('{"name": "x", "tags": null}').versions == ()
+    assert protocols.parse_go_list("v1.3.0\nv1.4.0\n\n").versions == ("v1.3.0", "v1.4.0")
+    assert protocols.parse_oci_tags('{"name": "x", "tags": ["1.0", "latest"]}').versions == ("1.0", "latest")
+    assert protocols.parse_oci_tags('{"name": "x", "tags": null}').versions == ()
 
 
 def test_served_list_keeps_the_newest():
-    served = versions.Served(tuple(f"1.{i}.0" for i in range(10)))
-    assert versions.served_list(served, 3) == "…, 1.7.0, 1.8.0, 1.9.0 (10 versions)"
-    assert versions.served_list(versions.Served(())) == "no version"
+    served = protocols.Served(tuple(f"1.{i}.0" for i in range(10)))
+    assert protocols.served_list(served, 3) == "…, 1.7.0, 1.8.0, 1.9.0 (10 versions)"
+    assert protocols.served_list(protocols.Served(())) == "no version"
 
 
 # -- targets and secrets ----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """What Tilt must report for a manifest, derived from the manifest alone.
 
 Deliberately independent of devenv: this reads `services.yaml` and the files it names with
-PyYAML and applies SPEC.md's rules directly ("What render must produce"), so a bug in
+PyYAML and applies the contract's rules directly (docs/tiltfile.md, listed below), so a bug in
 devenv.graph or devenv.render cannot hide by being computed the same way twice.
 
 The rules, in brief:

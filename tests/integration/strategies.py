@@ -253,7 +253,7 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
         if draw(st.integers(0, 3)) == 0:
             # an SDK's build arg may not be another SDK's or a shared one (devenv refuses the clash)
             taken = set((m.get("build") or {}).get("build_args") or {}) | {s.get("build_arg") for s in sdks.values()}
-            sdk["build_arg"] = draw(env_names.filter(lambda n: n not in taken))
+            sdk["build_arg"] = draw(env_names.filter(lambda n: n not in taken))  # noqa: B023 - drawn at once
         if has_proto and draw(st.booleans()):
             sdk["generated"] = f"{sdk['path']}/generated"
         sdks[sdk_name] = sdk

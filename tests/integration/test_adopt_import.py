@@ -18,7 +18,7 @@ import yaml
 
 from devenv.adopt.importflow import run_import as _run_import
 from devenv.commands.adopt import render_text
-from tests.adopt.monorepos import MONOREPOS, SECRET_ENV, SECRET_VALUES, LITERAL_TOKEN
+from tests.adopt.monorepos import LITERAL_TOKEN, MONOREPOS, SECRET_ENV, SECRET_VALUES
 from tests.fixtures.manifests import build_tree
 from tests.integration import tiltjson
 from tests.integration.judge import load, render_tiltfile

@@ -242,7 +242,8 @@ FILES: dict[str, str | bytes] = {
     ".github/workflows/ci-proto.yml": "on: push\njobs:\n  buf:\n    steps:\n      - run: cd packages/ameide_core_proto && buf lint\n",
     "services/platform/src/protocol.ts": 'import { x } from "ameide_core_protocol";\nimport { y } from "@ameide/core-protocol";\n',
     ".dockerignore": "packages/ameide_core_proto\n",
-    "pnpm-lock.yaml": "importers:\n  packages/ameide_core_proto: {}\n  services/platform:\n    devDependencies:\n      '@ameide/core-proto': link:../../packages/ameide_core_proto\n",
+    "pnpm-lock.yaml": ("importers:\n  packages/ameide_core_proto: {}\n  services/platform:\n    devDependencies:\n"
+                       "      '@ameide/core-proto': link:../../packages/ameide_core_proto\n"),
     "CODEOWNERS": "/packages/ameide_core_proto/ @ameide/proto-owners\n",
     "deploy/Tiltfile": with_checksum("local_resource('sdk', cmd='make', deps=['packages/ameide_core_proto'])\n"),
     "assets/blob.dat": b"\x00\x01\x02packages/ameide_core_proto\x00",

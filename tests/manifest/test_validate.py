@@ -66,7 +66,8 @@ CASES = {
         BASE.replace("    port_forwards:", "    after: [api]  # <-\n    port_forwards:"),
         "dependency cycle: web -> api -> web", "remove one of these",
     ),
-    "language without sdk": (BASE.replace("  api:\n    language: typescript", "  api:\n    language: go  # <-"), "no SDK is declared for language 'go'", "sdks: []"),
+    "language without sdk": (BASE.replace("  api:\n    language: typescript", "  api:\n    language: go  # <-"),
+                             "no SDK is declared for language 'go'", "sdks: []"),
     "missing context": (BASE.replace("context: svc/api", "context: svc/gone  # <-"), "'svc/gone' does not exist", ""),
     "missing dockerfile": (BASE.replace("context: svc/api", "context: svc/api\n    dockerfile: svc/api/Nope  # <-"), "'svc/api/Nope' does not exist", ""),
     "missing k8s file": (BASE.replace("k8s: [k8s/api.yaml]", "k8s: [k8s/nope.yaml]  # <-"), "'k8s/nope.yaml' does not exist", ""),
@@ -86,7 +87,8 @@ CASES = {
         "label 'my apps' is not a Kubernetes qualified name", "63",
     ),
     "invalid helm release name": (
-        BASE.replace("  api:\n", "  api_db:  # <-\n").replace("k8s: [k8s/api.yaml]", "helm: {chart: charts/api}").replace("after: [web]", "after: [web]\n    workload: api"),
+        BASE.replace("  api:\n", "  api_db:  # <-\n").replace("k8s: [k8s/api.yaml]", "helm: {chart: charts/api}")
+        .replace("after: [web]", "after: [web]\n    workload: api"),
         "'api_db' is not a valid Helm release name", "set `helm.release`",
     ),
     "sdk build arg clash": (
@@ -94,7 +96,8 @@ CASES = {
         "build arg 'TS_SDK_VERSION' also carries the version of sdk 'ts'", "build_arg",
     ),
     "sdk build arg hides a shared one": (
-        BASE.replace("registries:\n", "build: {build_args: {NPM_REGISTRY: x}}\nregistries:\n").replace("    registry: npm\n", "    registry: npm\n    build_arg: NPM_REGISTRY  # <-\n"),
+        BASE.replace("registries:\n", "build: {build_args: {NPM_REGISTRY: x}}\nregistries:\n")
+        .replace("    registry: npm\n", "    registry: npm\n    build_arg: NPM_REGISTRY  # <-\n"),
         "build arg 'NPM_REGISTRY' is also one of `build.build_args`", "another `build_arg:`",
     ),
     "port forward shape": (
@@ -114,7 +117,8 @@ CASES = {
         "has both `k8s` and `helm`", "keep one",
     ),
     "deploys nothing": (BASE.replace("    k8s: [k8s/api.yaml]\n", "").replace("  api:\n", "  api:  # <-\n"), "deploys nothing", "helm"),
-    "image without context": (BASE.replace("    context: svc/api\n", "").replace("image: demo/api", "image: demo/api  # <-"), "has an image but no `context`", ""),
+    "image without context": (BASE.replace("    context: svc/api\n", "").replace("image: demo/api", "image: demo/api  # <-"),
+                              "has an image but no `context`", ""),
     "two services build one image": (BASE.replace("image: demo/api", "image: demo/web  # <-"), "image 'demo/web' is also built by service 'web'", ""),
     "step resource names clash": (
         BASE.replace("sdks:\n", "sdks:\n  ts-sdk-build:\n    language: go\n    path: sdk/ts\n    package: x\n    steps: {a: {cmd: make}}\n", 1)
@@ -185,9 +189,9 @@ def test_rule(tmp_path, name):
     assert result.code == 2, result
     assert "Traceback" not in result.err
     line = _expected_line(text)
-    matching = [l for l in result.err.splitlines() if l.startswith(f"services.yaml:{line}:")]
+    matching = [row for row in result.err.splitlines() if row.startswith(f"services.yaml:{line}:")]
     assert matching, f"nothing reported at line {line}:\n{result.err}"
-    assert any(message in l for l in matching), result.err
+    assert any(message in row for row in matching), result.err
     assert hint in result.err
     assert (tmp_path / "Tiltfile").read_text() == TILTFILE
 

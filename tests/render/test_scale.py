@@ -13,8 +13,7 @@ from pathlib import Path
 
 import devenv
 from devenv.manifest.load import load_manifest
-from devenv.render import render
-from devenv.render import workloads
+from devenv.render import render, workloads
 from tests.fixtures.manifests import build_tree, deployment
 
 PACKAGE = str(Path(devenv.__file__).parent)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from devenv.deps.filenames import is_requirements
 from devenv.deps.model import Dependency
 from devenv.deps.readers import go, npm, python
 
@@ -24,7 +25,7 @@ def ecosystem_of(path: str) -> str | None:
     for ecosystem, module in READERS.items():
         if name in module.MANIFESTS or name in module.LOCKFILES:
             return ecosystem
-    if python.is_requirements(path):
+    if is_requirements(path):
         return "python"
     return None
 

@@ -105,7 +105,7 @@ class _Lexer:
                 tokens.append(Token(t[self.i + 1:j], self.i, j + 1, quoted=True))
                 self.i = j + 1
             elif _ident(c):
-                j = _IDENT_RUN.match(t, self.i).end()  # modfile's isIdent run, stopping at "//"
+                j = _IDENT_RUN.match(t, self.i).end()  # type: ignore[union-attr]  # modfile's isIdent run, stopping at "//"
                 word = t[self.i:j]
                 if "/*" in word:
                     raise self.error("mod files must use // comments (not /* */ comments)", self.i + word.index("/*"))

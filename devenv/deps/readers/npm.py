@@ -40,7 +40,7 @@ def _json(text: str, path: str) -> object:
 
 
 _WS = re.compile(r"[ \t\r\n]*")
-_scanstring = json.decoder.scanstring
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # the C scanner json itself uses
 _raw_decode = json.JSONDecoder().raw_decode
 
 
@@ -52,20 +52,20 @@ def members(text: str, start: int) -> dict[str, tuple[int, int, int]] | None:
     if text[start:start + 1] != "{":
         return None
     out: dict[str, tuple[int, int, int]] = {}
-    i = _WS.match(text, start + 1).end()
+    i = _WS.match(text, start + 1).end()  # type: ignore[union-attr]  # a `*` pattern always matches
     if text[i:i + 1] == "}":
         return out
     while True:
         key_start = i
         key, i = _scanstring(text, i + 1)
-        i = _WS.match(text, i).end() + 1  # the ":"
-        value_start = _WS.match(text, i).end()
+        i = _WS.match(text, i).end() + 1  # type: ignore[union-attr]  # always matches; +1 steps over the ":"
+        value_start = _WS.match(text, i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
         _, value_end = _raw_decode(text, value_start)
         out[key] = (key_start, value_start, value_end)
-        i = _WS.match(text, value_end).end()
+        i = _WS.match(text, value_end).end()  # type: ignore[union-attr]  # a `*` pattern always matches
         if text[i:i + 1] != ",":
             return out
-        i = _WS.match(text, i + 1).end()
+        i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]  # a `*` pattern always matches
 
 
 def read_package_json(path: str, text: str) -> list[Dependency]:
@@ -74,7 +74,7 @@ def read_package_json(path: str, text: str) -> list[Dependency]:
         raise ReadError("package.json is not a JSON object", 1, 1)
     if not any(isinstance(data.get(s), dict) and data[s] for s in SECTIONS):
         return []
-    top = members(text, _WS.match(text).end()) or {}
+    top = members(text, _WS.match(text).end()) or {}  # type: ignore[union-attr]  # a `*` pattern always matches
     where = Positions(text)
     out: list[Dependency] = []
     for section in SECTIONS:
@@ -113,7 +113,7 @@ def read_package_lock(path: str, text: str) -> list[Dependency]:
         raise ReadError(f"{path.rpartition('/')[2]} is not a JSON object", 1, 1)
     where = Positions(text)
     out: list[Dependency] = []
-    top = members(text, _WS.match(text).end()) or {}
+    top = members(text, _WS.match(text).end()) or {}  # type: ignore[union-attr]  # a `*` pattern always matches
 
     sections: dict[str, dict] = {}
 
@@ -143,7 +143,7 @@ def read_package_lock(path: str, text: str) -> list[Dependency]:
             if "/node_modules/" in installed:
                 continue  # a nested copy under another package: not this project's direct dependency
             written = installed
-            real = entry.get("name") if isinstance(entry.get("name"), str) else installed
+            real = entry["name"] if isinstance(entry.get("name"), str) else installed
             if entry.get("link"):
                 add(real, "", ("packages", key, "resolved"), local=str(entry.get("resolved", "")))
                 continue

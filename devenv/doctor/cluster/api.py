@@ -52,6 +52,7 @@ def check_version(ctx: Context) -> Outcome:
     minimum = parse_version(override) if override else None
     shown, source = (override.lstrip("v"), f"${MIN_ENV}") if minimum else (MIN_KUBERNETES, "default")
     minimum = minimum or parse_version(MIN_KUBERNETES)
+    assert minimum is not None  # MIN_KUBERNETES is a literal version
     git = str(client.version.get("gitVersion", ""))
     have = parse_version(git)
     if have is None:

@@ -37,7 +37,7 @@ def host_consumers(manifest: "Manifest", hosts: Iterable[str]) -> list[str]:
     names: list[str] = []
     for service, svc in manifest.services.items():
         uses_sdk = any(manifest.sdks[s].registry in registries for s in consumed_sdks(manifest, svc))
-        pulls = bool(svc.image) and _image_host(svc.image) in wanted
+        pulls = svc.image is not None and _image_host(svc.image) in wanted
         if uses_sdk or pulls:
             names.append(service)
     return names

@@ -106,8 +106,8 @@ class Kube:
         thousands of objects, each page parsed and dropped before the next."""
         token = ""
         while True:
-            page = self.get(ctx, call, *args, action=action, limit=limit or PAGE, **({"_continue": token} if token else {}),
-                            **params)
+            paging: dict = {"_continue": token} if token else {}
+            page = self.get(ctx, call, *args, action=action, limit=limit or PAGE, **paging, **params)
             assert page is not None
             yield from page.get("items") or ()
             token = (page.get("metadata") or {}).get("continue") or ""

@@ -13,7 +13,6 @@ Which hosts: ``cluster.coredns_rewrites: auto`` -> the host of every registry of
 
 from __future__ import annotations
 
-import ipaddress
 from collections import Counter
 
 from devenv.doctor.base import Context, Outcome, fail, ok, skip
@@ -27,6 +26,7 @@ from devenv.doctor.corefile import (
     configmap_files,
     parse,
 )
+from devenv.util.net import is_ip
 
 NAMESPACE = "kube-system"
 CONFIGMAP = "coredns"
@@ -49,18 +49,10 @@ def required_hosts(manifest) -> list[str] | None:
     out: list[str] = []
     for host in hosts:
         host = host.lower().rstrip(".")
-        if not host or host == "localhost" or _is_ip(host) or host in out:
+        if not host or host == "localhost" or is_ip(host.strip("[]")) or host in out:
             continue
         out.append(host)
     return out
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text.strip("[]"))
-        return True
-    except ValueError:
-        return False
 
 
 def gates(ctx: Context) -> list[str]:

@@ -86,9 +86,9 @@ def fetch(ctx: Context, client: Kube, wanted: list[str]) -> dict[str, dict]:
             continue
         want = set(names)
         for obj in client.list(ctx, apps.list_namespaced_daemon_set, ns, action=Action("list", "daemonsets.apps", ns)):
-            name = (obj.get("metadata") or {}).get("name")
-            if name in want:
-                found[f"{ns}/{name}"] = obj
+            found_name = (obj.get("metadata") or {}).get("name")
+            if found_name in want:
+                found[f"{ns}/{found_name}"] = obj
     return found
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from devenv.doctor import gates as graph_gates
 from devenv.doctor.base import Check, Context, Outcome, skip
-from devenv.doctor.registries import dns, health, tls, versions
+from devenv.doctor.registries import dns, health, protocols, tls
 from devenv.doctor.registries import sdk as sdk_check
 from devenv.doctor.registries.target import Target, target_for
 
@@ -85,8 +85,8 @@ def _run(concern: str, ctx: Context, target: Target, gates: list[str]) -> Outcom
         return tls.check(ctx, target, gates)
     probe = target.probe.lower()
     unpublished = {}  # the probe is an SDK's package document: a 404 there means "publish it"
-    for name, sdk in ctx.manifest.sdks.items():
-        if sdk.registry == target.name and target.kind == "npm" and versions.npm_path(sdk.package).lower() == probe:
+    for name, sdk in (ctx.manifest.sdks if ctx.manifest else {}).items():
+        if sdk.registry == target.name and target.kind == "npm" and protocols.npm_path(sdk.package).lower() == probe:
             unpublished[target.probe] = sdk_check.publish_hint(name, sdk, target.name)
     return health.check(ctx, target, gates, unpublished)
 

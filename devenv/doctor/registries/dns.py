@@ -14,10 +14,11 @@ import queue
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from devenv.doctor.base import Context, Outcome, Status, fail, ok
 from devenv.doctor.registries.target import Target
+from devenv.util.net import is_ip
 
 MARGIN = 0.25  # answer this long before the engine's deadline, so the message is ours (loaded machines too)
 
@@ -70,16 +71,6 @@ def hosts_file_names(path: str = "/etc/hosts") -> dict[str, list[str]]:
     return names
 
 
-def _is_address(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
-
-
 def connect(address: str, port: int, timeout: float) -> None:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
@@ -99,6 +90,47 @@ def _resolve_hint(target: Target) -> str:
     return (f"make {target.host} resolve on this machine: an /etc/hosts line `<address> {target.host}` "
             f"(the address where the registry or the cluster's gateway listens; k3d: often 127.0.0.1), "
             f"or a DNS record")
+
+
+@dataclass
+class _Tried:
+    """Where a TCP connection was accepted (the first address that did), and why the others failed."""
+
+    reached: str = ""
+    refused: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+
+
+def _connect_any(ctx: Context, addresses: list[str], port: int, details: list[str]) -> _Tried:
+    """Try each resolved address in order until one accepts, within the check's deadline."""
+    tried = _Tried()
+    for address in addresses:
+        remaining = ctx.remaining() - MARGIN
+        if remaining <= 0.02:
+            tried.dropped.append(address)
+            break
+        ctx.note(f"connecting to {address}:{port}")
+        t0 = time.monotonic()
+        try:
+            connect(address, port, remaining)
+        except ConnectionRefusedError:
+            tried.refused.append(address)
+            details.append(f"{address}:{port}: connection refused")
+            continue
+        except (TimeoutError, socket.timeout):
+            tried.dropped.append(address)
+            details.append(f"{address}:{port}: no answer to the TCP handshake within {time.monotonic() - t0:.1f}s")
+            continue
+        except OSError as exc:
+            reason = errno.errorcode.get(exc.errno or 0, "") or str(exc)
+            tried.other.append(f"{address} ({exc.strerror or reason})")
+            details.append(f"{address}:{port}: {exc.strerror or exc}")
+            continue
+        details.append(f"{address}:{port}: accepts connections ({(time.monotonic() - t0) * 1000:.0f} ms)")
+        tried.reached = address
+        return tried
+    return tried
 
 
 def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
@@ -122,38 +154,15 @@ def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
     resolved_in = time.monotonic() - started
     in_hosts = hosts_file_names().get(host.lower())
     source = "/etc/hosts" if in_hosts and addresses[0] in in_hosts else "DNS"
-    if _is_address(host):
+    if is_ip(host):
         source = "an address, not a name"
     shown = ", ".join(addresses[:4]) + (", …" if len(addresses) > 4 else "")
     details = [f"{host} → {', '.join(addresses)} via {source} in {resolved_in * 1000:.0f} ms"]
-    refused: list[str] = []
-    dropped: list[str] = []
-    other: list[str] = []
-    for address in addresses:
-        remaining = ctx.remaining() - MARGIN
-        if remaining <= 0.02:
-            dropped.append(address)
-            break
-        ctx.note(f"connecting to {address}:{port}")
-        t0 = time.monotonic()
-        try:
-            connect(address, port, remaining)
-        except ConnectionRefusedError:
-            refused.append(address)
-            details.append(f"{address}:{port}: connection refused")
-            continue
-        except (TimeoutError, socket.timeout):
-            dropped.append(address)
-            details.append(f"{address}:{port}: no answer to the TCP handshake within {time.monotonic() - t0:.1f}s")
-            continue
-        except OSError as exc:
-            reason = errno.errorcode.get(exc.errno or 0, "") or str(exc)
-            other.append(f"{address} ({exc.strerror or reason})")
-            details.append(f"{address}:{port}: {exc.strerror or exc}")
-            continue
-        details.append(f"{address}:{port}: accepts connections ({(time.monotonic() - t0) * 1000:.0f} ms)")
+    tried = _connect_any(ctx, addresses, port, details)
+    if tried.reached:
         return ok(f"{host} → {shown} ({source}); port {port} open", details=details,
-                  data=Reached(tuple(addresses), address, source))
+                  data=Reached(tuple(addresses), tried.reached, source))
+    refused, dropped, other = tried.refused, tried.dropped, tried.other
     where = f"{host} resolves to {shown} ({source})"
     if dropped:
         return Outcome(Status.TIMEOUT,

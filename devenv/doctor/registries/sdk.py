@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from devenv.deps import specs
 from devenv.doctor.base import Context, Outcome, Status, fail, ok, warn
-from devenv.doctor.registries import versions, web
+from devenv.doctor.registries import protocols, web
 from devenv.doctor.registries.dns import MARGIN
 from devenv.doctor.registries.health import _no_answer
 from devenv.doctor.registries.target import Target
@@ -50,20 +51,20 @@ def request_path(target: Target, sdk: Sdk) -> tuple[str, str | None]:
     """The path that lists the SDK's versions on this kind of registry, and the Accept header."""
     kind, package = target.kind, sdk.package
     if kind == "npm":
-        return versions.npm_path(package), versions.NPM_ACCEPT
+        return protocols.npm_path(package), protocols.NPM_ACCEPT
     if kind == "pypi":
         base = "" if "simple" in target.base_path.rsplit("/", 1)[-1] else "/simple"
-        return f"{base}/{versions.pypi_normalize(package)}/", versions.PYPI_ACCEPT
+        return f"{base}/{protocols.pypi_normalize(package)}/", protocols.PYPI_ACCEPT
     if kind == "goproxy":
-        return f"/{versions.go_escape(package)}/@v/list", None
+        return f"/{protocols.go_escape(package)}/@v/list", None
     return f"/v2/{package}/tags/list", "application/json"
 
 
 def _matches(kind: str, expected: str, served: str) -> bool:
     if kind == "pypi":
-        return versions.same_pypi_version(expected, served)
+        return protocols.same_pypi_version(expected, served)
     if kind == "goproxy":
-        return versions.go_version(expected) == served
+        return specs.go_version(expected) == served
     return expected == served
 
 
@@ -97,7 +98,7 @@ def check(ctx: Context, target: Target, name: str, sdk: Sdk, gates: list[str]) -
     except ValueError as exc:
         return fail(f"GET {path} → {answer.status}, but the answer does not parse as a {target.kind} listing: "
                     f"{str(exc)[:120]}", details=details, hint=f"check {target.where('url')}", gates=gates)
-    details.append(f"read as {served.format}: {versions.served_list(served, 20)}")
+    details.append(f"read as {served.format}: {protocols.served_list(served, 20)}")
     if any(_matches(target.kind, expected, v) for v in served.versions):
         latest = f"; latest: {served.latest}" if served.latest and served.latest != expected else ""
         return ok(f"{wanted} is served ({len(served.versions)} version{'s' if len(served.versions) != 1 else ''}"
@@ -111,24 +112,24 @@ def check(ctx: Context, target: Target, name: str, sdk: Sdk, gates: list[str]) -
     if any(_matches(target.kind, expected, v) for v in served.yanked):
         return _missing(ctx, target, name, sdk, f"{wanted} is yanked on the {target.name} registry", details,
                         hint, gates)
-    return _missing(ctx, target, name, sdk, f"{wanted} is not published (it serves {versions.served_list(served)})",
+    return _missing(ctx, target, name, sdk, f"{wanted} is not published (it serves {protocols.served_list(served)})",
                     details, hint, gates)
 
 
-def _parse(kind: str, answer: web.Answer, package: str) -> versions.Served:
+def _parse(kind: str, answer: web.Answer, package: str) -> protocols.Served:
     if kind == "npm":
-        return versions.parse_npm(answer.body)
+        return protocols.parse_npm(answer.body)
     if kind == "pypi":
-        return versions.parse_pypi(answer.body, answer.content_type, package)
+        return protocols.parse_pypi(answer.body, answer.content_type, package)
     if kind == "goproxy":
-        return versions.parse_go_list(answer.body)
-    return versions.parse_oci_tags(answer.body)
+        return protocols.parse_go_list(answer.body)
+    return protocols.parse_oci_tags(answer.body)
 
 
 def _go_info(ctx: Context, target: Target, sdk: Sdk, context) -> tuple[bool, str] | None:
     """``@v/list`` may omit versions a proxy still serves (pseudo-versions): ask ``@v/<v>.info``."""
-    version = versions.go_escape(versions.go_version(sdk.version or ""))
-    path = f"/{versions.go_escape(sdk.package)}/@v/{version}.info"
+    version = protocols.go_escape(specs.go_version(sdk.version or ""))
+    path = f"/{protocols.go_escape(sdk.package)}/@v/{version}.info"
     if ctx.remaining() < 2 * MARGIN:
         return None
     try:

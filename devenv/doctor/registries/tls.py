@@ -165,8 +165,8 @@ def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
             version = tls.version() or "TLS"
             info = _from_peercert(tls.getpeercert() or {})
     except ssl.SSLCertVerificationError as exc:
-        info = _peer_unverified(address, port, host, max(ctx.remaining() - MARGIN, 0.05))
-        return _verify_failure(target, exc, info, gates)
+        unverified = _peer_unverified(address, port, host, max(ctx.remaining() - MARGIN, 0.05))
+        return _verify_failure(target, exc, unverified, gates)
     except (TimeoutError, socket.timeout):
         return Outcome(Status.TIMEOUT,
                        f"{address}:{port} accepted the connection but did not complete a TLS handshake "

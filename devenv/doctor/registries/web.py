@@ -51,10 +51,11 @@ class Failure(Exception):
 
 def _causes(exc: BaseException):
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | bool,

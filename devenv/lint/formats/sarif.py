@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from typing import Any
 from urllib.parse import quote
 
 from devenv.lint.formats import Options
@@ -67,7 +68,7 @@ def _fingerprint(finding: Finding) -> str:
 
 
 def _result(finding: Finding, index: dict[str, int], result: LintResult, options: Options) -> dict:
-    region = {"startLine": max(1, finding.location.line), "startColumn": max(1, finding.location.col)}
+    region: dict[str, Any] = {"startLine": max(1, finding.location.line), "startColumn": max(1, finding.location.col)}
     if finding.end_col and finding.end_col > region["startColumn"]:
         region["endColumn"] = finding.end_col
     if finding.snippet:

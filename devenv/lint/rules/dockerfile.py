@@ -152,8 +152,8 @@ def check(doc: Document) -> Iterator[Hit]:
     known = {(r.start, r.end) for r in refs}
     proto_path = next((r.needle for r in refs if r.kind == "path"), None)
     if proto_path:
-        for inst in insts:
-            refs.extend(r for r in _bare_sources(doc, inst, proto_path) if (r.start, r.end) not in known)
+        for each in insts:
+            refs.extend(r for r in _bare_sources(doc, each, proto_path) if (r.start, r.end) not in known)
     for ref in sorted(refs, key=lambda r: r.start):
         what = ref.describe()
         i = bisect.bisect_right(starts, ref.start) - 1

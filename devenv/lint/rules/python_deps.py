@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from devenv.deps.filenames import is_requirements
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
 from devenv.lint.rules.base import COMMENTED, HASH, Hit, each, is_comment_line
@@ -24,15 +25,12 @@ HELP = (
 PYTHON_NAMES = True  # match PEP 503 spellings of proto.names
 _TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$", re.M)
 _KEY = re.compile(r"^([A-Za-z0-9_.\"'-]+)\s*[=:]", re.M)
-_REQUIREMENTS = re.compile(r"^(?:requirements|constraints)[\w.-]*\.(?:txt|in)$|^[\w.-]*requirements\.(?:txt|in)$")
 
 
 def matches(path: str, name: str) -> bool:
     if name in ("pyproject.toml", "setup.cfg", "Pipfile"):
         return True
-    if _REQUIREMENTS.match(name):
-        return True
-    return "/requirements/" in f"/{path}" and name.endswith((".txt", ".in"))
+    return is_requirements(path)
 
 
 def comments(doc: Document) -> tuple[str, ...]:

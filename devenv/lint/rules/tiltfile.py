@@ -51,7 +51,7 @@ def generated_by_devenv(text: str) -> bool:
     import hashlib
 
     match = _CHECKSUM.match(text)
-    return bool(match) and hashlib.sha256(text[match.end():].encode()).hexdigest() == match.group(1)
+    return match is not None and hashlib.sha256(text[match.end():].encode()).hexdigest() == match.group(1)
 
 
 def _label(doc: Document) -> str:

@@ -110,7 +110,7 @@ def verify(path: str, before: str, after: str, edits: list[Edit]) -> str:
         if (a.name, a.kind, a.section, a.marker, a.local) != (b.name, b.kind, b.section, b.marker, b.local):
             return f"the result changed more than versions ({a.name})"
         edit = by_start.get(a.span[0]) if a.span else None
-        if edit is not None and edit.end == a.span[1]:
+        if edit is not None and a.span and edit.end == a.span[1]:
             if b.spec.replace(" ", "") != edit.new.replace(" ", ""):
                 return f"{a.name}: the result reads {b.spec!r}, not {edit.new!r}"
         elif a.spec != b.spec:

@@ -98,7 +98,8 @@ def test_unreadable_files_are_tool_notifications(small, monkeypatch, schema):
 
     root = small({"a.sh": "cd packages/ameide_core_proto\n"})
     real_open = os.open
-    monkeypatch.setattr(engine.os, "open", lambda p, *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if str(p).endswith("a.sh") else real_open(p, *a, **k))
+    monkeypatch.setattr(engine.os, "open", lambda p, *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+                        if str(p).endswith("a.sh") else real_open(p, *a, **k))
     log = sarif(run(root), root)
     invocation = log["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is True

@@ -23,7 +23,7 @@ def _check(files: dict[str, str], dep_file: str, url: str, dockerfile: str | Non
     {REQ: f"--index-url={PY_URL}/\n" + PIN},
     {"svc/jobs/pip.conf": f"[global]\nextra-index-url =\n    https://pypi.org/simple\n    {PY_URL}\n"},
     {"svc/jobs/uv.toml": f'[[index]]\nname = "buf"\nurl = "{PY_URL}"\n'},
-    {"svc/jobs/Dockerfile": f"FROM python\nENV UV_EXTRA_INDEX_URL=\"https://${{BUF_USER}}:${{BUF_TOKEN}}@buf.build/gen/python\"\n"},
+    {"svc/jobs/Dockerfile": "FROM python\nENV UV_EXTRA_INDEX_URL=\"https://${BUF_USER}:${BUF_TOKEN}@buf.build/gen/python\"\n"},
     {"svc/jobs/pyproject.toml": f'[[tool.poetry.source]]\nname = "buf"\nurl = "{PY_URL}"\npriority = "supplemental"\n'},
 ])
 def test_python_index_found(extra):

@@ -40,11 +40,6 @@ def go_escape(path: str) -> str:
     return re.sub(r"[A-Z]", lambda m: "!" + m.group(0).lower(), path)
 
 
-def go_version(version: str) -> str:
-    """Go module versions carry a ``v``; accept ``1.4.0`` in a manifest as ``v1.4.0``."""
-    return version if version.startswith("v") else "v" + version
-
-
 # -- npm --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -132,10 +127,8 @@ def parse_pypi(body: bytes | str, content_type: str, project: str) -> Served:
 
 def same_pypi_version(a: str, b: str) -> bool:
     """PEP 440 equality (``1.4`` == ``1.4.0``), else the literal text."""
-    try:
-        from packaging.version import InvalidVersion, Version
-    except ImportError:  # pragma: no cover - packaging is a dependency
-        return a == b
+    from packaging.version import InvalidVersion, Version
+
     try:
         return Version(a) == Version(b)
     except InvalidVersion:

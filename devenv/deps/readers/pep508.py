@@ -1,0 +1,58 @@
+"""PEP 508 requirement strings and PEP 503 names: what pyproject.toml and requirements files share.
+
+Requirement strings are parsed by ``packaging`` (extras, specifiers, environment markers, URLs);
+this module only adds where the specifier is in the text, for positions and ``--fix``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from devenv.deps.model import ReadError
+
+Opener = Callable[[str], "str | None"]  # repository-relative path -> text, or None
+
+
+def normalize(name: str) -> str:
+    return canonicalize_name(name)
+
+
+# The parts of a PEP 508 requirement packaging has accepted: name, [extras], then "(spec)" or
+# "spec" up to the marker's ";" (or "@ url"). Only locates; packaging decides validity.
+_SPEC_SPAN = re.compile(
+    r"[ \t]*[A-Za-z0-9._-]+(?P<after>(?:[ \t]*\[[^\]]*\])?)[ \t]*"
+    r"(?:(?P<url>@[^;]*)|\([ \t]*(?P<paren>[^)]*?)[ \t]*\)|(?P<bare>[^;]*?))[ \t]*(?:;|$)"
+)
+
+
+def spec_span(text: str) -> tuple[int, int] | None:
+    """Offsets of the version specifier inside a PEP 508 requirement ``text`` (valid already).
+
+    ``name [extras] (spec) ; marker`` or ``name [extras] spec ; marker``; None for URL
+    requirements. An empty specifier is an empty span right after the name (and extras).
+    """
+    match = _SPEC_SPAN.match(text)
+    if match is None or match.group("url"):
+        return None
+    group = "paren" if match.group("paren") is not None else "bare"
+    start, end = match.span(group)
+    if start == end:
+        after = match.end("after")
+        return after, after
+    return start, end
+
+
+def requirement(text: str) -> tuple[Requirement, tuple[int, int] | None]:
+    """A parsed PEP 508 requirement and the span of its specifier (checked by re-parsing it)."""
+    try:
+        req = Requirement(text)
+    except InvalidRequirement as exc:
+        raise ReadError(f"not a PEP 508 requirement: {text!r} ({exc})") from None
+    # The span is found structurally in a string packaging just accepted; `devenv lint --fix`
+    # re-parses every file it rewrites (devenv.lint.sdk.fix.verify) before writing a byte.
+    span = spec_span(text) if req.url is None else None
+    return req, span
