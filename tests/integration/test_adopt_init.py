@@ -16,8 +16,14 @@ from tests.integration.judge import load, render_tiltfile
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _example_monorepo_only(folder: str, names: list[str]) -> set[str]:
+    """The example monorepo without the buf/ and workspace/ example manifests beside it."""
+    skip = {"buf", "workspace"} if Path(folder) == REPO / "examples" else set()
+    return skip | set(shutil.ignore_patterns("node_modules", "generated")(folder, names))
+
+
 def _repo(root: Path, manifest: bool) -> Path:
-    shutil.copytree(REPO / "examples", root / "examples", ignore=shutil.ignore_patterns("node_modules", "generated"))
+    shutil.copytree(REPO / "examples", root / "examples", ignore=_example_monorepo_only)
     if manifest:
         shutil.copy(REPO / "services.yaml", root / "services.yaml")
     return root
