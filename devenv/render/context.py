@@ -24,10 +24,12 @@ from devenv.manifest.model import (
 from devenv.manifest.relations import consumed_sdks
 from devenv.render import workloads
 from devenv.render.starlark import Expr, call, comment, literal
+from devenv.sdk.chain import STATE_DIR, digest_arg, marker
 from devenv.tilt import HEALTH, MIN_TILT
 
 HELPER_EXTRA_HOSTS = "_DEVENV_EXTRA_HOSTS"
 HELPER_BUILD_ARGS = "_devenv_build_args"
+HELPER_SDK_RESULT = "_devenv_sdk_result"
 
 
 @dataclass
@@ -127,19 +129,24 @@ class ContextBuilder:
         return calls
 
     def _step(self, name: str, sdk_name: str, step_name: str, deps: list[str]) -> Call:
+        from devenv.sdk.steps import step_cmd  # guard the proto workspace, stamp freshness, mark the result
+
         sdk = self.m.sdks[sdk_name]
         step = sdk.steps[step_name]
         workdir = self.rel(".")
-        cmd = step.cmd
-        if self.m.proto is not None and step_name == next(iter(sdk.steps)):
-            from devenv.sdk.steps import (
-                first_step_cmd,  # guard the proto workspace, stamp freshness
-            )
-
-            cmd = first_step_cmd(sdk_name, cmd, self.loaded.path.name, stamp=sdk.generated is not None)
+        names = list(sdk.steps)
+        first = step_name == names[0]
+        guarded = self.m.proto is not None and first
+        cmd = step_cmd(sdk_name, step_name, step.cmd, self.loaded.path.name, guard=guarded,
+                       stamp=guarded and sdk.generated is not None)
+        files = [self.rel(d) for d in step.deps]
+        if not first:
+            # The step before writes its result digest here only when it changed: Tilt then runs
+            # this step again (resource_deps alone gate only the first run).
+            files.append(self.rel(marker(sdk_name, names[names.index(step_name) - 1])))
         return Call("local_resource", [literal(name)], _kwargs(
             cmd=cmd,
-            deps=[self.rel(d) for d in step.deps],
+            deps=files,
             resource_deps=deps,
             env=dict(step.env),
             dir=None if workdir == "." else workdir,
@@ -171,8 +178,18 @@ class ContextBuilder:
             sdk = self.m.sdks[sdk_name]
             if sdk.version:
                 args[sdk_build_arg(sdk_name, sdk)] = sdk.version
+        for sdk_name in self._consumed(svc):
+            sdk = self.m.sdks[sdk_name]
+            if sdk.steps:
+                # Read while the Tiltfile loads: a new result reloads it and rebuilds this image.
+                args[digest_arg(sdk_name)] = call(HELPER_SDK_RESULT, self.rel(marker(sdk_name, list(sdk.steps)[-1])))
         for key, value in svc.build_args.items():
             args[key] = _build_arg_value(value)
+        ignore = list(svc.ignore)
+        state = os.path.normpath(self.root / STATE_DIR)
+        if os.path.commonpath([state, os.path.normpath(self.root / context)]) == os.path.normpath(self.root / context):
+            # The SDK result digests must not look like a change of this image's sources.
+            ignore.append(os.path.relpath(state, self.root / context).replace(os.sep, "/"))
         return Call("docker_build", [literal(svc.image), literal(self.rel(context))], [
             ("dockerfile", literal(self.rel(dockerfile))),
             ("build_args", call(HELPER_BUILD_ARGS, args).source),
@@ -180,7 +197,7 @@ class ContextBuilder:
             *_kwargs(
                 target=svc.target,
                 only=list(svc.only),
-                ignore=list(svc.ignore),
+                ignore=ignore,
                 live_update=[self._live_update_step(step) for step in svc.live_update] or None,
             ),
         ])
