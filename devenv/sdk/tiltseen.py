@@ -45,6 +45,8 @@ def _ignored(path: str, ignores: list[dict]) -> bool:
 
 
 def _watches(item: dict, path: str) -> bool:
+    if ((item.get("status") or {}).get("disableStatus") or {}).get("disabled"):
+        return False  # a disabled resource's watch reports nothing
     spec = item.get("spec") or {}
     covered = any(path == w or path.startswith(w.rstrip("/") + "/") for w in spec.get("watchedPaths") or [])
     return covered and not _ignored(path, spec.get("ignores") or [])
@@ -78,16 +80,17 @@ def wait_until_seen(path: Path, since: float, *, timeout: float = TIMEOUT) -> st
     tilt = shutil.which("tilt")
     if not os.environ.get("TILT_PORT") or tilt is None:
         return "not-in-tilt"
-    target = os.path.realpath(path)
+    # Tilt spells paths as absolute, not resolved: try both spellings of ours.
+    spellings = list(dict.fromkeys([os.path.abspath(path), os.path.realpath(path)]))
     deadline = time.monotonic() + timeout
     while True:
         items = _filewatches(tilt)
         if items is None:
             return "not-in-tilt"
-        watchers = [item for item in items if _watches(item, target)]
+        watchers = [(item, p) for item in items for p in spellings if _watches(item, p)]
         if not watchers:
             return "unwatched"
-        if all(_seen(item, target, since) for item in watchers):
+        if all(_seen(item, p, since) for item, p in watchers):
             return "seen"
         if time.monotonic() > deadline:
             return "timeout"
