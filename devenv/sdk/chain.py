@@ -22,19 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
 
+from devenv.manifest.model import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported)
 from devenv.util.fsutil import write_atomic
 
 STATE_DIR = ".devenv"
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "dist", "build", "target", "vendor"})
 _SKIP_SUFFIXES = (".egg-info", ".pyc")
-
-
-def digest_arg(sdk_name: str) -> str:
-    """The build arg carrying an SDK's result digest into its consumers' docker_build."""
-    return re.sub(r"[^A-Za-z0-9]", "_", sdk_name).upper() + "_SDK_DIGEST"
 
 
 def marker(sdk_name: str, step_name: str) -> str:
