@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tests.fixtures.kube import free_port
 
-POLL = 0.25
+POLL = 0.5
 
 
 @dataclass
