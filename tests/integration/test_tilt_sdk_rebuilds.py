@@ -141,10 +141,11 @@ def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docke
         # Edit SDK a: its chain runs again, uses-a and uses-both rebuild once, nothing else moves.
         (root / "sdk/a/src/index.ts").write_text("export const A = 2;\n")
         edited = session.settle(everything)
-        assert {n: edited[n] - cold[n] for n in everything} == {
+        moved = {n: edited[n] - cold[n] for n in everything}
+        assert moved == {
             "packages:a-sdk-build": 1, "packages:a-sdk-publish": 1, "packages:b-sdk-build": 0, "packages:b-sdk-publish": 0,
             "uses-a": 1, "uses-both": 1, "uses-b": 0, "plain": 0,
-        }, session.log()[-4000:]
+        }, f"builds after the edit: {moved}\n{session.log()[-4000:]}"
         new_a = (root / ".devenv/sdk/a/publish.sha256").read_text().strip()
         assert new_a != digest_a
         # The rebuilt image was built with the new digest (the Dockerfile labels it).
