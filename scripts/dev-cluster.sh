@@ -18,6 +18,9 @@
 # No kube-proxy runs: ClusterIP Services are not routed (pods, probes and port-forwards work).
 #
 # State: ${DEVENV_CLUSTER_DIR:-/tmp/devenv-cluster} (logs in $STATE/log/).
+#
+# STATUS: a draft, not yet run end to end (the kubelet, controller-manager and scheduler builds
+# did not finish in time on the shared machine); it is in no test. See docs/dev-cluster.md.
 set -euo pipefail
 
 STATE="${DEVENV_CLUSTER_DIR:-/tmp/devenv-cluster}"
