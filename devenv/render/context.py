@@ -185,11 +185,6 @@ class ContextBuilder:
                 args[digest_arg(sdk_name)] = call(HELPER_SDK_RESULT, self.rel(marker(sdk_name, list(sdk.steps)[-1])))
         for key, value in svc.build_args.items():
             args[key] = _build_arg_value(value)
-        ignore = list(svc.ignore)
-        state = os.path.normpath(self.root / STATE_DIR)
-        if os.path.commonpath([state, os.path.normpath(self.root / context)]) == os.path.normpath(self.root / context):
-            # The SDK result digests must not look like a change of this image's sources.
-            ignore.append(os.path.relpath(state, self.root / context).replace(os.sep, "/"))
         return Call("docker_build", [literal(svc.image), literal(self.rel(context))], [
             ("dockerfile", literal(self.rel(dockerfile))),
             ("build_args", call(HELPER_BUILD_ARGS, args).source),
@@ -197,10 +192,19 @@ class ContextBuilder:
             *_kwargs(
                 target=svc.target,
                 only=list(svc.only),
-                ignore=ignore,
+                ignore=self._ignore(svc, context),
                 live_update=[self._live_update_step(step) for step in svc.live_update] or None,
             ),
         ])
+
+    def _ignore(self, svc: Service, context: str) -> list[str]:
+        """The service's ignores, plus devenv's state folder when the context holds it: an SDK
+        result digest written there must not look like a change of this image's sources."""
+        ignore = list(svc.ignore)
+        state, folder = os.path.normpath(self.root / STATE_DIR), os.path.normpath(self.root / context)
+        if os.path.commonpath([state, folder]) == folder:
+            ignore.append(os.path.relpath(state, folder).replace(os.sep, "/"))
+        return ignore
 
     def _live_update_step(self, step) -> Expr:
         if hasattr(step, "sync"):
