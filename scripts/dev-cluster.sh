@@ -19,8 +19,8 @@
 #
 # State: ${DEVENV_CLUSTER_DIR:-/tmp/devenv-cluster} (logs in $STATE/log/).
 #
-# STATUS: a draft, not yet run end to end (the kubelet, controller-manager and scheduler builds
-# did not finish in time on the shared machine); it is in no test. See docs/dev-cluster.md.
+# STATUS: a draft: the node becomes Ready, but the first pod sandbox fails in runc; it is in no
+# test. See docs/dev-cluster.md for exactly what works and what fails.
 set -euo pipefail
 
 STATE="${DEVENV_CLUSTER_DIR:-/tmp/devenv-cluster}"
