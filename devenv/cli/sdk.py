@@ -1,4 +1,4 @@
-"""`devenv sdk guard|stamp|status|verify|assert`: the parser of the SDK helpers (devenv.commands.sdk,
+"""`devenv sdk guard|stamp|mark|status|verify|assert`: the parser of the SDK helpers (devenv.commands.sdk,
 sdk_verify and sdk_assert run them)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from devenv.cli.common import ManifestOption, handle_errors
-from devenv.commands.sdk import run_guard, run_stamp, run_status
+from devenv.commands.sdk import run_guard, run_mark, run_stamp, run_status
 
 app = typer.Typer(
     name="sdk",
@@ -37,6 +37,17 @@ def stamp(
 ) -> int:
     """Record the proto sources' content hash in the SDK's generated: folder (after its step succeeded)."""
     return run_stamp(manifest, name)
+
+
+@app.command(epilog="Example (what every rendered SDK step runs after its command):\n\n  release/publish.sh ts && devenv sdk mark ts publish")
+@handle_errors
+def mark(
+    name: str = typer.Argument(..., metavar="SDK", help="The SDK (a key of sdks: in services.yaml)."),
+    step: str = typer.Argument(..., metavar="STEP", help="The step that just succeeded."),
+    manifest: Optional[Path] = ManifestOption,
+) -> int:
+    """Record the SDK's result digest after a step succeeded; Tilt re-runs what reads it (see docs/tiltfile-sdk-rebuilds.md)."""
+    return run_mark(manifest, name, step)
 
 
 @app.command(epilog="Exit codes: 0 nothing stale, 1 an SDK is stale or its proto workspace is missing, 2 usage or manifest error.")

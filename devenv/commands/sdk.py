@@ -1,4 +1,4 @@
-"""`devenv sdk …`: the SDK build steps' guard and stamp, and freshness status.
+"""`devenv sdk …`: the SDK build steps' guard, stamp and mark, and freshness status.
 
 ``guard`` and ``stamp`` are what the rendered first step of each SDK runs around its command::
 
@@ -70,6 +70,28 @@ def run_stamp(manifest: Path | None, name: str) -> int:
     except GuardError as exc:
         raise _error(str(exc), exit_code=1) from None
     print(f"devenv sdk stamp: {facts.generated} generated from {facts.proto_path} (sha256 {stamp['proto']['sha256'][:12]})", file=sys.stderr)
+    return 0
+
+
+def run_mark(manifest: Path | None, name: str, step: str) -> int:
+    import time
+
+    from devenv.sdk.chain import result_digest, write_marker
+    from devenv.sdk.tiltseen import wait_until_seen
+
+    loaded = _load(manifest, name)
+    sdk = loaded.manifest.sdks[name]
+    if step not in sdk.steps:
+        raise DevenvError(f"SDK '{name}' has no step '{step}'", hint=f"its steps: {', '.join(sdk.steps) or 'none'}")
+    digest = result_digest(loaded.root / sdk.path, sdk.package, sdk.version)
+    since = time.time()
+    written = write_marker(loaded.root, name, step, digest)
+    if written is None:
+        print(f"devenv sdk mark: {name} {step}: result unchanged (sha256 {digest[:12]}): nothing downstream rebuilds", file=sys.stderr)
+        return 0
+    print(f"devenv sdk mark: {name} {step}: new result (sha256 {digest[:12]})", file=sys.stderr)
+    if wait_until_seen(written, since) == "timeout":
+        print(f"devenv sdk mark: Tilt did not report {written} changed in time: a consumer may build twice", file=sys.stderr)
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path as FsPath
 from devenv.errors import Problem
 from devenv.manifest import sources
 from devenv.manifest.images import image_problem
-from devenv.manifest.model import Manifest, Service, sdk_build_arg
+from devenv.manifest.model import Manifest, Service, sdk_build_arg, sdk_digest_arg
 from devenv.manifest.positions import LoadedYaml
 from devenv.manifest.relations import consumed_sdks, find_cycle
 from devenv.manifest.tasks import task_references
@@ -120,6 +120,12 @@ class Checker:
                 yield self.problem(path, f"build arg '{arg}' also carries the version of sdk '{owners[arg]}'",
                                    "give one of them its own `build_arg:`", key=not sdk.build_arg)
             owners.setdefault(arg, name)
+        for name, sdk in self.m.sdks.items():
+            arg = sdk_digest_arg(name)
+            if sdk.steps and (arg in shared or arg in owners):
+                yield self.problem(("sdks", name), f"build arg '{arg}' (the SDK's result digest) is also "
+                                   + ("one of `build.build_args`" if arg in shared else f"the version arg of sdk '{owners[arg]}'"),
+                                   "rename that build arg", key=True)
 
     def sdk_sources(self) -> Iterator[Problem]:
         raw = self.loaded.data.get("sdks") if isinstance(self.loaded.data, dict) else None

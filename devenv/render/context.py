@@ -12,7 +12,7 @@ from pathlib import Path
 
 from devenv import __version__
 from devenv.errors import ManifestError, Problem
-from devenv.graph import build_graph
+from devenv.graph import build_graph, chain_steps
 from devenv.manifest.load import LoadedManifest
 from devenv.manifest.model import (
     BuildArgValue,
@@ -26,10 +26,12 @@ from devenv.render import buttons, slices, workloads
 from devenv.render.ergonomics import links, trigger_kwargs
 from devenv.render.starlark import Expr, call, comment, literal
 from devenv.render.tasks import task_call
+from devenv.sdk.chain import STATE_DIR, digest_arg, marker
 from devenv.tilt import GENERATED_BY, HEALTH, MANIFEST_SHA256, MIN_TILT
 
 HELPER_EXTRA_HOSTS = "_DEVENV_EXTRA_HOSTS"
 HELPER_BUILD_ARGS = "_devenv_build_args"
+HELPER_SDK_RESULT = "_devenv_sdk_result"
 
 
 @dataclass
@@ -143,6 +145,8 @@ class ContextBuilder:
         return calls
 
     def _step(self, name: str, sdk_name: str, step_name: str, deps: list[str]) -> Call:
+        from devenv.sdk.steps import step_cmd  # guard the proto workspace, stamp freshness, mark the result
+
         sdk = self.m.sdks[sdk_name]
         if step_name not in sdk.steps:  # the implicit smoke step (devenv.graph.chain_steps)
             from devenv.sdk.steps import verify_step
@@ -151,16 +155,19 @@ class ContextBuilder:
         else:
             step = sdk.steps[step_name]
         workdir = self.rel(".")
-        cmd = step.cmd
-        if self.m.proto is not None and step_name == next(iter(sdk.steps)):
-            from devenv.sdk.steps import (
-                first_step_cmd,  # guard the proto workspace, stamp freshness
-            )
-
-            cmd = first_step_cmd(sdk_name, cmd, self.loaded.path.name, stamp=sdk.generated is not None)
+        names = chain_steps(sdk)
+        first = step_name == names[0]
+        guarded = self.m.proto is not None and first
+        cmd = step_cmd(sdk_name, step_name, step.cmd, self.loaded.path.name, guard=guarded,
+                       stamp=guarded and sdk.generated is not None)
+        files = [self.rel(d) for d in step.deps]
+        if not first:
+            # The step before writes its result digest here only when it changed: Tilt then runs
+            # this step again (resource_deps alone gate only the first run).
+            files.append(self.rel(marker(sdk_name, names[names.index(step_name) - 1])))
         return Call("local_resource", [literal(name)], _kwargs(
             cmd=cmd,
-            deps=[self.rel(d) for d in step.deps],
+            deps=files,
             resource_deps=deps,
             env=dict(step.env),
             dir=None if workdir == "." else workdir,
@@ -192,6 +199,11 @@ class ContextBuilder:
             sdk = self.m.sdks[sdk_name]
             if sdk.version:
                 args[sdk_build_arg(sdk_name, sdk)] = sdk.version
+        for sdk_name in self._consumed(svc):
+            sdk = self.m.sdks[sdk_name]
+            if sdk.steps:
+                # Read while the Tiltfile loads: a new result reloads it and rebuilds this image.
+                args[digest_arg(sdk_name)] = call(HELPER_SDK_RESULT, self.rel(marker(sdk_name, chain_steps(sdk)[-1])))
         for key, value in svc.build_args.items():
             args[key] = _build_arg_value(value)
         from devenv.render.workspace import unseen_sdks
@@ -205,10 +217,19 @@ class ContextBuilder:
             *_kwargs(
                 target=svc.target,
                 only=list(svc.only),
-                ignore=list(svc.ignore),
+                ignore=self._ignore(svc, context),
                 live_update=[self._live_update_step(step) for step in svc.live_update] or None,
             ),
         ])
+
+    def _ignore(self, svc: Service, context: str) -> list[str]:
+        """The service's ignores, plus devenv's state folder when the context holds it: an SDK
+        result digest written there must not look like a change of this image's sources."""
+        ignore = list(svc.ignore)
+        state, folder = os.path.normpath(self.root / STATE_DIR), os.path.normpath(self.root / context)
+        if os.path.commonpath([state, folder]) == folder:
+            ignore.append(os.path.relpath(state, folder).replace(os.sep, "/"))
+        return ignore
 
     def _live_update_step(self, step) -> Expr:
         if hasattr(step, "sync"):

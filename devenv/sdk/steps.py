@@ -1,10 +1,16 @@
-"""The first step of each SDK chain, as render writes it: guard, the step, then the stamp.
+"""Each SDK step's command, as render writes it.
 
-``devenv sdk guard <sdk> -f <manifest> && <cmd> && devenv sdk stamp <sdk> -f <manifest>``
+The first step (with a proto workspace): guard, the step, then the stamp, then the mark::
+
+    devenv sdk guard <sdk> -f <manifest> && <cmd> && devenv sdk stamp <sdk> -f <manifest> && devenv sdk mark <sdk> <step> -f <manifest>
+
+Every other step: ``<cmd> && devenv sdk mark <sdk> <step> -f <manifest>``.
 
 - the guard fails fast, naming the path, when the proto workspace is missing (no fallback);
 - the stamp (only for an SDK with ``generated:``) records the proto sources' content hash
-  once the step succeeded, so ``devenv doctor --only sdks`` can tell stale code from fresh.
+  once the step succeeded, so ``devenv doctor --only sdks`` can tell stale code from fresh;
+- the mark records the SDK's result digest for what runs after the step (see
+  :mod:`devenv.sdk.chain`): the next step, or the consumers' image builds.
 
 A command that is not a plain word list (``;``, ``||``, ``&``, ``#``, a newline, ``cd`` …)
 runs in a subshell ``(\\n<cmd>\\n)``: ``guard && a || b`` would otherwise run ``b`` after a
@@ -40,3 +46,12 @@ def verify_step(sdk: str, manifest: str):
     from devenv.manifest.model import Step
 
     return Step(cmd=f"devenv sdk verify {shlex.quote(sdk)} -f {shlex.quote(manifest)}")
+
+
+def step_cmd(sdk: str, step: str, cmd: str, manifest: str, *, guard: bool, stamp: bool) -> str:
+    """A step's full command: ``[guard &&] <cmd> [&& stamp] && mark``."""
+    mark = f"devenv sdk mark {shlex.quote(sdk)} {shlex.quote(step)} -f {shlex.quote(manifest)}"
+    if guard:
+        return f"{first_step_cmd(sdk, cmd, manifest, stamp=stamp)} && {mark}"
+    body = cmd if _plain(cmd) else f"(\n{cmd}\n)"
+    return f"{body} && {mark}"

@@ -11,12 +11,16 @@ The rules, in brief:
 - every SDK step is a local resource `packages:<sdk>-sdk-<step>` running `sh -c <cmd>` in the
   manifest's folder; a chain's first step waits for the health gate, each next one for the
   step before; `allow_parallel` unless the SDK says `parallel: false`. With a proto workspace,
-  a chain's first step is gated by `devenv sdk guard` (see FirstStepCmd).
+  a chain's first step is gated by `devenv sdk guard`, every step ends by marking its result
+  (`devenv sdk mark`, see StepCmd), and each step after the first watches the result file of
+  the step before (`.devenv/sdk/<sdk>/<step>.sha256`, docs/tiltfile-sdk-rebuilds.md).
 - a service waits for the last step of every SDK it consumes (its `sdks`, else those of its
   language; an SDK without steps is ready once the health gate is) and for its `after`; it
   builds its image with every registry host mapped to the build host and build args
-  = manifest-wide ones, then each consumed SDK's version, then its own (later ones win), from
-  its context, keeping out what .dockerignore, `ignore` and `only` say.
+  = manifest-wide ones, then each consumed SDK's version and result digest (`<SDK>_SDK_DIGEST`,
+  read from its last step's result file: empty before any run), then its own (later ones win),
+  from its context, keeping out what .dockerignore, `ignore` and `only` say (and `.devenv`
+  when the context holds it).
 - its resource holds its workload and the Services selecting it; other objects (ConfigMaps, …)
   go to Tilt's `uncategorized` resource.
 """
@@ -64,25 +68,27 @@ def shell(cmd: str) -> list[str]:
 _PLAIN_WORDS = re.compile(r"[A-Za-z0-9_./:=,+@%-]+(?: [A-Za-z0-9_./:=,+@%-]+)*")
 
 
-class FirstStepCmd:
-    """SPEC "SDK integrity": an SDK's first step fails fast without the proto workspace and
-    records its freshness: ``devenv sdk guard <sdk> -f services.yaml && <cmd>`` then, for an SDK
-    with ``generated:``, ``&& devenv sdk stamp <sdk> -f services.yaml``. The step's own cmd is
-    there verbatim, bare or as a subshell ``(\n<cmd>\n)`` (tests/sdk/test_steps.py runs both)."""
+class StepCmd:
+    """SPEC "SDK integrity": an SDK's first step (with a proto workspace) fails fast without the
+    proto workspace and records its freshness: ``devenv sdk guard <sdk> -f services.yaml && <cmd>``
+    then, for an SDK with ``generated:``, ``&& devenv sdk stamp <sdk> -f services.yaml``. Every
+    step then marks its result: ``&& devenv sdk mark <sdk> <step> -f services.yaml``. The step's
+    own cmd is there verbatim, bare or as a subshell ``(\n<cmd>\n)`` (tests/sdk/test_steps.py)."""
 
-    def __init__(self, sdk: str, cmd: str, stamp: bool):
-        self.sdk, self.cmd, self.stamp = sdk, cmd, stamp
+    def __init__(self, sdk: str, step: str, cmd: str, guard: bool, stamp: bool):
+        self.sdk, self.step, self.cmd, self.guard, self.stamp = sdk, step, cmd, guard, stamp
 
     def __eq__(self, actual) -> bool:
-        guard = f"devenv sdk guard {self.sdk} -f services.yaml && "
+        head = f"devenv sdk guard {self.sdk} -f services.yaml && " if self.guard else ""
         tail = f" && devenv sdk stamp {self.sdk} -f services.yaml" if self.stamp else ""
+        tail += f" && devenv sdk mark {self.sdk} {self.step} -f services.yaml"
         # Bare only when it is a plain word list: with `;`, `||`, `#`, a newline … in it the
-        # step could run after a failed guard, or comment the stamp out.
+        # step could run after a failed guard, or comment the stamp or the mark out.
         bodies = [f"(\n{self.cmd}\n)"] + ([self.cmd] if _PLAIN_WORDS.fullmatch(self.cmd) else [])
-        return isinstance(actual, str) and actual in {(guard + body + tail).strip(_GO_SPACE) for body in bodies}
+        return isinstance(actual, str) and actual in {(head + body + tail).strip(_GO_SPACE) for body in bodies}
 
     def __repr__(self) -> str:
-        return f"FirstStepCmd({self.sdk!r}, {self.cmd!r}, stamp={self.stamp})"
+        return f"StepCmd({self.sdk!r}, {self.step!r}, {self.cmd!r}, guard={self.guard}, stamp={self.stamp})"
 
 
 def _env_value(value, env: dict[str, str]) -> str:
@@ -189,27 +195,33 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
     ready: dict[str, str | None] = {}
     for sdk_name, sdk in sdks.items():
         previous = health
+        result_file = None
         for index, (step_name, step) in enumerate((sdk.get("steps") or {}).items()):
             name = f"packages:{sdk_name}-sdk-{step_name}"
-            cmd = shell(step["cmd"])
-            if m.get("proto") and index == 0:
-                cmd = ["sh", "-c", FirstStepCmd(sdk_name, step["cmd"], stamp=bool(sdk.get("generated")))]
+            guard = bool(m.get("proto")) and index == 0
+            cmd = ["sh", "-c", StepCmd(sdk_name, step_name, step["cmd"], guard, guard and bool(sdk.get("generated")))]
+            deps = [_abs(root, d) for d in step.get("deps") or []]
+            if result_file:
+                deps.append(result_file)
             out[name] = Expected(
                 name, "local", [previous] if previous else [], sorted(sdk.get("labels", ["packages"])),
                 cmd=cmd, dir=str(root),
                 env={k: str(v) for k, v in (step.get("env") or {}).items()},
-                deps=[_abs(root, d) for d in step.get("deps") or []],
+                deps=deps,
                 allow_parallel=sdk.get("parallel", True),
             )
             previous = name
+            result_file = _abs(root, f".devenv/sdk/{sdk_name}/{step_name}.sha256")
         steps = sdk.get("steps") or {}
         if steps and sdk.get("registry") and sdk.get("version") and "smoke" not in steps \
                 and (sdk.get("verify") or {}).get("smoke", True):
-            # SPEC/issue 21: a published SDK's chain without a smoke step ends with `devenv sdk verify`
+            # issue 21: a published SDK's chain without a smoke step ends with `devenv sdk verify`,
+            # marked and watching the step before like every other step (issue 18)
             name = f"packages:{sdk_name}-sdk-smoke"
+            verify = f"devenv sdk verify {sdk_name} -f services.yaml"
             out[name] = Expected(name, "local", [previous], sorted(sdk.get("labels", ["packages"])),
-                                 cmd=shell(f"devenv sdk verify {sdk_name} -f services.yaml"), dir=str(root), env={},
-                                 deps=[], allow_parallel=sdk.get("parallel", True))
+                                 cmd=["sh", "-c", StepCmd(sdk_name, "smoke", verify, False, False)], dir=str(root), env={},
+                                 deps=[result_file], allow_parallel=sdk.get("parallel", True))
             previous = name
         ready[sdk_name] = previous
 
@@ -241,6 +253,9 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
                 if sdk.get("version"):
                     arg = sdk.get("build_arg") or re.sub(r"[^A-Za-z0-9]", "_", sdk_name).upper() + "_SDK_VERSION"
                     args[arg] = str(sdk["version"])
+            for sdk_name in consumed:
+                if sdks[sdk_name].get("steps"):
+                    args[re.sub(r"[^A-Za-z0-9]", "_", sdk_name).upper() + "_SDK_DIGEST"] = ""
             args.update({k: _env_value(v, env) for k, v in (svc.get("build_args") or {}).items()})
             context = svc.get("context", ".")
             dockerfile = svc.get("dockerfile") or f"{context}/Dockerfile"
@@ -257,8 +272,11 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
             if dockerignore.is_file():
                 patterns = [line.strip() for line in dockerignore.read_text(encoding="utf-8").splitlines()]
                 ignores.append((_abs(root, context), tuple(p for p in patterns if p and not p.startswith("#"))))
-            if svc.get("ignore"):
-                ignores.append((_abs(root, context), tuple(svc["ignore"])))
+            ignore = list(svc.get("ignore") or [])
+            if (root / context).resolve() == root.resolve():
+                ignore.append(".devenv")  # the SDK result files are not this image's sources
+            if ignore:
+                ignores.append((_abs(root, context), tuple(ignore)))
             if svc.get("only"):
                 ignores.append((_abs(root, context), ("**", *(f"!{p}" for p in svc["only"]))))
             images.append(Image(

@@ -51,10 +51,12 @@ def _rewrite_os_getenv(source: str) -> str:
     return "".join(lines)
 
 
-def evaluate(tiltfile: str, env: dict[str, str] | None = None, args: list[str] | None = None) -> list[dict]:
-    """The builtin calls the Tiltfile makes, in order (``args``: what follows `tilt up --`)."""
+def evaluate(tiltfile: str, env: dict[str, str] | None = None, args: list[str] | None = None,
+             files: dict[str, str] | None = None) -> list[dict]:
+    """The builtin calls the Tiltfile makes, in order (``args``: what follows `tilt up --`;
+    ``files``: what ``read_file`` finds)."""
     source = PRELUDE + "\n" + _rewrite_os_getenv(tiltfile)
     interpreter = starlark_go.Starlark()
-    interpreter.set(_ENV=dict(env or {}), _ARGS=list(args or []))
+    interpreter.set(_ENV=dict(env or {}), _ARGS=list(args or []), _FILES=dict(files or {}))
     interpreter.exec(source, filename="Tiltfile")
     return interpreter.get("_calls")

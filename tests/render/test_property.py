@@ -89,25 +89,27 @@ def manifests(draw):
     return manifest, env
 
 
-class GuardedCmd:
-    """The first SDK step's cmd: `devenv sdk guard <sdk> -f services.yaml && <cmd>`, then
-    `&& devenv sdk stamp …` when the SDK names `generated:`. The step's own cmd appears
+class StepCmd:
+    """An SDK step's cmd. The first step (with a proto workspace): `devenv sdk guard <sdk> -f
+    services.yaml && <cmd>`, then `&& devenv sdk stamp …` when the SDK names `generated:`. Every
+    step ends with `&& devenv sdk mark <sdk> <step> -f services.yaml`. The step's own cmd appears
     verbatim, bare or in a subshell `(\n<cmd>\n)` (tests/sdk/test_steps.py runs the shell
     semantics of both); any other text is wrong."""
 
-    def __init__(self, sdk: str, cmd: str, stamp: bool):
-        self.sdk, self.cmd, self.stamp = sdk, cmd, stamp
+    def __init__(self, sdk: str, step: str, cmd: str, guard: bool, stamp: bool):
+        self.sdk, self.step, self.cmd, self.guard, self.stamp = sdk, step, cmd, guard, stamp
 
     def __eq__(self, actual) -> bool:
-        guard = f"devenv sdk guard {self.sdk} -f services.yaml && "
+        head = f"devenv sdk guard {self.sdk} -f services.yaml && " if self.guard else ""
         tail = f" && devenv sdk stamp {self.sdk} -f services.yaml" if self.stamp else ""
-        if not (isinstance(actual, str) and actual.startswith(guard) and actual.endswith(tail)):
+        tail += f" && devenv sdk mark {self.sdk} {self.step} -f services.yaml"
+        if not (isinstance(actual, str) and actual.startswith(head) and actual.endswith(tail)):
             return False
-        body = actual[len(guard):len(actual) - len(tail)]
+        body = actual[len(head):len(actual) - len(tail)]
         return body in (self.cmd, f"(\n{self.cmd}\n)")
 
     def __repr__(self) -> str:
-        return f"GuardedCmd({self.sdk!r}, {self.cmd!r}, stamp={self.stamp})"
+        return f"StepCmd({self.sdk!r}, {self.step!r}, {self.cmd!r}, guard={self.guard}, stamp={self.stamp})"
 
 
 def expected_calls(m: dict, env: dict) -> list[dict]:
@@ -116,19 +118,24 @@ def expected_calls(m: dict, env: dict) -> list[dict]:
     if m["cluster"]["contexts"]:
         calls.append({"fn": "allow_k8s_contexts", "contexts": m["cluster"]["contexts"]})
     ready = {}
+    results = {}  # sdk -> its last step's result digest file, read into consumers' build args
     if m["registries"]:
         calls.append({"fn": "local_resource", "name": "packages:health", "resource_deps": [], "allow_parallel": True})
     for sdk, spec in m["sdks"].items():
         previous = ["packages:health"] if m["registries"] else []
+        last_marker = None
         for index, (step, step_spec) in enumerate(spec["steps"].items()):
             resource = f"packages:{sdk}-sdk-{step}"
-            cmd = step_spec["cmd"]
-            if "proto" in m and index == 0:  # the first step guards the proto workspace, then stamps
-                cmd = GuardedCmd(sdk, cmd, stamp="generated" in spec)
-            calls.append({"fn": "local_resource", "name": resource, "cmd": cmd,
+            # The first step guards the proto workspace, then stamps; every step marks its result.
+            guard = "proto" in m and index == 0
+            cmd = StepCmd(sdk, step, step_spec["cmd"], guard, guard and "generated" in spec)
+            deps = [last_marker] if last_marker else []  # the step before's result digest
+            calls.append({"fn": "local_resource", "name": resource, "cmd": cmd, "deps": deps,
                           "resource_deps": previous, "allow_parallel": spec["parallel"]})
             previous = [resource]
+            last_marker = f".devenv/sdk/{sdk}/{step}.sha256"
         ready[sdk] = previous
+        results[sdk] = last_marker
     override = env.get("HOST_IP", "")
     ip = "172.17.0.1" if override == "fallback" else (override or "host-gateway")
 
@@ -140,6 +147,9 @@ def expected_calls(m: dict, env: dict) -> list[dict]:
         for sdk in spec["sdks"]:
             if "version" in m["sdks"][sdk]:
                 args[sdk.upper() + "_SDK_VERSION"] = m["sdks"][sdk]["version"]
+        for sdk in spec["sdks"]:
+            if results[sdk]:
+                args[sdk.upper() + "_SDK_DIGEST"] = ""  # no chain has completed in this test
         args.update({k: value(v) for k, v in spec["build_args"].items()})
         live = []
         for step in spec.get("live_update", []):

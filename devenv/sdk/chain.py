@@ -1,0 +1,80 @@
+"""What an SDK chain leaves behind when a step succeeds: a result digest that Tilt watches.
+
+Tilt's ``resource_deps`` gate only the *first* build (tilt-dev/tilt#3667): a chain that runs
+again later (an edited ``.proto``) reaches neither its own later steps nor the services that
+consume the SDK. devenv closes the gap with files Tilt already knows how to watch:
+
+- after each step succeeds, ``devenv sdk mark <sdk> <step>`` writes the SDK's *result digest*
+  to ``.devenv/sdk/<sdk>/<step>.sha256`` (next to the manifest), but only when it differs from
+  what the file holds: an unchanged result writes nothing, so nothing downstream moves;
+- the next step lists that file in its ``deps``: Tilt runs it again when the file changes;
+- the last step's file is read by the Tiltfile (``read_file``) into the consumers'
+  ``docker_build`` build arg ``<SDK>_SDK_DIGEST``. Tilt watches every file a Tiltfile reads:
+  the change reloads the Tiltfile, exactly the images whose build args changed are rebuilt,
+  and a Dockerfile that declares the arg before installing the SDK gets a fresh layer.
+
+The result digest is SHA-256 over the SDK's package name, version and the files under its
+path, leaving out dependency caches, build outputs and dot files (see ``_SKIP_DIRS``): the
+same sources give the same digest on every run and every machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from devenv.manifest.model import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported)
+from devenv.util.fsutil import write_atomic
+
+STATE_DIR = ".devenv"
+_SKIP_DIRS = frozenset({"node_modules", "__pycache__", "dist", "build", "target", "vendor"})
+_SKIP_SUFFIXES = (".egg-info", ".pyc")
+
+
+def marker(sdk_name: str, step_name: str) -> str:
+    """Where a step's result digest lives, relative to the manifest's folder."""
+    return f"{STATE_DIR}/sdk/{sdk_name}/{step_name}.sha256"
+
+
+def _files(folder: Path) -> list[str]:
+    out: list[str] = []
+    for current, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS and not d.endswith(_SKIP_SUFFIXES))
+        rel = os.path.relpath(current, folder)
+        for name in names:
+            if not name.startswith(".") and not name.endswith(_SKIP_SUFFIXES):
+                out.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    return sorted(out)
+
+
+def result_digest(folder: Path, package: str, version: str | None) -> str:
+    """SHA-256 over the package name, version and (path, size, bytes) of every kept file."""
+    h = hashlib.sha256(f"{package}\0{version or ''}\0".encode())
+    for rel in _files(folder):
+        try:
+            data = (folder / rel).read_bytes()
+        except OSError:
+            continue  # a file removed while we walk: the next run sees the settled folder
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + str(len(data)).encode() + b"\0")
+        h.update(data)
+    return h.hexdigest()
+
+
+def write_marker(root: Path, sdk_name: str, step_name: str, digest: str) -> Path | None:
+    """Write ``digest`` as the step's marker unless the file already holds it.
+
+    Returns the path written, or None when nothing changed (and nothing was touched: Tilt
+    reacts to any write, even of the same bytes)."""
+    path = root / marker(sdk_name, step_name)
+    text = digest + "\n"
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return None
+    except OSError:
+        pass
+    gitignore = root / STATE_DIR / ".gitignore"
+    if not gitignore.exists():
+        write_atomic(gitignore, "# devenv's local state (SDK result digests): never committed\n*\n")
+    write_atomic(path, text)
+    return path

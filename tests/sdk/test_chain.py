@@ -1,0 +1,88 @@
+"""SDK result digests (devenv.sdk.chain) and `devenv sdk mark`: content decides, caches and build
+outputs do not, and an unchanged result touches no file (Tilt reacts to any write)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from devenv.sdk.chain import digest_arg, marker, result_digest, write_marker
+from tests.fixtures.manifests import build_tree
+from tests.support.cli import devenv
+
+
+def test_the_digest_is_sha256_over_name_version_and_kept_files(tmp_path):
+    build_tree(tmp_path, {"src/a.ts": "A", "package.json": "{}"})
+    h = hashlib.sha256(b"@acme/a\x001.0.0\x00")
+    for rel, data in (("package.json", b"{}"), ("src/a.ts", b"A")):
+        h.update(rel.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    assert result_digest(tmp_path, "@acme/a", "1.0.0") == h.hexdigest()
+
+
+def test_caches_outputs_and_dot_files_do_not_count_but_sources_and_version_do(tmp_path):
+    build_tree(tmp_path, {"src/a.ts": "A"})
+    before = result_digest(tmp_path, "p", "1")
+    build_tree(tmp_path, {"node_modules/x/i.js": "1", "dist/a.js": "2", "build/lib.whl": "3", ".cache/x": "4",
+                          "p.egg-info/PKG-INFO": "5", "src/__pycache__/a.pyc": "6", ".devenv-sdk-stamp.json": "{}"})
+    assert result_digest(tmp_path, "p", "1") == before
+    assert result_digest(tmp_path, "p", "2") != before
+    (tmp_path / "src/a.ts").write_text("B")
+    assert result_digest(tmp_path, "p", "1") != before
+
+
+def test_a_marker_is_written_only_when_it_changes(tmp_path):
+    path = write_marker(tmp_path, "ts", "build", "d1")
+    assert path == tmp_path / marker("ts", "build") and path.read_text() == "d1\n"
+    assert (tmp_path / ".devenv/.gitignore").read_text().splitlines()[-1] == "*"
+    mtime = os.stat(path).st_mtime_ns
+    assert write_marker(tmp_path, "ts", "build", "d1") is None
+    assert os.stat(path).st_mtime_ns == mtime and path.read_text() == "d1\n"
+    assert write_marker(tmp_path, "ts", "build", "d2") == path and path.read_text() == "d2\n"
+
+
+def test_digest_arg_names():
+    assert digest_arg("ts") == "TS_SDK_DIGEST"
+    assert digest_arg("my-sdk.v2") == "MY_SDK_V2_SDK_DIGEST"
+
+
+def test_mark_outside_tilt_writes_and_reports(tmp_path):
+    build_tree(tmp_path, {
+        "services.yaml": "version: 1\nproject: p\nsdks:\n  ts:\n    language: typescript\n    path: sdk\n"
+                         "    package: '@a/ts'\n    steps:\n      build: {cmd: 'true'}\nservices: {}\n",
+        "sdk/src/a.ts": "A",
+    })
+    env = {"TILT_PORT": ""}  # not inside Tilt: nothing to wait for
+    first = devenv("sdk", "mark", "ts", "build", cwd=tmp_path, env=env)
+    assert first.code == 0 and "new result" in first.err
+    assert (tmp_path / ".devenv/sdk/ts/build.sha256").read_text().strip() == result_digest(tmp_path / "sdk", "@a/ts", None)
+    again = devenv("sdk", "mark", "ts", "build", cwd=tmp_path, env=env)
+    assert again.code == 0 and "result unchanged" in again.err
+    wrong = devenv("sdk", "mark", "ts", "publish", cwd=tmp_path, env=env)
+    assert wrong.code == 2 and "has no step 'publish'" in wrong.err
+
+
+def test_tilt_filewatch_coverage_ignores_and_events():
+    from devenv.sdk.tiltseen import _seen, _watches
+
+    path = "/r/.devenv/sdk/ts/build.sha256"
+    watch = {"spec": {"watchedPaths": ["/r/.devenv/sdk/ts/build.sha256"]},
+             "status": {"fileEvents": [{"time": "2026-01-01T00:00:01.500000Z", "seenFiles": [path]}]}}
+    folder = {"spec": {"watchedPaths": ["/r"], "ignores": [{"basePath": "/r", "patterns": [".devenv"]}]}}
+    other = {"spec": {"watchedPaths": ["/r/.devenv/sdk/tsx"]}}
+    disabled = {"spec": {"watchedPaths": ["/r"]}, "status": {"disableStatus": {"disabled": True}}}
+    assert _watches(watch, path) and not _watches(folder, path) and not _watches(other, path)
+    assert not _watches(disabled, path)
+    since = 1767225601.0  # 2026-01-01T00:00:01Z
+    assert _seen(watch, path, since) and not _seen(watch, path, since + 1) and not _seen(watch, "/r/x", since)
+
+
+def test_a_shared_build_arg_may_not_hide_a_result_digest(tmp_path):
+    build_tree(tmp_path, {
+        "services.yaml": "version: 1\nproject: p\nbuild:\n  build_args:\n    TS_SDK_DIGEST: x\n"
+                         "sdks:\n  ts:\n    language: typescript\n    path: sdk\n"
+                         "    package: '@a/ts'\n    steps:\n      build: {cmd: 'true'}\nservices: {}\n",
+        "sdk/src/a.ts": "A",
+    })
+    result = devenv("render", "--stdout", cwd=tmp_path)
+    assert result.code == 2
+    assert "services.yaml:7:3" in result.err and "'TS_SDK_DIGEST' (the SDK's result digest) is also one of `build.build_args`" in result.err
