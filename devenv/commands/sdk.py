@@ -81,9 +81,12 @@ def run_mark(manifest: Path | None, name: str, step: str) -> int:
 
     loaded = _load(manifest, name)
     sdk = loaded.manifest.sdks[name]
-    if step not in sdk.steps:
-        raise DevenvError(f"SDK '{name}' has no step '{step}'", hint=f"its steps: {', '.join(sdk.steps) or 'none'}")
-    digest = result_digest(loaded.root / sdk.path, sdk.package, sdk.version)
+    from devenv.graph import chain_steps  # the implicit smoke step is marked like the SDK's own steps
+
+    steps = chain_steps(sdk)
+    if step not in steps:
+        raise _error(f"SDK '{name}' has no step '{step}'", hint=f"its steps: {', '.join(steps) or 'none'}")
+    digest = result_digest(loaded.root / sdk.path if sdk.path else None, sdk.package or "", sdk.version)
     since = time.time()
     written = write_marker(loaded.root, name, step, digest)
     if written is None:

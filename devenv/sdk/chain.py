@@ -48,10 +48,11 @@ def _files(folder: Path) -> list[str]:
     return sorted(out)
 
 
-def result_digest(folder: Path, package: str, version: str | None) -> str:
-    """SHA-256 over the package name, version and (path, size, bytes) of every kept file."""
+def result_digest(folder: Path | None, package: str, version: str | None) -> str:
+    """SHA-256 over the package name, version and (path, size, bytes) of every kept file
+    (``folder`` None: a Buf SDK with no workspace folder, known by its name and version only)."""
     h = hashlib.sha256(f"{package}\0{version or ''}\0".encode())
-    for rel in _files(folder):
+    for rel in _files(folder) if folder is not None else ():
         try:
             data = (folder / rel).read_bytes()
         except OSError:

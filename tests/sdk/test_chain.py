@@ -61,6 +61,29 @@ def test_mark_outside_tilt_writes_and_reports(tmp_path):
     assert wrong.code == 2 and "has no step 'publish'" in wrong.err
 
 
+def test_the_implicit_smoke_step_and_a_folderless_buf_sdk_are_marked(tmp_path):
+    """The smoke step render adds to a published chain (issue 21) marks like any other step, and a
+    Buf SDK with steps but no folder is known by its name and version."""
+    build_tree(tmp_path, {
+        "services.yaml": "version: 1\nproject: p\nregistries:\n  npm: {kind: npm, url: 'http://npm.example.io'}\n"
+                         "sdks:\n  ts:\n    language: typescript\n    path: sdk\n    package: '@a/ts'\n"
+                         "    registry: npm\n    version: 1.0.0\n    steps:\n      publish: {cmd: 'true'}\n"
+                         "  es:\n    language: typescript\n    source: buf\n"
+                         "    buf: {module: buf.build/acme/apis, plugin: buf.build/bufbuild/es}\n"
+                         "    version: 1.2.1-20230727062025-d8fbf2620c60.1\n    steps:\n      check: {cmd: 'true'}\n"
+                         "services: {}\n",
+        "sdk/src/a.ts": "A",
+    })
+    env = {"TILT_PORT": ""}
+    smoke = devenv("sdk", "mark", "ts", "smoke", cwd=tmp_path, env=env)
+    assert smoke.code == 0, smoke.err
+    assert (tmp_path / ".devenv/sdk/ts/smoke.sha256").read_text().strip() == result_digest(tmp_path / "sdk", "@a/ts", "1.0.0")
+    buf = devenv("sdk", "mark", "es", "check", cwd=tmp_path, env=env)
+    assert buf.code == 0, buf.err
+    assert (tmp_path / ".devenv/sdk/es/check.sha256").read_text().strip() == result_digest(
+        None, "@buf/acme_apis.bufbuild_es", "1.2.1-20230727062025-d8fbf2620c60.1")
+
+
 def test_tilt_filewatch_coverage_ignores_and_events():
     from devenv.sdk.tiltseen import _seen, _watches
 

@@ -19,7 +19,7 @@ import os
 from typing import Mapping
 
 from devenv.doctor.base import Context, Outcome, fail, ok
-from devenv.doctor.registries import versions, web
+from devenv.doctor.registries import protocols, web
 from devenv.doctor.registries.dns import MARGIN
 from devenv.doctor.registries.health import _no_answer
 from devenv.doctor.registries.target import Target, target_for
@@ -75,11 +75,11 @@ def _netrc_token(env: Mapping[str, str], host: str) -> str | None:
 def request_path(target: Target, sdk: Sdk) -> tuple[str, str | None]:
     ecosystem = buf.ECOSYSTEM_OF_LANGUAGE[sdk.language]
     if ecosystem == "npm":
-        return versions.npm_path(sdk.package or ""), versions.NPM_ACCEPT
+        return protocols.npm_path(sdk.package or ""), protocols.NPM_ACCEPT
     if ecosystem == "go":
-        version = versions.go_escape(sdk.version or "")
-        return f"/{versions.go_escape(sdk.package or '')}/@v/{version}.info", None
-    return f"/{versions.pypi_normalize(sdk.package or '')}/", versions.PYPI_ACCEPT
+        version = protocols.go_escape(sdk.version or "")
+        return f"/{protocols.go_escape(sdk.package or '')}/@v/{version}.info", None
+    return f"/{protocols.pypi_normalize(sdk.package or '')}/", protocols.PYPI_ACCEPT
 
 
 def check(ctx: Context, name: str, sdk: Sdk, gates: list[str]) -> Outcome:
@@ -119,16 +119,16 @@ def _judge(answer: web.Answer, target: Target, path: str, name: str, sdk: Sdk, g
     if ecosystem == "go":
         return ok(f"{wanted} is generated ({where})", details=details)
     try:
-        served = (versions.parse_npm(answer.body) if ecosystem == "npm"
-                  else versions.parse_pypi(answer.body, answer.content_type, sdk.package or ""))
+        served = (protocols.parse_npm(answer.body) if ecosystem == "npm"
+                  else protocols.parse_pypi(answer.body, answer.content_type, sdk.package or ""))
     except ValueError as exc:
         return fail(f"GET {path} → {answer.status}, but the answer does not parse: {str(exc)[:120]}", details=details,
                     gates=gates, hint="rerun with -v")
-    details.append(f"read as {served.format}: {versions.served_list(served, 20)}")
-    same = versions.same_pypi_version if ecosystem == "python" else str.__eq__
+    details.append(f"read as {served.format}: {protocols.served_list(served, 20)}")
+    same = protocols.same_pypi_version if ecosystem == "python" else str.__eq__
     if any(same(sdk.version or "", v) for v in served.versions):
         return ok(f"{wanted} is generated ({where})", details=details)
-    return fail(f"{wanted} is not generated for this plugin and commit (the BSR lists {versions.served_list(served)})",
+    return fail(f"{wanted} is not generated for this plugin and commit (the BSR lists {protocols.served_list(served)})",
                 details=details, gates=gates, hint=_version_hint(sdk))
 
 
