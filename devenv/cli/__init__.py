@@ -53,7 +53,7 @@ def main_options(
 @handle_errors
 def render(
     manifest: Optional[Path] = ManifestOption,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write (default: Tiltfile next to the manifest)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", readable=False, help="Where to write (default: Tiltfile next to the manifest)."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 and print a diff if the Tiltfile is stale."),
     stdout: bool = typer.Option(False, "--stdout", help="Print the Tiltfile instead of writing it."),
     force: bool = typer.Option(False, "--force", help="Overwrite a Tiltfile that was edited by hand or not written by devenv."),
@@ -93,7 +93,7 @@ def lint(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole repository).", show_default=False),
     manifest: Optional[Path] = ManifestOption,
     format: str = typer.Option("text", "--format", help="text, json or sarif."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", readable=False, help="Write the report to this file instead of stdout."),
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees).", show_default=False),
     fix: bool = typer.Option(False, "--fix", help="Rewrite the version text of fixable sdk-version findings in place."),
     diff: bool = typer.Option(False, "--diff", help="With --fix: print the rewrite as a unified diff and change nothing (exit 1 if there is one)."),
@@ -146,8 +146,8 @@ def doctor(
 @handle_errors
 def onboard(
     manifest: Optional[Path] = ManifestOption,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write the Tiltfile (default: next to the manifest)."),
-    yes: bool = typer.Option(False, "-y", "--yes", help="Answer yes to every question (a hand-edited Tiltfile is replaced, kept as Tiltfile.bak)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", readable=False, help="Where to write the Tiltfile (default: next to the manifest)."),
+    yes: bool = typer.Option(False, "-y", "--yes", help="Answer yes to every question (a hand-edited Tiltfile is replaced, kept as Tiltfile.bak.1, .2, …)."),
     timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="Budget for each doctor run."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Show each check's details."),
 ) -> int:

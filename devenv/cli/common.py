@@ -10,6 +10,7 @@ from typing import Callable
 import typer
 
 from devenv.errors import DevenvError, ManifestError, report_problems
+from devenv.util.fsutil import UnsafeTarget
 
 state = {"debug": False}  # set by the top-level --debug
 
@@ -34,7 +35,7 @@ def handle_errors(fn: Callable[..., int | None]) -> Callable[..., None]:
             report_problems(exc.problems)
             _err(f"devenv: {exc.message}; nothing was written")
             code = exc.exit_code
-        except DevenvError as exc:
+        except (DevenvError, UnsafeTarget) as exc:
             _err(f"devenv: error: {exc.message}")
             if exc.hint:
                 _err(f"    hint: {exc.hint}")

@@ -29,7 +29,11 @@ def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdou
     if watch:
         if check or stdout:
             raise DevenvError("--watch writes the Tiltfile: it cannot be combined with --check or --stdout")
+        from devenv.manifest.load import reads_stdin
         from devenv.render.watch import watch_and_render
+
+        if reads_stdin(manifest):
+            raise DevenvError("--watch needs a manifest file to watch, not stdin")
 
         return watch_and_render(find_manifest(manifest), output, force=force)
     loaded = load_manifest(manifest)
@@ -41,5 +45,5 @@ def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdou
         return 0
     if check:
         return check_rendered(rendered, target)
-    print(write_rendered(rendered.text, target, force=force))
+    print(write_rendered(rendered.text, target, force=force, inputs=(loaded.path, *rendered.inputs)))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path as FsPath
 
@@ -161,7 +162,9 @@ class Checker:
     def _inside_root(self, relative: str) -> FsPath | None:
         if os.path.isabs(relative):
             return None
-        full = (self.root / relative).resolve()
+        # os.path.realpath, not Path.resolve: a symlink loop must come back as a path to report,
+        # not as pathlib's RuntimeError.
+        full = FsPath(os.path.realpath(self.root / relative))
         return full if full == self.root or self.root in full.parents else None
 
     def paths(self) -> Iterator[Problem]:
@@ -169,8 +172,21 @@ class Checker:
             full = self._inside_root(relative)
             if full is None:
                 yield self.problem(path, f"'{relative}' leaves the repository", "paths are relative to the manifest's folder and stay inside it")
-            elif must_exist and not full.exists():
-                yield self.problem(path, f"'{relative}' does not exist", f"create it, or fix the path (relative to {self.root.name}/)")
+            elif must_exist:
+                yield from self._readable(path, relative, full)
+
+    def _readable(self, path: tuple, relative: str, full: FsPath) -> Iterator[Problem]:
+        """Exists, and is not a symlink loop or behind a folder devenv may not enter."""
+        try:
+            info = os.stat(full)
+        except FileNotFoundError:
+            yield self.problem(path, f"'{relative}' does not exist", f"create it, or fix the path (relative to {self.root.name}/)")
+            return
+        except OSError as exc:
+            yield self.problem(path, f"'{relative}' cannot be used: {exc.strerror or exc}", "fix the symlink or the permissions")
+            return
+        if not os.access(full, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
+            yield self.problem(path, f"'{relative}' cannot be read: permission denied", "fix its permissions")
 
     # -- values -----------------------------------------------------------------------------
     def images(self) -> Iterator[Problem]:
