@@ -146,7 +146,10 @@ def _partial_manifest(data: dict) -> Manifest:
         value = data[name]
         if name in SECTIONS and isinstance(value, dict):
             item_type = typing.get_args(info.annotation)[1]
-            fields[name] = {k: v for k, v in ((k, _try(item_type, v)) for k, v in value.items()) if v is not None}
+            # Names YAML read as numbers or booleans (`1:`, `no:`) were reported by the schema;
+            # keep them out of the cross-key rules, which work on strings.
+            fields[name] = {k: v for k, v in ((k, _try(item_type, v)) for k, v in value.items() if isinstance(k, str))
+                            if v is not None}
         else:
             parsed = _try(info.annotation, value)
             if parsed is not None:

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from devenv.manifest.addresses import RESERVED_ENV, is_ip, url_problem
+
 # Resource and SDK names end up in Tilt resource names (`packages:<sdk>-sdk-<step>`),
 # image build-arg names and file names, so they stay a conservative ASCII shape.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
@@ -59,6 +61,27 @@ class ExtraHosts(Strict):
                 raise ValueError(f"'{host}' is not a host name")
         return hosts
 
+    @field_validator("target")
+    @classmethod
+    def _target_is_gateway_or_ip(cls, target: str) -> str:
+        if target != "host-gateway" and not is_ip(target):
+            raise ValueError(f"'{target}' is neither 'host-gateway' nor an IP address")
+        return target
+
+    @field_validator("fallback")
+    @classmethod
+    def _fallback_is_ip(cls, fallback: str) -> str:
+        if not is_ip(fallback):
+            raise ValueError(f"'{fallback}' is not an IP address (e.g. 172.17.0.1, Docker's default bridge)")
+        return fallback
+
+    @field_validator("override_env")
+    @classmethod
+    def _override_env_is_not_reserved(cls, name: str) -> str:
+        if name in RESERVED_ENV:
+            raise ValueError(f"'{name}' is a variable the shell, Tilt or Docker rely on; pick a name of your own (e.g. DEVENV_HOST_IP)")
+        return name
+
 
 class Build(Strict):
     extra_hosts: ExtraHosts = Field(default_factory=ExtraHosts)
@@ -72,6 +95,14 @@ class Registry(Strict):
     url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
     probe: str | None = Field(None, description="Path doctor requests to prove the registry answers.")
     ca_file: RelPath | None = Field(None, description="CA bundle for an https registry.")
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_whole(cls, url: str) -> str:
+        why = url_problem(url)
+        if why:
+            raise ValueError(why)
+        return url
 
     @property
     def host(self) -> str:
