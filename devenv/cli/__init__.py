@@ -1,7 +1,8 @@
 """The `devenv` command line: parse arguments, call the capability, map errors to exit codes.
 
 Exit codes: 0 success, 1 the check failed (stale Tiltfile, lint findings, doctor failures),
-2 usage or manifest error, 3 internal error (a bug: rerun with --debug), 130 interrupted.
+2 usage or manifest error, 3 internal error (a bug: rerun with --debug), 130 interrupted,
+141 stdout was closed by its reader (`devenv graph | head`), ended quietly.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Optional
 import typer
 
 from devenv import __version__
-from devenv.cli.common import ManifestOption, handle_errors, state
+from devenv.cli.common import ManifestOption, handle_errors, run_quietly_on_closed_stdout, state, take_debug_flag
 
 app = typer.Typer(
     name="devenv",
@@ -37,7 +38,7 @@ def main_options(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     """devenv keeps a polyglot Tilt + Kubernetes monorepo's dev loop correct by construction."""
-    state["debug"] = debug
+    state["debug"] = state["debug"] or debug
 
 
 @app.command(epilog="""Examples:
@@ -199,7 +200,7 @@ app.add_typer(_sdk_app, name="sdk")
 def main() -> None:
     if os.environ.get("NO_COLOR"):
         os.environ.setdefault("TERM", "dumb")
-    app()
+    run_quietly_on_closed_stdout(app, take_debug_flag(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,12 @@ class LoadedManifest:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode()).hexdigest()
+        """A digest of the parsed document, not of its text: a comment or a reformatting does not
+        change it (so it cannot make `render --check` fail); every changed value does."""
+        import json
+
+        canonical = json.dumps(self.positions.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr)
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 STDIN = "-"
