@@ -57,7 +57,7 @@ def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]
             note = "no checks in this group yet"
         elif not group_list:
             note = "no checks apply to this manifest"
-        infos.append(GroupInfo(name, GROUPS[name].title, note, pulled_in=name not in selected))
+        infos.append(GroupInfo(name, GROUPS[name].title, note, pulled_in=name not in selected, empty=group_list is None))
     return checks, infos
 
 

@@ -106,7 +106,7 @@ def run_checks(
             finish(check, None, Status.SKIPPED, f"needs {first.id}, which {_verb(first.status)}")
             return True
         if now >= run_end:
-            finish(check, None, Status.SKIPPED, f"the run's budget of {budget:g}s was used up before it could start")
+            finish(check, None, Status.UNCHECKED, f"the run's budget of {budget:g}s was used up before it could start")
             return True
         deadline_at = min(now + check.deadline, run_end)
         ctx = Context(loaded=loaded, graph=graph, env=env, results=results, deadline_at=deadline_at, verbose=verbose)

@@ -48,10 +48,10 @@ def invoke(args, **env):
     return runner.invoke(app, ["doctor", *args], env={"NO_COLOR": "1", **env})
 
 
-def test_an_empty_group_is_an_honest_line_and_exit_0(tmp_path, fake_groups):
+def test_an_empty_group_is_an_honest_line_and_an_error(tmp_path, fake_groups):
     write_manifest(tmp_path)
     result = invoke(["-f", str(tmp_path / "services.yaml"), "--only", "registries"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # asked for checks, none could run: not a pass
     assert result.output.splitlines() == [
         "Package registries: no checks in this group yet",
         "no checks ran",
@@ -122,7 +122,7 @@ def test_json_report_follows_the_documented_schema(tmp_path, fake_groups):
     assert set(data) == {"schema", "devenv", "manifest", "started", "duration", "budget", "strict", "exit_code",
                          "summary", "groups", "checks"}
     assert data["exit_code"] == 1
-    assert data["summary"]["counts"] == {"ok": 1, "warn": 0, "fail": 0, "timeout": 0, "crashed": 1, "skipped": 0}
+    assert data["summary"]["counts"] == {"ok": 1, "warn": 0, "fail": 0, "timeout": 0, "crashed": 1, "skipped": 0, "unchecked": 0}
     a, z = data["checks"]
     assert set(a) == {"id", "group", "title", "status", "message", "hint", "details", "duration", "deadline", "needs",
                       "blocked_services"}
@@ -180,5 +180,5 @@ def test_a_group_module_that_exports_no_checks_yet_counts_as_not_built(tmp_path,
     write_manifest(tmp_path)
     fake_groups("registries", "HELPER = 1\n")  # a package being written: no CHECKS, no checks()
     result = invoke(["-f", str(tmp_path / "services.yaml"), "--only", "registries"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert "no checks in this group yet" in result.output
