@@ -182,3 +182,32 @@ def test_a_group_module_that_exports_no_checks_yet_counts_as_not_built(tmp_path,
     result = invoke(["-f", str(tmp_path / "services.yaml"), "--only", "registries"])
     assert result.exit_code == 1
     assert "no checks in this group yet" in result.output
+
+
+SECRETS = {  # what a check might echo from a tool, a config file or an exception -> the secret in it
+    "//npm.example/:_authToken=npm_Sekr3tT0ken": "npm_Sekr3tT0ken",
+    "_auth=dXNlcjpTZWtyZXQ=": "dXNlcjpTZWtyZXQ=",
+    '{"auths": {"registry:5000": {"auth": "ZG9ja2VyOmh1bnRlcg=="}}}': "ZG9ja2VyOmh1bnRlcg==",
+    "login failed: password=hunter2x for admin": "hunter2x",
+    "token: tok-98765": "tok-98765",
+    "GET http://bob:pa55word@[zz]:1/x failed": "pa55word",
+    "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30": "eyJhbGciOiJIUzI1NiJ9.e30",
+    "https://alice:alicepw@npm.example/x?token=qtok123": "alicepw",
+}
+
+
+@pytest.mark.parametrize("form", ["table", "json", "verbose"])
+def test_every_secret_format_is_redacted_in_every_output(tmp_path, fake_groups, form):
+    write_manifest(tmp_path)
+    lines = list(SECRETS)
+    fake_groups("host", f"LINES = {lines!r}\n"
+                        'CHECKS = [Check("host.leaky", "host", "leaky", lambda ctx: fail(" | ".join(LINES), details=LINES, hint=LINES[0])),\n'
+                        '          Check("host.crash", "host", "crash", lambda ctx: (_ for _ in ()).throw(RuntimeError(" | ".join(LINES))))]\n')
+    args = ["-f", str(tmp_path / "services.yaml"), "--only", "host"]
+    args += {"table": [], "json": ["--json"], "verbose": ["-v"]}[form]
+    result = invoke(args)
+    assert result.exit_code == 1, result.output
+    assert "leaky" in result.output
+    leaked = [secret for secret in SECRETS.values() if secret in result.output]
+    assert not leaked, f"leaked in {form}: {leaked}\n{result.output}"
+    assert "***" in result.output
