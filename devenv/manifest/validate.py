@@ -31,7 +31,9 @@ class Checker:
         self.loaded = loaded
         self.root = root.resolve()
         raw = loaded.data if isinstance(loaded.data, dict) else {}
-        self.names = {s: set(raw.get(s) or {}) if isinstance(raw.get(s), dict) else set() for s in ("services", "sdks", "registries")}
+        # Only string names: a key YAML read as a boolean or number (`no:`, `1:`) is a schema error already.
+        self.names = {s: {k for k in raw[s] if isinstance(k, str)} if isinstance(raw.get(s), dict) else set()
+                      for s in ("services", "sdks", "registries")}
 
     def problem(self, path: tuple, message: str, hint: str = "", *, key: bool = False, severity: str = "error") -> Problem:
         dotted = ".".join(str(p) for p in path)
@@ -124,7 +126,7 @@ class Checker:
     def _path_fields(self) -> Iterator[tuple[tuple, str, bool]]:
         """(path in manifest, relative path, must exist)."""
         if self.m.proto:
-            yield ("proto", "path"), self.m.proto.path, False
+            yield ("proto", "path"), self.m.proto.path, True  # a typo would silently turn lint's guardrail off
             for i, p in enumerate(self.m.proto.allowed):
                 yield ("proto", "allowed", i), p, False
         for name, reg in self.m.registries.items():
@@ -180,13 +182,18 @@ class Checker:
         try:
             info = os.stat(full)
         except FileNotFoundError:
-            yield self.problem(path, f"'{relative}' does not exist", f"create it, or fix the path (relative to {self.root.name}/)")
+            close = _did_you_mean(full)
+            hint = f"did you mean '{close}'?" if close else f"create it, or fix the path (relative to {self.root.name}/)"
+            yield self.problem(path, f"'{relative}' does not exist", hint)
             return
         except OSError as exc:
             yield self.problem(path, f"'{relative}' cannot be used: {exc.strerror or exc}", "fix the symlink or the permissions")
             return
         if not os.access(full, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
             yield self.problem(path, f"'{relative}' cannot be read: permission denied", "fix its permissions")
+        elif path[-2:] == ("helm", "chart") and stat.S_ISDIR(info.st_mode) and not (full / "Chart.yaml").is_file():
+            yield self.problem(path, f"'{relative}' has no Chart.yaml, so it is not a Helm chart",
+                               "point helm.chart at the folder that holds Chart.yaml")
 
     # -- values -----------------------------------------------------------------------------
     def images(self) -> Iterator[Problem]:
@@ -301,6 +308,19 @@ class Checker:
                     ("sdks", name, "version"), f"Go module versions start with 'v': '{sdk.version}' is never served by a module proxy",
                     f"write 'v{sdk.version}'", severity="warning",
                 )
+
+
+def _did_you_mean(full: FsPath) -> str | None:
+    """The entry next to a missing path that it most likely meant (a typo, or the wrong case)."""
+    try:
+        siblings = os.listdir(full.parent)
+    except OSError:
+        return None
+    lowered = {s.lower(): s for s in siblings}
+    if full.name.lower() in lowered:
+        return lowered[full.name.lower()]
+    close = difflib.get_close_matches(full.name, siblings, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def local_port(forward: str | int) -> int:

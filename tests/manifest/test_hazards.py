@@ -17,6 +17,9 @@ CASES = {
     "service named no": (HEAD + "services:\n  no: {context: web, image: demo/web, k8s: [web.yaml]}\n", "services.yaml:4:3"),
     "service named 1": (HEAD + "services:\n  1: {context: web, image: demo/web, k8s: [web.yaml]}\n", "services.yaml:4:3"),
     "sdk named 1": (HEAD + "sdks:\n  1: {language: go, path: web, package: x}\nservices: {}\n", "sdks.1"),
+    "sdk named false, referenced (found by the fuzz harness)": (
+        HEAD + "sdks:\n  false: null\nservices:\n  web: {sdks: [ts], context: web, image: demo/web, k8s: [web.yaml]}\n",
+        "unknown SDK"),
     "registry named yes": (HEAD + "registries:\n  yes: {kind: npm, url: 'http://x'}\nservices: {}\n", "services.yaml:4:3"),
     "500 levels": (HEAD + "x: " + "[" * 500 + "]" * 500 + "\n", "nest more than 64 levels"),
     "deep mappings": (HEAD + "x: " + "{a: " * 500 + "1" + "}" * 500 + "\n", "nest more than 64 levels"),
@@ -58,3 +61,21 @@ def test_good_urls_pass(url):
     from devenv.manifest.addresses import url_problem
 
     assert url_problem(url) is None
+
+
+@pytest.mark.parametrize("proto,says", [("Proto", "did you mean 'proto'?"), ("protos", "did you mean 'proto'?"), ("nowhere", "'nowhere' does not exist")])
+def test_a_missing_proto_path_is_an_error_with_did_you_mean(tmp_path, monkeypatch, proto, says):
+    text = HEAD + f"proto: {{path: {proto}}}\n" + WEB
+    root = build_tree(tmp_path, {"services.yaml": text, "proto/a.proto": "", "web/Dockerfile": "FROM scratch\n",
+                                 "web.yaml": deployment("web", "demo/web")})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["lint"], catch_exceptions=False)
+    assert result.exit_code == 2 and "proto.path" in result.output and says in result.output, result.output
+
+
+def test_a_helm_chart_folder_needs_chart_yaml(tmp_path, monkeypatch):
+    text = HEAD + "services:\n  web: {helm: {chart: chart}}\n"
+    root = build_tree(tmp_path, {"services.yaml": text, "chart/values.yaml": "a: 1\n"})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["render", "--stdout"], catch_exceptions=False)
+    assert result.exit_code == 2 and "has no Chart.yaml" in result.output, result.output
