@@ -345,7 +345,7 @@ def lint(loaded: LoadedManifest, paths: Sequence[Path] = (), *, jobs: int | None
 def _with_sdk_rules(loaded, root: Path, files, paths, manifest_file: str, result: LintResult, findings: list[Finding]) -> LintResult:
     """Add the SDK integrity rules (devenv.lint.sdk.rules) and sort the findings into ``result``."""
     if not (loaded.manifest.sdks and loaded.manifest.services):  # nothing for them to judge: skip the import
-        result.findings = sorted(findings, key=lambda f: (f.location.file, f.location.line, f.location.col, f.rule))
+        result.findings = _one_per_span(findings)
         return result
     from devenv.lint.sdk.rules import check as sdk_check
 
@@ -359,8 +359,23 @@ def _with_sdk_rules(loaded, root: Path, files, paths, manifest_file: str, result
     findings = findings + sdk.findings
     result.notifications.extend(sdk.notifications)
     result.edits.extend(sdk.edits)
-    result.findings = sorted(findings, key=lambda f: (f.location.file, f.location.line, f.location.col, f.rule))
+    result.findings = _one_per_span(findings)
     return result
+
+
+def _one_per_span(findings: list[Finding]) -> list[Finding]:
+    """Sorted, and one finding per span: where two rules hit the same text, the first (in rule
+    order) is reported, so a reader - and GitHub's alert fingerprints - see it once."""
+    ordered = sorted(findings, key=lambda f: (f.location.file, f.location.line, f.location.col, f.rule))
+    seen: set[tuple] = set()
+    out = []
+    for finding in ordered:
+        span = (finding.location.file, finding.location.line, finding.location.col, finding.end_col)
+        if span in seen and finding.location.line:
+            continue
+        seen.add(span)
+        out.append(finding)
+    return out
 
 
 def _manifest_findings(loaded, needles, hints, manifest_file, root: Path, files, scope: Scope) -> list[Finding]:
