@@ -59,6 +59,11 @@ def run_lint(
             listing.cancel()
         raise
     for problem in loaded.warnings:
+        if problem.key == "proto.path":  # a missing workspace would silently turn the guardrail off
+            if listing is not None:
+                listing.cancel()
+            raise DevenvError(f"{problem.location} proto.path: {problem.message}: the proto boundary cannot be checked",
+                              hint=problem.hint)
         print(f"{problem.location} warning: {problem.message}", file=sys.stderr)
     result = lint(loaded, paths, jobs=jobs, listing=listing)
     if fix or diff:  # rewrite SDK versions in place (devenv.lint.sdk.fix); --diff only shows the change

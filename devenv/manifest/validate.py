@@ -43,7 +43,7 @@ class Checker:
         rules = (
             self.references, self.cycles, self.sdk_coverage, self.deployments, self.paths,
             self.images, self.ports, self.proto_boundary, self.labels, self.live_update,
-            self.cluster, self.helm_releases, self.go_versions, self.step_names, self.sdk_build_args,
+            self.cluster, self.helm_releases, self.go_versions, self.step_names, self.sdk_build_args, self.proto_exists,
         )
         return [p for rule in rules for p in rule()]
 
@@ -126,7 +126,7 @@ class Checker:
     def _path_fields(self) -> Iterator[tuple[tuple, str, bool]]:
         """(path in manifest, relative path, must exist)."""
         if self.m.proto:
-            yield ("proto", "path"), self.m.proto.path, True  # a typo would silently turn lint's guardrail off
+            yield ("proto", "path"), self.m.proto.path, False  # may be absent (see proto_exists)
             for i, p in enumerate(self.m.proto.allowed):
                 yield ("proto", "allowed", i), p, False
         for name, reg in self.m.registries.items():
@@ -176,6 +176,19 @@ class Checker:
                 yield self.problem(path, f"'{relative}' leaves the repository", "paths are relative to the manifest's folder and stay inside it")
             elif must_exist:
                 yield from self._readable(path, relative, full)
+
+    def proto_exists(self) -> Iterator[Problem]:
+        """A checkout may lack the proto workspace (`devenv sdk guard` reports that), so here a
+        missing one is a warning with a did-you-mean; lint, whose guardrail it would silently
+        turn off, refuses to run without it."""
+        if not self.m.proto:
+            return
+        full = self._inside_root(self.m.proto.path)
+        if full is not None and not os.path.lexists(full):
+            close = _did_you_mean(full)
+            yield self.problem(("proto", "path"), f"'{self.m.proto.path}' does not exist",
+                               f"did you mean '{close}'?" if close else "lint cannot check the proto boundary without it",
+                               severity="warning")
 
     def _readable(self, path: tuple, relative: str, full: FsPath) -> Iterator[Problem]:
         """Exists, and is not a symlink loop or behind a folder devenv may not enter."""
