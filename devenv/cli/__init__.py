@@ -1,7 +1,8 @@
 """The `devenv` command line: parse arguments, call the capability, map errors to exit codes.
 
 Exit codes: 0 success, 1 the check failed (stale Tiltfile, lint findings, doctor failures),
-2 usage or manifest error, 3 internal error (a bug: rerun with --debug), 130 interrupted.
+2 usage or manifest error, 3 internal error (a bug: rerun with --debug), 130 interrupted,
+141 stdout was closed by its reader (`devenv graph | head`), ended quietly.
 
 Start-up is paid on every run, and Tilt runs `devenv sdk guard/stamp` in every SDK build step:
 the hot commands (:mod:`devenv.cli.hot`) answer without importing typer, rich or pydantic.
@@ -15,14 +16,17 @@ import sys
 
 
 def main() -> None:
+    from devenv.cli.outcome import take_debug_flag
+
+    argv = take_debug_flag(sys.argv[1:])
     from devenv.cli.hot import run_hot
 
-    code = run_hot(sys.argv[1:])
+    code = run_hot(argv)
     if code is not None:
         sys.exit(code)
     from devenv.cli.parser import main as full_main
 
-    full_main()
+    full_main(argv)
 
 
 def __getattr__(name: str):

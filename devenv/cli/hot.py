@@ -41,17 +41,15 @@ def run_hot(argv: list[str]) -> int | None:
     if argv == ["--version"]:
         print(f"devenv {__version__}")
         return 0
-    debug = bool(argv) and argv[0] == "--debug"
-    args = argv[1:] if debug else argv
+    args = argv  # --debug, anywhere, was taken out by devenv.cli.main (outcome.take_debug_flag)
     if len(args) < 3 or args[0] != "sdk" or args[1] not in ("guard", "stamp"):
         return None
     parsed = _sdk_arguments(args[2:])
     if parsed is None:
         return None
-    from devenv.cli.outcome import exit_code, state
+    from devenv.cli.outcome import exit_code
     from devenv.commands.sdk import run_guard, run_stamp
 
-    state["debug"] = debug
     name, manifest = parsed
     command = run_guard if args[1] == "guard" else run_stamp
     return exit_code(command, Path(manifest) if manifest is not None else None, name)

@@ -33,12 +33,13 @@ def exit_code(fn: Callable[..., int | None], *args, passthrough: tuple[type[Base
 def _failed(exc: Exception) -> int:
     # devenv.errors (and its dataclasses) only once something went wrong: not on the hot path.
     from devenv.errors import DevenvError, ManifestError, report_problems
+    from devenv.util.fsutil import UnsafeTarget
 
     if isinstance(exc, ManifestError):
         report_problems(exc.problems)
         _err(f"devenv: {exc.message}; nothing was written")
         return exc.exit_code
-    if isinstance(exc, DevenvError):
+    if isinstance(exc, (DevenvError, UnsafeTarget)):
         _err(f"devenv: error: {exc.message}")
         if exc.hint:
             _err(f"    hint: {exc.hint}")
@@ -58,3 +59,36 @@ def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+def take_debug_flag(argv: list[str]) -> list[str]:
+    """``--debug`` is accepted anywhere on the line (``devenv render --debug`` too): take it out
+    before the parser sees it. Arguments after ``--`` are left alone."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    if "--debug" in argv[:end]:
+        state["debug"] = True
+        return [a for i, a in enumerate(argv) if not (i < end and a == "--debug")]
+    return argv
+
+
+def run_quietly_on_closed_stdout(app: Callable[..., object], argv: list[str]) -> None:
+    """Run the parser; a reader that went away (`devenv --help | head`) ends it quietly with 141,
+    as SIGPIPE ends shell tools, instead of exit 1 and a BrokenPipeError message."""
+    before = _stdout_is_devnull()
+    try:
+        app(args=argv)
+    except BrokenPipeError:
+        _silence_stdout()
+        raise SystemExit(141) from None
+    except SystemExit as exc:
+        # rich (printing help) answers a broken pipe by pointing stdout at /dev/null and exit 1.
+        if exc.code == 1 and not before and _stdout_is_devnull():
+            raise SystemExit(141) from None
+        raise
+
+
+def _stdout_is_devnull() -> bool:
+    try:
+        return os.path.samestat(os.fstat(sys.stdout.fileno()), os.stat(os.devnull))
+    except (OSError, ValueError, AttributeError):
+        return False

@@ -1,7 +1,8 @@
 """The full `devenv` parser (typer): every command, its options, help and usage errors.
 
 Exit codes: 0 success, 1 the check failed (stale Tiltfile, lint findings, doctor failures),
-2 usage or manifest error, 3 internal error (a bug: rerun with --debug), 130 interrupted.
+2 usage or manifest error, 3 internal error (a bug: rerun with --debug), 130 interrupted,
+141 stdout was closed by its reader (`devenv graph | head`), ended quietly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import typer
 import devenv
 from devenv import __version__
 from devenv.cli.common import ManifestOption, handle_errors, state
+from devenv.cli.outcome import run_quietly_on_closed_stdout, take_debug_flag
 
 app = typer.Typer(
     name="devenv",
@@ -38,7 +40,7 @@ def main_options(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     """devenv keeps a polyglot Tilt + Kubernetes monorepo's dev loop correct by construction."""
-    state["debug"] = debug
+    state["debug"] = state["debug"] or debug
 
 
 @app.command(epilog="""Examples:
@@ -54,7 +56,7 @@ def main_options(
 @handle_errors
 def render(
     manifest: Optional[Path] = ManifestOption,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write (default: Tiltfile next to the manifest)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", readable=False, help="Where to write (default: Tiltfile next to the manifest)."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 and print a diff if the Tiltfile is stale."),
     stdout: bool = typer.Option(False, "--stdout", help="Print the Tiltfile instead of writing it."),
     force: bool = typer.Option(False, "--force", help="Overwrite a Tiltfile that was edited by hand or not written by devenv."),
@@ -96,8 +98,8 @@ def lint(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole repository).", show_default=False),
     manifest: Optional[Path] = ManifestOption,
     format: str = typer.Option("text", "--format", help="text, json or sarif."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file instead of stdout."),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees).", show_default=False),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", readable=False, help="Write the report to this file instead of stdout."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees; never more than CPUs or files).", show_default=False),
     fix: bool = typer.Option(False, "--fix", help="Rewrite the version text of fixable sdk-version findings in place."),
     diff: bool = typer.Option(False, "--diff", help="With --fix: print the rewrite as a unified diff and change nothing (exit 1 if there is one)."),
 ) -> int:
@@ -149,8 +151,8 @@ def doctor(
 @handle_errors
 def onboard(
     manifest: Optional[Path] = ManifestOption,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write the Tiltfile (default: next to the manifest)."),
-    yes: bool = typer.Option(False, "-y", "--yes", help="Answer yes to every question (a hand-edited Tiltfile is replaced, kept as Tiltfile.bak)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", readable=False, help="Where to write the Tiltfile (default: next to the manifest)."),
+    yes: bool = typer.Option(False, "-y", "--yes", help="Answer yes to every question (a hand-edited Tiltfile is replaced, kept as Tiltfile.bak.1, .2, …)."),
     timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="Budget for each doctor run."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Show each check's details."),
 ) -> int:
@@ -240,7 +242,8 @@ from devenv.cli.verify import app as _verify_app  # noqa: E402
 app.add_typer(_verify_app, name="verify")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """The full parser, on ``argv`` (default: the command line) with ``--debug`` taken out."""
     if os.environ.get("NO_COLOR"):
         os.environ.setdefault("TERM", "dumb")
-    app()
+    run_quietly_on_closed_stdout(app, take_debug_flag(sys.argv[1:]) if argv is None else argv)

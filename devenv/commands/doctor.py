@@ -22,16 +22,15 @@ def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]
     """The selected groups' checks, plus any check of another group that one of them needs."""
     checks: list[Check] = []
     infos: list[GroupInfo] = []
-    loaded_groups: dict[str, list[Check]] = {}
+    loaded_groups: dict[str, list[Check] | None] = {}
 
-    def load(name: str) -> list[Check]:
+    def load(name: str) -> list[Check] | None:
         if name not in loaded_groups:
             loaded_groups[name] = group_checks(name, manifest)
         return loaded_groups[name]
 
     for name in selected:
-        group_list = load(name)
-        checks.extend(group_list)
+        checks.extend(load(name) or [])
     have = {c.id for c in checks}
     pulled: set[str] = set()
     wanted = [n for c in checks for n in c.needs if n not in have]
@@ -40,7 +39,7 @@ def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]
         group = need.split(".", 1)[0]
         if need in have or group not in GROUPS:
             continue
-        for check in load(group):
+        for check in load(group) or []:
             if check.id == need:
                 checks.append(check)
                 have.add(need)
@@ -51,8 +50,13 @@ def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]
     for name in order:
         if name not in selected and name not in pulled:
             continue
-        note = "" if loaded_groups.get(name) else "no checks apply to this manifest"
-        infos.append(GroupInfo(name, GROUPS[name].title, note, pulled_in=name not in selected))
+        group_list = loaded_groups.get(name)
+        note = ""
+        if group_list is None:
+            note = "its module exports no checks"
+        elif not group_list:
+            note = "no checks apply to this manifest"
+        infos.append(GroupInfo(name, GROUPS[name].title, note, pulled_in=name not in selected, empty=group_list is None))
     return checks, infos
 
 

@@ -9,12 +9,16 @@ from typing import Callable
 from devenv import __version__
 from devenv.errors import DevenvError
 from devenv.lint.formats import NAMES, Options, formatter
+from devenv.util.fsutil import UnsafeTarget, resolve_target, write_atomic
 
 
 def _likely_root(manifest: Path | None) -> Path:
     """Where the manifest probably is (load_manifest decides; a wrong guess costs nothing)."""
     if manifest is not None:
-        return manifest if manifest.is_dir() else manifest.parent
+        try:
+            return manifest if manifest.is_dir() else manifest.parent
+        except OSError:  # load_manifest reports it
+            return manifest.parent
     cwd = Path.cwd()
     return next((p for p in (cwd, *cwd.parents) if (p / "services.yaml").is_file()), cwd)
 
@@ -37,6 +41,11 @@ def run_lint(
     from devenv.lint.scan import GitListing
 
     # Let git list the tree while Python imports the rest and loads the manifest.
+    if output is not None:
+        try:
+            resolve_target(output, what="report")  # a device, FIFO or loop is refused before any work
+        except UnsafeTarget as exc:
+            raise DevenvError(exc.message, hint=exc.hint) from None
     listing = GitListing(_likely_root(manifest)) if not paths else None
     from devenv.lint import lint
     from devenv.lint.formats.text import summary
@@ -50,6 +59,11 @@ def run_lint(
             listing.cancel()
         raise
     for problem in loaded.warnings:
+        if problem.key == "proto.path":  # a missing workspace would silently turn the guardrail off
+            if listing is not None:
+                listing.cancel()
+            raise DevenvError(f"{problem.location} proto.path: {problem.message}: the proto boundary cannot be checked",
+                              hint=problem.hint)
         print(f"{problem.location} warning: {problem.message}", file=sys.stderr)
     result = lint(loaded, paths, jobs=jobs, listing=listing)
     if fix or diff:  # rewrite SDK versions in place (devenv.lint.sdk.fix); --diff only shows the change
@@ -60,11 +74,7 @@ def run_lint(
     options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root, version=__version__)
     text = formatter(format)(result, options)
     if output:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise DevenvError(f"cannot write {output}: {exc.strerror or exc}") from None
+        write_report(text, output, inputs=(loaded.path, *paths))
     else:
         sys.stdout.write(text)
     for note in result.notifications:
@@ -73,6 +83,16 @@ def run_lint(
         print(f"devenv lint: {text_note}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def write_report(text: str, output: Path, *, inputs) -> None:
+    """The report, through the safe writer: never over the manifest or a file named to lint."""
+    try:
+        write_atomic(output, text, inputs=inputs, what="report")
+    except UnsafeTarget as exc:
+        raise DevenvError(exc.message, hint=exc.hint) from None
+    except OSError as exc:
+        raise DevenvError(f"cannot write {output}: {exc.strerror or exc}", hint="pass -o a path in a writable folder") from None
 
 
 def apply_lint_fixes(result, *, write: bool, relint: Callable[[], object]):

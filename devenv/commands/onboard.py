@@ -8,16 +8,17 @@ its install hint, and exits 1 while anything is missing; running it again is saf
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 from devenv.commands.doctor import check_timeout, diagnose, print_report
 from devenv.doctor.groups import GROUPS
+from devenv.errors import DevenvError
 from devenv.manifest.load import display_name, load_manifest
 from devenv.render import render
 from devenv.render.output import default_output, inspect, write_rendered
+from devenv.util.fsutil import backup, next_backup
 
 
 @contextmanager
@@ -48,12 +49,14 @@ def _render_step(loaded, output: Path | None, *, yes: bool) -> tuple[bool, str]:
     disk = inspect(target)
     if disk.exists and (not disk.ours or disk.edited):
         name = display_name(target)
-        if not _confirm(f"{name} was changed by hand; replace it (your version is kept as {name}.bak)?", yes=yes):
+        if not _confirm(f"{name} was changed by hand; replace it (your version is kept as {display_name(next_backup(target))})?", yes=yes):
             return False, f"{name} was changed by hand and was left as it is: run `devenv render --force` to replace it"
-        backup = target.with_name(target.name + ".bak")
-        shutil.copy2(target, backup)
-        return True, write_rendered(rendered.text, target, force=True) + f" (your version: {display_name(backup)})"
-    return True, write_rendered(rendered.text, target, force=False)
+        try:
+            kept = backup(target)
+        except OSError as exc:
+            raise DevenvError(f"cannot back up {name}: {exc.strerror or exc}; nothing was written") from None
+        return True, write_rendered(rendered.text, target, force=True, inputs=(loaded.path, *rendered.inputs)) + f" (your version: {display_name(kept)})"
+    return True, write_rendered(rendered.text, target, force=False, inputs=(loaded.path, *rendered.inputs))
 
 
 def run_onboard(manifest: Path | None, output: Path | None, *, yes: bool, timeout: float, verbose: bool) -> int:

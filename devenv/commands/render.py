@@ -22,7 +22,13 @@ def check_rendered(rendered: Rendered, target: Path) -> int:
         print(f"{name} does not exist: run `devenv render`", file=sys.stderr)
         return 1
     sys.stdout.write(unified_diff(disk.text, rendered.text, name))
-    print(f"{name} is stale: run `devenv render`", file=sys.stderr)
+    if not disk.ours:
+        print(f"{name} was not written by devenv (no checksum line): `devenv render --force` replaces it", file=sys.stderr)
+    elif disk.edited:
+        print(f"{name} was edited by hand since devenv wrote it: move the change into services.yaml or a template "
+              "override, then `devenv render --force`", file=sys.stderr)
+    else:
+        print(f"{name} is stale: run `devenv render`", file=sys.stderr)
     return 1
 
 
@@ -30,7 +36,11 @@ def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdou
     if watch:
         if check or stdout:
             raise DevenvError("--watch writes the Tiltfile: it cannot be combined with --check or --stdout")
+        from devenv.manifest.load import reads_stdin
         from devenv.render.watch import watch_and_render
+
+        if reads_stdin(manifest):
+            raise DevenvError("--watch needs a manifest file to watch, not stdin")
 
         return watch_and_render(find_manifest(manifest), output, force=force)
     with collector_paused():
@@ -43,5 +53,5 @@ def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdou
         return 0
     if check:
         return check_rendered(rendered, target)
-    print(write_rendered(rendered.text, target, force=force))
+    print(write_rendered(rendered.text, target, force=force, inputs=(loaded.path, *rendered.inputs)))
     return 0

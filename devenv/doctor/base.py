@@ -29,11 +29,13 @@ class Status(str, Enum):
     TIMEOUT = "timeout"
     CRASHED = "crashed"
     SKIPPED = "skipped"
+    UNCHECKED = "unchecked"  # shown as "not checked": the run's budget ran out before it could start
 
     @property
     def is_problem(self) -> bool:
-        """Counts as a failure for the exit code and the blocked-services summary."""
-        return self in (Status.FAIL, Status.TIMEOUT, Status.CRASHED)
+        """Counts as a failure for the exit code and the blocked-services summary. A check the
+        budget left unchecked counts too: an unverified SDK version must not exit 0."""
+        return self in (Status.FAIL, Status.TIMEOUT, Status.CRASHED, Status.UNCHECKED)
 
 
 # -- what a check returns ------------------------------------------------------------------------

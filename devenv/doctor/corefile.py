@@ -43,6 +43,7 @@ Files are a mapping ``path -> text`` (doctor builds it from the ConfigMaps: ever
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -196,8 +197,8 @@ class NameRule:
             return src in name
         if self.match == "regex":
             try:
-                return re.search(self.source, name) is not None
-            except re.error:
+                return rewrite_regex(self.source).search(name) is not None
+            except ValueError:
                 return False
         return False
 
@@ -212,12 +213,29 @@ class NameRule:
         if self.match == "substring":
             return name.replace(self.source.lower(), self.replacement, 1).rstrip(".")
         try:
-            found = re.search(self.source, name)
-        except re.error:
+            found = rewrite_regex(self.source).search(name)
+        except ValueError:
             return self.replacement
         if not found:
             return self.replacement
         return re.sub(r"\{(\d+)\}", lambda m: found.group(int(m.group(1))) or "", self.replacement).rstrip(".")
+
+
+@functools.lru_cache(maxsize=256)
+def rewrite_regex(pattern: str):
+    """A rewrite rule's pattern compiled with RE2, the engine CoreDNS uses (Go's regexp has its
+    syntax and semantics): linear time, so a pattern such as ``^(\\w+|\\w+\\.)*-x$`` cannot
+    stall doctor past its deadline as Python's backtracking ``re`` did. ValueError if RE2 (so
+    CoreDNS) rejects it."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own copy of the error to stderr
+    try:
+        return re2.compile(pattern, options=options)
+    except re2.error as exc:
+        message = exc.args[0] if exc.args else exc
+        raise ValueError(message.decode(errors="replace") if isinstance(message, bytes) else str(message)) from None
 
 
 def _fqdn(name: str) -> str:
@@ -247,8 +265,8 @@ def rewrite_rules(directive: Directive) -> list[NameRule]:
     rule = NameRule(mode, match, rest[1], rest[2])
     if match == "regex":
         try:
-            re.compile(rest[1])
-        except re.error as exc:
+            rewrite_regex(rest[1])
+        except ValueError as exc:
             return [NameRule(mode, match, rest[1], rest[2], error=f"regex {rest[1]!r} not evaluated ({exc})")]
     return [rule]
 

@@ -39,11 +39,14 @@ GROUPS: dict[str, Group] = {
 }
 
 
-def group_checks(name: str, manifest: "Manifest | None") -> list["Check"]:
-    """The group's checks, in declared order (generated ones need a manifest)."""
+def group_checks(name: str, manifest: "Manifest | None") -> list["Check"] | None:
+    """The group's checks, in declared order (generated ones need a manifest); None when its
+    module exports neither ``CHECKS`` nor ``checks``: asked for, it could check nothing."""
     group = GROUPS[name]
     module = importlib.import_module(group.module)
     generate = getattr(module, "checks", None)
+    if not hasattr(module, "CHECKS") and not callable(generate):
+        return None
     checks: list[Check] = list(getattr(module, "CHECKS", ()))
     if callable(generate) and manifest is not None:
         checks.extend(generate(manifest))

@@ -20,15 +20,17 @@ SCHEMA = "devenv.doctor/v1"
 
 GLYPHS = {
     Status.OK: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.TIMEOUT: "✗", Status.CRASHED: "✗", Status.SKIPPED: "-",
+    Status.UNCHECKED: "?",
 }
 ASCII_GLYPHS = {
     Status.OK: "ok", Status.WARN: "!", Status.FAIL: "x", Status.TIMEOUT: "x", Status.CRASHED: "x", Status.SKIPPED: "-",
+    Status.UNCHECKED: "?",
 }
 STYLES = {
     Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red", Status.TIMEOUT: "red",
-    Status.CRASHED: "red", Status.SKIPPED: "dim",
+    Status.CRASHED: "red", Status.SKIPPED: "dim", Status.UNCHECKED: "red",
 }
-LABELS = {Status.TIMEOUT: "timeout", Status.CRASHED: "crashed"}  # shown before the message
+LABELS = {Status.TIMEOUT: "timeout", Status.CRASHED: "crashed", Status.UNCHECKED: "not checked"}  # shown before the message
 MAX_NAMED = 6
 
 
@@ -38,6 +40,7 @@ class GroupInfo:
     title: str
     note: str = ""  # why it has no checks, when it has none
     pulled_in: bool = False  # not selected, but a selected check needs one of its checks
+    empty: bool = False  # its module exports no checks: asked for, nothing could be checked
 
 
 @dataclass
@@ -67,6 +70,8 @@ class Report:
     @property
     def exit_code(self) -> int:
         if self.problems or (self.strict and self.count(Status.WARN)):
+            return 1
+        if any(g.empty and not g.pulled_in for g in self.groups):
             return 1
         return 0
 

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from devenv.doctor.base import Check, CheckResult, Context
+from devenv.doctor.base import Check, CheckResult, Context, Status
 from devenv.doctor.results import Collector, Running, verb
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ class _Scheduler:
             self.collector.skip(check, f"needs {unmet.id}, which {verb(unmet.status)}")
             return True
         if now >= self.run_end:
-            self.collector.skip(check, f"the run's budget of {self.budget:g}s was used up before it could start")
+            self.collector.finish(check, None, Status.UNCHECKED, f"the run's budget of {self.budget:g}s was used up before it could start")
             return True
         deadline_at = min(now + check.deadline, self.run_end)
         ctx = self.context(deadline_at)

@@ -230,16 +230,37 @@ def _check_many(paths: list[str]) -> tuple[list[Finding], list[Notification], in
     return findings, notes, checked, parsed
 
 
-def _jobs(requested: int | None, count: int) -> int:
-    if requested is not None:
-        return max(1, requested)
-    if count < PARALLEL_THRESHOLD or sys.platform == "win32":
-        return 1
+def _cpus() -> int:
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+        return os.cpu_count() or 1
+
+
+def _jobs(requested: int | None, count: int) -> int:
+    """Processes to use, the parent included: never more than there are files or CPUs (more
+    only adds processes that wait; `-j 100000` must not fork 100,000 of them)."""
+    if requested is None and (count < PARALLEL_THRESHOLD or sys.platform == "win32"):
+        return 1
+    wanted = requested if requested is not None else 8
+    return max(1, min(wanted, count, _cpus()))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker gets SIGKILL when the process that forked it dies, however it
+    dies (``kill -9`` included), instead of living on as an orphan. Linux's PR_SET_PDEATHSIG;
+    elsewhere the pool's own clean-up on a normal exit is what there is."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def run_files(checker: Checker, scope: Scope, paths: list[str], jobs: int) -> tuple[list[Finding], list[Notification], int, int]:
@@ -257,7 +278,7 @@ def run_files(checker: Checker, scope: Scope, paths: list[str], jobs: int) -> tu
         # Interleaved slices: neighbouring files tend to be alike, so each worker gets a mix.
         # The parent takes a slice itself instead of idling while the others work.
         slices = [paths[i::jobs] for i in range(jobs)]
-        with mp.Pool(jobs - 1) as pool:
+        with mp.Pool(jobs - 1, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             pending = pool.map_async(_check_many, slices[1:])
             parts = [_check_many(slices[0]), *pending.get()]
         return (
@@ -308,10 +329,12 @@ def lint(loaded: LoadedManifest, paths: Sequence[Path] = (), *, jobs: int | None
     needles = Needles(proto.path, proto.names)
     hints = Hints(loaded.manifest)
     manifest_file = loaded.path.name  # the root is its folder
-    files = _without_excluded(loaded, list_files(root, paths, listing)[0])
+    unreadable: list[tuple[str, str]] = []
+    files = _without_excluded(loaded, list_files(root, paths, listing, unreadable)[0])
     scope = Scope(_skipped(needles, loaded), manifest_file)
     checker = Checker(root, needles, hints)
     findings, notes, result.files_checked, result.files_read = run_files(checker, scope, files, _jobs(jobs, len(files)))
+    notes += [Notification(f"cannot read {folder}: {why}; its files were not checked", folder) for folder, why in unreadable]
     result.notifications.extend(sorted(notes, key=lambda n: n.file))
     if not paths or manifest_file in files:
         everything = files if not paths else _without_excluded(loaded, list_files(root)[0])
@@ -322,7 +345,7 @@ def lint(loaded: LoadedManifest, paths: Sequence[Path] = (), *, jobs: int | None
 def _with_sdk_rules(loaded, root: Path, files, paths, manifest_file: str, result: LintResult, findings: list[Finding]) -> LintResult:
     """Add the SDK integrity rules (devenv.lint.sdk.rules) and sort the findings into ``result``."""
     if not (loaded.manifest.sdks and loaded.manifest.services):  # nothing for them to judge: skip the import
-        result.findings = sorted(findings, key=lambda f: (f.location.file, f.location.line, f.location.col, f.rule))
+        result.findings = _one_per_span(findings)
         return result
     from devenv.lint.sdk.rules import check as sdk_check
 
@@ -336,8 +359,23 @@ def _with_sdk_rules(loaded, root: Path, files, paths, manifest_file: str, result
     findings = findings + sdk.findings
     result.notifications.extend(sdk.notifications)
     result.edits.extend(sdk.edits)
-    result.findings = sorted(findings, key=lambda f: (f.location.file, f.location.line, f.location.col, f.rule))
+    result.findings = _one_per_span(findings)
     return result
+
+
+def _one_per_span(findings: list[Finding]) -> list[Finding]:
+    """Sorted, and one finding per span: where two rules hit the same text, the first (in rule
+    order) is reported, so a reader - and GitHub's alert fingerprints - see it once."""
+    ordered = sorted(findings, key=lambda f: (f.location.file, f.location.line, f.location.col, f.rule))
+    seen: set[tuple] = set()
+    out = []
+    for finding in ordered:
+        span = (finding.location.file, finding.location.line, finding.location.col, finding.end_col)
+        if span in seen and finding.location.line:
+            continue
+        seen.add(span)
+        out.append(finding)
+    return out
 
 
 def _manifest_findings(loaded, needles, hints, manifest_file, root: Path, files, scope: Scope) -> list[Finding]:

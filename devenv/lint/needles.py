@@ -121,13 +121,22 @@ class Needles:
         n = len(self.segments)
         if n == 0:
             return False
+        relative = token.startswith(("./", "../"))
+        if relative and normalize_path(posixpath.join(file_dir, token)) == self.path:
+            return True
+        if relative and n == 1:
+            # A one-segment workspace (`proto`) counts only where it resolves from the
+            # referencing file's folder: a service's own `./proto` folder is another folder.
+            return False
         if len(segments) >= n and tuple(segments[-n:]) == self.segments:
+            if n == 1 and len(segments) > 1:
+                # `example.com/svc/internal/proto`, `/app/proto`: a one-segment workspace name
+                # under other folders is another folder of that name, not the workspace.
+                return False
             if n > 1 or "/" in token or text[end:end + 1] == "/":
                 return True
             before, after = text[start - 1:start], text[end:end + 1]
             return bool(before) and before in _QUOTES and before == after
-        if token.startswith(("./", "../")):
-            return normalize_path(posixpath.join(file_dir, token)) == self.path
         return False
 
     def find(self, text: str, file_dir: str = "", *, python: bool = False) -> list[Ref]:

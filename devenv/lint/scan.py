@@ -125,8 +125,10 @@ def _read_gitignore(path: str):
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
-def walk_files(root: Path, start: str = "") -> Iterator[str]:
-    """Files under ``root/start`` not ignored by any .gitignore between ``root`` and them."""
+def walk_files(root: Path, start: str = "", unreadable: list[tuple[str, str]] | None = None) -> Iterator[str]:
+    """Files under ``root/start`` not ignored by any .gitignore between ``root`` and them.
+    Folders that cannot be listed are added to ``unreadable`` as (path, reason): a guardrail
+    that silently skips a folder would pass code it never saw."""
     base = os.fspath(root)
     ignores = _Ignores()
     # .gitignore files of the folders above ``start`` apply to it as well.
@@ -142,7 +144,9 @@ def walk_files(root: Path, start: str = "") -> Iterator[str]:
         try:
             with os.scandir(directory) as scan:
                 entries = list(scan)
-        except OSError:
+        except OSError as exc:
+            if unreadable is not None:
+                unreadable.append((folder or ".", exc.strerror or str(exc)))
             continue
         if any(e.name == ".gitignore" for e in entries):
             ignores.push(folder, _read_gitignore(os.path.join(directory, ".gitignore")))
@@ -161,7 +165,8 @@ def walk_files(root: Path, start: str = "") -> Iterator[str]:
                 yield relative
 
 
-def list_files(root: Path, paths: Iterable[Path] = (), listing: GitListing | None = None) -> tuple[list[str], bool]:
+def list_files(root: Path, paths: Iterable[Path] = (), listing: GitListing | None = None,
+               unreadable: list[tuple[str, str]] | None = None) -> tuple[list[str], bool]:
     """(files relative to ``root``, whether git listed them) for the whole tree or ``paths``.
 
     ``paths`` are relative to the current folder (or absolute); each must exist inside
@@ -210,5 +215,5 @@ def list_files(root: Path, paths: Iterable[Path] = (), listing: GitListing | Non
         listed = None
     used_git = listed is not None
     if listed is None:
-        listed = [f for folder in (folders or ["."]) for f in walk_files(root, "" if folder == "." else folder)]
+        listed = [f for folder in (folders or ["."]) for f in walk_files(root, "" if folder == "." else folder, unreadable)]
     return list(dict.fromkeys(explicit_files + listed)), used_git

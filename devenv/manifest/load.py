@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
+import stat
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +15,7 @@ from devenv.manifest import validate
 from devenv.manifest.model import SECTIONS, Manifest
 from devenv.manifest.positions import LoadedYaml, load_yaml
 from devenv.manifest.schema_errors import problems_from
+from devenv.util.fsutil import PREFIX_LIMIT, read_prefix, read_stream
 
 MANIFEST_NAME = "services.yaml"
 
@@ -34,7 +35,25 @@ class LoadedManifest:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode()).hexdigest()
+        """The parsed document's digest (:mod:`devenv.manifest.digest`)."""
+        from devenv.manifest.digest import document_sha256
+
+        return document_sha256(self.positions.data)
+
+
+STDIN = "-"
+
+
+def reads_stdin(explicit: str | os.PathLike | None) -> bool:
+    """``-f -``, or ``-f`` naming whatever stdin is (``/dev/stdin``, ``/dev/fd/0``, a pipe)."""
+    if explicit is None:
+        return False
+    if str(explicit) == STDIN:
+        return True
+    try:
+        return os.path.samestat(os.stat(explicit), os.fstat(0))
+    except (OSError, ValueError):
+        return False
 
 
 def find_manifest(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
@@ -42,10 +61,17 @@ def find_manifest(explicit: str | os.PathLike | None = None, cwd: Path | None = 
     cwd = cwd or Path.cwd()
     if explicit:
         path = Path(explicit)
-        if path.is_dir():
-            path = path / MANIFEST_NAME
-        if not path.is_file():
-            raise DevenvError(f"manifest not found: {explicit}", hint="check the path given to -f/--manifest")
+        try:
+            if path.is_dir():
+                path = path / MANIFEST_NAME
+            info = path.stat()
+        except FileNotFoundError:
+            raise DevenvError(f"manifest not found: {explicit}", hint="check the path given to -f/--manifest") from None
+        except OSError as exc:
+            raise DevenvError(f"cannot read {explicit}: {exc.strerror or exc}",
+                              hint="a symlink loop or a folder you may not enter: check the path given to -f") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise DevenvError(f"{explicit} is not a regular file", hint="pass a services.yaml file to -f, or `-f -` to read stdin")
         return path.absolute()
     for folder in (cwd, *cwd.parents):
         candidate = folder / MANIFEST_NAME
@@ -66,14 +92,28 @@ def display_name(path: Path, cwd: Path | None = None) -> str:
 
 
 def load_manifest(explicit: str | os.PathLike | None = None, *, cwd: Path | None = None) -> LoadedManifest:
-    path = find_manifest(explicit, cwd)
-    display = display_name(path, cwd)
+    """Find, read and check the manifest; ``-f -`` (or ``-f /dev/stdin``) reads it from stdin,
+    with the current folder as its root. At most :data:`PREFIX_LIMIT` bytes are read."""
+    if reads_stdin(explicit):
+        path, display = (cwd or Path.cwd()).absolute() / MANIFEST_NAME, "<stdin>"
+        try:
+            data = read_stream(0, name="stdin")
+        except OSError as exc:
+            raise DevenvError(f"cannot read the manifest from stdin: {exc.strerror or exc}") from None
+    else:
+        path = find_manifest(explicit, cwd)
+        display = display_name(path, cwd)
+        try:
+            data, truncated = read_prefix(path)
+        except OSError as exc:
+            raise DevenvError(f"cannot read {display}: {exc.strerror or exc}", hint="check the file's permissions") from None
+        if truncated:
+            raise DevenvError(f"{display} is larger than {PREFIX_LIMIT // (1024 * 1024)} MiB: not a manifest",
+                              hint="check the path given to -f")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ManifestError([Problem(Location(display, 1, 1), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
-    except OSError as exc:
-        raise DevenvError(f"cannot read {display}: {exc.strerror}", hint="check the file's permissions")
     return parse_manifest(text, path, display)
 
 
@@ -108,7 +148,10 @@ def _partial_manifest(data: dict) -> Manifest:
         value = data[name]
         if name in SECTIONS and isinstance(value, dict):
             item_type = typing.get_args(info.annotation)[1]
-            fields[name] = {k: v for k, v in ((k, _try(item_type, v)) for k, v in value.items()) if v is not None}
+            # Names YAML read as numbers or booleans (`1:`, `no:`) were reported by the schema;
+            # keep them out of the cross-key rules, which work on strings.
+            fields[name] = {k: v for k, v in ((k, _try(item_type, v)) for k, v in value.items() if isinstance(k, str))
+                            if v is not None}
         else:
             parsed = _try(info.annotation, value)
             if parsed is not None:

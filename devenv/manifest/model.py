@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from devenv.manifest import buf
 from devenv.manifest.buf import REF_PATTERN
 
+from devenv.manifest.addresses import RESERVED_ENV, is_ip, url_problem
+
 # Resource and SDK names end up in Tilt resource names (`packages:<sdk>-sdk-<step>`),
 # image build-arg names and file names, so they stay a conservative ASCII shape.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
@@ -69,6 +71,27 @@ class ExtraHosts(Strict):
                 raise ValueError(f"'{host}' is not a host name")
         return hosts
 
+    @field_validator("target")
+    @classmethod
+    def _target_is_gateway_or_ip(cls, target: str) -> str:
+        if target != "host-gateway" and not is_ip(target):
+            raise ValueError(f"'{target}' is neither 'host-gateway' nor an IP address")
+        return target
+
+    @field_validator("fallback")
+    @classmethod
+    def _fallback_is_ip(cls, fallback: str) -> str:
+        if not is_ip(fallback):
+            raise ValueError(f"'{fallback}' is not an IP address (e.g. 172.17.0.1, Docker's default bridge)")
+        return fallback
+
+    @field_validator("override_env")
+    @classmethod
+    def _override_env_is_not_reserved(cls, name: str) -> str:
+        if name in RESERVED_ENV:
+            raise ValueError(f"'{name}' is a variable the shell, Tilt or Docker rely on; pick a name of your own (e.g. DEVENV_HOST_IP)")
+        return name
+
 
 class Build(Strict):
     """What every service's docker_build gets."""
@@ -92,6 +115,14 @@ class Registry(Strict):
         None, description="NAMESPACE/NAME of the Deployment serving it: doctor's restart hint names it exactly, "
         "and packages:health gets a button that restarts it."
     )
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_whole(cls, url: str) -> str:
+        why = url_problem(url)
+        if why:
+            raise ValueError(why)
+        return url
 
     @property
     def host(self) -> str:

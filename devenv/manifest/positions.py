@@ -25,6 +25,8 @@ _UNWRITABLE = re.compile("[\0\ud800-\udfff]")
 
 # How many objects alias expansion may add beyond the document's own nodes.
 ALIAS_EXPANSION_BUDGET = 20_000
+# How deep values may nest: a manifest needs about 8 levels; Python's stack ends near 1,000.
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -68,16 +70,27 @@ class _Builder:
         self.loader = loader
         self.result = result
         self.remaining = distinct_nodes + ALIAS_EXPANSION_BUDGET
+        self.building: set[int] = set()  # the nodes on the current path: an alias to one is a cycle
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.remaining -= 1
         if self.remaining < 0:
             raise _TooLarge(node)
+        if len(path) > MAX_DEPTH:
+            raise _Refused(node, f"values nest more than {MAX_DEPTH} levels deep; refusing to load",
+                           "a manifest needs only a few levels: flatten it")
+        if id(node) in self.building:
+            raise _Refused(node, "a YAML alias refers to a value that contains it (a recursive alias)",
+                           "an alias must point to an anchor outside itself")
         self.result.values.setdefault(path, node.start_mark)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self.building.add(id(node))
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, path)
+                return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            finally:
+                self.building.discard(id(node))
         value = self._scalar(node)
         if isinstance(value, str):
             self._check_text(value, node, path)
@@ -108,6 +121,8 @@ class _Builder:
         self.loader.flatten_mapping(node)  # resolves `<<` merge keys; own keys come last
         out: dict = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(key_node, "a key is a list or mapping; keys must be plain names", "write the key as a name")
             key = self._scalar(key_node)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 key = str(key)
@@ -140,6 +155,13 @@ class _Builder:
 class _TooLarge(Exception):
     def __init__(self, node: yaml.Node):
         self.node = node
+
+
+class _Refused(Exception):
+    """A document that parses but cannot be a manifest (too deep, a recursive alias)."""
+
+    def __init__(self, node: yaml.Node, message: str, hint: str):
+        self.node, self.message, self.hint = node, message, hint
 
 
 def _count_nodes(root: yaml.Node) -> int:
@@ -178,6 +200,13 @@ def load_yaml(text: str, file: str) -> LoadedYaml:
                 "write the values out or use fewer nested aliases",
             )
         )
+    except _Refused as exc:
+        result.data = None
+        result.problems.append(Problem(_location(file, exc.node.start_mark), "", exc.message, exc.hint))
+    except RecursionError:  # the parser itself ran out of stack on deep nesting
+        result.data = None
+        result.problems.append(Problem(Location(file, 1, 1), "", f"values nest too deeply (more than {MAX_DEPTH} levels); refusing to load",
+                                       "a manifest needs only a few levels: flatten it"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _location(file, mark) if mark else Location(file, 1, 1)

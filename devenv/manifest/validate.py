@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path as FsPath
 
@@ -35,7 +36,9 @@ class Checker:
         self._real_folders: dict[str, str] = {}
         self._resolved: dict[str, str] = {}
         raw = loaded.data if isinstance(loaded.data, dict) else {}
-        self.names = {s: set(raw.get(s) or {}) if isinstance(raw.get(s), dict) else set() for s in ("services", "sdks", "registries")}
+        # Only string names: a key YAML read as a boolean or number (`no:`, `1:`) is a schema error already.
+        self.names = {s: {k for k in raw[s] if isinstance(k, str)} if isinstance(raw.get(s), dict) else set()
+                      for s in ("services", "sdks", "registries")}
 
     def problem(self, path: tuple, message: str, hint: str = "", *, key: bool = False, severity: str = "error") -> Problem:
         dotted = ".".join(str(p) for p in path)
@@ -45,7 +48,7 @@ class Checker:
         rules = (
             self.references, self.cycles, self.sdk_coverage, self.deployments, self.paths,
             self.images, self.ports, self.proto_boundary, self.labels, self.live_update,
-            self.cluster, self.helm_releases, self.go_versions, self.step_names, self.sdk_build_args,
+            self.cluster, self.helm_releases, self.go_versions, self.step_names, self.sdk_build_args, self.proto_exists,
             self.buttons,
             self.sdk_sources,
         )
@@ -153,7 +156,7 @@ class Checker:
     def _path_fields(self) -> Iterator[tuple[tuple, str, bool]]:
         """(path in manifest, relative path, must exist)."""
         if self.m.proto:
-            yield ("proto", "path"), self.m.proto.path, False
+            yield ("proto", "path"), self.m.proto.path, False  # may be absent (see proto_exists)
             for i, p in enumerate(self.m.proto.allowed):
                 yield ("proto", "allowed", i), p, False
         for name, reg in self.m.registries.items():
@@ -215,8 +218,40 @@ class Checker:
             full = self._inside_root(relative)
             if full is None:
                 yield self.problem(path, f"'{relative}' leaves the repository", "paths are relative to the manifest's folder and stay inside it")
-            elif must_exist and not os.path.exists(full):
-                yield self.problem(path, f"'{relative}' does not exist", f"create it, or fix the path (relative to {self.root.name}/)")
+            elif must_exist:
+                yield from self._readable(path, relative, full)
+
+    def proto_exists(self) -> Iterator[Problem]:
+        """A checkout may lack the proto workspace (`devenv sdk guard` reports that), so here a
+        missing one is a warning with a did-you-mean; lint, whose guardrail it would silently
+        turn off, refuses to run without it."""
+        if not self.m.proto:
+            return
+        full = self._inside_root(self.m.proto.path)
+        if full is not None and not os.path.lexists(full):
+            close = _did_you_mean(FsPath(full))
+            yield self.problem(("proto", "path"), f"'{self.m.proto.path}' does not exist",
+                               f"did you mean '{close}'?" if close else "lint cannot check the proto boundary without it",
+                               severity="warning")
+
+    def _readable(self, path: tuple, relative: str, full_text: str) -> Iterator[Problem]:
+        """Exists, and is not a symlink loop or behind a folder devenv may not enter."""
+        full = FsPath(full_text)
+        try:
+            info = os.stat(full)
+        except FileNotFoundError:
+            close = _did_you_mean(full)
+            hint = f"did you mean '{close}'?" if close else f"create it, or fix the path (relative to {self.root.name}/)"
+            yield self.problem(path, f"'{relative}' does not exist", hint)
+            return
+        except OSError as exc:
+            yield self.problem(path, f"'{relative}' cannot be used: {exc.strerror or exc}", "fix the symlink or the permissions")
+            return
+        if not os.access(full, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
+            yield self.problem(path, f"'{relative}' cannot be read: permission denied", "fix its permissions")
+        elif path[-2:] == ("helm", "chart") and stat.S_ISDIR(info.st_mode) and not (full / "Chart.yaml").is_file():
+            yield self.problem(path, f"'{relative}' has no Chart.yaml, so it is not a Helm chart",
+                               "point helm.chart at the folder that holds Chart.yaml")
 
     # -- values -----------------------------------------------------------------------------
     def images(self) -> Iterator[Problem]:
@@ -337,6 +372,19 @@ class Checker:
 def _within(path: str, folder: str) -> bool:
     """``path`` is ``folder`` or lies below it (both real, absolute paths)."""
     return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
+
+
+def _did_you_mean(full: FsPath) -> str | None:
+    """The entry next to a missing path that it most likely meant (a typo, or the wrong case)."""
+    try:
+        siblings = os.listdir(full.parent)
+    except OSError:
+        return None
+    lowered = {s.lower(): s for s in siblings}
+    if full.name.lower() in lowered:
+        return lowered[full.name.lower()]
+    close = difflib.get_close_matches(full.name, siblings, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def local_port(forward: str | int) -> int:

@@ -53,6 +53,31 @@ def template_values(context: RenderContext) -> dict:
     return {f.name: _plain(getattr(context, f.name)) for f in fields(context)}
 
 
+def _template_line(exc: BaseException) -> str:
+    """``file:line`` of the innermost template frame in ``exc``'s traceback."""
+    where = "template"
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def _not_utf8(manifest_dir: Path) -> str | None:
+    """The first template override next to the manifest that is not UTF-8."""
+    candidates = [manifest_dir / TOP_TEMPLATE, *sorted((manifest_dir / "templates").rglob("*"))]
+    for path in candidates:
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            return str(path)
+        except OSError:
+            continue
+    return None
+
+
 def render_template(manifest_dir: Path, context: RenderContext) -> str:
     env = environment(manifest_dir)
     try:
@@ -64,6 +89,14 @@ def render_template(manifest_dir: Path, context: RenderContext) -> str:
         raise DevenvError(f"template error: {exc.message}", hint="a template override uses a name the render does not provide")
     except jinja2.TemplateNotFound as exc:
         raise DevenvError(f"template not found: {exc.name}", hint="reinstall devenv, or add the template next to services.yaml")
+    except UnicodeDecodeError as exc:
+        raise DevenvError(f"{_not_utf8(manifest_dir) or 'a template'}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          hint="save the template override as UTF-8") from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # A template override failed while running (`{{ 1/0 }}`, a bad filter argument): name it
+        # and its line, from the frame Jinja maps back to the template source.
+        raise DevenvError(f"{_template_line(exc)}: template error: {type(exc).__name__}: {exc}",
+                          hint="fix the template override") from None
     # Collapse the blank lines that conditional blocks leave behind, so output is tidy and stable.
     lines = text.replace("\r\n", "\n").split("\n")
     tidy: list[str] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from devenv.errors import DevenvError
 from devenv.manifest.load import LoadedManifest, display_name
-from devenv.util.fsutil import write_atomic
+from devenv.util.fsutil import UnsafeTarget, read_prefix, resolve_target, write_atomic
 
 _CHECKSUM = re.compile(r"^# devenv-checksum: sha256:([0-9a-f]{64})\n")
 
@@ -29,12 +29,25 @@ class OnDisk:
 
 
 def inspect(path: Path) -> OnDisk:
+    """What is at ``path`` now. Only a regular file (or nothing) is acceptable, and only a bounded
+    prefix of it is read: a Tiltfile larger than that is not one devenv wrote."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        target = resolve_target(path, what="Tiltfile")
+    except UnsafeTarget as exc:
+        raise DevenvError(exc.message, hint=exc.hint) from None
+    if not target.exists:
         return OnDisk(False)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DevenvError(f"cannot read {path}: {exc}")
+    try:
+        data, truncated = read_prefix(target.real)
+    except OSError as exc:
+        raise DevenvError(f"cannot read {display_name(path)}: {exc.strerror or exc}",
+                          hint="check its permissions, or pass -o elsewhere") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        truncated = True
+    if truncated:
+        return OnDisk(True, ours=False, text=data.decode("utf-8", "replace"))
     match = _CHECKSUM.match(text)
     if not match:
         return OnDisk(True, ours=False, text=text)
@@ -67,7 +80,7 @@ def default_output(loaded: LoadedManifest, output: Path | None) -> Path:
     return (output or loaded.root / "Tiltfile").absolute()
 
 
-def write_rendered(text: str, target: Path, *, force: bool) -> str:
+def write_rendered(text: str, target: Path, *, force: bool, inputs: tuple[Path, ...] = ()) -> str:
     """Write ``text`` unless that would lose a hand edit; returns what happened."""
     name = display_name(target)
     disk = inspect(target)
@@ -81,7 +94,9 @@ def write_rendered(text: str, target: Path, *, force: bool) -> str:
     if disk.text == text:
         return f"{name} is up to date"
     try:
-        write_atomic(target, text)
+        write_atomic(target, text, inputs=inputs, what="Tiltfile")
+    except UnsafeTarget as exc:
+        raise DevenvError(exc.message, hint=exc.hint) from None
     except OSError as exc:
         raise DevenvError(f"cannot write {name}: {exc.strerror or exc}", hint="check that its folder exists and is writable, or pass -o elsewhere")
     return f"wrote {name}"

@@ -59,7 +59,7 @@ def render_once(manifest: Path, output: Path | None, *, force: bool) -> list[Pat
         target = default_output(loaded, output)
         rendered = render(loaded, target)
         report_problems(rendered.warnings)
-        _say(write_rendered(rendered.text, target, force=force))
+        _say(write_rendered(rendered.text, target, force=force, inputs=(loaded.path, *rendered.inputs)))
         return rendered.inputs
     except ManifestError as exc:
         report_problems(exc.problems)

@@ -2,7 +2,7 @@
 
 Tilt runs guard and stamp in every SDK build step, next to the Tiltfile that devenv rendered from
 the manifest. When that Tiltfile was written by this devenv version from exactly this manifest
-text (its `manifest-sha256:` header line), the manifest passed every rule at render time, so the
+document (its `manifest-sha256:` header line, :mod:`devenv.manifest.digest`), the manifest passed every rule at render time, so the
 two keys the commands read can come straight from the YAML: no pydantic model, no rules, no
 positions. In every other case (no Tiltfile there, another manifest text or version, an SDK
 name the manifest lacks, anything unexpected) the caller loads and validates the manifest as
@@ -11,12 +11,12 @@ every other command does, with the same messages.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import namedtuple
 from pathlib import Path
 
 from devenv import __version__
+from devenv.manifest.digest import document_sha256
 from devenv.tilt import rendered_from
 
 MANIFEST_NAME = "services.yaml"
@@ -45,25 +45,11 @@ def _read_head(path: Path, size: int = 2048) -> str:
         return handle.read(size).decode("utf-8", "replace")
 
 
-def _top_level(text: str, keys: tuple[str, ...]) -> dict | None:
-    """Only ``keys`` of the top-level mapping, built into Python values: libyaml composes the
-    whole document, but the services (thousands of them) are never constructed."""
+def _document(text: str) -> object:
+    """The whole document with libyaml, as the manifest loader builds it (no positions)."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        root = loader.get_single_node()
-        if not isinstance(root, yaml.MappingNode):
-            return None
-        out = {}
-        for key, value in root.value:
-            if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
-                return None  # a merge key or anything unusual: let the full load decide
-            if key.value in keys:
-                out[key.value] = loader.construct_object(value, deep=True)
-        return out
-    finally:
-        loader.dispose()
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def rendered_facts(explicit: str | os.PathLike | None, sdk: str) -> SdkFacts | None:
@@ -74,11 +60,10 @@ def rendered_facts(explicit: str | os.PathLike | None, sdk: str) -> SdkFacts | N
             return None
         with open(path, encoding="utf-8") as handle:  # universal newlines, as load_manifest reads it
             text = handle.read()
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        if not rendered_from(_read_head(path.parent / TILTFILE_NAME), __version__, digest):
+        data = _document(text)
+        if not isinstance(data, dict):
             return None
-        data = _top_level(text, ("sdks", "proto"))
-        if data is None:
+        if not rendered_from(_read_head(path.parent / TILTFILE_NAME), __version__, document_sha256(data)):
             return None
         entry = (data.get("sdks") or {}).get(sdk)
         proto = data.get("proto")

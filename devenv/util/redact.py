@@ -1,5 +1,7 @@
-"""Keep credentials out of everything doctor prints: URLs with user:password@, tokens in queries,
-credentials in HTTP headers (``Authorization: Basic …``, ``Bearer …``, cookies, API-key headers)."""
+"""Keep credentials out of everything doctor prints: URLs with user:password@ (also URLs urlsplit
+rejects), tokens in queries, credentials in HTTP headers (``Authorization: Basic …``, ``Bearer …``,
+cookies, API-key headers), ``.npmrc`` ``_authToken=``/``_auth=``, a docker config's ``"auth"``,
+``password=``/``token:`` in free text, and literal secrets of any length."""
 
 from __future__ import annotations
 
@@ -19,6 +21,18 @@ _HEADER_IN_TEXT = re.compile(
     r"(?i)\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|x-auth-token|private-token)(\s*[:=]\s*)([^\r\n,;]+)"
 )
 _SCHEME_TOKEN = re.compile(r"(?i)\b(basic|bearer|token)\s+([A-Za-z0-9._~+/=-]{8,})")
+# `key=value` / `key: value` whose key names a credential: .npmrc (`_authToken=`, `_auth=`,
+# `//host/:_password=`), env dumps (`NPM_TOKEN=`), YAML and free text (`password=`, `token:`).
+_KEY_VALUE = re.compile(
+    r"(?i)(?<![A-Za-z0-9])([\w.-]*(?:_authtoken|_auth|_password|password|passwd|passphrase|secret|token|api[_-]?key))"
+    r"(\s*[:=]\s*)(?![\s\"']*\*\*\*)([\"']?)([^\s\"',;]+)"
+)
+# JSON credentials: a docker config's `"auth": "dXNlcjpwdw=="`, `"identitytoken"`, `"password"`.
+_JSON_SECRET = re.compile(
+    r'(?i)("(?:auth|identitytoken|registrytoken|password|secret|token|_authToken|client-key-data|token-data)"\s*:\s*")([^"]*)(")'
+)
+# userinfo in a URL that urlsplit rejects (`http://u:p@[zz]:1`): masked by shape.
+_USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s'\"<>]+@")
 
 
 def _netloc_without_userinfo(parts: SplitResult) -> str:
@@ -69,9 +83,21 @@ def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Redact every URL found in free text (error messages, tool output), credential headers and
     ``Basic``/``Bearer`` tokens, and any literal secrets."""
     text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
     text = _HEADER_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + redact_header(m.group(1), m.group(3)), text)
     text = _SCHEME_TOKEN.sub(lambda m: f"{m.group(1)} {MASK}", text)
-    for secret in secrets:
-        if secret:
+    text = _JSON_SECRET.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+    text = _KEY_VALUE.sub(_mask_value, text)
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        if len(secret) >= 6:
             text = text.replace(secret, MASK)
+        else:  # a short secret only where it stands alone, so "pw" does not mask every "pwd"
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)
     return text
+
+
+def _mask_value(match: re.Match) -> str:
+    key, sep, quote, value = match.groups()
+    if key.lower() in ("authorization", "proxy-authorization") or value == MASK:
+        return match.group(0)
+    return f"{key}{sep}{quote}{MASK}"

@@ -50,10 +50,10 @@ def invoke(args, **env):
     return runner.invoke(app, ["doctor", *args], env={"NO_COLOR": "1", **env})
 
 
-def test_an_empty_group_is_an_honest_line_and_exit_0(tmp_path, fake_groups):
+def test_an_empty_group_is_an_honest_line_and_an_error(tmp_path, fake_groups):
     write_manifest(tmp_path)
     result = invoke(["-f", str(tmp_path / "services.yaml"), "--only", "registries"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # asked for checks, none could run: not a pass
     assert result.output.splitlines() == [
         "Package registries: no checks apply to this manifest",
         "no checks ran",
@@ -124,7 +124,7 @@ def test_json_report_follows_the_documented_schema(tmp_path, fake_groups):
     assert set(data) == {"schema", "devenv", "manifest", "started", "duration", "budget", "strict", "exit_code",
                          "summary", "groups", "checks"}
     assert data["exit_code"] == 1
-    assert data["summary"]["counts"] == {"ok": 1, "warn": 0, "fail": 0, "timeout": 0, "crashed": 1, "skipped": 0}
+    assert data["summary"]["counts"] == {"ok": 1, "warn": 0, "fail": 0, "timeout": 0, "crashed": 1, "skipped": 0, "unchecked": 0}
     a, z = data["checks"]
     assert set(a) == {"id", "group", "title", "status", "message", "hint", "details", "duration", "deadline", "needs",
                       "blocked_services"}
@@ -178,7 +178,6 @@ def test_render_and_loading_the_checks_never_import_the_heavy_sdks(tmp_path):
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
 
 
-
 def test_a_failure_blocking_many_services_names_a_few_then_counts(tmp_path, fake_groups):
     import yaml
 
@@ -218,3 +217,40 @@ def test_the_summary_time_is_the_whole_runs(tmp_path, fake_groups, monkeypatch):
     seconds = float(re.search(r" in (\d+\.\d)s$", result.output.splitlines()[-1]).group(1))
     data = json.loads(invoke(["-f", str(tmp_path / "services.yaml"), "--only", "host", "--json"]).output)
     assert seconds >= 7.0 and data["duration"] >= 7.0
+
+
+def test_a_group_module_that_exports_no_checks_is_an_error(tmp_path, fake_groups):
+    write_manifest(tmp_path)
+    fake_groups("registries", "HELPER = 1\n")  # a package being written: no CHECKS, no checks()
+    result = invoke(["-f", str(tmp_path / "services.yaml"), "--only", "registries"])
+    assert result.exit_code == 1
+    assert "its module exports no checks" in result.output
+
+
+SECRETS = {  # what a check might echo from a tool, a config file or an exception -> the secret in it
+    "//npm.example/:_authToken=npm_Sekr3tT0ken": "npm_Sekr3tT0ken",
+    "_auth=dXNlcjpTZWtyZXQ=": "dXNlcjpTZWtyZXQ=",
+    '{"auths": {"registry:5000": {"auth": "ZG9ja2VyOmh1bnRlcg=="}}}': "ZG9ja2VyOmh1bnRlcg==",
+    "login failed: password=hunter2x for admin": "hunter2x",
+    "token: tok-98765": "tok-98765",
+    "GET http://bob:pa55word@[zz]:1/x failed": "pa55word",
+    "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30": "eyJhbGciOiJIUzI1NiJ9.e30",
+    "https://alice:alicepw@npm.example/x?token=qtok123": "alicepw",
+}
+
+
+@pytest.mark.parametrize("form", ["table", "json", "verbose"])
+def test_every_secret_format_is_redacted_in_every_output(tmp_path, fake_groups, form):
+    write_manifest(tmp_path)
+    lines = list(SECRETS)
+    fake_groups("host", f"LINES = {lines!r}\n"
+                        'CHECKS = [Check("host.leaky", "host", "leaky", lambda ctx: fail(" | ".join(LINES), details=LINES, hint=LINES[0])),\n'
+                        '          Check("host.crash", "host", "crash", lambda ctx: (_ for _ in ()).throw(RuntimeError(" | ".join(LINES))))]\n')
+    args = ["-f", str(tmp_path / "services.yaml"), "--only", "host"]
+    args += {"table": [], "json": ["--json"], "verbose": ["-v"]}[form]
+    result = invoke(args)
+    assert result.exit_code == 1, result.output
+    assert "leaky" in result.output
+    leaked = [secret for secret in SECRETS.values() if secret in result.output]
+    assert not leaked, f"leaked in {form}: {leaked}\n{result.output}"
+    assert "***" in result.output

@@ -273,3 +273,25 @@ def test_printed_trees_parse_back_to_themselves(tree):
     text = ".:53 {\n" + "\n".join(render(d) for d in tree) + "\n}\n"
     parsed = parse(text, file="Corefile")
     assert [shape(d) for d in parsed.servers[0].directives] == [shape(d) for d in tree]
+
+
+def test_a_catastrophic_regex_is_answered_within_its_deadline():
+    """`^(\\w+|\\w+\\.)*-x$` against a 32-character host did not finish in 200 s on Python's
+    backtracking `re` (holding the GIL, so no deadline could fire). On RE2, as in CoreDNS, it is
+    linear: the child process must answer well inside the doctor check's deadline."""
+    import subprocess
+    import sys
+
+    code = (
+        "from devenv.doctor.corefile import parse\n"
+        "cf = parse('.:53 {\\n  rewrite name regex ^(\\\\w+|\\\\w+\\\\.)*-x$ x.local\\n  kubernetes cluster.local\\n}\\n')\n"
+        "print(cf.answer('a' * 32 + '.example').ok)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 0 and result.stdout.strip() == "False", result.stderr
+    assert result.stderr == ""  # RE2's own error log stays quiet
+
+
+def test_a_pattern_re2_rejects_is_reported_as_coredns_would():
+    answer = one_block(r"  rewrite name regex (?<=npm)\.packages x.local").answer(NPM)
+    assert not answer.ok and any("not evaluated" in n for n in answer.notes)

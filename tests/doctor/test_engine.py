@@ -67,6 +67,15 @@ def test_the_budget_caps_every_deadline():
     assert "0.3s (the run's budget)" in result.message
 
 
+def test_a_check_the_budget_left_unchecked_is_a_problem_not_a_pass():
+    from devenv.doctor.report import Report
+
+    (result,) = run_checks([Check("sdks.version", "sdks", "version", lambda ctx: ok("x"))], env={}, budget=0.0)
+    assert result.status is Status.UNCHECKED and "budget" in result.message
+    report = Report(results=[result], groups=[], services=[], duration=0.0, budget=0.0)
+    assert report.problems == [result] and report.exit_code == 1
+
+
 def test_a_check_that_raises_is_crashed_with_its_traceback_and_the_others_are_unaffected():
     def boom(ctx):
         raise ValueError("bad parse of https://bob:hunter2@npm.example.io/x")

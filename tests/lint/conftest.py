@@ -60,6 +60,9 @@ def small(tmp_path: Path):
 
     def make(files: dict[str, str | bytes], manifest: str = SMALL_MANIFEST) -> Path:
         texts = {k: textwrap.dedent(v) if isinstance(v, str) and v.startswith("\n") else v for k, v in files.items()}
-        return fixture_repo.build(tmp_path / "small", {"services.yaml": manifest, **texts})
+        # The proto workspace exists (a missing proto.path is a manifest error), unless a test
+        # writes its own files there.
+        workspace = {"packages/ameide_core_proto/buf.yaml": "version: v2\n"}
+        return fixture_repo.build(tmp_path / "small", {"services.yaml": manifest, **workspace, **texts})
 
     return make

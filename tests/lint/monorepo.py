@@ -259,7 +259,7 @@ for _name in ("agents", "inference", "www", "docs-site", "admin", "gateway", "le
 # (path, line, col, rule) of every active finding.
 EXPECTED = {
     ("services/platform/Dockerfile", 3, 6, "proto-in-dockerfile"),
-    ("services/platform/Dockerfile", 3, 33, "proto-in-dockerfile"),
+    # (3, 33), the COPY destination ./packages/ameide_core_proto, is a path in the image: not reported
     ("services/platform/Dockerfile", 4, 20, "proto-in-dockerfile"),
     ("services/platform/Dockerfile", 5, 8, "proto-in-dockerfile"),
     ("services/platform/Dockerfile", 7, 8, "proto-in-dockerfile"),

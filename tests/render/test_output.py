@@ -124,3 +124,37 @@ def test_unwritable_output_is_one_clear_message(repo):
     result = devenv("render", "-o", "/proc/devenv-nope/Tiltfile", cwd=repo)
     assert result.code == 2 and "Traceback" not in result.err
     assert result.err.startswith("devenv: error: cannot write /proc/devenv-nope/Tiltfile")
+
+
+def test_check_on_a_hand_edited_tiltfile_says_so(repo):
+    assert devenv("render", cwd=repo).code == 0
+    with open(repo / "Tiltfile", "a") as handle:
+        handle.write("x = 1\n")
+    result = devenv("render", "--check", cwd=repo)
+    assert result.code == 1 and "edited by hand" in result.err and "stale" not in result.err
+
+
+def test_a_comment_edit_of_the_manifest_keeps_check_green(repo):
+    assert devenv("render", cwd=repo).code == 0
+    manifest = repo / "services.yaml"
+    manifest.write_text("# a comment\n" + manifest.read_text().replace("project: demo", "project:   demo  # same"))
+    assert devenv("render", "--check", cwd=repo).code == 0
+    manifest.write_text(manifest.read_text().replace("project:   demo", "project: demo2"))
+    assert devenv("render", "--check", cwd=repo).code == 1
+
+
+def test_debug_is_accepted_after_the_command(repo):
+    result = devenv("render", "--debug", "--stdout", cwd=repo)
+    assert result.code == 0 and result.out.startswith("# devenv-checksum")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["render", "--help"], ["render", "--stdout"], ["graph"]])
+def test_a_closed_stdout_ends_quietly(repo, args):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "devenv", *args], cwd=repo, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
+    proc.stdout.close()  # the reader is gone before devenv writes
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 141) and err == b"", err.decode()

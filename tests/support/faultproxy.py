@@ -8,6 +8,8 @@ All of it listens on loopback addresses only, and every wait is bounded.
     proxy.mode = "500"          # every request now gets HTTP 500 (the upstream is not asked)
     proxy.mode = "stall"        # accepts, reads the request, answers nothing for `stall` seconds
     proxy.mode = "reset"        # reads the request, then resets the connection (RST)
+    proxy.mode = "drip"         # answers 200, then one body byte every 0.1s for `stall` seconds
+    proxy.mode = "flood"        # answers 200 with no length, then body as fast as it can, `stall` seconds
     FaultProxy(up, tls=server_context)  # the same, behind TLS with that context's certificate
 """
 
@@ -21,8 +23,8 @@ import threading
 import time
 from typing import Literal
 
-Mode = Literal["pass", "500", "stall", "reset"]
-MODES = ("pass", "500", "stall", "reset")
+Mode = Literal["pass", "500", "stall", "reset", "drip", "flood"]
+MODES = ("pass", "500", "stall", "reset", "drip", "flood")
 BODY_500 = b'{"error": "internal server error (injected by the test fault proxy)"}\n'
 
 
@@ -112,6 +114,8 @@ class FaultProxy:
                 await writer.drain()
             elif mode == "stall":
                 await asyncio.sleep(self.stall)
+            elif mode in ("drip", "flood"):
+                await self._endless(writer, drip=mode == "drip")
             elif mode == "reset":
                 raw = writer.get_extra_info("socket")
                 if raw is not None:
@@ -125,6 +129,17 @@ class FaultProxy:
             self._tasks.discard(task)
             if not writer.transport.is_closing():
                 writer.close()
+
+    async def _endless(self, writer: asyncio.StreamWriter, *, drip: bool) -> None:
+        """A 200 whose body never ends (within ``stall`` seconds): a byte at a time, or a flood."""
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+        end = time.monotonic() + self.stall
+        chunk = b" " if drip else b"x" * 65536
+        while time.monotonic() < end:
+            writer.write(chunk)
+            await writer.drain()
+            if drip:
+                await asyncio.sleep(0.1)
 
     async def _pass(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.upstream is None:

@@ -145,7 +145,7 @@ def build(target: Target) -> Kube:
             secrets.append(value.split(" ", 1)[-1])
     if cfg.password:
         secrets.append(cfg.password)
-    return Kube(target, client.ApiClient(cfg), tuple(s for s in dict.fromkeys(secrets) if len(s) >= 6))
+    return Kube(target, client.ApiClient(cfg), tuple(s for s in dict.fromkeys(secrets) if s))
 
 
 # -- failures --------------------------------------------------------------------------------------

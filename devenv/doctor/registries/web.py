@@ -20,6 +20,7 @@ from devenv.doctor.registries.target import Target
 from devenv.util.redact import redact_header
 
 MAX_REDIRECTS = 5
+MAX_BODY = 4 * 1024 * 1024  # a registry answer doctor reads (a packument, a tag list) is far smaller
 SHOWN_HEADERS = ("server", "content-type", "www-authenticate", "docker-distribution-api-version", "set-cookie")
 
 
@@ -71,11 +72,19 @@ def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | b
         headers["Authorization"] = f"Bearer {bearer}"
     limit = httpx.Timeout(max(timeout, 0.05))
     started = time.monotonic()
+    deadline = started + max(timeout, 0.05)
+
+    def before_each_hop(request) -> None:  # redirects: each hop starts inside the one deadline
+        if time.monotonic() >= deadline:
+            raise Failure("timeout", f"no complete answer from {target.host} within {timeout:.1f}s (redirects)",
+                          time.monotonic() - started)
+
     try:
         with httpx.Client(verify=verify, timeout=limit, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-                          trust_env=False, auth=target.auth, headers=headers) as client:
-            response = client.get(url)
-            body = response.content
+                          trust_env=False, auth=target.auth, headers=headers,
+                          event_hooks={"request": [before_each_hop]}) as client:
+            with client.stream("GET", url) as response:
+                body = _read_body(response, deadline, started, target, timeout)
     except httpx.TooManyRedirects as exc:
         elapsed = time.monotonic() - started
         raise Failure("redirects", f"more than {MAX_REDIRECTS} redirects from {path}", elapsed) from exc
@@ -87,6 +96,22 @@ def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | b
     hops = [(status, _strip(location)) for status, location in hops]
     return Answer(response.status_code, response.reason_phrase, _strip(str(response.url)), response.headers, body,
                   elapsed, hops, sent)
+
+
+def _read_body(response, deadline: float, started: float, target: Target, timeout: float) -> bytes:
+    """The body, within the whole request's deadline (httpx's timeouts are per read: a server
+    sending a byte at a time would never trip them) and at most MAX_BODY bytes (the rest is
+    not read)."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= MAX_BODY:
+            break
+        if time.monotonic() >= deadline:
+            raise Failure("stall", f"{target.host} answered but its body did not finish within {timeout:.1f}s "
+                          f"({size} bytes read)", time.monotonic() - started)
+    return b"".join(chunks)[:MAX_BODY]
 
 
 def _strip(url: str) -> str:

@@ -145,6 +145,16 @@ def _bare_sources(doc: Document, inst: Instruction, proto_path: str) -> Iterator
             yield Ref(s, e, "path", proto_path, token)
 
 
+def _container_path(doc: Document, ref: Ref) -> bool:
+    """The argument holding ``ref`` is an absolute path: in a Dockerfile that names a place in the
+    image's file system, never the repository (COPY/ADD sources, relative to the build context,
+    are the only repository paths, and are always checked)."""
+    start = ref.start
+    while start > 0 and doc.text[start - 1] not in " \t\n\"'=:,[":
+        start -= 1
+    return doc.text.startswith("/", start)
+
+
 def check(doc: Document) -> Iterator[Hit]:
     insts = instructions(doc)
     starts = [i.start for i in insts]
@@ -163,8 +173,10 @@ def check(doc: Document) -> Iterator[Hit]:
             yield ref, f"a comment references {what}{COMMENTED}"
             continue
         kw = inst.keyword
+        role = _role(inst, ref, doc) if kw in ("COPY", "ADD") else ""
+        if ref.kind == "path" and (role == "dest" or (role == "" and _container_path(doc, ref))):
+            continue  # a path inside the image (WORKDIR /proto, RUN mkdir -p /proto, a COPY destination)
         if kw in ("COPY", "ADD"):
-            role = _role(inst, ref, doc)
             message = {
                 "source": f"{kw} copies {what} into the image",
                 "from": f"{kw} --from copies {what} out of another stage",

@@ -114,6 +114,7 @@ def test_uris_are_relative_to_the_git_work_tree_when_the_manifest_is_in_a_subfol
     root = fixture_repo.build(repo / "platform", {
         "services.yaml": "version: 1\nproject: demo\nproto: {path: proto}\n",
         "svc/run.sh": "cp -r proto/ x\n",
+        "proto/a.proto": 'syntax = "proto3";\n',
     })
     fixture_repo.git(repo, "init", "-q")
     result = run(root)

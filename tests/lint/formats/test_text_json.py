@@ -39,7 +39,7 @@ def test_text_paths_are_relative_to_where_the_user_stands(monorepo):
 def test_summary(monorepo, small):
     assert summary(run(small({"ok.sh": "echo ok\n"}))) == "devenv lint: no proto-boundary violations (1 file checked)"
     line = summary(run(monorepo, "services/platform/Dockerfile"))
-    assert line == "devenv lint: 5 problems in 1 file (1 file checked, 1 suppressed with a reason)"
+    assert line == "devenv lint: 4 problems in 1 file (1 file checked, 1 suppressed with a reason)"
 
 
 def test_json_has_every_finding_with_its_suppression(monorepo):

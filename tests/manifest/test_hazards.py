@@ -1,0 +1,81 @@
+"""Inputs that once crashed devenv (exit 3): each is now one manifest or usage error (exit 2)
+naming where. Run in-process through the real CLI app (typer's runner), so the table is cheap."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from devenv.cli import app
+from tests.fixtures.manifests import build_tree, deployment
+
+HEAD = "version: 1\nproject: demo\n"
+WEB = "services:\n  web: {sdks: [], context: web, image: demo/web, k8s: [web.yaml]}\n"
+REGISTRY = HEAD + "registries:\n  npm: {{kind: npm, url: \"{}\"}}\nservices: {{}}\n"
+
+CASES = {
+    "service named no": (HEAD + "services:\n  no: {context: web, image: demo/web, k8s: [web.yaml]}\n", "services.yaml:4:3"),
+    "service named 1": (HEAD + "services:\n  1: {context: web, image: demo/web, k8s: [web.yaml]}\n", "services.yaml:4:3"),
+    "sdk named 1": (HEAD + "sdks:\n  1: {language: go, path: web, package: x}\nservices: {}\n", "sdks.1"),
+    "sdk named false, referenced (found by the fuzz harness)": (
+        HEAD + "sdks:\n  false: null\nservices:\n  web: {sdks: [ts], context: web, image: demo/web, k8s: [web.yaml]}\n",
+        "unknown SDK"),
+    "registry named yes": (HEAD + "registries:\n  yes: {kind: npm, url: 'http://x'}\nservices: {}\n", "services.yaml:4:3"),
+    "500 levels": (HEAD + "x: " + "[" * 500 + "]" * 500 + "\n", "nest more than 64 levels"),
+    "deep mappings": (HEAD + "x: " + "{a: " * 500 + "1" + "}" * 500 + "\n", "nest more than 64 levels"),
+    "recursive alias": (HEAD + "x: &a [*a]\n", "recursive alias"),
+    "recursive mapping alias": (HEAD + "x: &a {b: *a}\n", "recursive alias"),
+    "complex key": (HEAD + "? [a]\n: 1\n", "keys must be plain names"),
+    "bracketed non-IP": (REGISTRY.format("http://[zz]:1"), "is not a valid URL"),
+    "port out of range": (REGISTRY.format("http://x:99999"), "Port out of range"),
+    "port zero": (REGISTRY.format("http://x:0"), "port 0 is out of range"),
+    "empty label": (REGISTRY.format("http://a..b"), "not a valid international domain name"),
+    "bad punycode": (REGISTRY.format("http://xn--zz--:80"), "not a host name or IP"),
+    "target": (HEAD + "build: {extra_hosts: {target: foo}}\n" + WEB, "neither 'host-gateway' nor an IP"),
+    "fallback": (HEAD + "build: {extra_hosts: {fallback: gateway}}\n" + WEB, "is not an IP address"),
+    "override_env PATH": (HEAD + "build: {extra_hosts: {override_env: PATH}}\n" + WEB, "'PATH' is a variable"),
+    "k8s symlink loop": (HEAD + "services:\n  web: {context: web, image: demo/web, k8s: [loop]}\n", "Too many levels of symbolic links"),
+    "template divides by zero": (HEAD + WEB, "Tiltfile.tmpl:2: template error: ZeroDivisionError"),
+    "template not UTF-8": (HEAD + WEB, "Tiltfile.tmpl: not UTF-8"),
+}
+
+TEMPLATES = {"template divides by zero": b"a\nb {{ 1/0 }}\n", "template not UTF-8": b"a\xff\xfe\n"}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hazard_is_a_clear_exit_2(tmp_path, monkeypatch, name):
+    text, says = CASES[name]
+    root = build_tree(tmp_path, {"services.yaml": text, "web/Dockerfile": "FROM scratch\n", "web.yaml": deployment("web", "demo/web")})
+    (root / "loop").symlink_to("loop")
+    if name in TEMPLATES:
+        (root / "Tiltfile.tmpl").write_bytes(TEMPLATES[name])
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["render", "--stdout"], catch_exceptions=False)
+    output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 2, output
+    assert says in output and "internal error" not in output, output
+
+
+@pytest.mark.parametrize("url", ["http://localhost:4873", "https://bücher.example/npm", "http://[::1]:80/", "http://10.0.0.1"])
+def test_good_urls_pass(url):
+    from devenv.manifest.addresses import url_problem
+
+    assert url_problem(url) is None
+
+
+@pytest.mark.parametrize("proto,says", [("Proto", "did you mean 'proto'?"), ("protos", "did you mean 'proto'?"), ("nowhere", "'nowhere' does not exist")])
+def test_a_missing_proto_path_is_an_error_with_did_you_mean(tmp_path, monkeypatch, proto, says):
+    text = HEAD + f"proto: {{path: {proto}}}\n" + WEB
+    root = build_tree(tmp_path, {"services.yaml": text, "proto/a.proto": "", "web/Dockerfile": "FROM scratch\n",
+                                 "web.yaml": deployment("web", "demo/web")})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["lint"], catch_exceptions=False)
+    assert result.exit_code == 2 and "proto.path" in result.output and says in result.output, result.output
+
+
+def test_a_helm_chart_folder_needs_chart_yaml(tmp_path, monkeypatch):
+    text = HEAD + "services:\n  web: {helm: {chart: chart}}\n"
+    root = build_tree(tmp_path, {"services.yaml": text, "chart/values.yaml": "a: 1\n"})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["render", "--stdout"], catch_exceptions=False)
+    assert result.exit_code == 2 and "has no Chart.yaml" in result.output, result.output
