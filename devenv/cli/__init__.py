@@ -16,9 +16,11 @@ import sys
 
 
 def main() -> None:
-    from devenv.cli.outcome import take_debug_flag
+    argv = sys.argv[1:]
+    if "--debug" in argv:  # accepted anywhere on the line; the common case imports nothing for it
+        from devenv.cli.outcome import take_debug_flag
 
-    argv = take_debug_flag(sys.argv[1:])
+        argv = take_debug_flag(argv)
     from devenv.cli.hot import run_hot
 
     code = run_hot(argv)

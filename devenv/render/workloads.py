@@ -18,6 +18,18 @@ from devenv.errors import DevenvError
 from devenv.manifest.images import repository
 
 _FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _KubeLoader(_FAST_SAFE_LOADER):  # type: ignore[valid-type,misc]  # chosen at import time
+    """Plain scalars stay text, as Kubernetes (sigs.k8s.io/yaml) reads the string fields devenv
+    looks at: `name: on` is the name "on", not true, and `name: 0x1F` is not 31. Only null and
+    merge keys are resolved."""
+
+
+_KubeLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")]
+    for first, resolvers in _FAST_SAFE_LOADER.yaml_implicit_resolvers.items()
+}
 _POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 _ALWAYS_WORKLOAD = {("batch", "Job"), ("batch", "CronJob")}
 
@@ -86,7 +98,7 @@ def _object(file: str, doc: dict) -> K8sObject | None:
 def read_objects(root: Path, relative: str) -> list[K8sObject]:
     path = root / relative
     try:
-        docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=_FAST_SAFE_LOADER))
+        docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=_KubeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{relative}:{mark.line + 1}:{mark.column + 1}" if mark else relative

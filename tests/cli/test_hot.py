@@ -33,7 +33,8 @@ def _pinned(args: list[str], cwd: Path) -> tuple[set[str], set[str]]:
 
 
 GUARD_MODULES = {"devenv", "devenv.cli", "devenv.cli.hot", "devenv.cli.outcome", "devenv.commands", "devenv.commands.sdk",
-                 "devenv.sdk", "devenv.sdk.freshness", "devenv.sdk.trusted", "devenv.tilt"}
+                 "devenv.sdk", "devenv.sdk.freshness", "devenv.sdk.trusted", "devenv.tilt",
+                 "devenv.manifest", "devenv.manifest.digest"}
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +62,18 @@ def test_guard_and_stamp_import_the_pinned_set(rendered, command):
 
 def test_an_edited_manifest_is_validated_again(rendered, tmp_path):
     repo = shutil.copytree(rendered, tmp_path / "repo")
-    (repo / "services.yaml").write_text((repo / "services.yaml").read_text() + "# edited\n")
+    manifest = repo / "services.yaml"
+    manifest.write_text(manifest.read_text().replace("project: acme", "project: acme2", 1))
     modules, others = _pinned(["sdk", "guard", "ts"], repo)
     assert "devenv.manifest.load" in modules and "pydantic" in others
+
+
+def test_a_comment_edit_keeps_the_fast_path(rendered, tmp_path):
+    """The header's digest is of the parsed document: a comment changes nothing that was validated."""
+    repo = shutil.copytree(rendered, tmp_path / "repo")
+    (repo / "services.yaml").write_text((repo / "services.yaml").read_text() + "# edited\n")
+    modules, others = _pinned(["sdk", "guard", "ts"], repo)
+    assert "devenv.manifest.load" not in modules and "pydantic" not in others
 
 
 def _full_parser(args: list[str], cwd: Path) -> tuple[int, str, str]:

@@ -147,8 +147,23 @@ def split_objects(docs: list[dict], namespace: str = "") -> tuple[list[K8sObject
     return sorted(claimed), sorted(rest)
 
 
+class _KubeYaml(yaml.SafeLoader):
+    """Kubernetes reads its string fields as written (sigs.k8s.io/yaml keeps the text of a scalar
+    bound for a string): `name: on` names "on". Here every plain scalar but null stays text."""
+
+
+_KubeYaml.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in found if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")]
+    for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _kube_docs(text: str) -> list[dict]:
+    return [d for d in yaml.load_all(text, Loader=_KubeYaml) if isinstance(d, dict)]
+
+
 def _yaml_docs(path: Path) -> list[dict]:
-    return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+    return _kube_docs(path.read_text(encoding="utf-8"))
 
 
 def helm_template(helm: str, root: Path):
@@ -165,7 +180,7 @@ def helm_template(helm: str, root: Path):
         for key, value in (spec.get("set") or {}).items():
             cmd += ["--set", f"{key}={value}"]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-        return [d for d in yaml.safe_load_all(out) if isinstance(d, dict)]
+        return _kube_docs(out)
 
     return objects
 
