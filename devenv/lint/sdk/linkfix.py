@@ -143,6 +143,7 @@ def pyproject_link(dep: Dependency, text: str, sdk_path: str, read) -> Edit | No
         return None
     folder = _folder(dep.file)
     workspace = uv_workspace_of(read, folder)
+    entry: dict[str, object]
     if workspace is not None:
         if not (_member(*workspace, folder) and _member(*workspace, sdk_path)):
             return None  # the uv workspace leaves one of them out: adding it is the user's call
