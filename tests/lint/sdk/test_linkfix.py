@@ -168,3 +168,29 @@ def test_sdk_unused_suggests_the_workspace_link(tmp_path):
                                                "`replace go.acme.test/sdk-go => ../../packages/sdk_go`")
     assert fixes["services.web"].startswith('declare `"@acme/sdk-ts": "workspace:*"`')
     assert not any("1.4.0" in fix or "==" in fix for fix in fixes.values())  # no published pin
+
+
+def _link_edit(text: str, old: str, new: str):
+    from devenv.errors import Location
+    from devenv.lint.sdk.fix import Edit
+
+    start = text.index(old)
+    return Edit("svc/requirements.txt", start, start + len(old), old, new, Location("svc/requirements.txt", 1, 1),
+                "sdk-workspace-link", link="sdk", name="acme-sdk")
+
+
+@pytest.mark.parametrize("old, new, why", [
+    ("acme-sdk==0.3.0\nrequests==2.31.0", "-e ../sdk", "changed a dependency that was not to change"),
+    ("acme-sdk==0.3.0", "-e ../other", "which is not the workspace link"),
+    ("acme-sdk==0.3.0", "acme-sdk==0.4.0", "adds acme-sdk, which is not the workspace link"),
+    ("acme-sdk==0.3.0\n", "", "does not link sdk"),
+])
+def test_a_link_rewrite_that_does_more_or_less_than_link_is_refused(tmp_path, old, new, why):
+    from devenv.lint.sdk import fix
+
+    text = "acme-sdk==0.3.0\nrequests==2.31.0\n"
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/requirements.txt").write_text(text)
+    report = fix.apply(str(tmp_path), [_link_edit(text, old, new)])
+    assert not report.fixed and why in report.refused[0].error, report.refused[0].error
+    assert (tmp_path / "svc/requirements.txt").read_text() == text
