@@ -33,6 +33,8 @@ class Edit:
     new: str
     location: Location
     rule: str = "sdk-version"
+    link: str = ""  # a workspace-link edit: the SDK folder (or "workspace") the result must link
+    name: str = ""  # ... and the dependency it links
 
 
 @dataclass
@@ -103,6 +105,12 @@ def verify(path: str, before: str, after: str, edits: list[Edit]) -> str:
         new = read_file(path, after)
     except (ValueError, ReadError) as exc:  # JSONDecodeError and TOMLDecodeError are ValueErrors
         return f"the result no longer parses ({exc})"
+    if any(e.link for e in edits):
+        if not all(e.link for e in edits):
+            return "a workspace link and a version change in one file: fix one, then run --fix again"
+        from devenv.lint.sdk.linkfix import verify_links
+
+        return verify_links(old, new, edits)
     if len(old) != len(new):
         return "the result declares a different set of dependencies"
     by_start = {e.start: e for e in edits}

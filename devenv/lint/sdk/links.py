@@ -10,7 +10,8 @@ Judged per dependency file and SDK, on every dependency of that file on the SDK 
   ``path =`` the SDK, a Poetry path dependency, ``-e <path>``/``<path>`` in requirements.
 
 A published range or pin is an error at the dependency line; a link to another folder at the
-link line. ``--fix`` rewrites npm specs (``workspace:*`` in a pnpm workspace, else ``file:``).
+link line. ``--fix`` rewrites npm specs (``workspace:*`` in a pnpm workspace, else ``file:``) and,
+where the form is unambiguous, writes Go and Python links (:mod:`devenv.lint.sdk.linkfix`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from devenv.deps.model import Dependency
 from devenv.errors import Location
 from devenv.lint.model import Finding
+from devenv.lint.sdk import linkfix
 from devenv.lint.sdk.fix import Edit
 from devenv.lint.sdk.ruleinfo import SDK_WORKSPACE_LINK
 from devenv.manifest.model import Sdk
@@ -74,8 +76,8 @@ class LinkJudge:
         if ecosystem == "npm":
             return [f for d in deps if (f := self._npm(d, sdk, own_version, edits))]
         if ecosystem == "go":
-            return self._go(deps, sdk)
-        return self._python(deps, sdk)
+            return self._go(deps, sdk, edits)
+        return self._python(deps, sdk, edits)
 
     # -- npm ---------------------------------------------------------------------------------------
     def _npm(self, dep: Dependency, sdk: Sdk, own: str | None, edits: list[Edit]) -> Finding | None:
@@ -107,8 +109,13 @@ class LinkJudge:
             edits.append(Edit(dep.file, dep.span[0], dep.span[1], dep.spec, new,
                               Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK))
 
+    @staticmethod
+    def _link_edit(edit: Edit | None, edits: list[Edit]) -> None:
+        if edit is not None:
+            edits.append(edit)
+
     # -- Go ----------------------------------------------------------------------------------------
-    def _go(self, deps: list[Dependency], sdk: Sdk) -> list[Finding]:
+    def _go(self, deps: list[Dependency], sdk: Sdk, edits: list[Edit]) -> list[Finding]:
         where = norm(sdk.path or ".")
         replaces = [d for d in deps if d.kind == "replaced"]
         folder = folder_of(deps[0].file)
@@ -134,6 +141,8 @@ class LinkJudge:
                                       f"module, not the workspace SDK at {sdk.path}",
                                  f"add `use {' '.join(relative(m, folder_of(path)) for m in missing)}` to {path}")]
         module = dep.written_name or dep.name
+        if len(requires) == 1 and not replaces:  # no go.work, no replace anywhere: the replace is the one form
+            self._link_edit(linkfix.go_replace(dep, self.read(dep.file) or "", where), edits)
         return [self.finding(dep, f"{_what(dep)} links the published module, not the workspace SDK at {sdk.path}",
                              f"add `replace {module} => {relative(where, folder)}` to {dep.file}, or a go.work "
                              f"that uses both {folder} and {where}")]
@@ -147,7 +156,7 @@ class LinkJudge:
         return None
 
     # -- Python ------------------------------------------------------------------------------------
-    def _python(self, deps: list[Dependency], sdk: Sdk) -> list[Finding]:
+    def _python(self, deps: list[Dependency], sdk: Sdk, edits: list[Edit]) -> list[Finding]:
         where = norm(sdk.path or ".")
         folder = folder_of(deps[0].file)
         for dep in deps:
@@ -170,11 +179,15 @@ class LinkJudge:
                                           f"{sdk.path}", f"link {relative(where, folder)} instead")]
         dep = next((d for d in deps if d.kind in ("declared", "constraint")), deps[0])
         rel = relative(where, folder)
+        text = self.read(dep.file) or ""
         if dep.file.endswith(".toml"):
+            self._link_edit(linkfix.pyproject_link(dep, text, where, self.read), edits)
             fix = (f"add to {dep.file}: [tool.uv.sources] {dep.written_name or dep.name} = {{ path = \"{rel}\" }} "
                    f"(or {{ workspace = true }} in a uv workspace that includes {where})")
         else:
             fix = f"write `-e {rel}` instead"
+            if sum(d.kind == "declared" for d in deps) == 1:  # one line to replace, no second pin left behind
+                self._link_edit(linkfix.requirements_editable(dep, text, where), edits)
         return [self.finding(dep, f"{_what(dep)} links the published package, not the workspace SDK at {sdk.path}", fix)]
 
     def _uv_workspace_root(self, folder: str, sdk_path: str):
@@ -201,6 +214,17 @@ class LinkJudge:
                 return True
             return parent
         return None
+
+
+def link_form(sdk: Sdk, folder: str) -> str:
+    """The workspace link a service in ``folder`` writes for ``sdk`` (the ``sdk-unused`` fix text)."""
+    rel = relative(norm(sdk.path or "."), norm(folder))
+    if sdk.language == "typescript":
+        return f"`\"{sdk.package}\": \"workspace:*\"` (pnpm; `\"file:{rel}\"` with npm)"
+    if sdk.language == "go":
+        return f"`require {sdk.package} v0.0.0` with `replace {sdk.package} => {rel}` (or a go.work that uses both)"
+    return (f"`-e {rel}` (requirements), or {sdk.package} with `[tool.uv.sources] {sdk.package} = "
+            f"{{ path = \"{rel}\", editable = true }}`")
 
 
 _USE_BLOCK = re.compile(r"^\s*use\s*\(\s*$(.*?)^\s*\)", re.M | re.S)

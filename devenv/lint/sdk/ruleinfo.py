@@ -35,7 +35,8 @@ RULES = (
         "A service's services.yaml entry consumes an SDK that none of its dependency files depend on.",
         "The service waits for an SDK it does not use (or installs it in a way lint cannot see). Remove "
         "the SDK from the service's `sdks:`, or declare the dependency in its package.json, go.mod, "
-        "pyproject.toml or requirements file.",
+        "pyproject.toml or requirements file (a `source: workspace` SDK as a link to its folder, not a "
+        "published pin).",
         "sdk",
     ),
     (
@@ -65,7 +66,8 @@ RULES = (
         "A workspace SDK is linked from its folder: npm `workspace:` (or `file:`/`link:` to the SDK's path), Go a "
         "`replace` to the SDK's path or a go.work that uses both, Python a uv source (`workspace = true` or "
         "`path`), a Poetry path dependency or `-e <path>` in requirements. `devenv lint --fix` writes the "
-        "workspace form where it is safe (npm specs).",
+        "workspace form where it is unambiguous: npm specs, a go.mod `replace` (no go.work above), a plain "
+        "requirements line as `-e <path>`, a uv source, a Poetry path dependency.",
         "sdk",
     ),
 )

@@ -327,11 +327,20 @@ class SdkRules:
                     Location(self.manifest_file, at.line, at.col), SDK_UNUSED,
                     f"services.{service} consumes SDK '{sdk_name}'{default}, but no dependency file under "
                     f"{_norm(context)} depends on {sdk.package}",
-                    f"declare {sdk.package} {specs.pin(_STYLE_OF[_LANGUAGE_ECOSYSTEM[sdk.language]], sdk.version or '')} "
+                    f"declare {_declaration(sdk, _norm(context))} "
                     f"in the service's dependency file, or write `{_sdks_line(consumed, remove=sdk_name)}`",
                     severity="warning",
                 ))
         return out
+
+
+def _declaration(sdk: Sdk, folder: str) -> str:
+    """How a service declares ``sdk``: its exact version, or for a workspace SDK the link to its folder."""
+    if sdk.source == "workspace" and sdk.path:
+        from devenv.lint.sdk.links import link_form
+
+        return link_form(sdk, folder)
+    return f"{sdk.package} {specs.pin(_STYLE_OF[_LANGUAGE_ECOSYSTEM[sdk.language]], sdk.version or '')}"
 
 
 def _is_constraints(path: str) -> bool:
