@@ -178,7 +178,7 @@ def _live_update(d, name: str, svc: dict, folder: Path) -> None:
     """A process that reloads on file changes (`node --watch`, `uvicorn --reload`, nodemon) gets
     a sync of every source folder its Dockerfile copies into the working directory."""
     text = _read(folder / "Dockerfile")
-    if not _RELOADS.search("\n".join(l for l in text.splitlines() if l.lstrip().upper().startswith(("CMD", "ENTRYPOINT")))):
+    if not _RELOADS.search("\n".join(line for line in text.splitlines() if line.lstrip().upper().startswith(("CMD", "ENTRYPOINT")))):
         return
     workdir = "/"
     syncs = []

@@ -163,8 +163,8 @@ def _deploy(imp, resource, name: str, svc: dict, files: Files, where: str) -> No
     charts = [c for label, c in files.charts.items() if any(lbl.rsplit("-", 1)[0] == label for lbl in chart_labels)]
     if len(charts) == 1:
         labels = [(d.get("metadata") or {}).get("labels") or {} for d in docs]
-        release = next((l.get("app.kubernetes.io/instance") or l.get("release") for l in labels
-                        if l.get("app.kubernetes.io/instance") or l.get("release")), name)
+        release = next((lab.get("app.kubernetes.io/instance") or lab.get("release") for lab in labels
+                        if lab.get("app.kubernetes.io/instance") or lab.get("release")), name)
         namespace = next(((d.get("metadata") or {}).get("namespace") for d in docs if (d.get("metadata") or {}).get("namespace")), None)
         helm: dict = {"chart": imp.rel(str(charts[0]))}
         values = [imp.rel(str(v)) for v in files.values if len(files.charts) == 1 or charts[0].name in v.name]
