@@ -173,6 +173,14 @@ class Sdk(Strict):
     )
     verify: SdkVerify = Field(default_factory=SdkVerify, description="What `devenv sdk verify` checks in the artifact.")
 
+    @property
+    def package_name(self) -> str:
+        """``package`` of a validated SDK: required unless `source: buf` (manifest/sources.py), and
+        derived for buf from ``buf.module`` and ``buf.plugin``, which validation requires and whose
+        pattern always parses."""
+        assert self.package is not None, "validation guarantees every SDK a package"
+        return self.package
+
     @model_validator(mode="before")
     @classmethod
     def _derive_buf_package(cls, data):
