@@ -275,7 +275,9 @@ def find_registries(d, folders: list[Path]) -> dict:
                 kind = ("npm" if "registry" in lowered and path.name in (".npmrc", "package.json") else
                         "pypi" if "index_url" in lowered or "index-url" in lowered else
                         "goproxy" if "goproxy" in lowered else None)
-                for url in _URL.findall(line) if kind else ():
+                if kind is None:
+                    continue
+                for url in _URL.findall(line):
                     if not any(public in url for public in ("registry.npmjs.org", "pypi.org", "proxy.golang.org")):
                         urls.setdefault(kind, url)
     registries = {}

@@ -206,7 +206,12 @@ def derived_package(data: dict) -> str | None:
 
 def sdk_build_arg(name: str, sdk: Sdk) -> str:
     """The build arg carrying an SDK's version into its consumers' docker_build."""
-    return sdk.build_arg or re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_SDK_VERSION"
+    return sdk.build_arg or default_build_arg(name)
+
+
+def default_build_arg(name: str) -> str:
+    """The build arg of an SDK that sets no `build_arg`: <NAME>_SDK_VERSION."""
+    return re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_SDK_VERSION"
 
 
 def sdk_digest_arg(name: str) -> str:

@@ -49,7 +49,7 @@ def under_health_gate(env: Mapping[str, str]) -> bool:
 
 def request_path(target: Target, sdk: Sdk) -> tuple[str, str | None]:
     """The path that lists the SDK's versions on this kind of registry, and the Accept header."""
-    kind, package = target.kind, sdk.package
+    kind, package = target.kind, sdk.package_name
     if kind == "npm":
         return protocols.npm_path(package), protocols.NPM_ACCEPT
     if kind == "pypi":
