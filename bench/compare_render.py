@@ -44,7 +44,10 @@ def varied(root: Path, services: int) -> Path:
         ctx.mkdir(parents=True)
         (ctx / "Dockerfile").write_text("FROM scratch\n")
         workload = f"w{i}" if i % 4 == 0 else name  # every fourth service renames its workload
-        second = f"---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: {name}-db, namespace: data}}\nspec:\n  template:\n    spec: {{containers: [{{name: db, image: postgres}}]}}\n" if i % 7 == 0 else ""
+        second = (
+            f"---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: {name}-db, namespace: data}}\n"
+            "spec:\n  template:\n    spec: {{containers: [{{name: db, image: postgres}}]}}\n"
+        ) if i % 7 == 0 else ""
         (root / "k8s" / f"{name}.yaml").write_text(
             f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {workload}}}\nspec:\n  template:\n"
             f"    spec: {{containers: [{{name: app, image: 'img/{name}:dev'}}]}}\n" + second)
@@ -56,7 +59,8 @@ def varied(root: Path, services: int) -> Path:
             files = [f"k8s/{name}.yaml"] + (["k8s/shared.yaml"] if i % 5 == 1 else [])
             lines.append(f"    k8s: [{', '.join(files)}]")
         if i % 3 == 2:
-            lines += ["    live_update:", f"      - sync: {{from: svc/{name}, to: /app}}", "      - run: {cmd: 'npm i', trigger: [svc/" + name + "/package.json]}"]
+            lines += ["    live_update:", f"      - sync: {{from: svc/{name}, to: /app}}",
+                      "      - run: {cmd: 'npm i', trigger: [svc/" + name + "/package.json]}"]
         if i and i % 6:
             lines.append(f"    after: [s{i - 1}]")
         lines.append(f"    port_forwards: ['{20000 + i}:80']")

@@ -157,6 +157,7 @@ def slice_selectors(manifest: Manifest, graph: Graph) -> dict[str, list[str]]:
             picks.setdefault(resource.name, []).append(resource.name)
             labels = service_labels(manifest, resource.name)
         elif resource.kind == "sdk-step":
+            assert resource.sdk is not None, "build_graph gives every sdk-step its sdk"
             labels = list(manifest.sdks[resource.sdk].labels)
         else:
             continue
@@ -185,7 +186,8 @@ def slice_closure(manifest: Manifest, graph: Graph, names: Iterable[str], *,
     for name in names:
         for picked in picks[name]:
             wanted.update(graph.chain(picked))
-    for sdk_name in {graph.resources[n].sdk for n in wanted if graph.resources[n].kind == "sdk-step"}:
+    steps = (graph.resources[n] for n in wanted if graph.resources[n].kind == "sdk-step")
+    for sdk_name in {r.sdk for r in steps if r.sdk is not None}:  # build_graph gives every sdk-step its sdk
         wanted.update(step_resource(sdk_name, step) for step in chain_steps(manifest.sdks[sdk_name]))
     return sorted((name for name in wanted if name in order), key=order.__getitem__)
 

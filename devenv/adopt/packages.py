@@ -88,7 +88,8 @@ def registries(imp, health) -> dict:
 def _chain(steps: list) -> list:
     """Steps of one SDK in run order: each after the one it waits for."""
     names = {s.name for s in steps}
-    ordered, left = [], list(steps)
+    ordered: list = []
+    left = list(steps)
     while left:
         ready = [s for s in left if not (set(s.resource_deps) & names - {o.name for o in ordered})]
         step = ready[0] if ready else left[0]
@@ -133,16 +134,23 @@ def chains_services_wait_for(imp, tasks: list, services: list) -> dict[str, list
     return found
 
 
+def _step_part(pattern: re.Pattern[str], name: str, part: str) -> str:
+    """``part`` of a step resource's name; the importer sorts a resource into steps only when it matches."""
+    match = pattern.match(name)
+    assert match is not None, f"{name} is not an SDK step resource"
+    return match.group(part)
+
+
 def build(imp, health: list, steps: list, chains: dict | None = None) -> tuple[dict, dict]:
     from devenv.adopt.importer import STEP
 
     regs = registries(imp, health[0]) if health else {}
     groups: dict[str, list] = {}
     for step in steps:
-        groups.setdefault(STEP.match(step.name).group("sdk"), []).append(step)
+        groups.setdefault(_step_part(STEP, step.name, "sdk"), []).append(step)
     sdks = {}
     for sdk_name, members in groups.items():
-        sdks[sdk_name] = _sdk(imp, sdk_name, [(STEP.match(r.name).group("step"), r) for r in _chain(members)], regs)
+        sdks[sdk_name] = _sdk(imp, sdk_name, [(_step_part(STEP, r.name, "step"), r) for r in _chain(members)], regs)
     for sdk_name, members in (chains or {}).items():
         sdks[sdk_name] = _sdk(imp, sdk_name, members, regs)
     return sdks, regs

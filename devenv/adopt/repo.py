@@ -178,7 +178,7 @@ def _live_update(d, name: str, svc: dict, folder: Path) -> None:
     """A process that reloads on file changes (`node --watch`, `uvicorn --reload`, nodemon) gets
     a sync of every source folder its Dockerfile copies into the working directory."""
     text = _read(folder / "Dockerfile")
-    if not _RELOADS.search("\n".join(l for l in text.splitlines() if l.lstrip().upper().startswith(("CMD", "ENTRYPOINT")))):
+    if not _RELOADS.search("\n".join(line for line in text.splitlines() if line.lstrip().upper().startswith(("CMD", "ENTRYPOINT")))):
         return
     workdir = "/"
     syncs = []
@@ -275,7 +275,9 @@ def find_registries(d, folders: list[Path]) -> dict:
                 kind = ("npm" if "registry" in lowered and path.name in (".npmrc", "package.json") else
                         "pypi" if "index_url" in lowered or "index-url" in lowered else
                         "goproxy" if "goproxy" in lowered else None)
-                for url in _URL.findall(line) if kind else ():
+                if kind is None:
+                    continue
+                for url in _URL.findall(line):
                     if not any(public in url for public in ("registry.npmjs.org", "pypi.org", "proxy.golang.org")):
                         urls.setdefault(kind, url)
     registries = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from devenv.adopt.discovery import language_of
-from devenv.manifest.model import Sdk, sdk_build_arg
+from devenv.manifest.model import default_build_arg
 from devenv.tilt import HEALTH
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -96,7 +96,7 @@ def _service(imp, resource, name: str, files: Files, sdks: dict) -> tuple[dict, 
         args = {k: imp.env_args.get((resource.name, image.ref, k)) or _arg(imp, k, v, where, name) for k, v in image.build_args}
         args = {k: {"env": v[0], "default": v[1]} if isinstance(v, tuple) else v for k, v in args.items()}
         hosts = image.extra_hosts
-        live = [{"sync": {"from": imp.rel(a), "to": b}} for a, b in image.syncs]
+        live: list[dict] = [{"sync": {"from": imp.rel(a), "to": b}} for a, b in image.syncs]
         live += [{"run": {"cmd": imp.value(c, where, f"{name} live_update run"), **({"trigger": [imp.rel(t) for t in trig]} if trig else {})}}
                  for c, trig in image.runs]
         if image.fall_back_on:
@@ -163,8 +163,8 @@ def _deploy(imp, resource, name: str, svc: dict, files: Files, where: str) -> No
     charts = [c for label, c in files.charts.items() if any(lbl.rsplit("-", 1)[0] == label for lbl in chart_labels)]
     if len(charts) == 1:
         labels = [(d.get("metadata") or {}).get("labels") or {} for d in docs]
-        release = next((l.get("app.kubernetes.io/instance") or l.get("release") for l in labels
-                        if l.get("app.kubernetes.io/instance") or l.get("release")), name)
+        release = next((lab.get("app.kubernetes.io/instance") or lab.get("release") for lab in labels
+                        if lab.get("app.kubernetes.io/instance") or lab.get("release")), name)
         namespace = next(((d.get("metadata") or {}).get("namespace") for d in docs if (d.get("metadata") or {}).get("namespace")), None)
         helm: dict = {"chart": imp.rel(str(charts[0]))}
         values = [imp.rel(str(v)) for v in files.values if len(files.charts) == 1 or charts[0].name in v.name]
@@ -212,7 +212,7 @@ def _forward(host: str, local: int, container: int) -> str:
 def _sdk_versions(services: dict, args_of: dict, sdks: dict) -> None:
     """`<SDK>_SDK_VERSION` build args of consumers -> the SDK's `version`, which render passes."""
     for sdk_name, sdk in sdks.items():
-        arg = sdk_build_arg(sdk_name, Sdk.model_construct(build_arg=None))
+        arg = default_build_arg(sdk_name)
         values = {args[arg] for args in args_of.values() if isinstance(args.get(arg), str)}
         if len(values) == 1:
             sdk["version"] = values.pop()

@@ -74,7 +74,8 @@ def render(
 def graph(
     manifest: Optional[Path] = ManifestOption,
     format: str = typer.Option("text", "--format", help="text, mermaid or dot."),
-    only: Optional[list[str]] = typer.Option(None, "--only", metavar="NAME", help="Show only the slice `tilt up -- NAME...` runs: services or labels (repeat, or comma list)."),
+    only: Optional[list[str]] = typer.Option(None, "--only", metavar="NAME",
+                                        help="Show only the slice `tilt up -- NAME...` runs: services or labels (repeat, or comma list)."),
 ) -> int:
     """Print the resource dependency graph: health gate -> SDK steps -> services."""
     from devenv.commands.graph import run_graph
@@ -130,8 +131,10 @@ def doctor(
     timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="Budget for the whole run; each check also has its own deadline."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Show each check's details (and tracebacks of crashed checks)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
-    kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", metavar="FILE", help="Kubeconfig for the cluster checks (default: $KUBECONFIG, ~/.kube/config)."),
-    context: Optional[str] = typer.Option(None, "--context", metavar="NAME", help="Kube context for the cluster checks (default: the current one); must be one of cluster.contexts."),
+    kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", metavar="FILE",
+                                        help="Kubeconfig for the cluster checks (default: $KUBECONFIG, ~/.kube/config)."),
+    context: Optional[str] = typer.Option(None, "--context", metavar="NAME",
+                                   help="Kube context for the cluster checks (default: the current one); must be one of cluster.contexts."),
 ) -> int:
     """Diagnose this machine, its Docker build host, the registries and the cluster."""
     from devenv.commands.doctor import run_doctor
@@ -191,7 +194,8 @@ def why(
 
   devenv import ops/Tiltfile -o services.yaml --force
 
-Needs the real `tilt` (or DEVENV_TILT). Exit codes: 0 nothing lost, 1 something the Tiltfile did is lost (listed with its line), 2 usage error (an existing manifest without --force).""")
+Needs the real `tilt` (or DEVENV_TILT). Exit codes: 0 nothing lost, 1 something the Tiltfile did is lost (listed with its line), """
+    "2 usage error (an existing manifest without --force).")
 @handle_errors
 def import_(
     tiltfile: Optional[Path] = typer.Argument(None, help="The Tiltfile to import (default: ./Tiltfile).", show_default=False),

@@ -13,7 +13,8 @@ from devenv.commands.sdk import run_guard, run_mark, run_stamp, run_status
 
 app = typer.Typer(
     name="sdk",
-    help="SDK helpers: fail fast without the proto workspace, record and check generated code's freshness, verify published SDKs (verify) and installed ones (assert).",
+    help="SDK helpers: fail fast without the proto workspace, record and check generated code's freshness, "
+    "verify published SDKs (verify) and installed ones (assert).",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -54,11 +54,14 @@ def run_verify_images(manifest: Path | None, specs: list[str], *, as_json: bool 
                           hint="devenv doctor --only docker", exit_code=1) from None
     reports = []
     for service, ref in targets:
-        image = ref or newest_image(client, loaded.manifest.services[service].image)
+        image = ref
         if image is None:
-            reports.append(ImageReport(service, loaded.manifest.services[service].image,
-                                       error=f"{loaded.manifest.services[service].image} is not built yet"))
-            continue
+            name = loaded.manifest.services[service].image
+            assert name is not None, "_targets leaves the ref out only for a service with an image"
+            image = newest_image(client, name)
+            if image is None:
+                reports.append(ImageReport(service, name, error=f"{name} is not built yet"))
+                continue
         reports.append(read_image(client, image, service_sdks(loaded.manifest, service), service=service))
     _print(reports, as_json, stream or sys.stdout)
     return 0 if all(r.ok for r in reports) else 1

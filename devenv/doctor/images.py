@@ -42,12 +42,16 @@ def _check(service: str) -> Check:
         from devenv.images.check import newest_image, read_image, service_sdks
 
         manifest = ctx.manifest
+        # checks() makes this check only from a manifest, for a service with an image
+        assert manifest is not None, "image checks exist only for a loaded manifest"
         svc = manifest.services[service]
+        image = svc.image
+        assert image is not None, "checks() picks only services with an image"
         client = ctx.data("docker.daemon").client(ctx.remaining())
-        ctx.note(f"looking for local builds of {svc.image}")
-        ref = newest_image(client, svc.image)
+        ctx.note(f"looking for local builds of {image}")
+        ref = newest_image(client, image)
         if ref is None:
-            return skip(f"{svc.image} is not built yet (tilt up builds it)")
+            return skip(f"{image} is not built yet (tilt up builds it)")
         ctx.note(f"reading {ref} (docker save)")
         return outcome_of(read_image(client, ref, service_sdks(manifest, service), service=service))
 

@@ -50,10 +50,18 @@ def _clean_step(text: str) -> str:
     return " ".join(text.split())[:160]
 
 
+def _json_member(save: tarfile.TarFile, name: str):
+    """The JSON document ``name`` of the save tar; KeyError (as for a missing member) when it is no file."""
+    handle = save.extractfile(name)
+    if handle is None:
+        raise KeyError(f"{name} is not a file in the image archive")
+    return json.load(handle)
+
+
 def layers(save: tarfile.TarFile) -> list[tuple[Layer, str]]:
     """The image's layers (bottom first) with their member names in the save tar."""
-    manifest = json.load(save.extractfile("manifest.json"))[0]
-    config = json.load(save.extractfile(manifest["Config"]))
+    manifest = _json_member(save, "manifest.json")[0]
+    config = _json_member(save, manifest["Config"])
     steps = _history(config)
     found = []
     for i, name in enumerate(manifest["Layers"]):

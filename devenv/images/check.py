@@ -62,21 +62,21 @@ def judge(name: str, sdk: "Sdk", copies: list[Copy], build_arg: str) -> SdkInIma
     expected = sdk.version
     same = _same(sdk.language)
     if not copies:
-        return SdkInImage(name, sdk.package, expected, (), "missing", f"holds no {sdk.package}",
-                          hint=f"install {sdk.package}@{expected or '<version>'} in the Dockerfile (build arg {build_arg})")
+        return SdkInImage(name, sdk.package_name, expected, (), "missing", f"holds no {sdk.package_name}",
+                          hint=f"install {sdk.package_name}@{expected or '<version>'} in the Dockerfile (build arg {build_arg})")
     first = copies[0]
     if expected is None:
-        return SdkInImage(name, sdk.package, None, tuple(copies), "unpinned",
+        return SdkInImage(name, sdk.package_name, None, tuple(copies), "unpinned",
                           f"holds {sdk.package} {first.version} at {_where(first)}; the manifest pins no version")
     if not same(first.version, expected):
-        return SdkInImage(name, sdk.package, expected, tuple(copies), "stale",
+        return SdkInImage(name, sdk.package_name, expected, tuple(copies), "stale",
                           f"holds {sdk.package} {first.version}, expected {expected}: {_where(first)}",
                           hint=_stale_hint(build_arg))
     others = [c for c in copies[1:] if not same(c.version, expected)]
     if others:
-        return SdkInImage(name, sdk.package, expected, tuple(copies), "extra-copies",
+        return SdkInImage(name, sdk.package_name, expected, tuple(copies), "extra-copies",
                           f"holds {sdk.package} {expected}, and also {', '.join(f'{c.version} at {_where(c)}' for c in others)}")
-    return SdkInImage(name, sdk.package, expected, tuple(copies), "ok", f"{sdk.package} {first.version} at {_where(first)}")
+    return SdkInImage(name, sdk.package_name, expected, tuple(copies), "ok", f"{sdk.package_name} {first.version} at {_where(first)}")
 
 
 def _stale_hint(build_arg: str) -> str:

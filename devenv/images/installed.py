@@ -41,8 +41,8 @@ class Probe:
 
     def __init__(self, sdks: dict[str, "Sdk"]):
         self.sdks = sdks
-        npm = [re.escape(s.package) for s in sdks.values() if s.language == "typescript"]
-        py = [re.escape(dist_name(s.package)) for s in sdks.values() if s.language == "python"]
+        npm = [re.escape(s.package_name) for s in sdks.values() if s.language == "typescript"]
+        py = [re.escape(dist_name(s.package_name)) for s in sdks.values() if s.language == "python"]
         self.go = any(s.language == "go" for s in sdks.values())
         self._npm = re.compile(r"(?:^|/)node_modules/(" + "|".join(npm) + r")/package\.json\Z") if npm else None
         self._py = re.compile(r"/(" + "|".join(py) + r")-[^/]+\.dist-info/METADATA\Z", re.I) if py else None
@@ -78,7 +78,7 @@ class Probe:
                 return "?"
         if sdk.language == "python":
             folder = path.rsplit("/", 2)[-2]
-            if not (path.endswith("/METADATA") and folder.lower().startswith(dist_name(sdk.package) + "-")):
+            if not (path.endswith("/METADATA") and folder.lower().startswith(dist_name(sdk.package_name) + "-")):
                 return None
             head = data.decode("utf-8", "replace").split("\n\n", 1)[0]
             match = re.search(r"^Version:\s*(\S+)", head, re.M)
@@ -86,7 +86,7 @@ class Probe:
         if data[:4] != b"\x7fELF":
             return None
         info = buildinfo.read(data)
-        module = info.module(sdk.package) if info else None
+        module = info.module(sdk.package_name) if info else None
         return module.effective_version if module else None
 
 

@@ -23,7 +23,7 @@ def _fail(what: str, package: str, arg: str) -> str:
 
 def run_line(name: str, sdk: "Sdk", arg: str) -> str:
     """``RUN …`` for a Dockerfile (one line)."""
-    package = sdk.package
+    package = sdk.package_name
     if sdk.language == "typescript":
         file = f"node_modules/{package}/package.json"
         # the first "version" key, whether package.json is pretty-printed or on one line

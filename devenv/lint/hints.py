@@ -20,12 +20,12 @@ class Hints:
         self.by_language: dict[str, list[str]] = {}
         self.names_by_language: dict[str, list[str]] = {}
         for name, sdk in manifest.sdks.items():
-            self.by_language.setdefault(sdk.language, []).append(sdk.package)
+            self.by_language.setdefault(sdk.language, []).append(sdk.package_name)
             self.names_by_language.setdefault(sdk.language, []).append(name)
-        self.all = [sdk.package for sdk in manifest.sdks.values()]
+        self.all = [sdk.package_name for sdk in manifest.sdks.values()]
         owners = []
         for name, svc in manifest.services.items():
-            packages = [manifest.sdks[s].package for s in consumed_sdks(manifest, svc)]
+            packages = [manifest.sdks[s].package_name for s in consumed_sdks(manifest, svc)]
             context = normalize_path(svc.context) if svc.context else None
             dockerfile = normalize_path(svc.dockerfile or f"{svc.context}/Dockerfile") if svc.context else None
             owners.append((name, context, dockerfile, packages))

@@ -204,6 +204,14 @@ class Sdk(Strict):
     )
     verify: SdkVerify = Field(default_factory=SdkVerify, description="What `devenv sdk verify` checks in the artifact.")
 
+    @property
+    def package_name(self) -> str:
+        """``package`` of a validated SDK: required unless `source: buf` (manifest/sources.py), and
+        derived for buf from ``buf.module`` and ``buf.plugin``, which validation requires and whose
+        pattern always parses."""
+        assert self.package is not None, "validation guarantees every SDK a package"
+        return self.package
+
     @model_validator(mode="before")
     @classmethod
     def _derive_buf_package(cls, data):
@@ -229,7 +237,12 @@ def derived_package(data: dict) -> str | None:
 
 def sdk_build_arg(name: str, sdk: Sdk) -> str:
     """The build arg carrying an SDK's version into its consumers' docker_build."""
-    return sdk.build_arg or re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_SDK_VERSION"
+    return sdk.build_arg or default_build_arg(name)
+
+
+def default_build_arg(name: str) -> str:
+    """The build arg of an SDK that sets no `build_arg`: <NAME>_SDK_VERSION."""
+    return re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_SDK_VERSION"
 
 
 def sdk_digest_arg(name: str) -> str:

@@ -22,7 +22,8 @@ ProblemFn = Callable[..., Problem]
 
 def check(manifest: Manifest, raw_sdks: dict, root: Path, problem: ProblemFn) -> Iterator[Problem]:
     for name, sdk in manifest.sdks.items():
-        raw = raw_sdks.get(name) if isinstance(raw_sdks.get(name), dict) else {}
+        entry = raw_sdks.get(name)
+        raw: dict = entry if isinstance(entry, dict) else {}
         base = ("sdks", name)
         if sdk.source == "buf":
             yield from _buf(name, sdk, raw, problem)

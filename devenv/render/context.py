@@ -177,7 +177,7 @@ class ContextBuilder:
 
     def services(self) -> list[ServiceBlock]:
         names = self._workload_names()
-        blocks = []
+        blocks: list[ServiceBlock] = []
         for name, svc in self.m.services.items():
             calls: list[Call] = []
             if svc.image:
@@ -353,7 +353,7 @@ class ContextBuilder:
 
     def buttons(self) -> list[ServiceBlock]:
         workdir = self.rel(".")
-        blocks = []
+        blocks: list[ServiceBlock] = []
         for button in buttons.buttons(self.m, "packages:health" in self.graph.resources,
                                       self.rel(self.loaded.path.name), None if workdir == "." else workdir):
             calls = [Call(f, a, k) for f, a, k in buttons.button_calls(button)]

@@ -52,7 +52,9 @@ def result_digest(folder: Path | None, package: str, version: str | None) -> str
     """SHA-256 over the package name, version and (path, size, bytes) of every kept file
     (``folder`` None: a Buf SDK with no workspace folder, known by its name and version only)."""
     h = hashlib.sha256(f"{package}\0{version or ''}\0".encode())
-    for rel in _files(folder) if folder is not None else ():
+    if folder is None:
+        return h.hexdigest()
+    for rel in _files(folder):
         try:
             data = (folder / rel).read_bytes()
         except OSError:

@@ -46,8 +46,8 @@ def closure(m: dict, names: list[str]) -> set[str]:
     if not names:
         everything = set(services) | {s for chain in steps.values() for s in chain}
         return everything | ({"packages:health"} if m.get("registries") else set())
-    todo = [s for s in services if s in names or any(l in names for l in services[s].get("labels") or ["services"])]
-    picked_sdks = {s for s, sdk in sdks.items() if sdk.get("steps") and any(l in names for l in sdk.get("labels", ["packages"]))}
+    todo = [s for s in services if s in names or any(label in names for label in services[s].get("labels") or ["services"])]
+    picked_sdks = {s for s, sdk in sdks.items() if sdk.get("steps") and any(label in names for label in sdk.get("labels", ["packages"]))}
     seen: set[str] = set()
     while todo:
         name = todo.pop()

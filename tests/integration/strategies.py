@@ -399,7 +399,7 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
 
     # -- buttons of the team's own: awkward texts and commands, on a service or the top bar -------
     buttons = {}
-    for index in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.integers(0, 2))):
         button: dict = {"text": draw(awkward_text.filter(bool)), "cmd": draw(awkward_text.filter(bool))}
         if draw(st.booleans()):
             button["resource"] = draw(st.sampled_from(service_names))

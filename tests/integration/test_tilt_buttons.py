@@ -105,7 +105,7 @@ def test_links_trigger_and_auto_init_reach_tilt(repo, tilt):
     assert manifests["api"]["TriggerMode"] == AUTO_WITH_MANUAL_INIT
     assert manifests["packages:health"]["TriggerMode"] == 0
     links = manifests["web"]["DeployTarget"]["Links"]
-    assert [(f"{l['URL']['Scheme']}://{l['URL']['Host']}{l['URL']['Path']}", l["Name"]) for l in links] == [
+    assert [(f"{link['URL']['Scheme']}://{link['URL']['Host']}{link['URL']['Path']}", link["Name"]) for link in links] == [
         ("http://localhost:8080/", ""), ("https://web.example.io/admin", "admin 'ü'")]
 
 

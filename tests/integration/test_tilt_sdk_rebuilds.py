@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.kube import free_port
+from tests.fixtures.manifests import build_tree
 from tests.integration.judge import render_tiltfile
 from tests.integration.tiltsession import TiltSession
-from tests.fixtures.manifests import build_tree
 
 NAMESPACE = "default"
 SERVICES = {"uses-a": ["a"], "uses-b": ["b"], "uses-both": ["a", "b"], "plain": []}

@@ -143,7 +143,8 @@ CASES = {
         BASE.replace("steps: {build: {cmd: make}}", "steps: {build: {cmd: make, auto_init: later}}  # <-"), "auto_init", "",
     ),
     "buf sdk without buf": (
-        BASE.replace("    path: sdk/ts\n    package: \"@demo/sdk\"\n    registry: npm\n", "    source: buf\n    version: 1.2.1-20230727062025-d8fbf2620c60.1\n").replace("  ts:\n", "  ts:  # <-\n", 1),
+        BASE.replace("    path: sdk/ts\n    package: \"@demo/sdk\"\n    registry: npm\n",
+                     "    source: buf\n    version: 1.2.1-20230727062025-d8fbf2620c60.1\n").replace("  ts:\n", "  ts:  # <-\n", 1),
         "a `source: buf` SDK needs `buf:", "module",
     ),
     "buf sdk with an unparseable version": (
@@ -153,12 +154,14 @@ CASES = {
     ),
     "buf go version without v": (
         BASE.replace("    language: typescript\n    path: sdk/ts\n    package: \"@demo/sdk\"\n    registry: npm\n",
-                     "    language: go\n    source: buf\n    buf: {module: buf.build/demo/apis, plugin: buf.build/protocolbuffers/go}\n    version: 1.33.0-20230913231627-233fca715f49.1  # <-\n", 1).replace("sdks: [", "sdks: ["),
+                     "    language: go\n    source: buf\n    buf: {module: buf.build/demo/apis, plugin: buf.build/protocolbuffers/go}\n"
+                     "    version: 1.33.0-20230913231627-233fca715f49.1  # <-\n", 1).replace("sdks: [", "sdks: ["),
         "is not a Buf generated SDK version for go", "vPLUGINVERSION",
     ),
     "buf package differs from the derived one": (
         BASE.replace("    path: sdk/ts\n    package: \"@demo/sdk\"\n    registry: npm\n",
-                     "    source: buf\n    buf: {module: buf.build/demo/apis, plugin: buf.build/bufbuild/es}\n    package: \"@buf/demo_apis.es\"  # <-\n    version: 1.2.1-20230727062025-d8fbf2620c60.1\n"),
+                     "    source: buf\n    buf: {module: buf.build/demo/apis, plugin: buf.build/bufbuild/es}\n"
+                     "    package: \"@buf/demo_apis.es\"  # <-\n    version: 1.2.1-20230727062025-d8fbf2620c60.1\n"),
         "is not the BSR's name for this SDK: it is '@buf/demo_apis.bufbuild_es'", "write `package: @buf/demo_apis.bufbuild_es`",
     ),
     "buf module shape": (
@@ -166,12 +169,18 @@ CASES = {
                      "    source: buf\n    buf: {module: demo/apis, plugin: buf.build/bufbuild/es}  # <-\n    version: 1.2.1-20230727062025-d8fbf2620c60.1\n"),
         "sdks.ts.buf.module", "",
     ),
-    "workspace sdk with a registry": (BASE.replace("    registry: npm\n", "    source: workspace\n    registry: npm  # <-\n"), "a `source: workspace` SDK has no registry", "remove `registry`"),
+    "workspace sdk with a registry": (
+        BASE.replace("    registry: npm\n", "    source: workspace\n    registry: npm  # <-\n"),
+        "a `source: workspace` SDK has no registry", "remove `registry`",
+    ),
     "workspace sdk version is not its own": (
         BASE.replace("    registry: npm\n", "    source: workspace\n    version: 2.0.0  # <-\n"),
         "'2.0.0' is not the SDK's own version: package.json says 1.0.0", "write `version: 1.0.0`",
     ),
-    "registry sdk without package": (BASE.replace('    package: "@demo/sdk"\n', "").replace("  ts:\n", "  ts:  # <-\n", 1), "a `source: registry` SDK needs `package`", ""),
+    "registry sdk without package": (
+        BASE.replace('    package: "@demo/sdk"\n', "").replace("  ts:\n", "  ts:  # <-\n", 1),
+        "a `source: registry` SDK needs `package`", "",
+    ),
 }
 
 

@@ -48,7 +48,8 @@ def test_graph_shows_the_version_on_every_sdk_edge():
 def test_only_the_first_step_is_guarded_only_generated_sdks_stamp_and_every_step_marks(tmp_path):
     steps = {c["name"]: c["cmd"] for c in _calls(build(tmp_path, FILES)) if c["fn"] == "local_resource" and c["name"] != "packages:health"}
     assert steps == {
-        "packages:ts-sdk-build": "devenv sdk guard ts -f services.yaml && true && devenv sdk stamp ts -f services.yaml && devenv sdk mark ts build -f services.yaml",
+        "packages:ts-sdk-build": "devenv sdk guard ts -f services.yaml && true && devenv sdk stamp ts -f services.yaml"
+                                 " && devenv sdk mark ts build -f services.yaml",
         "packages:ts-sdk-smoke": "true && devenv sdk mark ts smoke -f services.yaml",
         "packages:go-sdk-build": "devenv sdk guard go -f services.yaml && true && devenv sdk mark go build -f services.yaml",
         "packages:python-sdk-build": "devenv sdk guard python -f services.yaml && true && devenv sdk mark python build -f services.yaml",

@@ -86,7 +86,7 @@ def _run(concern: str, ctx: Context, target: Target, gates: list[str]) -> Outcom
     probe = target.probe.lower()
     unpublished = {}  # the probe is an SDK's package document: a 404 there means "publish it"
     for name, sdk in (ctx.manifest.sdks if ctx.manifest else {}).items():
-        if sdk.registry == target.name and target.kind == "npm" and protocols.npm_path(sdk.package).lower() == probe:
+        if sdk.registry == target.name and target.kind == "npm" and protocols.npm_path(sdk.package_name).lower() == probe:
             unpublished[target.probe] = sdk_check.publish_hint(name, sdk, target.name)
     return health.check(ctx, target, gates, unpublished)
 

@@ -33,6 +33,8 @@ KIND = {"npm": "npm", "go": "goproxy", "python": "pypi"}
 def bsr_target(ctx: Context, name: str, sdk: Sdk) -> Target | None:
     """The SDK's `registry` when it names one, else the BSR endpoint of the module's host."""
     manifest = ctx.manifest
+    if manifest is None:
+        return None
     shown = ctx.loaded.path.name if ctx.loaded else "services.yaml"
     root = ctx.loaded.root if ctx.loaded else None
     if sdk.registry and sdk.registry in manifest.registries:

@@ -49,7 +49,7 @@ def under_health_gate(env: Mapping[str, str]) -> bool:
 
 def request_path(target: Target, sdk: Sdk) -> tuple[str, str | None]:
     """The path that lists the SDK's versions on this kind of registry, and the Accept header."""
-    kind, package = target.kind, sdk.package
+    kind, package = target.kind, sdk.package_name
     if kind == "npm":
         return protocols.npm_path(package), protocols.NPM_ACCEPT
     if kind == "pypi":
@@ -94,7 +94,7 @@ def check(ctx: Context, target: Target, name: str, sdk: Sdk, gates: list[str]) -
         return fail(f"GET {path} → {answer.status} {answer.reason}", details=details,
                     hint=target.restart_hint() if answer.status >= 500 else "rerun with -v", gates=gates)
     try:
-        served = _parse(target.kind, answer, sdk.package)
+        served = _parse(target.kind, answer, sdk.package_name)
     except ValueError as exc:
         return fail(f"GET {path} → {answer.status}, but the answer does not parse as a {target.kind} listing: "
                     f"{str(exc)[:120]}", details=details, hint=f"check {target.where('url')}", gates=gates)
@@ -129,7 +129,7 @@ def _parse(kind: str, answer: web.Answer, package: str) -> protocols.Served:
 def _go_info(ctx: Context, target: Target, sdk: Sdk, context) -> tuple[bool, str] | None:
     """``@v/list`` may omit versions a proxy still serves (pseudo-versions): ask ``@v/<v>.info``."""
     version = protocols.go_escape(specs.go_version(sdk.version or ""))
-    path = f"/{protocols.go_escape(sdk.package)}/@v/{version}.info"
+    path = f"/{protocols.go_escape(sdk.package_name)}/@v/{version}.info"
     if ctx.remaining() < 2 * MARGIN:
         return None
     try:

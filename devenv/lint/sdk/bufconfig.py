@@ -165,7 +165,8 @@ def _pyproject_urls_parsed(text: str) -> list[str]:
         data = tomllib.loads(text)
     except ValueError:
         return []
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool_table = data.get("tool")
+    tool: dict = tool_table if isinstance(tool_table, dict) else {}
     entries = list(((tool.get("uv") or {}).get("index") or [])) + list(((tool.get("poetry") or {}).get("source") or []))
     return [str(e.get("url")) for e in entries if isinstance(e, dict) and e.get("url")]
 

@@ -26,8 +26,9 @@ class Catalogs:
             path = "pnpm-workspace.yaml" if folder in (".", "") else f"{folder}/pnpm-workspace.yaml"
             if path not in self._cache:
                 self._cache[path] = _load(self.read(path))
-            if self._cache[path] is not None:
-                return path, self._cache[path]
+            cached = self._cache[path]
+            if cached is not None:
+                return path, cached
             if folder in (".", ""):
                 return None
             folder = posixpath.dirname(folder) or "."
@@ -39,7 +40,8 @@ class Catalogs:
         if found is None:
             return None
         path, data = found
-        catalogs = data.get("catalogs") if isinstance(data.get("catalogs"), dict) else {}
+        catalogs_table = data.get("catalogs")
+        catalogs: dict = catalogs_table if isinstance(catalogs_table, dict) else {}
         table = catalogs.get(name)
         if name == "default" and not isinstance(table, dict):
             table = data.get("catalog")

@@ -10,12 +10,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from devenv.deps.model import Dependency
 from devenv.lint.model import Finding
 from devenv.lint.sdk.fix import Edit
 from devenv.manifest import buf
 from devenv.manifest.load import LoadedManifest
+
+if TYPE_CHECKING:
+    from devenv.lint.sdk.bufconfig import RegistryConfig
+    from devenv.lint.sdk.catalog import Catalogs
 
 Reader = Callable[[str], "str | None"]
 
@@ -39,9 +44,9 @@ class SourceRules:
         self.kinds = {s.source for s in self.m.sdks.values()}
         self._groups: dict[tuple[str, str], list[Dependency]] = {}
         self._configured: set[tuple[str, str]] = set()
-        self._catalogs = None
+        self._catalogs: Catalogs | None = None
         self._urls: dict[str, str | None] = {}
-        self._config = None
+        self._config: RegistryConfig | None = None
 
     def resolve_catalog(self, dep: Dependency) -> Dependency:
         if dep.ecosystem != "npm" or not dep.spec.startswith("catalog:"):

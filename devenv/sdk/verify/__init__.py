@@ -48,6 +48,9 @@ def _from_registry(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: str
 def _from_workspace(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: str | None) -> Artifact:
     from devenv.sdk.verify.unpack import folder
 
+    if sdk.path is None:  # a Buf SDK needs no folder; --source workspace can still name it
+        raise DevenvError(f"SDK '{name}' has no path: there is no folder to verify",
+                          hint=f"set sdks.{name}.path to the downloaded package folder, or verify --source registry")
     path = loaded.root / sdk.path
     if not path.is_dir():
         raise FetchError(f"the SDK folder {sdk.path} does not exist")
@@ -75,7 +78,7 @@ def verify_sdk(loaded: "LoadedManifest", name: str, *, source: str | None = None
     chosen = source_of(sdk, source)
     if chosen not in FETCH:
         raise DevenvError(f"unknown source '{chosen}'", hint=f"sources: {', '.join(SOURCES)}")
-    verdict = Verdict(name, sdk.package, version, chosen)
+    verdict = Verdict(name, sdk.package_name, version, chosen)
     started = time.monotonic()
     try:
         artifact = FETCH[chosen](loaded, name, sdk, version)

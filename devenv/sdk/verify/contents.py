@@ -28,10 +28,10 @@ def generated(files: dict[str, bytes], layout: Layout, protos: dict[str, Path], 
                 findings.append(Finding("missing-generated", f"{path} is missing (generated from {proto})",
                                         proto=proto, path=path, hint=hint))
     for path in files:
-        proto = layout.proto_of(path)
-        if proto is not None and proto not in protos:
-            findings.append(Finding("extra-generated", f"{path} has no {proto} in the proto workspace (removed or "
-                                    "renamed: stale generated code)", proto=proto, path=path,
+        source = layout.proto_of(path)
+        if source is not None and source not in protos:
+            findings.append(Finding("extra-generated", f"{path} has no {source} in the proto workspace (removed or "
+                                    "renamed: stale generated code)", proto=source, path=path,
                                     hint="regenerate from a clean output folder, then publish a new version"))
     return findings, expected
 

@@ -104,11 +104,11 @@ def _wheel(artifact: Artifact, sdk: "Sdk", version: str | None) -> tuple[list[Fi
     findings: list[Finding] = []
     meta = files.get(f"{info}/METADATA", b"").decode("utf-8", "replace")
     fields = dict(line.split(": ", 1) for line in meta.split("\n\n", 1)[0].splitlines() if ": " in line)
-    if pypi_normalize(fields.get("Name", "")) != pypi_normalize(sdk.package):
-        findings.append(Finding("metadata", f"METADATA names {fields.get('Name')!r}, not {sdk.package}", path=f"{info}/METADATA"))
+    if pypi_normalize(fields.get("Name", "")) != pypi_normalize(sdk.package_name):
+        findings.append(Finding("metadata", f"METADATA names {fields.get('Name')!r}, not {sdk.package_name}", path=f"{info}/METADATA"))
     if version and not same_version(fields.get("Version", ""), version):
         findings.append(Finding("metadata", f"METADATA says version {fields.get('Version')!r}, not {version}", path=f"{info}/METADATA"))
-    modules = [(f"import package {import_name(sdk.package)}", import_name(sdk.package))]
+    modules = [(f"import package {import_name(sdk.package_name)}", import_name(sdk.package_name))]
     top = files.get(f"{info}/top_level.txt", b"").decode().split()
     modules += [(f"top_level.txt {name}", name) for name in top]
     points = configparser.ConfigParser(delimiters=("=",), interpolation=None)

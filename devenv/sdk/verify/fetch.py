@@ -42,7 +42,7 @@ def _base(registry: "Registry") -> str:
 # -- npm ---------------------------------------------------------------------------------------------
 
 def fetch_npm(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Artifact:
-    body, _, _ = http.get(_base(registry) + npm_path(sdk.package), accept=NPM_ACCEPT)
+    body, _, _ = http.get(_base(registry) + npm_path(sdk.package_name), accept=NPM_ACCEPT)
     document = json.loads(body)
     entry = (document.get("versions") or {}).get(version)
     if not isinstance(entry, dict):
@@ -119,10 +119,10 @@ def _wheel_version(filename: str, project: str) -> str | None:
 def fetch_pypi(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Artifact:
     base = _base(registry)
     base = base if base.endswith("/simple") else base + "/simple"
-    page = f"{base}/{pypi_normalize(sdk.package)}/"
+    page = f"{base}/{pypi_normalize(sdk.package_name)}/"
     body, content_type, final = http.get(page, accept=PYPI_ACCEPT)
     links = [link for link in _pypi_links(body, content_type, final)
-             if (v := _wheel_version(link[0], sdk.package)) and same_version(v, version)]
+             if (v := _wheel_version(link[0], sdk.package_name)) and same_version(v, version)]
     if not links:
         raise FetchError(f"the index lists no wheel of {sdk.package} {version} at {page}")
     links.sort(key=lambda link: ("-none-any" not in link[0], link[0]))  # the pure wheel first
@@ -147,10 +147,10 @@ def fetch_pypi(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Ar
 
 def fetch_go(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Artifact:
     version = go_version(version)
-    prefix = f"{_base(registry)}/{go_escape(sdk.package)}/@v/{go_escape(version)}"
+    prefix = f"{_base(registry)}/{go_escape(sdk.package_name)}/@v/{go_escape(version)}"
     data, _, shown = http.get(prefix + ".zip")
     mod, _, _ = http.get(prefix + ".mod")
-    files = unpack.go_zip(data, sdk.package, version)
+    files = unpack.go_zip(data, sdk.package_name, version)
     artifact = Artifact(files, f"module zip {shown}", "gomod", size=len(data))
     if files.get("go.mod") is None:
         artifact.findings.append(Finding("integrity", "the module zip holds no go.mod", path="go.mod"))

@@ -95,7 +95,7 @@ def layout_for(sdk: "Sdk") -> Layout:
     root = spec.root if spec.root is not None else root
     patterns = tuple(spec.generated) if spec.generated is not None else patterns
     raw = spec.raw_protos if spec.raw_protos is not None else raw
-    pkg = import_name(sdk.package)
+    pkg = import_name(sdk.package_name)
     return Layout(root.replace("{pkg}", pkg).strip("/"), tuple(patterns), raw.replace("{pkg}", pkg).strip("/"))
 
 

@@ -41,6 +41,17 @@ def test_buf_source_is_reported_as_not_supported_yet(tmp_path):
     assert run.code == 2 and "source: buf) is not supported yet" in run.err
 
 
+def test_workspace_source_of_a_buf_sdk_without_a_folder_is_an_error_not_a_crash(tmp_path):
+    repo = write_repo(tmp_path / "repo", {"npm": "http://127.0.0.1:9"})
+    manifest = yaml.safe_load(repo.read_text())
+    manifest["sdks"]["ts"] = {"language": "typescript", "source": "buf",
+                              "buf": {"module": "buf.build/demo/apis", "plugin": "buf.build/bufbuild/es"},
+                              "version": "1.2.1-20230727062025-d8fbf2620c60.1"}
+    repo.write_text(yaml.safe_dump(manifest, sort_keys=False))
+    run = devenv("sdk", "verify", "ts", "--source", "workspace", "-f", str(repo), cwd=tmp_path)
+    assert run.code == 2 and "SDK 'ts' has no path" in run.err and "Traceback" not in run.err, run.err
+
+
 @pytest.fixture(scope="module")
 def sdk_images(docker_env, oci_registry, tmp_path_factory):
     """The TypeScript SDK shipped as an image (FROM scratch, the package at /), pushed to docker-registry."""
