@@ -33,6 +33,7 @@ from tests.support.registries import (
 )
 
 MODULE = "buf.build/acme/apis"
+HOST = "bsr.example.io"  # the module host the shared fixture (bsr_servers) serves
 NPM_PUBLIC = "@buf/acme_apis.bufbuild_es"
 NPM_PRIVATE = "@buf/private_apis.bufbuild_es"
 NPM_VERSION = "2.2.0-20240105174326-7d1ab5b6f0d1.1"
