@@ -117,3 +117,32 @@ def test_the_bsr_token_is_sent_as_bearer_and_never_printed(where, bsr_npm, tmp_p
     assert doc["sdks"][0]["package"] == bsr.NPM_PRIVATE
     assert ("/gen/npm/v1/@buf%2fprivate_apis.bufbuild_es", f"Bearer {token}") in router.seen
     assert token not in run.out + run.err
+
+
+def test_python_and_go_are_fetched_from_their_bsr_paths(bsr_npm, tmp_path):
+    """/gen/python is the simple index itself (no /simple added): the fixture's Buf-named wheel is
+    fetched and hash-checked (it holds no generated code: content gaps, no fetch gap). /gen/go serves
+    `.info`/`.mod` but no `.zip` for the module: a fetch gap naming the zip the go command would get."""
+    router, _ = bsr_npm
+    path = write_repo(tmp_path / "repo", {})
+    doc = yaml.safe_load(path.read_text())
+    doc["registries"] = {"py": {"kind": "pypi", "url": f"{router.upstream.url}/gen/python"},
+                         "go": {"kind": "goproxy", "url": f"{router.upstream.url}/gen/go"}}
+    module = f"{bsr.HOST}/acme/apis"
+    doc["sdks"] = {
+        "py": {"language": "python", "source": "buf", "registry": "py", "version": bsr.PY_VERSION,
+               "buf": {"module": module, "plugin": f"{bsr.HOST}/protocolbuffers/python"}},
+        "go": {"language": "go", "source": "buf", "registry": "go", "version": bsr.GO_VERSION,
+               "buf": {"module": module, "plugin": f"{bsr.HOST}/protocolbuffers/go"}},
+    }
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    run = devenv("sdk", "verify", "--all", "--json", "-f", str(path), cwd=tmp_path, timeout=120,
+                 env={"BUF_TOKEN": "", "HOME": str(tmp_path)})
+    assert run.code == 1, run.out + run.err
+    sdks = {s["sdk"]: s for s in json.loads(run.out)["sdks"]}
+    py, go = sdks["py"], sdks["go"]
+    assert py["package"] == bsr.PY_PROJECT and py["source"] == "buf"
+    assert any(p.endswith("matches the index's sha256") for p in py["passed"]), json.dumps(py)
+    assert py["findings"] and "fetch" not in {f["kind"] for f in py["findings"]}
+    [gap] = go["findings"]
+    assert gap["kind"] == "fetch" and f"/gen/go/{bsr.HOST}/{bsr.GO_MODULE_PATH}/@v/{bsr.GO_VERSION}.zip answered 404" in gap["message"]
