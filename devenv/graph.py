@@ -81,8 +81,11 @@ VERIFY_STEP = "smoke"
 
 def verify_is_smoke(sdk: Sdk) -> bool:
     """A published SDK's chain without a smoke step ends with `devenv sdk verify` as one
-    (unless ``verify.smoke: false``): consumers then wait for a verified artifact."""
-    return bool(sdk.steps) and bool(sdk.registry) and bool(sdk.version) and sdk.verify.smoke \
+    (unless ``verify.smoke: false``): consumers then wait for a verified artifact. A Buf SDK
+    with steps (e.g. a `buf push`) counts as published: verify fetches it from the BSR endpoint
+    derived from its module when it names no ``registry``."""
+    published = bool(sdk.registry) or sdk.source == "buf"
+    return bool(sdk.steps) and published and bool(sdk.version) and sdk.verify.smoke \
         and VERIFY_STEP not in sdk.steps
 
 

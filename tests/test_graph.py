@@ -109,3 +109,15 @@ def test_why_names_what_the_services_slice_enables():
     run = devenv("why", "platform", "--no-doctor", cwd=REPO)
     line = next(line for line in run.out.splitlines() if line.startswith("`tilt up -- platform` enables"))
     assert set(line.split(": ", 1)[1].split(", ")) == closure(m, ["platform"])
+
+
+def test_a_buf_sdk_with_steps_ends_with_the_verify_smoke_step_without_a_registry():
+    """Its BSR endpoint is derived from `buf.module`, so `devenv sdk verify` has something to fetch."""
+    es = {"language": "typescript", "source": "buf", "version": "1.2.1-20230727062025-d8fbf2620c60.1",
+          "buf": {"module": "buf.build/acme/apis", "plugin": "buf.build/bufbuild/es"}, "steps": {"push": {"cmd": "p"}}}
+    for verify, ready in (({}, "packages:es-sdk-smoke"), ({"smoke": False}, "packages:es-sdk-push")):
+        manifest = Manifest.model_validate({"version": 1, "project": "p", "sdks": {"es": {**es, "verify": verify}},
+                                            "services": {"web": {"language": "typescript", "k8s": ["a.yaml"]}}})
+        res = build_graph(manifest).resources
+        assert res["web"].deps == (ready,)
+        assert ("packages:es-sdk-smoke" in res) == (not verify)

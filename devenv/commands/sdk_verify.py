@@ -43,7 +43,10 @@ def _fetchable(sdk, source: str | None) -> bool:
     (--source, or the SDK's own `source:` from issue 14)."""
     from devenv.sdk.verify import source_of
 
-    if source_of(sdk, source) != "registry":
+    chosen = source_of(sdk, source)
+    if chosen == "buf":  # its BSR endpoint is derived; the version says what to fetch
+        return bool(sdk.buf and sdk.version)
+    if chosen != "registry":
         return True
     return bool(sdk.registry and sdk.version)
 

@@ -20,10 +20,13 @@ local version label).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 ECOSYSTEM_OF_LANGUAGE = {"typescript": "npm", "go": "go", "python": "python"}
+REGISTRY_KIND = {"npm": "npm", "go": "goproxy", "python": "pypi"}  # the `registries` kind of each endpoint
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.:-]*/[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 _SEMVER = r"\d+\.\d+\.\d+"
@@ -101,3 +104,31 @@ def format_version(ecosystem: str, parts: BufVersion) -> str:
         return f"{parts.plugin}.{parts.revision}.{parts.timestamp}+{parts.commit}"
     prefix = "v" if ecosystem == "go" else ""
     return f"{prefix}{parts.plugin}-{parts.timestamp}-{parts.commit}.{parts.revision}"
+
+
+def token(env: Mapping[str, str], host: str) -> str | None:
+    """The BSR token for ``host``: ``BUF_TOKEN`` first, then the netrc entry (what buf reads).
+    Shared by doctor's registry check and `devenv sdk verify`; never print it."""
+    value = (env.get("BUF_TOKEN") or "").strip()
+    if value:
+        general = None
+        for entry in value.split(","):
+            secret, at, for_host = entry.strip().rpartition("@")
+            if at and for_host == host:
+                return secret
+            if not at:
+                general = entry.strip()
+        if general:
+            return general
+    return _netrc_token(env, host)
+
+
+def _netrc_token(env: Mapping[str, str], host: str) -> str | None:
+    import netrc
+
+    path = env.get("NETRC") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".netrc")
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except (OSError, netrc.NetrcParseError):
+        return None
+    return entry[2] if entry and entry[2] else None

@@ -13,15 +13,7 @@ import yaml
 from tests.support import bsr
 
 pytestmark = pytest.mark.integration
-HOST = "bsr.example.io"
-
-
-@pytest.fixture(scope="session")
-def bsr_servers(tmp_path_factory, _registry_processes):
-    router, token, go = bsr.start_bsr(tmp_path_factory.mktemp("bsr"), _registry_processes, HOST)
-    yield router, token
-    router.close()
-    go.close()
+HOST = bsr.HOST
 
 
 def _sdk(language: str, plugin: str, version: str, module: str = f"{HOST}/acme/apis") -> dict:

@@ -6,7 +6,7 @@ devenv.graph or devenv.render cannot hide by being computed the same way twice.
 
 The rules, in brief:
 - `packages:health` exists when registries do; it runs `devenv doctor --only registries`.
-- a published SDK (registry and version) whose steps include no `smoke` gets one that runs
+- a published SDK (registry, or `source: buf`, and version) whose steps include no `smoke` gets one that runs
   `devenv sdk verify <sdk> -f services.yaml` (unless `verify: {smoke: false}`).
 - every SDK step is a local resource `packages:<sdk>-sdk-<step>` running `sh -c <cmd>` in the
   manifest's folder; a chain's first step waits for the health gate, each next one for the
@@ -228,7 +228,8 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
             previous = name
             result_file = _abs(root, f".devenv/sdk/{sdk_name}/{step_name}.sha256")
         steps = sdk.get("steps") or {}
-        if steps and sdk.get("registry") and sdk.get("version") and "smoke" not in steps \
+        published = sdk.get("registry") or sdk.get("source") == "buf"  # a Buf SDK: its BSR endpoint
+        if steps and published and sdk.get("version") and "smoke" not in steps \
                 and (sdk.get("verify") or {}).get("smoke", True):
             # issue 21: a published SDK's chain without a smoke step ends with `devenv sdk verify`,
             # marked and watching the step before like every other step (issue 18)

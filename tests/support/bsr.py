@@ -5,8 +5,8 @@
 - a real pypiserver holding a wheel with a Buf-style name and version;
 - a GOPROXY directory with a Buf-style module and version, served by http.server;
 - in front of them, :class:`PathRouter`: a loopback HTTP reverse proxy that puts each under the
-  BSR's path (``/gen/npm/v1`` -> Verdaccio ``/``, ``/gen/python`` -> pypiserver ``/simple``,
-  ``/gen/go`` -> the proxy directory), forwarding method, headers (``Authorization`` included)
+  BSR's path (``/gen/npm/v1`` -> Verdaccio ``/``, ``/gen/python`` -> pypiserver ``/simple`` (and
+  ``/packages``, where its index links the files), ``/gen/go`` -> the proxy directory), forwarding method, headers (``Authorization`` included)
   and bodies unchanged. It rewrites paths only; every answer is the real server's.
 """
 
@@ -33,6 +33,7 @@ from tests.support.registries import (
 )
 
 MODULE = "buf.build/acme/apis"
+HOST = "bsr.example.io"  # the module host the shared fixture (bsr_servers) serves
 NPM_PUBLIC = "@buf/acme_apis.bufbuild_es"
 NPM_PRIVATE = "@buf/private_apis.bufbuild_es"
 NPM_VERSION = "2.2.0-20240105174326-7d1ab5b6f0d1.1"
@@ -202,6 +203,7 @@ def start_bsr(work: Path, procs: Processes, host: str) -> tuple[PathRouter, str,
     buf_wheel(wheels)
     pypi = start_pypiserver("bsr-pypi", wheels, work / "pypi", procs)
     go = StaticServer(go_proxy_dir(work / "goproxy", host))
+    # pypiserver's index links its files as ../../packages/<file>: from /gen/python/<project>/ that is /packages
     router = PathRouter([Route("/gen/npm/v1", npm, ""), Route("/gen/python", pypi, "/simple"),
-                         Route("/gen/go", go.upstream, "")])
+                         Route("/packages", pypi, "/packages"), Route("/gen/go", go.upstream, "")])
     return router, token, go

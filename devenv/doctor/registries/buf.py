@@ -15,9 +15,6 @@ entry for the endpoint's host, is sent as a bearer token, and is never printed.
 
 from __future__ import annotations
 
-import os
-from typing import Mapping
-
 from devenv.doctor.base import Context, Outcome, fail, ok
 from devenv.doctor.registries import protocols, web
 from devenv.doctor.registries.dns import MARGIN
@@ -26,8 +23,6 @@ from devenv.doctor.registries.target import Target, target_for
 from devenv.doctor.registries.tls import CAFileProblem, ssl_context
 from devenv.manifest import buf
 from devenv.manifest.model import Registry, Sdk
-
-KIND = {"npm": "npm", "go": "goproxy", "python": "pypi"}
 
 
 def bsr_target(ctx: Context, name: str, sdk: Sdk) -> Target | None:
@@ -43,35 +38,8 @@ def bsr_target(ctx: Context, name: str, sdk: Sdk) -> Target | None:
     if module is None:
         return None
     ecosystem = buf.ECOSYSTEM_OF_LANGUAGE[sdk.language]
-    registry = Registry(kind=KIND[ecosystem], url=buf.endpoint(ecosystem, module))
+    registry = Registry(kind=buf.REGISTRY_KIND[ecosystem], url=buf.endpoint(ecosystem, module))
     return target_for(f"{name}-bsr", registry, manifest, root=root, manifest_name=shown)
-
-
-def token(env: Mapping[str, str], host: str) -> str | None:
-    """The BSR token for ``host``: ``BUF_TOKEN`` first, then the netrc entry (what buf reads)."""
-    value = (env.get("BUF_TOKEN") or "").strip()
-    if value:
-        general = None
-        for entry in value.split(","):
-            secret, at, for_host = entry.strip().rpartition("@")
-            if at and for_host == host:
-                return secret
-            if not at:
-                general = entry.strip()
-        if general:
-            return general
-    return _netrc_token(env, host)
-
-
-def _netrc_token(env: Mapping[str, str], host: str) -> str | None:
-    import netrc
-
-    path = env.get("NETRC") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".netrc")
-    try:
-        entry = netrc.netrc(path).authenticators(host)
-    except (OSError, netrc.NetrcParseError):
-        return None
-    return entry[2] if entry and entry[2] else None
 
 
 def request_path(target: Target, sdk: Sdk) -> tuple[str, str | None]:
@@ -93,7 +61,7 @@ def check(ctx: Context, name: str, sdk: Sdk, gates: list[str]) -> Outcome:
     except CAFileProblem as exc:
         return fail(str(exc), gates=gates)
     path, accept = request_path(target, sdk)
-    secret = token(ctx.env, target.host)
+    secret = buf.token(ctx.env, target.host)
     ctx.note(f"GET {target.origin}{target.base_path}{path}" + (" (with a bearer token)" if secret else ""))
     try:
         answer = web.get(target, path, timeout=ctx.remaining() - MARGIN, verify=context, accept=accept, bearer=secret)

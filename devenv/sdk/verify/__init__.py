@@ -5,7 +5,9 @@ Sources (where the artifact comes from), a name -> function map so more plug in:
 
 - ``registry``: the manifest's ``registries.<r>`` of the SDK, by kind (npm, pypi, goproxy, oci);
 - ``workspace``: the SDK's own folder (``sdks.<s>.path``) as it is on disk now;
-- ``buf``: the Buf Schema Registry's generated SDKs: not supported yet (reported, exit 2).
+- ``buf``: the Buf Schema Registry's generated SDK: the SDK's ``registry`` when it names one, else
+  the BSR endpoint of the module's host (``https://<host>/gen/npm/v1`` ...), with the derived package
+  name and the Buf version, the BSR token (``BUF_TOKEN`` / netrc) sent as a bearer to that host.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from devenv.sdk.verify.model import Artifact, Finding, Verdict
 
 if TYPE_CHECKING:
     from devenv.manifest.load import LoadedManifest
-    from devenv.manifest.model import Sdk
+    from devenv.manifest.model import Registry, Sdk
 
 SOURCES = ("registry", "workspace", "buf")
 
@@ -57,10 +59,52 @@ def _from_workspace(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: st
     return Artifact(folder(path), f"folder {sdk.path}", "folder")
 
 
+def _bsr_registry(loaded: "LoadedManifest", name: str, sdk: "Sdk") -> "Registry":
+    """The SDK's ``registry`` when it names one (a mirror), else the BSR endpoint of the module's
+    host, as doctor's registry check asks it (devenv/manifest/buf.py)."""
+    from devenv.manifest import buf
+    from devenv.manifest.model import Registry
+
+    where = loaded.display
+    module = buf.Ref.parse(sdk.buf.module) if sdk.buf else None
+    if module is None or not sdk.package:
+        raise DevenvError(f"SDK '{name}' has no buf: {{module, plugin}}", hint=f"set sdks.{name}.buf in {where}")
+    if sdk.registry:
+        registry = loaded.manifest.registries.get(sdk.registry)
+        if registry is None:
+            raise DevenvError(f"SDK '{name}': registry '{sdk.registry}' is not in {where}")
+        return registry
+    ecosystem = buf.ECOSYSTEM_OF_LANGUAGE[sdk.language]
+    return Registry(kind=buf.REGISTRY_KIND[ecosystem], url=buf.endpoint(ecosystem, module))
+
+
 def _from_buf(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: str | None) -> Artifact:
-    raise DevenvError(f"SDK '{name}': verifying Buf-generated SDKs (source: buf) is not supported yet",
-                      hint="verify what the consumers install instead: --source registry against a mirror, or "
-                      "--source workspace on the downloaded package folder")
+    import os
+    from urllib.parse import urlsplit
+
+    from devenv.manifest import buf
+    from devenv.sdk.verify.fetch import FETCHERS, fetch_pypi
+
+    registry = _bsr_registry(loaded, name, sdk)
+    if not version:
+        raise DevenvError(f"SDK '{name}' has no version to verify",
+                          hint=f"set sdks.{name}.version in {loaded.display}, or pass --version")
+    host = urlsplit(registry.url).hostname or ""
+    secret = buf.token(os.environ, host)
+    ca_file = str(loaded.root / registry.ca_file) if registry.ca_file else None
+    http = Http(ca_file=ca_file, bearer=(host, secret) if secret else None)
+    try:
+        if registry.kind == "pypi":  # the BSR's /gen/python is the simple index itself
+            return fetch_pypi(http, registry, sdk, version, simple=False)
+        return FETCHERS[registry.kind](http, registry, sdk, version)
+    except FetchError as exc:
+        if exc.status not in (401, 403):
+            raise
+        why = "refused the token given" if secret else "needs a token"
+        raise FetchError(f"{exc}: the BSR {why}", exc.status, hint=f"set BUF_TOKEN (a BSR token for {host}) or run "
+                         f"`buf registry login {host}` (verify reads ~/.netrc)") from None
+    finally:
+        http.close()
 
 
 FETCH: dict[str, Callable[..., Artifact]] = {"registry": _from_registry, "workspace": _from_workspace, "buf": _from_buf}
@@ -83,7 +127,7 @@ def verify_sdk(loaded: "LoadedManifest", name: str, *, source: str | None = None
     try:
         artifact = FETCH[chosen](loaded, name, sdk, version)
     except FetchError as exc:
-        verdict.findings.append(Finding("fetch", str(exc), hint=_fetch_hint(version)))
+        verdict.findings.append(Finding("fetch", str(exc), hint=exc.hint or _fetch_hint(version)))
         return verdict
     verdict.origin = artifact.origin
     verdict.passed.extend(artifact.passed)

@@ -116,9 +116,10 @@ def _wheel_version(filename: str, project: str) -> str | None:
     return None
 
 
-def fetch_pypi(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Artifact:
+def fetch_pypi(http: Http, registry: "Registry", sdk: "Sdk", version: str, *, simple: bool = True) -> Artifact:
+    """``simple=False``: the URL is the simple index itself (the BSR's ``/gen/python``), no ``/simple`` added."""
     base = _base(registry)
-    base = base if base.endswith("/simple") else base + "/simple"
+    base = base if base.endswith("/simple") or not simple else base + "/simple"
     page = f"{base}/{pypi_normalize(sdk.package_name)}/"
     body, content_type, final = http.get(page, accept=PYPI_ACCEPT)
     links = [link for link in _pypi_links(body, content_type, final)

@@ -35,10 +35,11 @@ def test_workspace_source_reads_the_sdk_folder(variant, tmp_path):
     assert doc["sdks"][0]["artifact"] == "folder packages/sdk_ts"
 
 
-def test_buf_source_is_reported_as_not_supported_yet(tmp_path):
-    repo = write_repo(tmp_path / "repo", {"npm": "http://127.0.0.1:9"})
+def test_buf_source_needs_the_sdks_buf_module(tmp_path):
+    """--source buf on an SDK without `buf:` is a usage error (Buf SDKs themselves: test_buf.py)."""
+    repo = write_repo(tmp_path / "repo", {"npm": "http://127.0.0.1:9"})  # never contacted
     run = devenv("sdk", "verify", "ts", "--source", "buf", "-f", str(repo), cwd=tmp_path)
-    assert run.code == 2 and "source: buf) is not supported yet" in run.err
+    assert run.code == 2 and "SDK 'ts' has no buf: {module, plugin}" in run.err, run.out + run.err
 
 
 def test_workspace_source_of_a_buf_sdk_without_a_folder_is_an_error_not_a_crash(tmp_path):
