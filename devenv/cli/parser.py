@@ -100,7 +100,9 @@ def lint(
     manifest: Optional[Path] = ManifestOption,
     format: str = typer.Option("text", "--format", help="text, json or sarif."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", readable=False, help="Write the report to this file instead of stdout."),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees; never more than CPUs or files).", show_default=False),
+    jobs: Optional[int] = typer.Option(
+        None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees; never more than CPUs or files).",
+        show_default=False),
     fix: bool = typer.Option(False, "--fix", help="Rewrite the version text of fixable sdk-version findings in place."),
     diff: bool = typer.Option(False, "--diff", help="With --fix: print the rewrite as a unified diff and change nothing (exit 1 if there is one)."),
 ) -> int:

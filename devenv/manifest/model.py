@@ -14,9 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from devenv.manifest import buf
-from devenv.manifest.buf import REF_PATTERN
-
 from devenv.manifest.addresses import RESERVED_ENV, is_ip, url_problem
+from devenv.manifest.buf import REF_PATTERN
 
 # Resource and SDK names end up in Tilt resource names (`packages:<sdk>-sdk-<step>`),
 # image build-arg names and file names, so they stay a conservative ASCII shape.

@@ -106,7 +106,8 @@ def read_prefix(path: str | os.PathLike, limit: int = PREFIX_LIMIT) -> tuple[byt
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeTarget(f"{path} is {_kind(info.st_mode)}, not a regular file", hint="pass a regular file")
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while size <= limit:
             chunk = os.read(fd, min(1 << 20, limit + 1 - size))
             if not chunk:
@@ -121,7 +122,8 @@ def read_prefix(path: str | os.PathLike, limit: int = PREFIX_LIMIT) -> tuple[byt
 
 def read_stream(fd: int, limit: int = PREFIX_LIMIT, *, name: str = "stdin") -> bytes:
     """Everything on ``fd`` (stdin, a pipe) up to ``limit`` bytes; more than that is an error."""
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:

@@ -32,7 +32,8 @@ def test_excluded_paths_are_never_read(tree):
 
 
 def test_without_exclude_the_same_files_are_reported(tree):
-    repo = tree({"services.yaml": MANIFEST, "packages/demo_core_proto/buf.yaml": "version: v2\n", "vendor/tool/Dockerfile": "COPY packages/demo_core_proto /p\n"})
+    repo = tree({"services.yaml": MANIFEST, "packages/demo_core_proto/buf.yaml": "version: v2\n",
+                 "vendor/tool/Dockerfile": "COPY packages/demo_core_proto /p\n"})
     assert "vendor/tool/Dockerfile:1:6" in devenv("lint", cwd=repo).out
 
 
