@@ -6,6 +6,10 @@ cycles, files on disk) live in :mod:`devenv.manifest.validate` so they can all b
 together.
 """
 
+# long: this is the manifest's whole schema, one class per section in the order docs/manifest.md
+# presents it, each key with its description; split across modules it would be read in pieces
+# and the generated reference would follow the split, not the file.
+
 from __future__ import annotations
 
 import re

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
 from collections.abc import Iterator
 from pathlib import Path as FsPath
 
 from devenv.errors import Problem
 from devenv.manifest import sources
 from devenv.manifest.images import image_problem
-from devenv.manifest.model import Manifest, Service, sdk_build_arg, sdk_digest_arg
+from devenv.manifest.model import Manifest, sdk_build_arg, sdk_digest_arg
+from devenv.manifest.pathrules import PathRules, within
 from devenv.manifest.positions import LoadedYaml
 from devenv.manifest.relations import consumed_sdks, find_cycle
 from devenv.manifest.tasks import task_references
@@ -25,7 +24,7 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _HELM_RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
-class Checker:
+class Checker(PathRules):
     """Runs every rule over a (possibly partial) manifest; ``names`` holds all declared names."""
 
     def __init__(self, manifest: Manifest, loaded: LoadedYaml, root: FsPath):
@@ -152,107 +151,6 @@ class Checker:
             if svc.image and not svc.context:
                 yield self.problem(("services", name, "image"), "has an image but no `context` to build it from", key=True)
 
-    # -- files ------------------------------------------------------------------------------
-    def _path_fields(self) -> Iterator[tuple[tuple, str, bool]]:
-        """(path in manifest, relative path, must exist)."""
-        if self.m.proto:
-            yield ("proto", "path"), self.m.proto.path, False  # may be absent (see proto_exists)
-            for i, p in enumerate(self.m.proto.allowed):
-                yield ("proto", "allowed", i), p, False
-        for name, reg in self.m.registries.items():
-            if reg.ca_file:
-                yield ("registries", name, "ca_file"), reg.ca_file, False
-        for name, sdk in self.m.sdks.items():
-            if sdk.path:
-                yield ("sdks", name, "path"), sdk.path, False
-            if sdk.generated:
-                yield ("sdks", name, "generated"), sdk.generated, False
-            for step, spec in sdk.steps.items():
-                for i, dep in enumerate(spec.deps):
-                    yield ("sdks", name, "steps", step, "deps", i), dep, False
-        for name, svc in self.m.services.items():
-            yield from self._service_paths(name, svc)
-
-    def _service_paths(self, name: str, svc: Service) -> Iterator[tuple[tuple, str, bool]]:
-        base = ("services", name)
-        if svc.context:
-            yield base + ("context",), svc.context, True
-        if svc.image and svc.context:
-            yield base + ("dockerfile",), svc.dockerfile or f"{svc.context}/Dockerfile", True
-        for i, p in enumerate(svc.k8s):
-            yield base + ("k8s", i), p, True
-        if svc.helm:
-            yield base + ("helm", "chart"), svc.helm.chart, True
-            for i, p in enumerate(svc.helm.values):
-                yield base + ("helm", "values", i), p, True
-        for i, p in enumerate(svc.only):
-            yield base + ("only", i), os.path.join(svc.context or ".", p), False
-        for i, step in enumerate(svc.live_update):
-            sync = getattr(step, "sync", None)
-            if sync:
-                yield base + ("live_update", i, "sync", "from"), sync.from_, False
-
-    def _real(self, relative: str) -> str:
-        """``realpath(root/relative)``, resolving each folder once: thousands of services share
-        a few folders, and a full resolve costs one lstat per path component."""
-        folder, base = os.path.split(relative)
-        if base in ("", ".", ".."):
-            return os.path.realpath(os.path.join(self._root_text, relative))
-        real_folder = self._real_folders.get(folder)
-        if real_folder is None:
-            real_folder = self._real_folders[folder] = os.path.realpath(os.path.join(self._root_text, folder))
-        full = os.path.join(real_folder, base)
-        return os.path.realpath(full) if os.path.islink(full) else full
-
-    def _inside_root(self, relative: str) -> str | None:
-        """The real path of ``relative`` when it stays inside the manifest's folder, else None."""
-        if os.path.isabs(relative):
-            return None
-        full = self._resolved.get(relative)
-        if full is None:
-            full = self._resolved[relative] = self._real(relative)
-        return full if _within(full, self._root_text) else None
-
-    def paths(self) -> Iterator[Problem]:
-        for path, relative, must_exist in self._path_fields():
-            full = self._inside_root(relative)
-            if full is None:
-                yield self.problem(path, f"'{relative}' leaves the repository", "paths are relative to the manifest's folder and stay inside it")
-            elif must_exist:
-                yield from self._readable(path, relative, full)
-
-    def proto_exists(self) -> Iterator[Problem]:
-        """A checkout may lack the proto workspace (`devenv sdk guard` reports that), so here a
-        missing one is a warning with a did-you-mean; lint, whose guardrail it would silently
-        turn off, refuses to run without it."""
-        if not self.m.proto:
-            return
-        full = self._inside_root(self.m.proto.path)
-        if full is not None and not os.path.lexists(full):
-            close = _did_you_mean(FsPath(full))
-            yield self.problem(("proto", "path"), f"'{self.m.proto.path}' does not exist",
-                               f"did you mean '{close}'?" if close else "lint cannot check the proto boundary without it",
-                               severity="warning")
-
-    def _readable(self, path: tuple, relative: str, full_text: str) -> Iterator[Problem]:
-        """Exists, and is not a symlink loop or behind a folder devenv may not enter."""
-        full = FsPath(full_text)
-        try:
-            info = os.stat(full)
-        except FileNotFoundError:
-            close = _did_you_mean(full)
-            hint = f"did you mean '{close}'?" if close else f"create it, or fix the path (relative to {self.root.name}/)"
-            yield self.problem(path, f"'{relative}' does not exist", hint)
-            return
-        except OSError as exc:
-            yield self.problem(path, f"'{relative}' cannot be used: {exc.strerror or exc}", "fix the symlink or the permissions")
-            return
-        if not os.access(full, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
-            yield self.problem(path, f"'{relative}' cannot be read: permission denied", "fix its permissions")
-        elif path[-2:] == ("helm", "chart") and stat.S_ISDIR(info.st_mode) and not (full / "Chart.yaml").is_file():
-            yield self.problem(path, f"'{relative}' has no Chart.yaml, so it is not a Helm chart",
-                               "point helm.chart at the folder that holds Chart.yaml")
-
     # -- values -----------------------------------------------------------------------------
     def images(self) -> Iterator[Problem]:
         seen: dict[str, str] = {}
@@ -298,7 +196,7 @@ class Checker:
                     candidates.append(("dockerfile", svc.dockerfile or f"{svc.context}/Dockerfile"))
             for key, relative in candidates:
                 full = self._inside_root(relative)
-                if full is not None and _within(full, proto):
+                if full is not None and within(full, proto):
                     yield self.problem(
                         ("services", name, key),
                         f"'{relative}' lies inside the proto workspace '{self.m.proto.path}'",
@@ -327,7 +225,7 @@ class Checker:
                 if not sync or context is None:
                     continue
                 source = self._inside_root(sync.from_)
-                if source is not None and not _within(source, context):
+                if source is not None and not within(source, context):
                     yield self.problem(
                         ("services", name, "live_update", i, "sync", "from"),
                         f"'{sync.from_}' is outside the build context '{svc.context}'",
@@ -367,24 +265,6 @@ class Checker:
                     ("sdks", name, "version"), f"Go module versions start with 'v': '{sdk.version}' is never served by a module proxy",
                     f"write 'v{sdk.version}'", severity="warning",
                 )
-
-
-def _within(path: str, folder: str) -> bool:
-    """``path`` is ``folder`` or lies below it (both real, absolute paths)."""
-    return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
-
-
-def _did_you_mean(full: FsPath) -> str | None:
-    """The entry next to a missing path that it most likely meant (a typo, or the wrong case)."""
-    try:
-        siblings = os.listdir(full.parent)
-    except OSError:
-        return None
-    lowered = {s.lower(): s for s in siblings}
-    if full.name.lower() in lowered:
-        return lowered[full.name.lower()]
-    close = difflib.get_close_matches(full.name, siblings, n=1, cutoff=0.75)
-    return close[0] if close else None
 
 
 def local_port(forward: str | int) -> int:
