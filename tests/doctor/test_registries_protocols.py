@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devenv.deps import specs
+from devenv.deps import specs, wire
 from devenv.doctor.groups import group_checks
 from devenv.doctor.registries import protocols
 from devenv.doctor.registries import sdk as sdk_check
@@ -29,17 +29,17 @@ ROOT = Path(__file__).resolve().parents[2]
     ("@a/b c", "/@a%2fb%20c"),
 ])
 def test_npm_paths(package, path):
-    assert protocols.npm_path(package) == path
+    assert wire.npm_path(package) == path
 
 
 @pytest.mark.parametrize("name", ["ameide-sdk", "Ameide_SDK", "ameide.sdk", "AMEIDE--_.sdk"])
 def test_pep503_normalisation(name):
-    assert protocols.pypi_normalize(name) == "ameide-sdk"
+    assert wire.pypi_normalize(name) == "ameide-sdk"
 
 
 def test_go_module_paths_escape_uppercase():
-    assert protocols.go_escape("github.com/AmeideIO/SDK-Go") == "github.com/!ameide!i!o/!s!d!k-!go"
-    assert protocols.go_escape("go.packages.dev.ameide.io/ameide-sdk-go") == "go.packages.dev.ameide.io/ameide-sdk-go"
+    assert wire.go_escape("github.com/AmeideIO/SDK-Go") == "github.com/!ameide!i!o/!s!d!k-!go"
+    assert wire.go_escape("go.packages.dev.ameide.io/ameide-sdk-go") == "go.packages.dev.ameide.io/ameide-sdk-go"
     assert specs.go_version("1.4.0") == "v1.4.0" and specs.go_version("v1.4.0") == "v1.4.0"
 
 
@@ -79,9 +79,9 @@ def test_pep691_json_index():
 
 
 def test_pep440_equality():
-    assert protocols.same_pypi_version("1.4", "1.4.0")
-    assert not protocols.same_pypi_version("1.4.0", "1.4.0.post1")
-    assert protocols.same_pypi_version("not a version", "not a version")
+    assert wire.same_pypi_version("1.4", "1.4.0")
+    assert not wire.same_pypi_version("1.4.0", "1.4.0.post1")
+    assert wire.same_pypi_version("not a version", "not a version")
 
 
 def test_npm_document():

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from devenv.deps import wire
 from devenv.doctor import gates as graph_gates
 from devenv.doctor.base import Check, Context, Outcome, skip
-from devenv.doctor.registries import dns, health, protocols, tls
+from devenv.doctor.registries import dns, health, tls
 from devenv.doctor.registries import sdk as sdk_check
 from devenv.doctor.registries.target import Target, target_for
 
@@ -86,7 +87,7 @@ def _run(concern: str, ctx: Context, target: Target, gates: list[str]) -> Outcom
     probe = target.probe.lower()
     unpublished = {}  # the probe is an SDK's package document: a 404 there means "publish it"
     for name, sdk in (ctx.manifest.sdks if ctx.manifest else {}).items():
-        if sdk.registry == target.name and target.kind == "npm" and protocols.npm_path(sdk.package_name).lower() == probe:
+        if sdk.registry == target.name and target.kind == "npm" and wire.npm_path(sdk.package_name).lower() == probe:
             unpublished[target.probe] = sdk_check.publish_hint(name, sdk, target.name)
     return health.check(ctx, target, gates, unpublished)
 

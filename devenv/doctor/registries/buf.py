@@ -15,6 +15,7 @@ entry for the endpoint's host, is sent as a bearer token, and is never printed.
 
 from __future__ import annotations
 
+from devenv.deps import wire
 from devenv.doctor.base import Context, Outcome, fail, ok
 from devenv.doctor.registries import protocols, web
 from devenv.doctor.registries.dns import MARGIN
@@ -45,11 +46,11 @@ def bsr_target(ctx: Context, name: str, sdk: Sdk) -> Target | None:
 def request_path(target: Target, sdk: Sdk) -> tuple[str, str | None]:
     ecosystem = buf.ECOSYSTEM_OF_LANGUAGE[sdk.language]
     if ecosystem == "npm":
-        return protocols.npm_path(sdk.package or ""), protocols.NPM_ACCEPT
+        return wire.npm_path(sdk.package or ""), protocols.NPM_ACCEPT
     if ecosystem == "go":
-        version = protocols.go_escape(sdk.version or "")
-        return f"/{protocols.go_escape(sdk.package or '')}/@v/{version}.info", None
-    return f"/{protocols.pypi_normalize(sdk.package or '')}/", protocols.PYPI_ACCEPT
+        version = wire.go_escape(sdk.version or "")
+        return f"/{wire.go_escape(sdk.package or '')}/@v/{version}.info", None
+    return f"/{wire.pypi_normalize(sdk.package or '')}/", protocols.PYPI_ACCEPT
 
 
 def check(ctx: Context, name: str, sdk: Sdk, gates: list[str]) -> Outcome:
@@ -95,7 +96,7 @@ def _judge(answer: web.Answer, target: Target, path: str, name: str, sdk: Sdk, g
         return fail(f"GET {path} → {answer.status}, but the answer does not parse: {str(exc)[:120]}", details=details,
                     gates=gates, hint="rerun with -v")
     details.append(f"read as {served.format}: {protocols.served_list(served, 20)}")
-    same = protocols.same_pypi_version if ecosystem == "python" else str.__eq__
+    same = wire.same_pypi_version if ecosystem == "python" else str.__eq__
     if any(same(sdk.version or "", v) for v in served.versions):
         return ok(f"{wanted} is generated ({where})", details=details)
     return fail(f"{wanted} is not generated for this plugin and commit (the BSR lists {protocols.served_list(served)})",

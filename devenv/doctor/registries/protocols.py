@@ -13,32 +13,17 @@ import html
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
+
+from devenv.deps.wire import pypi_normalize
 
 PYPI_ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 NPM_ACCEPT = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*"
 _ARCHIVES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar")
 
 
-# -- names on the wire --------------------------------------------------------------------------------
-
-def npm_path(package: str) -> str:
-    """``@scope/name`` -> ``/@scope%2fname`` (how npm and Verdaccio address a scoped package)."""
-    if package.startswith("@") and "/" in package:
-        scope, name = package.split("/", 1)
-        return f"/{quote(scope, safe='@')}%2f{quote(name, safe='')}"
-    return "/" + quote(package, safe="")
-
-
-def pypi_normalize(name: str) -> str:
-    """PEP 503: runs of ``-``, ``_``, ``.`` become one ``-``, lowercase."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def go_escape(path: str) -> str:
-    """The module proxy's case encoding: every uppercase letter becomes ``!`` + its lowercase."""
-    return re.sub(r"[A-Z]", lambda m: "!" + m.group(0).lower(), path)
-
+# Names on the wire (npm_path, pypi_normalize, go_escape) and PyPI version equality live in
+# devenv.deps.wire: `devenv sdk verify` speaks the same protocols.
 
 # -- npm --------------------------------------------------------------------------------------------
 
@@ -123,16 +108,6 @@ def parse_pypi(body: bytes | str, content_type: str, project: str) -> Served:
         versions[version] = versions.get(version, True) and yanked
     live = tuple(v for v, y in versions.items() if not y)
     return Served(live, yanked=tuple(v for v, y in versions.items() if y), format=fmt)
-
-
-def same_pypi_version(a: str, b: str) -> bool:
-    """PEP 440 equality (``1.4`` == ``1.4.0``), else the literal text."""
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
 
 
 # -- Go ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from devenv.deps import specs
+from devenv.deps import specs, wire
 from devenv.doctor.base import Context, Outcome, Status, fail, ok, warn
 from devenv.doctor.registries import protocols, web
 from devenv.doctor.registries.dns import MARGIN
@@ -51,18 +51,18 @@ def request_path(target: Target, sdk: Sdk) -> tuple[str, str | None]:
     """The path that lists the SDK's versions on this kind of registry, and the Accept header."""
     kind, package = target.kind, sdk.package_name
     if kind == "npm":
-        return protocols.npm_path(package), protocols.NPM_ACCEPT
+        return wire.npm_path(package), protocols.NPM_ACCEPT
     if kind == "pypi":
         base = "" if "simple" in target.base_path.rsplit("/", 1)[-1] else "/simple"
-        return f"{base}/{protocols.pypi_normalize(package)}/", protocols.PYPI_ACCEPT
+        return f"{base}/{wire.pypi_normalize(package)}/", protocols.PYPI_ACCEPT
     if kind == "goproxy":
-        return f"/{protocols.go_escape(package)}/@v/list", None
+        return f"/{wire.go_escape(package)}/@v/list", None
     return f"/v2/{package}/tags/list", "application/json"
 
 
 def _matches(kind: str, expected: str, served: str) -> bool:
     if kind == "pypi":
-        return protocols.same_pypi_version(expected, served)
+        return wire.same_pypi_version(expected, served)
     if kind == "goproxy":
         return specs.go_version(expected) == served
     return expected == served
@@ -128,8 +128,8 @@ def _parse(kind: str, answer: web.Answer, package: str) -> protocols.Served:
 
 def _go_info(ctx: Context, target: Target, sdk: Sdk, context) -> tuple[bool, str] | None:
     """``@v/list`` may omit versions a proxy still serves (pseudo-versions): ask ``@v/<v>.info``."""
-    version = protocols.go_escape(specs.go_version(sdk.version or ""))
-    path = f"/{protocols.go_escape(sdk.package_name)}/@v/{version}.info"
+    version = wire.go_escape(specs.go_version(sdk.version or ""))
+    path = f"/{wire.go_escape(sdk.package_name)}/@v/{version}.info"
     if ctx.remaining() < 2 * MARGIN:
         return None
     try:

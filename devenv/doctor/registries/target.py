@@ -120,7 +120,7 @@ def target_for(name: str, registry: "Registry", manifest: "Manifest", *, root: P
         port = DEFAULT_PORTS.get(scheme, 80)
     probe = registry.probe or DEFAULT_PROBES[registry.kind]
     if registry.kind == "goproxy" and not registry.probe and go_module:
-        from devenv.doctor.registries.protocols import go_escape
+        from devenv.deps.wire import go_escape
 
         probe = f"/{go_escape(go_module)}/@v/list"
     ca_file = None

@@ -16,9 +16,10 @@ import posixpath
 import re
 from typing import TYPE_CHECKING, Iterator
 
+from devenv.deps.wire import pypi_normalize
+from devenv.deps.wire import same_pypi_version as same_version
 from devenv.sdk.verify.layout import import_name
 from devenv.sdk.verify.model import Artifact, Finding
-from devenv.sdk.verify.names import pypi_normalize, same_version
 
 if TYPE_CHECKING:
     from devenv.manifest.model import Sdk

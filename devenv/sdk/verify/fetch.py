@@ -20,10 +20,12 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from devenv.deps.specs import go_version
+from devenv.deps.wire import go_escape, npm_path, pypi_normalize
+from devenv.deps.wire import same_pypi_version as same_version
 from devenv.sdk.verify import unpack
 from devenv.sdk.verify.http import FetchError, Http
 from devenv.sdk.verify.model import Artifact, Finding
-from devenv.sdk.verify.names import go_escape, go_version, npm_path, pypi_normalize, same_version
 
 if TYPE_CHECKING:
     from devenv.manifest.model import Registry, Sdk

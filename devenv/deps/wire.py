@@ -1,5 +1,10 @@
-"""Package names and versions as each registry spells them (the same rules as doctor's registries
-group; kept here so this layer does not reach into doctor)."""
+"""Package names and versions as each registry's protocol spells them: what doctor's registries
+group and `devenv sdk verify` both send and compare.
+
+- npm: ``@scope/name`` is addressed as ``/@scope%2fname``.
+- PyPI: PEP 503 name normalisation; versions compared by PEP 440.
+- Go: the module proxy's case encoding (uppercase -> ``!`` + lowercase).
+"""
 
 from __future__ import annotations
 
@@ -25,11 +30,7 @@ def go_escape(path: str) -> str:
     return re.sub(r"[A-Z]", lambda m: "!" + m.group(0).lower(), path)
 
 
-def go_version(version: str) -> str:
-    return version if version.startswith("v") else "v" + version
-
-
-def same_version(a: str, b: str) -> bool:
+def same_pypi_version(a: str, b: str) -> bool:
     """PEP 440 equality (``1.4`` == ``1.4.0``), else the literal text."""
     from packaging.version import InvalidVersion, Version
 
