@@ -18,8 +18,12 @@ from devenv.graph import build_graph
 from devenv.manifest.load import load_manifest
 
 
-def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]]:
-    """The selected groups' checks, plus any check of another group that one of them needs."""
+def collect(selected: list[str], manifest, named: Iterable[str] = ()) -> tuple[list[Check], list[GroupInfo]]:
+    """The selected groups' checks, plus any check of another group that one of them needs.
+
+    A group is empty, and fails the run, when its module exports no checks, or when it was named
+    with --only (``named``) and no check of it applies: asked to check it, nothing was checked."""
+    named = set(named)
     checks: list[Check] = []
     infos: list[GroupInfo] = []
     loaded_groups: dict[str, list[Check] | None] = {}
@@ -56,18 +60,19 @@ def collect(selected: list[str], manifest) -> tuple[list[Check], list[GroupInfo]
             note = "its module exports no checks"
         elif not group_list:
             note = "no checks apply to this manifest"
-        infos.append(GroupInfo(name, GROUPS[name].title, note, pulled_in=name not in selected, empty=group_list is None))
+        empty = group_list is None or (not group_list and name in named)
+        infos.append(GroupInfo(name, GROUPS[name].title, note, pulled_in=name not in selected, empty=empty))
     return checks, infos
 
 
 def diagnose(loaded, selected: list[str], *, timeout: float = DEFAULT_BUDGET, verbose: bool = False,
-             strict: bool = False, env=None, since: float | None = None) -> Report:
+             strict: bool = False, env=None, since: float | None = None, named: Iterable[str] = ()) -> Report:
     """Run the selected groups' checks against ``loaded`` and gather the report (prints nothing).
 
     ``since``: the ``time.monotonic()`` the run began (the CLI passes its process's start, so the
     summary's time includes start-up and the manifest load); default: when the checks start."""
     graph = build_graph(loaded.manifest)
-    checks, infos = collect(selected, loaded.manifest)
+    checks, infos = collect(selected, loaded.manifest, named)
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     t0 = time.monotonic()
     results = run_checks(checks, loaded=loaded, graph=graph, env=os.environ if env is None else env, budget=timeout,
@@ -120,6 +125,7 @@ def run_doctor(
     selected = select_groups(only, skip)
     loaded = load_manifest(manifest)
     report = diagnose(loaded, selected, timeout=timeout, verbose=verbose, strict=strict,
-                      env=cluster_env(os.environ, kubeconfig, context), since=since)
+                      env=cluster_env(os.environ, kubeconfig, context), since=since,
+                      named=select_groups(only, None) if only else ())
     print_report(report, as_json=as_json, verbose=verbose, stream=stream)
     return report.exit_code
