@@ -3,7 +3,8 @@ for the one devenv renders from the imported manifest.
 
 Each difference is a loss (something the original did that the rendered file does not) or an
 addition (devenv's own: the registry health gate's dependencies, SDK version build args,
-`allow_parallel`, default labels, the proto guard around an SDK's first step).
+`allow_parallel`, default labels, the proto guard around an SDK's first step, the result mark
+after every SDK step, and a `smoke` step that verifies a published SDK before its consumers).
 """
 
 from __future__ import annotations
@@ -65,21 +66,40 @@ def _cmd_equal(old: list[str] | None, new: list[str] | None) -> bool:
     return argv(old) == argv(new)
 
 
-_GUARD = re.compile(r"^devenv sdk guard \S+ -f \S+ && (?:\(\n(?P<wrapped>.*)\n\)|(?P<plain>.*?))(?: && devenv sdk stamp \S+ -f \S+)?$", re.S)
+# devenv's wrapping of an SDK step (devenv/sdk/steps.py): an optional proto guard before it, an
+# optional freshness stamp and the result mark after it; the command itself bare or in a subshell.
+_WRAPPED = re.compile(
+    r"^(?:devenv sdk guard \S+ -f \S+ && )?(?:\(\n(?P<wrapped>.*)\n\)|(?P<plain>.*?))"
+    r"(?: && devenv sdk stamp \S+ -f \S+)?(?: && devenv sdk mark \S+ \S+ -f \S+)?$", re.S)
+_DEVENV_STEP = re.compile(r"^devenv sdk guard |&& devenv sdk mark \S+ \S+ -f \S+$")
 
 
 def unguarded(text: str) -> str:
-    """The command inside devenv's proto guard (devenv/sdk/steps.py first_step_cmd), or ``text``."""
-    match = _GUARD.match(text)
+    """The command inside devenv's wrapping of an SDK step, or ``text``."""
+    if not _DEVENV_STEP.search(text):
+        return text
+    match = _WRAPPED.match(text)
     return (match.group("wrapped") if match.group("wrapped") is not None else match.group("plain")) if match else text
 
 
 def _wraps(old: list[str] | None, new: list[str] | None) -> bool:
-    """devenv's proto guard: `devenv sdk guard … && ORIGINAL [&& devenv sdk stamp …]`."""
-    if not (old and new and len(new) == 3 and new[:2] == ["sh", "-c"]) or not new[2].startswith("devenv sdk guard "):
+    """devenv's wrapping: `[devenv sdk guard … &&] ORIGINAL [&& devenv sdk stamp …] [&& devenv sdk mark …]`."""
+    if not (old and new and len(new) == 3 and new[:2] == ["sh", "-c"]) or not _DEVENV_STEP.search(new[2]):
         return False
     inner = old[2] if len(old) == 3 and old[:2] == ["sh", "-c"] else shlex.join(old)
     return unguarded(new[2]) == unguarded(inner)
+
+
+def _waits_for(result: Result, name: str) -> set[str]:
+    """Every resource ``name`` waits for in ``result``, directly or through others."""
+    seen: set[str] = set()
+    todo = list(result.resources[name].resource_deps) if name in result.resources else []
+    while todo:
+        dep = todo.pop()
+        if dep not in seen:
+            seen.add(dep)
+            todo.extend(result.resources[dep].resource_deps if dep in result.resources else ())
+    return seen
 
 
 def compare(original: Result, rendered: Result, scrub, renames: dict[str, str]) -> list[Difference]:
@@ -91,16 +111,22 @@ def compare(original: Result, rendered: Result, scrub, renames: dict[str, str]) 
         c.added(new_name, "a new resource")
     for new_name, old_name in names.items():
         if new_name in rendered.resources:
-            _resource(c, old_name, original.resources[old_name], rendered.resources[new_name])
+            _resource(c, old_name, original.resources[old_name], rendered.resources[new_name], _waits_for(rendered, new_name))
     old_objects = {o for r in original.resources.values() for o in r.objects}
     new_objects = {o for r in rendered.resources.values() for o in r.objects}
     c.sets("(cluster)", "Kubernetes object", [f"{o.kind}/{o.name}" for o in old_objects], [f"{o.kind}/{o.name}" for o in new_objects])
     return c.out
 
 
-def _resource(c: Comparison, name: str, old: Resource, new: Resource) -> None:
+def _resource(c: Comparison, name: str, old: Resource, new: Resource, waits_for: set[str]) -> None:
     c.value(name, "kind", old.kind, new.kind)
-    c.sets(name, "resource_dep", [c.renames.get(d, d) for d in old.resource_deps], new.resource_deps)
+    old_deps = {c.renames.get(d, d) for d in old.resource_deps}
+    # A dependency now reached through a step devenv added (the smoke step after a publish) still
+    # holds: the resource starts after it, as before.
+    through = {d for d in old_deps - set(new.resource_deps) if d in waits_for}
+    for dep in sorted(through):
+        c.added(name, f"waits for {dep} through a step devenv adds")
+    c.sets(name, "resource_dep", old_deps - through, new.resource_deps)
     c.sets(name, "label", old.labels, new.labels)
     c.value(name, "trigger mode", (old.trigger, old.auto_init), (new.trigger, new.auto_init))
     c.sets(name, "link", old.links, new.links)
@@ -123,7 +149,7 @@ def _local(c: Comparison, name: str, old: Resource, new: Resource) -> None:
     elif _cmd_equal(old_cmd, new_cmd):
         pass
     elif _wraps(old_cmd, new_cmd):
-        c.added(name, "the proto guard and freshness stamp around the command")
+        c.added(name, "devenv's proto guard, freshness stamp and result mark around the command")
     else:
         c.lost(name, f"cmd was {old_cmd!r}, is {new_cmd!r}")
     if not _cmd_equal(old.serve_cmd, new.serve_cmd):

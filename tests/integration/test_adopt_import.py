@@ -40,14 +40,19 @@ def _trigger_modes(run) -> dict[str, int]:
     return {m["Name"]: m.get("TriggerMode", 0) for m in json.loads(run.stdout)["Manifests"]}
 
 
-_GUARD = re.compile(r"^devenv sdk guard \S+ -f \S+ && (?:\(\n(.*)\n\)|(.*?))(?: && devenv sdk stamp \S+ -f \S+)?$", re.S)
+# devenv's documented additions around an SDK step: the proto guard before the first, the
+# freshness stamp after it, and the result mark after every step (docs/tiltfile-sdk-rebuilds.md).
+_GUARD = re.compile(r"^(?:devenv sdk guard \S+ -f \S+ && )?(?:\(\n(.*)\n\)|(.*?))"
+                    r"(?: && devenv sdk stamp \S+ -f \S+)?(?: && devenv sdk mark \S+ \S+ -f \S+)$|"
+                    r"^devenv sdk guard \S+ -f \S+ && (?:\(\n(.*)\n\)|(.*?))(?: && devenv sdk stamp \S+ -f \S+)?$", re.S)
+_SMOKE = re.compile(r"^packages:.+-sdk-smoke$")  # the verify step devenv adds to a published chain
 
 
 def _argv(cmd, env=None):
     """The program a command runs; `${NAME}` expanded from ``env`` as `sh -c` would, and
     devenv's proto guard around an SDK's first step (its documented addition) left out."""
     if cmd and len(cmd) == 3 and cmd[:2] == ["sh", "-c"]:
-        text = _GUARD.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), cmd[2])
+        text = _GUARD.sub(lambda m: next(g for g in m.groups() if g is not None), cmd[2])
         text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: (env or {}).get(m.group(1), ""), text)
         return shlex.split(text)
     return cmd
@@ -64,19 +69,34 @@ def same_graph(original: tiltjson.Result, rendered: tiltjson.Result, env: dict[s
             problems.append(f"{name}: missing")
             continue
         old_deps = {renames.get(d, d) for d in old.resource_deps}
-        if not old_deps <= set(new.resource_deps) or set(new.resource_deps) - old_deps - {HEALTH}:
+        reached = _reached(rendered, new.resource_deps)
+        extra = set(new.resource_deps) - old_deps - {HEALTH}
+        if not old_deps <= reached or any(not _SMOKE.match(d) for d in extra):
             problems.append(f"{name}: resource_deps {old.resource_deps} -> {new.resource_deps}")
         if not set(old.labels) <= set(new.labels):
             problems.append(f"{name}: labels {old.labels} -> {new.labels}")
         if (old.kind, old.objects, old.port_forwards) != (new.kind, new.objects, new.port_forwards):
             problems.append(f"{name}: kind/objects/port forwards {old.kind, old.objects, old.port_forwards} -> {new.kind, new.objects, new.port_forwards}")
         if name != HEALTH and old.kind == "local":
-            if _argv(old.cmd) != _argv(new.cmd, env) or old.deps != new.deps or old.dir != new.dir:
+            marks = [d for d in new.deps if "/.devenv/sdk/" in d]  # the step before's result mark
+            if _argv(old.cmd) != _argv(new.cmd, env) or old.deps != [d for d in new.deps if d not in marks] or old.dir != new.dir:
                 problems.append(f"{name}: cmd/deps/dir {old.cmd, old.deps, old.dir} -> {new.cmd, new.deps, new.dir}")
             if old.allow_parallel and not new.allow_parallel:
                 problems.append(f"{name}: allow_parallel lost")
         problems += _images(name, old.images, new.images)
     return problems
+
+
+def _reached(result: tiltjson.Result, deps) -> set[str]:
+    """``deps`` and everything they wait for in ``result``."""
+    seen: set[str] = set()
+    todo = list(deps)
+    while todo:
+        dep = todo.pop()
+        if dep not in seen:
+            seen.add(dep)
+            todo.extend(result.resources[dep].resource_deps if dep in result.resources else ())
+    return seen
 
 
 def _images(name, old_images, new_images) -> list[str]:

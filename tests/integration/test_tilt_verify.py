@@ -36,4 +36,4 @@ def test_tilt_ci_fails_the_chain_on_a_gap(tilt, verify_npm, tmp_path):
     out = run.stdout + run.stderr
     assert run.code != 0, out
     assert "missing-generated: dist/gen/ameide/graph/v1/graph_pb.js is missing" in out
-    assert 'Command "devenv sdk verify ts -f services.yaml" failed: exit status 1' in out
+    assert 'Command "devenv sdk verify ts -f services.yaml && devenv sdk mark ts smoke -f services.yaml" failed: exit status 1' in out
