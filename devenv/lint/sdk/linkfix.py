@@ -25,23 +25,10 @@ from collections import Counter
 from devenv.deps.model import Dependency
 from devenv.errors import Location
 from devenv.lint.sdk.fix import Edit
+from devenv.lint.sdk.paths import folder_of, norm, relative
 from devenv.lint.sdk.ruleinfo import SDK_WORKSPACE_LINK
 
 WORKSPACE = "workspace"
-
-
-def _norm(path: str) -> str:
-    path = posixpath.normpath(path.replace("\\", "/").strip() or ".")
-    return path.lstrip("/") if path != "/" else "."
-
-
-def _folder(file: str) -> str:
-    return posixpath.dirname(file) or "."
-
-
-def _rel(target: str, start: str) -> str:
-    rel = posixpath.relpath(target, start)
-    return rel if rel.startswith(".") else "./" + rel
 
 
 def _smallest(dep: Dependency, before: str, after: str, link: str) -> Edit | None:
@@ -65,7 +52,7 @@ def go_replace(dep: Dependency, text: str, sdk_path: str) -> Edit | None:
     module = dep.written_name or dep.name
     if dep.kind != "declared" or not module or dep.note:
         return None
-    rel = _rel(sdk_path, _folder(dep.file))
+    rel = relative(sdk_path, folder_of(dep.file))
     newline = "\r\n" if "\r\n" in text else "\n"
     lead = "" if text.endswith("\n") or not text else newline
     return Edit(dep.file, len(text), len(text), "", f"{lead}{newline}replace {module} => {rel}{newline}",
@@ -90,7 +77,7 @@ def requirements_editable(dep: Dependency, text: str, sdk_path: str) -> Edit | N
         return None
     start = sum(len(x) + 1 for x in lines[:dep.line - 1]) + len(match["indent"])
     body = match["body"]
-    return Edit(dep.file, start, start + len(body), body, f"-e {_rel(sdk_path, _folder(dep.file))}",
+    return Edit(dep.file, start, start + len(body), body, f"-e {relative(sdk_path, folder_of(dep.file))}",
                 Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK, link=sdk_path, name=dep.name)
 
 
@@ -112,7 +99,7 @@ def uv_workspace_of(read, folder: str) -> tuple[str, list[str], list[str]] | Non
                         [str(m) for m in workspace.get("exclude") or []])
         if folder == ".":
             return None
-        folder = _folder(folder)
+        folder = folder_of(folder)
 
 
 def _member(root: str, members: list[str], exclude: list[str], folder: str) -> bool:
@@ -121,8 +108,8 @@ def _member(root: str, members: list[str], exclude: list[str], folder: str) -> b
     rel = posixpath.relpath(folder, root) if root != "." else folder
     if rel.startswith(".."):
         return False
-    return (any(fnmatch.fnmatchcase(rel, _norm(m)) for m in members)
-            and not any(fnmatch.fnmatchcase(rel, _norm(m)) for m in exclude))
+    return (any(fnmatch.fnmatchcase(rel, norm(m)) for m in members)
+            and not any(fnmatch.fnmatchcase(rel, norm(m)) for m in exclude))
 
 
 def pyproject_link(dep: Dependency, text: str, sdk_path: str, read) -> Edit | None:
@@ -141,7 +128,7 @@ def pyproject_link(dep: Dependency, text: str, sdk_path: str, read) -> Edit | No
         return _poetry_path(dep, doc, text, sdk_path)
     if "poetry" in tool or "project" not in doc or dep.style != "pep440":
         return None
-    folder = _folder(dep.file)
+    folder = folder_of(dep.file)
     workspace = uv_workspace_of(read, folder)
     entry: dict[str, object]
     if workspace is not None:
@@ -149,7 +136,7 @@ def pyproject_link(dep: Dependency, text: str, sdk_path: str, read) -> Edit | No
             return None  # the uv workspace leaves one of them out: adding it is the user's call
         entry, link = {"workspace": True}, WORKSPACE
     elif "uv" in tool:
-        entry, link = {"path": _rel(sdk_path, folder), "editable": True}, sdk_path
+        entry, link = {"path": relative(sdk_path, folder), "editable": True}, sdk_path
     else:
         return None
     if not _add_uv_source(doc, dep.written_name or dep.name, entry):
@@ -188,7 +175,7 @@ def _poetry_path(dep: Dependency, doc, text: str, sdk_path: str) -> Edit | None:
         return None  # several declarations, or a table/list someone wrote on purpose
     table, key = places[0]
     inline = tomlkit.inline_table()
-    inline.update({"path": _rel(sdk_path, _folder(dep.file)), "develop": True})
+    inline.update({"path": relative(sdk_path, folder_of(dep.file)), "develop": True})
     before = table[key].trivia
     inline.trivia.comment_ws, inline.trivia.comment, inline.trivia.trail = before.comment_ws, before.comment, before.trail
     table[key] = inline
@@ -213,7 +200,7 @@ def _links_to(dep: Dependency, link: str) -> bool:
     if not local or local.startswith(("module ", "git", "url ", "workspace ")) or "://" in local:
         return False
     target = local.split("#", 1)[0].split("[", 1)[0].strip()
-    return _norm(posixpath.join(_folder(dep.file), target)) == _norm(link)
+    return norm(posixpath.join(folder_of(dep.file), target)) == norm(link)
 
 
 def verify_links(old: list[Dependency], new: list[Dependency], edits: list[Edit]) -> str:

@@ -26,24 +26,11 @@ from devenv.errors import Location
 from devenv.lint.model import Finding
 from devenv.lint.sdk import linkfix
 from devenv.lint.sdk.fix import Edit
+from devenv.lint.sdk.paths import folder_of, norm, relative
 from devenv.lint.sdk.ruleinfo import SDK_WORKSPACE_LINK
 from devenv.manifest.model import Sdk
 
 Reader = Callable[[str], "str | None"]
-
-
-def norm(path: str) -> str:
-    path = posixpath.normpath(path.replace("\\", "/").strip() or ".")
-    return path.lstrip("/") if path != "/" else "."
-
-
-def folder_of(file: str) -> str:
-    return posixpath.dirname(file) or "."
-
-
-def relative(target: str, start: str) -> str:
-    rel = posixpath.relpath(target, start)
-    return rel if rel.startswith(".") else "./" + rel
 
 
 def _parents(folder: str):

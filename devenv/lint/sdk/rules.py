@@ -25,6 +25,7 @@ from devenv.errors import Location
 from devenv.graph import sdk_ready_resource
 from devenv.lint.model import Finding, Notification
 from devenv.lint.sdk.fix import Edit
+from devenv.lint.sdk.paths import norm
 from devenv.lint.sdk.ruleinfo import SDK_UNDECLARED, SDK_UNUSED, SDK_VERSION
 from devenv.manifest.load import LoadedManifest
 from devenv.manifest.model import Sdk
@@ -38,11 +39,6 @@ _LOCK_COMMAND = {
     "pnpm-lock.yaml": "pnpm install", "package-lock.json": "npm install", "npm-shrinkwrap.json": "npm install",
     "uv.lock": "uv lock", "poetry.lock": "poetry lock",
 }
-
-
-def _norm(path: str) -> str:
-    path = posixpath.normpath(path.replace("\\", "/").strip() or ".")
-    return path.lstrip("/") if path != "/" else "."
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -70,11 +66,11 @@ class SdkIndex:
             if sdk.package:
                 self.by_key[(ecosystem, self.key(ecosystem, sdk.package))] = name
             if sdk.path:
-                self.paths.append((_norm(sdk.path), name))
+                self.paths.append((norm(sdk.path), name))
         self.paths.sort(key=lambda p: len(p[0]), reverse=True)
         self.excluded = [p for p, _ in self.paths]
         if m.proto is not None:
-            self.excluded.append(_norm(m.proto.path))
+            self.excluded.append(norm(m.proto.path))
         self.excluded_set = frozenset(self.excluded)
 
     @staticmethod
@@ -101,7 +97,7 @@ class SdkIndex:
             target = dep.local.split("#", 1)[0]
             target = target[len("file:"):] if target.startswith("file:") else target
             if "://" not in target:
-                resolved = _norm(posixpath.join(posixpath.dirname(dep.file), target))
+                resolved = norm(posixpath.join(posixpath.dirname(dep.file), target))
                 for path, name in self.paths:
                     if _inside(resolved, path):
                         return name
@@ -128,7 +124,7 @@ class Owners:
             # `only` narrows the build to those folders (a root context that also holds a
             # workspace SDK): the service owns what is under them, not the whole context.
             for folder in [posixpath.join(context, o) for o in svc.only] or [context]:
-                self.contexts.setdefault(_norm(folder), []).append(name)
+                self.contexts.setdefault(norm(folder), []).append(name)
 
     def of(self, path: str) -> list[str]:
         folder = path
@@ -182,7 +178,7 @@ class SdkRules:
         texts: dict[str, str | None] = {}
 
         def opener(path: str) -> str | None:
-            path = _norm(path)
+            path = norm(path)
             if path.startswith("../") or path == "..":
                 return None  # never outside the repository
             if path not in texts:
@@ -326,8 +322,8 @@ class SdkRules:
                 out.append(Finding(
                     Location(self.manifest_file, at.line, at.col), SDK_UNUSED,
                     f"services.{service} consumes SDK '{sdk_name}'{default}, but no dependency file under "
-                    f"{_norm(context)} depends on {sdk.package}",
-                    f"declare {_declaration(sdk, _norm(context))} "
+                    f"{norm(context)} depends on {sdk.package}",
+                    f"declare {_declaration(sdk, norm(context))} "
                     f"in the service's dependency file, or write `{_sdks_line(consumed, remove=sdk_name)}`",
                     severity="warning",
                 ))
