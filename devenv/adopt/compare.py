@@ -47,6 +47,17 @@ class Comparison:
         for item in sorted(new - old, key=str):
             self.added(resource, f"{what} {item}")
 
+    def mapping(self, resource: str, what: str, old: dict, new: dict, *, show_added: bool = False) -> None:
+        """Key by key: a key gone is lost, a new one added (with its value when ``show_added``),
+        a changed value lost."""
+        for key in sorted(set(old) | set(new)):
+            if key not in new:
+                self.lost(resource, f"{what} {key}")
+            elif key not in old:
+                self.added(resource, f"{what} {key}={new[key]}" if show_added else f"{what} {key}")
+            else:
+                self.value(resource, f"{what} {key}", old[key], new[key])
+
     def value(self, resource: str, what: str, old, new) -> None:
         if old != new:
             self.lost(resource, f"{what} was {old!r}, is {new!r}")
@@ -161,13 +172,7 @@ def _local(c: Comparison, name: str, old: Resource, new: Resource) -> None:
     if name == HEALTH:
         c.sets(name, "env", old_env.items(), new_env.items())
     else:
-        for key in sorted(set(old_env) | set(new_env)):
-            if key not in new_env:
-                c.lost(name, f"env {key}")
-            elif key not in old_env:
-                c.added(name, f"env {key}")
-            else:
-                c.value(name, f"env {key}", old_env[key], new_env[key])
+        c.mapping(name, "env", old_env, new_env)
     if old.allow_parallel and not new.allow_parallel:
         c.lost(name, "allow_parallel")
     elif new.allow_parallel and not old.allow_parallel:
@@ -181,13 +186,7 @@ def _image(c: Comparison, name: str, old: Image, new: Image) -> None:
     c.value(where, "target", old.target, new.target)
     old_args = {k: c.scrub(v) for k, v in old.build_args}
     new_args = {k: c.scrub(v) for k, v in new.build_args}
-    for key in sorted(set(old_args) | set(new_args)):
-        if key not in new_args:
-            c.lost(where, f"build arg {key}")
-        elif key not in old_args:
-            c.added(where, f"build arg {key}={new_args[key]}")
-        else:
-            c.value(where, f"build arg {key}", old_args[key], new_args[key])
+    c.mapping(where, "build arg", old_args, new_args, show_added=True)
     c.sets(where, "extra host", old.extra_hosts, new.extra_hosts)
     c.value(where, "live_update syncs", old.syncs, new.syncs)
     c.value(where, "live_update runs", old.runs, new.runs)
