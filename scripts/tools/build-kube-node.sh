@@ -23,25 +23,8 @@ mkdir -p "$CACHE/bin"
 cd "$WORK"
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 
-# wrapper VERSION DIR: a module requiring k8s.io/kubernetes@VERSION with every staging module
-# replaced by its published v0.X.Y tag (see build-kube.sh for why).
-wrapper() {
-  local version=$1 dir=$2 staging="v0.${1#v1.}" kmod mod
-  kmod="$(go mod download -json "k8s.io/kubernetes@$version" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')"
-  mkdir -p "$dir/stub"
-  printf 'module k8s.io/sample-cli-plugin\n\ngo 1.24\n' >"$dir/stub/go.mod"
-  {
-    printf 'module devenv.local/kube-wrapper\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes %s\n\n' "$version"
-    for mod in $(awk '$2 == "=>" && $3 ~ /^\.\/staging\// { print $1 }' "$kmod"); do
-      if [[ "$mod" == k8s.io/sample-cli-plugin ]]; then
-        echo "replace $mod => ./stub"
-      else
-        echo "replace $mod => $mod $staging"
-      fi
-    done
-  } >"$dir/go.mod"
-  echo "$kmod"
-}
+# shellcheck source=kube-wrapper.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kube-wrapper.sh"
 
 # ldflags VERSION KMOD: the version stamp of hack/lib/version.sh.
 ldflags() {
@@ -68,7 +51,7 @@ build() { # build VERSION NAME...
   done
   ((${#todo[@]})) || return 0
   dir="$WORK/wrap-$version"
-  kmod="$(wrapper "$version" "$dir")"
+  kmod="$(kube_wrapper_module "$version" "$dir")"
   flags="$(ldflags "$version" "$kmod")"
   for name in "${todo[@]}"; do
     log "building $name $version"

@@ -50,6 +50,9 @@ log() { echo "build-kube: $*" >&2; }
 SMOKE=0
 [[ "${1:-}" == --smoke ]] && SMOKE=1
 
+# shellcheck source=kube-wrapper.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kube-wrapper.sh"
+
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/devenv-kube.XXXXXX")"
 PIDS=()
 stop() { # SIGTERM, then SIGKILL after 10s
@@ -96,25 +99,9 @@ build_etcd() {
 LDFLAGS=""
 kube_wrapper() { # sets up $WORK/wrap and LDFLAGS once
   [[ -f "$WORK/wrap/go.mod" ]] && return
-  # k8s.io/kubernetes can't be `go install`ed: its go.mod replaces every
-  # staging module (k8s.io/api, client-go, ...) with ./staging/..., which the
-  # module zip lacks. A wrapper module points them at their published
-  # v0.X.Y tags instead; sample-cli-plugin is never published, so it gets an
-  # empty stub (kube-apiserver doesn't import it).
-  local staging="v0.${K8S_VERSION#v1.}" kmod mod
-  kmod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')"
-  mkdir -p "$WORK/wrap/stub"
-  printf 'module k8s.io/sample-cli-plugin\n\ngo 1.24\n' >"$WORK/wrap/stub/go.mod"
-  {
-    printf 'module devenv.local/kube-wrapper\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes %s\n\n' "$K8S_VERSION"
-    for mod in $(awk '$2 == "=>" && $3 ~ /^\.\/staging\// { print $1 }' "$kmod"); do
-      if [[ "$mod" == k8s.io/sample-cli-plugin ]]; then
-        echo "replace $mod => ./stub"
-      else
-        echo "replace $mod => $mod $staging"
-      fi
-    done
-  } >"$WORK/wrap/go.mod"
+  # The wrapper module (kube-wrapper.sh) lets go build reach k8s.io/kubernetes from the proxy.
+  local kmod
+  kmod="$(kube_wrapper_module "$K8S_VERSION" "$WORK/wrap")"
 
   # Version stamp as in kubernetes' hack/lib/version.sh: `--version` and the
   # /version endpoint would otherwise report v0.0.0-master.
