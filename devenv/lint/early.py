@@ -137,17 +137,19 @@ def _manifest_path(explicit: Path | None) -> str | None:
 
 def _child(parent: int, manifest: Path | None, jobs: int | None, out: int) -> None:
     """List the tree, read the scan's keys from the YAML, scan, and send it all to the parent."""
-    from devenv.lint.fileloop import die_with_parent
-
-    die_with_parent(parent)
     path = _manifest_path(manifest)
     if path is None:
         return _send(out, (None, None, None, None))
     from devenv.lint.scan import GitListing
 
     root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
-    git = GitListing(Path(root))  # git walks the tree while the YAML is read
+    git = GitListing(Path(root))  # git walks the tree while the YAML is read and the loop imported
+    from devenv.util.deathsig import die_with_parent
+
+    die_with_parent(parent)
     facts = _facts(path, root)
+    if facts is not None:
+        from devenv.lint import fileloop  # noqa: F401 - imported while git still lists the tree
     listed = git.result()
     outcome = _scan(facts, root, listed, jobs) if facts is not None else None
     return _send(out, (facts, root, listed, outcome))

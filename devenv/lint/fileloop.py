@@ -19,6 +19,7 @@ from devenv.lint.model import Finding, Notification
 from devenv.lint.needles import SUPPRESSION_NEEDLE
 from devenv.lint.rules import BINARY_EXTENSIONS, classify
 from devenv.lint.scope import Scope
+from devenv.util.deathsig import die_with_parent
 
 _CHUNK = 1 << 16  # most source files fit in one read
 PARALLEL_THRESHOLD = 4000  # files; below this a worker pool costs more than it saves
@@ -141,23 +142,6 @@ def jobs_for(requested: int | None, count: int) -> int:
         return 1
     wanted = requested if requested is not None else 8
     return max(1, min(wanted, count, _cpus()))
-
-
-def die_with_parent(parent: int) -> None:
-    """In a forked worker: get SIGKILL when the process that forked it dies, however it dies
-    (``kill -9`` included), instead of living on as an orphan. Linux's PR_SET_PDEATHSIG;
-    elsewhere the parent's own clean-up on a normal exit is what there is."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        PR_SET_PDEATHSIG = 1
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
 
 
 def run_files(checker: Checker, scope: Scope, paths: list[str], jobs: int) -> Outcome:

@@ -30,7 +30,7 @@ EARLY_MODULES = {
     "devenv.lint.rules.package_json", "devenv.lint.rules.pnpm_workspace", "devenv.lint.rules.python_deps",
     "devenv.lint.rules.script", "devenv.lint.rules.shell", "devenv.lint.rules.tiltfile", "devenv.lint.scan",
     "devenv.lint.scope", "devenv.lint.sdk", "devenv.lint.sdk.ruleinfo", "devenv.lint.suppress", "devenv.util",
-    "devenv.util.textpos",
+    "devenv.util.deathsig", "devenv.util.textpos",
 }
 
 
