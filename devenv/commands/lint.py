@@ -48,12 +48,12 @@ def run_lint(
     early = listing = None
     if not paths:
         from devenv.lint.early import EarlyScan
+        from devenv.lint.scan import GitListing
 
-        early = EarlyScan.start(manifest, jobs)
-        if early is None:
-            from devenv.lint.scan import GitListing
-
-            listing = GitListing(_likely_root(manifest))
+        listing = GitListing(_likely_root(manifest))
+        early = EarlyScan.start(manifest, jobs, listing)
+        if early is not None:
+            listing = None  # the child reads it; the parent reaps git (EarlyScan)
     try:
         loaded = _load(manifest)
         result = _lint(loaded, paths, jobs=jobs, listing=listing, early=early)

@@ -3,9 +3,13 @@
 Validating `services.yaml` (pydantic's model and every cross-key rule) costs about as much CPU as
 reading a 25,000-file tree, and lint needs only a few of its keys to scan: `proto.path`,
 `proto.names`, `proto.allowed`, the SDKs' `path` and `lint.exclude`. So `devenv lint` of a whole
-tree forks a child first thing; the child lists the tree (git), reads those keys straight from
-the YAML (libyaml, no model) and runs the file loop, while the parent validates the manifest as
-every command does, with the same messages.
+tree starts `git ls-files`, imports the file loop (which it needs anyway) and forks a child; the
+child reads git's listing and those keys straight from the YAML (libyaml, no model) and runs the
+file loop, while the parent validates the manifest as every command does, with the same messages.
+
+git stays the parent's child, so only the parent learns its exit status: the child's result
+counts only when git succeeded, or when it listed nothing (then the child walked the tree, as
+:func:`devenv.lint.scan.list_files` does when git fails).
 
 The child's result is a guess until the parent checks it: it is used only when the keys the
 child scanned with are exactly the validated manifest's (:func:`devenv.lint.engine.scan_facts`);
@@ -14,7 +18,7 @@ tree is scanned again in the parent, and a manifest error stops the child. Fixes
 chosen from the validated manifest: the child leaves them pending
 (:class:`devenv.lint.checker.PendingFix`).
 
-This module imports nothing heavy at import time: the parent imports it before pydantic.
+This module imports nothing heavy: the parent imports it, and forks, before pydantic.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devenv.lint.scan import GitListing
 
 MANIFEST_NAME = "services.yaml"
 _MANIFEST_LIMIT = 8 * 1024 * 1024  # as devenv.util.fsutil.PREFIX_LIMIT: larger is not a manifest
@@ -30,16 +38,22 @@ _MANIFEST_LIMIT = 8 * 1024 * 1024  # as devenv.util.fsutil.PREFIX_LIMIT: larger 
 class EarlyScan:
     """The parent's handle on the child: its process id and the read end of its pipe."""
 
-    def __init__(self, pid: int, fd: int):
-        self.pid, self.fd = pid, fd
+    def __init__(self, pid: int, fd: int, git: GitListing | None):
+        self.pid, self.fd, self.git = pid, fd, git
         self._answer: tuple | None = None
         self._done = False
 
     @classmethod
-    def start(cls, manifest: Path | None, jobs: int | None) -> EarlyScan | None:
-        """Fork the child (None where there is no fork, or for a manifest read from stdin)."""
+    def start(cls, manifest: Path | None, jobs: int | None, git: GitListing | None = None) -> EarlyScan | None:
+        """Fork the child (None where there is no fork, or for a manifest read from stdin).
+        ``git``: the listing the caller started; the child reads it when it lists the right folder."""
         if not hasattr(os, "fork") or sys.platform == "win32" or _reads_stdin(manifest):
             return None
+        # Imported once, here, for both processes (the parent needs them later as well).
+        import yaml  # noqa: F401
+
+        from devenv.lint import fileloop, scope  # noqa: F401
+
         read_end, write_end = os.pipe()
         parent = os.getpid()
         pid = os.fork()
@@ -47,15 +61,16 @@ class EarlyScan:
             os.close(read_end)
             code = 1
             try:
-                _child(parent, manifest, jobs, write_end)
+                _child(parent, manifest, jobs, git, write_end)
                 code = 0
             finally:
                 os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
         os.close(write_end)
-        return cls(pid, read_end)
+        return cls(pid, read_end, git)
 
     def _receive(self) -> tuple | None:
-        """(facts, root, listed, outcome) from the child, or None when it failed."""
+        """(facts, root, listed, outcome, listing borrowed from the parent's git) from the child, or None when it failed or read a listing
+        of a git that failed."""
         if self._done:
             return self._answer
         import pickle
@@ -71,7 +86,21 @@ class EarlyScan:
             self._answer = None
         finally:
             self._close()
+        if self._answer is not None and self._answer[4] and not self._git_succeeded():
+            # The child took git's partial output for the listing: a walk (the parent's) decides.
+            self._answer = (self._answer[0], self._answer[1], None, None, False)
+        if self.git is not None:
+            self.git.cancel()  # reaped (or, when the child failed, stopped)
         return self._answer
+
+    def _git_succeeded(self) -> bool:
+        proc = self.git.proc if self.git is not None else None
+        if proc is None:
+            return False
+        try:
+            return proc.wait(timeout=60) == 0
+        except Exception:  # noqa: BLE001 - a git that does not end: not a listing to trust
+            return False
 
     def outcome(self, facts: tuple | None) -> tuple | None:
         """(files, file-loop outcome) when the child scanned with exactly ``facts``, else None."""
@@ -87,6 +116,7 @@ class EarlyScan:
             return None
         from devenv.lint.scan import Listed
 
+
         return Listed(Path(answer[1]), answer[2])
 
     def stop(self) -> None:
@@ -101,6 +131,8 @@ class EarlyScan:
         except OSError:
             pass
         self._close()
+        if self.git is not None:
+            self.git.cancel()
 
     def _close(self) -> None:
         if not self._done:
@@ -135,24 +167,26 @@ def _manifest_path(explicit: Path | None) -> str | None:
         cwd = parent
 
 
-def _child(parent: int, manifest: Path | None, jobs: int | None, out: int) -> None:
-    """List the tree, read the scan's keys from the YAML, scan, and send it all to the parent."""
-    path = _manifest_path(manifest)
-    if path is None:
-        return _send(out, (None, None, None, None))
+def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing | None, out: int) -> None:
+    """Read the listing and the scan's keys, scan, and send it all to the parent."""
     from devenv.lint.scan import GitListing
-
-    root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
-    git = GitListing(Path(root))  # git walks the tree while the YAML is read and the loop imported
     from devenv.util.deathsig import die_with_parent
 
     die_with_parent(parent)
+    path = _manifest_path(manifest)
+    if path is None:
+        return _send(out, (None, None, None, None, False))
+    root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    borrowed = git is not None and git.proc is not None and str(git.root) == root
+    if not borrowed:
+        git = GitListing(Path(root))  # the caller guessed another folder: list this one
     facts = _facts(path, root)
-    if facts is not None:
-        from devenv.lint import fileloop  # noqa: F401 - imported while git still lists the tree
+    assert git is not None  # nosec B101: set just above
+    # The parent's git: it is not this process's child, so communicate() cannot learn its exit
+    # status (and says 0); the parent checks it (EarlyScan._git_succeeded).
     listed = git.result()
     outcome = _scan(facts, root, listed, jobs) if facts is not None else None
-    return _send(out, (facts, root, listed, outcome))
+    return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)))
 
 
 def _send(out: int, answer: tuple) -> None:

@@ -52,7 +52,7 @@ def prefiltered(checker: Checker, scope: Scope, paths: list[str], notes: list[No
     needles = checker.needles
     gate, byte_needles, marker = needles.gate, needles.byte_needles, SUPPRESSION_NEEDLE
     marker_without_gate = not needles.gate_covers_marker
-    base, open_, read_, close = checker.root + os.sep, os.open, os.read, os.close
+    base, open_, read_, close, flags, size = checker.root + os.sep, os.open, os.read, os.close, _OPEN_FLAGS, _CHUNK
     kept: list[tuple[str, bytes]] = []
     checked = 0
     for path in paths:
@@ -63,15 +63,15 @@ def prefiltered(checker: Checker, scope: Scope, paths: list[str], notes: list[No
         if dot > 0 and path[dot:].lower() in binary:
             continue  # images, archives: never read (a jar can be large)
         try:
-            fd = open_(base + path, _OPEN_FLAGS)
+            fd = open_(base + path, flags)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             continue  # a tracked file deleted from the work tree, a submodule
         except OSError as exc:
             notes.append(_unreadable(path, exc))
             continue
         try:
-            data = read_(fd, _CHUNK)
-            if len(data) == _CHUNK:
+            data = read_(fd, size)
+            if len(data) == size:
                 rest = _read_rest(fd, data)
                 if rest is None:
                     continue

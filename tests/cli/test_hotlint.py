@@ -49,7 +49,7 @@ def test_lint_imports_no_cli_framework(repo):
 
 def test_the_early_file_loop_imports_no_manifest_model(repo):
     code = ("import os\nfrom devenv.lint import early\n"
-            "early._child(os.getppid(), None, 2, os.open(os.devnull, os.O_WRONLY))\n")
+            "early._child(os.getppid(), None, 2, None, os.open(os.devnull, os.O_WRONLY))\n")
     found = _imported(["-c", code], repo) - _imported(["-c", "pass"], repo)
     tops = {m.split(".")[0] for m in found} - set(sys.stdlib_module_names) - {"devenv", "org"}
     assert {m for m in found if m.split(".")[0] == "devenv"} == EARLY_MODULES

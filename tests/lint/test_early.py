@@ -11,6 +11,7 @@ import pytest
 
 from devenv.lint.early import EarlyScan
 from devenv.lint.engine import lint
+from devenv.lint.scan import GitListing
 from devenv.manifest.load import load_manifest
 
 
@@ -20,14 +21,18 @@ def _everything(result):
 
 @pytest.mark.parametrize("where", ["plain folder", "git work tree"])
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_the_early_scan_finds_what_the_parent_finds(where, jobs, monorepo, git_monorepo):
+@pytest.mark.parametrize("git", ["the parent's", "the child's own", "the parent's, of another folder"])
+def test_the_early_scan_finds_what_the_parent_finds(where, jobs, git, monorepo, git_monorepo):
+    """Whoever started git: in a plain folder git fails and the child walks, as the parent would."""
     root = monorepo if where == "plain folder" else git_monorepo
     loaded = load_manifest(root / "services.yaml")
-    early = EarlyScan.start(root / "services.yaml", jobs)
+    listing = None if git == "the child's own" else GitListing(root / "services" if "another" in git else root)
+    early = EarlyScan.start(root / "services.yaml", jobs, listing)
     assert early is not None
     with_early = lint(loaded, jobs=jobs, early=early)
     assert with_early.findings and all(f.fix for f in with_early.findings)  # pending fixes were written
     assert _everything(with_early) == _everything(lint(loaded, jobs=jobs))
+    assert listing is None or listing.proc is None or listing.proc.returncode is not None  # git was reaped
 
 
 def test_the_early_scan_is_used_when_its_facts_are_the_manifests(small):
