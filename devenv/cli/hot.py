@@ -1,5 +1,5 @@
-"""The hot commands, parsed without typer: `devenv --version`, `devenv sdk guard SDK [-f M]` and
-`devenv sdk stamp SDK [-f M]`.
+"""The hot commands, parsed without typer: `devenv --version`, `devenv sdk guard SDK [-f M]`,
+`devenv sdk stamp SDK [-f M]` and `devenv lint …` (:mod:`devenv.cli.hotlint`).
 
 Tilt runs guard and stamp around every SDK build step, so their start-up is paid many times a
 day; typer, click, rich and pydantic cost several times Python's own start-up. Only the plain
@@ -42,6 +42,10 @@ def run_hot(argv: list[str]) -> int | None:
         print(f"devenv {__version__}")
         return 0
     args = argv  # --debug, anywhere, was taken out by devenv.cli.main (outcome.take_debug_flag)
+    if args and args[0] == "lint":
+        from devenv.cli.hotlint import run_lint_hot
+
+        return run_lint_hot(args[1:])
     if len(args) < 3 or args[0] != "sdk" or args[1] not in ("guard", "stamp"):
         return None
     parsed = _sdk_arguments(args[2:])

@@ -38,38 +38,37 @@ def run_lint(
         raise DevenvError(f"unknown format '{format}'", hint=f"use one of: {', '.join(NAMES)}")
     if jobs is not None and jobs < 1:
         raise DevenvError(f"--jobs must be 1 or more, not {jobs}")
-    from devenv.lint.scan import GitListing
-
-    # Let git list the tree while Python imports the rest and loads the manifest.
     if output is not None:
         try:
             resolve_target(output, what="report")  # a device, FIFO or loop is refused before any work
         except UnsafeTarget as exc:
             raise DevenvError(exc.message, hint=exc.hint) from None
-    listing = GitListing(_likely_root(manifest)) if not paths else None
-    from devenv.lint import lint
-    from devenv.lint.formats.text import summary
-    from devenv.lint.scan import git_toplevel
-    from devenv.manifest.load import load_manifest
+    # Let git list the tree, and the file loop start, while Python imports the rest and loads the
+    # manifest (devenv.lint.early); a plain GitListing where that cannot run.
+    early = listing = None
+    if not paths:
+        from devenv.lint.early import EarlyScan
+        from devenv.lint.scan import GitListing
 
+        listing = GitListing(_likely_root(manifest))
+        early = EarlyScan.start(manifest, jobs, listing)
+        if early is not None:
+            listing = None  # the child reads it; the parent reaps git (EarlyScan)
     try:
-        loaded = load_manifest(manifest)
-    except BaseException:
+        loaded = _load(manifest)
+        result = _lint(loaded, paths, jobs=jobs, listing=listing, early=early)
+    finally:
+        if early is not None:
+            early.stop()
         if listing is not None:
             listing.cancel()
-        raise
-    for problem in loaded.warnings:
-        if problem.key == "proto.path":  # a missing workspace would silently turn the guardrail off
-            if listing is not None:
-                listing.cancel()
-            raise DevenvError(f"{problem.location} proto.path: {problem.message}: the proto boundary cannot be checked",
-                              hint=problem.hint)
-        print(f"{problem.location} warning: {problem.message}", file=sys.stderr)
-    result = lint(loaded, paths, jobs=jobs, listing=listing)
     if fix or diff:  # rewrite SDK versions in place (devenv.lint.sdk.fix); --diff only shows the change
-        result, code = apply_lint_fixes(result, write=not diff, relint=lambda: lint(loaded, paths, jobs=jobs))
+        result, code = apply_lint_fixes(result, write=not diff, relint=lambda: _lint(loaded, paths, jobs=jobs))
         if diff:
             return code
+    from devenv.lint.formats.text import summary
+    from devenv.lint.scan import git_toplevel
+
     root = Path(result.root)
     options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root, version=__version__)
     text = formatter(format)(result, options)
@@ -83,6 +82,25 @@ def run_lint(
         print(f"devenv lint: {text_note}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def _load(manifest: Path | None):
+    """The validated manifest; its warnings printed, a missing proto workspace refused."""
+    from devenv.manifest.load import load_manifest
+
+    loaded = load_manifest(manifest)
+    for problem in loaded.warnings:
+        if problem.key == "proto.path":  # a missing workspace would silently turn the guardrail off
+            raise DevenvError(f"{problem.location} proto.path: {problem.message}: the proto boundary cannot be checked",
+                              hint=problem.hint)
+        print(f"{problem.location} warning: {problem.message}", file=sys.stderr)
+    return loaded
+
+
+def _lint(loaded, paths: list[Path], **kwargs):
+    from devenv.lint.engine import lint
+
+    return lint(loaded, paths, **kwargs)
 
 
 def write_report(text: str, output: Path, *, inputs) -> None:

@@ -12,11 +12,27 @@ every other file consumes published SDKs. The pieces:
   manifest rules (:mod:`devenv.lint.rules.manifest`).
 - :mod:`devenv.lint.suppress`: ``devenv: allow proto-import reason="…"`` comments, and the
   ``"//devenv"`` key of JSON files, which have no comments.
+- :mod:`devenv.lint.fileloop` reads every file once and keeps those with a needle;
+  :mod:`devenv.lint.checker` finds one file's references; :mod:`devenv.lint.early` starts the
+  file loop before the manifest is validated.
 - :mod:`devenv.lint.engine`: runs it all and returns a :class:`~devenv.lint.model.LintResult`;
   :mod:`devenv.lint.formats` turns a result into text, JSON or SARIF.
 """
 
-from devenv.lint.engine import lint
-from devenv.lint.model import Finding, LintResult
+from __future__ import annotations
 
 __all__ = ["Finding", "LintResult", "lint"]
+
+
+def __getattr__(name: str):
+    """``from devenv.lint import lint`` imports the engine (and the manifest model) only when asked:
+    the early scan (:mod:`devenv.lint.early`) imports parts of this package before pydantic."""
+    if name == "lint":
+        from devenv.lint.engine import lint
+
+        return lint
+    if name in ("Finding", "LintResult"):
+        from devenv.lint import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'devenv.lint' has no attribute {name!r}")

@@ -65,6 +65,20 @@ class GitListing:
             self.proc.communicate()
 
 
+class Listed:
+    """A listing made elsewhere (the early scan's child), used as a :class:`GitListing`;
+    ``files`` None: not a git work tree."""
+
+    def __init__(self, root: Path, files: list[str] | None):
+        self.root, self.pathspecs, self.files = root, (), files
+
+    def result(self, timeout: float = 300) -> list[str] | None:
+        return self.files
+
+    def cancel(self) -> None:
+        pass
+
+
 def git_files(root: Path, pathspecs: Iterable[str] = ()) -> list[str] | None:
     """Files git sees under ``root`` (relative to it), or None outside a work tree / without git."""
     return GitListing(root, pathspecs).result()
@@ -165,7 +179,7 @@ def walk_files(root: Path, start: str = "", unreadable: list[tuple[str, str]] | 
                 yield relative
 
 
-def list_files(root: Path, paths: Iterable[Path] = (), listing: GitListing | None = None,
+def list_files(root: Path, paths: Iterable[Path] = (), listing: GitListing | Listed | None = None,
                unreadable: list[tuple[str, str]] | None = None) -> tuple[list[str], bool]:
     """(files relative to ``root``, whether git listed them) for the whole tree or ``paths``.
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from devenv.lint import engine
+from devenv.lint import fileloop
 from devenv.lint.rules import BOUNDARY_RULES
 from tests.lint import monorepo as fixture_repo
 from tests.lint.conftest import keys, run
@@ -108,7 +108,7 @@ def test_unreadable_files_are_reported_and_skipped(monorepo, monkeypatch):
             raise PermissionError(13, "Permission denied", path)
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(engine.os, "open", deny)
+    monkeypatch.setattr(fileloop.os, "open", deny)
     result = run(monorepo, jobs=1)
     assert not any(f.location.file == "scripts/gen.sh" for f in result.findings)
     assert [(n.file, n.message) for n in result.notifications] == [
@@ -158,7 +158,7 @@ def test_non_utf8_and_bom_files_are_read(small):
 
 
 def test_the_inlined_prefilter_agrees_with_needles_prefilter(small):
-    """engine._check_many inlines Needles.prefilter: a file is parsed exactly when it passes."""
+    """fileloop.prefiltered inlines Needles.prefilter: a file is parsed exactly when it passes."""
     samples = {
         "a.sh": "cd packages/ameide_core_proto\n", "b.sh": "echo proto\n", "c.sh": "echo ameide-core-proto\n",
         "d.sh": "# devenv: allow proto-import\n", "e.sh": "# devenv: something else\n", "f.sh": "plain\n",

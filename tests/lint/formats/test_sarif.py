@@ -94,11 +94,11 @@ def test_suppressed_findings_are_marked_not_dropped(git_monorepo):
 def test_unreadable_files_are_tool_notifications(small, monkeypatch, schema):
     import jsonschema
 
-    from devenv.lint import engine
+    from devenv.lint import fileloop
 
     root = small({"a.sh": "cd packages/ameide_core_proto\n"})
     real_open = os.open
-    monkeypatch.setattr(engine.os, "open", lambda p, *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+    monkeypatch.setattr(fileloop.os, "open", lambda p, *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
                         if str(p).endswith("a.sh") else real_open(p, *a, **k))
     log = sarif(run(root), root)
     invocation = log["runs"][0]["invocations"][0]

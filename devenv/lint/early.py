@@ -1,0 +1,241 @@
+"""The file loop started before the manifest is validated.
+
+Validating `services.yaml` (pydantic's model and every cross-key rule) costs about as much CPU as
+reading a 25,000-file tree, and lint needs only a few of its keys to scan: `proto.path`,
+`proto.names`, `proto.allowed`, the SDKs' `path` and `lint.exclude`. So `devenv lint` of a whole
+tree starts `git ls-files`, imports the file loop (which it needs anyway) and forks a child; the
+child reads git's listing and those keys straight from the YAML (libyaml, no model) and runs the
+file loop, while the parent validates the manifest as every command does, with the same messages.
+
+git stays the parent's child, so only the parent learns its exit status: the child's result
+counts only when git succeeded, or when it listed nothing (then the child walked the tree, as
+:func:`devenv.lint.scan.list_files` does when git fails).
+
+The child's result is a guess until the parent checks it: it is used only when the keys the
+child scanned with are exactly the validated manifest's (:func:`devenv.lint.engine.scan_facts`);
+otherwise (any surprise in the YAML, a manifest edited in between, stdin) it is dropped and the
+tree is scanned again in the parent, and a manifest error stops the child. Fixes name SDKs
+chosen from the validated manifest: the child leaves them pending
+(:class:`devenv.lint.checker.PendingFix`).
+
+This module imports nothing heavy: the parent imports it, and forks, before pydantic.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devenv.lint.scan import GitListing
+
+MANIFEST_NAME = "services.yaml"
+_MANIFEST_LIMIT = 8 * 1024 * 1024  # as devenv.util.fsutil.PREFIX_LIMIT: larger is not a manifest
+
+
+class EarlyScan:
+    """The parent's handle on the child: its process id and the read end of its pipe."""
+
+    def __init__(self, pid: int, fd: int, git: GitListing | None):
+        self.pid, self.fd, self.git = pid, fd, git
+        self._answer: tuple | None = None
+        self._done = False
+
+    @classmethod
+    def start(cls, manifest: Path | None, jobs: int | None, git: GitListing | None = None) -> EarlyScan | None:
+        """Fork the child (None where there is no fork, or for a manifest read from stdin).
+        ``git``: the listing the caller started; the child reads it when it lists the right folder."""
+        if not hasattr(os, "fork") or sys.platform == "win32" or _reads_stdin(manifest):
+            return None
+        # Imported once, here, for both processes (the parent needs them later as well).
+        import yaml  # noqa: F401
+
+        from devenv.lint import fileloop, scope  # noqa: F401
+
+        read_end, write_end = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read_end)
+            code = 1
+            try:
+                _child(parent, manifest, jobs, git, write_end)
+                code = 0
+            finally:
+                os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+        os.close(write_end)
+        return cls(pid, read_end, git)
+
+    def _receive(self) -> tuple | None:
+        """(facts, root, listed, outcome, listing borrowed from the parent's git) from the child, or None when it failed or read a listing
+        of a git that failed."""
+        if self._done:
+            return self._answer
+        import pickle
+
+        chunks = []
+        try:
+            while chunk := os.read(self.fd, 1 << 20):
+                chunks.append(chunk)
+            _, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) == 0 and chunks:
+                self._answer = pickle.loads(b"".join(chunks))  # nosec B301: our own child's data
+        except (OSError, pickle.UnpicklingError, EOFError):
+            self._answer = None
+        finally:
+            self._close()
+        if self._answer is not None and self._answer[4] and not self._git_succeeded():
+            # The child took git's partial output for the listing: a walk (the parent's) decides.
+            self._answer = (self._answer[0], self._answer[1], None, None, False)
+        if self.git is not None:
+            self.git.cancel()  # reaped (or, when the child failed, stopped)
+        return self._answer
+
+    def _git_succeeded(self) -> bool:
+        proc = self.git.proc if self.git is not None else None
+        if proc is None:
+            return False
+        try:
+            return proc.wait(timeout=60) == 0
+        except Exception:  # noqa: BLE001 - a git that does not end: not a listing to trust
+            return False
+
+    def outcome(self, facts: tuple | None) -> tuple | None:
+        """(files, file-loop outcome) when the child scanned with exactly ``facts``, else None."""
+        answer = self._receive()
+        if facts is None or answer is None or answer[0] != facts or answer[3] is None:
+            return None
+        return answer[3]
+
+    def listing(self):
+        """The child's listing of the tree, as a :class:`devenv.lint.scan.GitListing` stand-in."""
+        answer = self._receive()
+        if answer is None or answer[1] is None:
+            return None
+        from devenv.lint.scan import Listed
+
+
+        return Listed(Path(answer[1]), answer[2])
+
+    def stop(self) -> None:
+        """End the child (its workers and git follow it) when its result is not wanted."""
+        if self._done:
+            return
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        self._close()
+        if self.git is not None:
+            self.git.cancel()
+
+    def _close(self) -> None:
+        if not self._done:
+            self._done = True
+            os.close(self.fd)
+
+
+def _reads_stdin(manifest: Path | None) -> bool:
+    if manifest is None:
+        return False
+    if str(manifest) == "-":
+        return True
+    try:
+        return os.path.samestat(os.stat(manifest), os.fstat(0))
+    except (OSError, ValueError):
+        return False
+
+
+def _manifest_path(explicit: Path | None) -> str | None:
+    """The file load_manifest will read (a wrong guess is caught by the facts check)."""
+    if explicit is not None:
+        path = os.fspath(explicit)
+        return os.path.join(path, MANIFEST_NAME) if os.path.isdir(path) else path
+    cwd = os.getcwd()
+    while True:
+        candidate = os.path.join(cwd, MANIFEST_NAME)
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(cwd)
+        if parent == cwd:
+            return None
+        cwd = parent
+
+
+def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing | None, out: int) -> None:
+    """Read the listing and the scan's keys, scan, and send it all to the parent."""
+    from devenv.lint.scan import GitListing
+    from devenv.util.deathsig import die_with_parent
+
+    die_with_parent(parent)
+    path = _manifest_path(manifest)
+    if path is None:
+        return _send(out, (None, None, None, None, False))
+    root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    borrowed = git is not None and git.proc is not None and str(git.root) == root
+    if not borrowed:
+        git = GitListing(Path(root))  # the caller guessed another folder: list this one
+    facts = _facts(path, root)
+    assert git is not None  # nosec B101: set just above
+    # The parent's git: it is not this process's child, so communicate() cannot learn its exit
+    # status (and says 0); the parent checks it (EarlyScan._git_succeeded).
+    listed = git.result()
+    outcome = _scan(facts, root, listed, jobs) if facts is not None else None
+    return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)))
+
+
+def _send(out: int, answer: tuple) -> None:
+    import pickle
+
+    data = memoryview(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    while data:
+        data = data[os.write(out, data):]
+    os.close(out)
+
+
+def _facts(path: str, root: str) -> tuple | None:
+    """:func:`devenv.lint.engine.scan_facts` computed from the raw YAML; None at any surprise."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MANIFEST_LIMIT + 1)
+        if len(data) > _MANIFEST_LIMIT:
+            return None
+        import yaml
+
+        document = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # nosec B506: a safe loader
+    except Exception:  # noqa: BLE001 - the parent's load reports it properly
+        return None
+    if not isinstance(document, dict) or not isinstance(proto := document.get("proto"), dict):
+        return None
+    sdks, lint = document.get("sdks") or {}, document.get("lint") or {}
+    if not (isinstance(sdks, dict) and all(isinstance(s, dict) for s in sdks.values()) and isinstance(lint, dict)):
+        return None
+    values = (proto.get("path"), proto.get("names", []), proto.get("allowed", []),
+              [s.get("path") or "" for s in sdks.values()], lint.get("exclude", []))
+    if not (isinstance(values[0], str) and all(_strings(v) for v in values[1:])):
+        return None
+    return (root, os.path.basename(path), values[0], *(tuple(v) for v in values[1:]))
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None) -> tuple:
+    """(files in scope, the file loop's outcome) with the facts' needles and scope."""
+    from devenv.lint.checker import Checker, PendingFixes
+    from devenv.lint.fileloop import jobs_for, run_files
+    from devenv.lint.scan import Listed, list_files
+    from devenv.lint.scope import scope_and_needles, unreadable_folders, without_excluded
+
+    _, manifest_file, proto_path, names, allowed, sdk_paths, exclude = facts
+    unreadable: list[tuple[str, str]] = []
+    files = without_excluded(exclude, list_files(Path(root), (), Listed(Path(root), listed), unreadable)[0])
+    scope, needles = scope_and_needles(manifest_file, proto_path, names, allowed, sdk_paths)
+    findings, notes, checked, parsed = run_files(Checker(root, needles, PendingFixes()), scope, files, jobs_for(jobs, len(files)))
+    return files, (findings, notes + unreadable_folders(unreadable), checked, parsed)
