@@ -29,9 +29,10 @@ ETCD_PORT="${DEVENV_CLUSTER_ETCD_PORT:-12379}"
 REGISTRY_PORT="${DEVENV_CLUSTER_REGISTRY_PORT:-5005}"
 NODE=devenv-node
 CONTEXT="${DEVENV_CLUSTER_CONTEXT:-k3d-ameide}"
-POD_CIDR=10.88.0.0/16
-POD_GATEWAY=10.88.0.1 # the bridge's address on the host, and the node's address
-BRIDGE=devenv0
+NET="${DEVENV_CLUSTER_NET:-10.88}" # the pods' /16
+POD_CIDR="$NET.0.0/16"
+POD_GATEWAY="$NET.0.1" # the bridge's address on the host, and the node's address
+BRIDGE="${DEVENV_CLUSTER_BRIDGE:-devenv0}"
 SERVICE_CIDR=10.96.0.0/16
 REGISTRY="127.0.0.1:$REGISTRY_PORT"
 BASE_IMAGE="$REGISTRY/devenv/base:busybox"
@@ -159,6 +160,7 @@ state = "$STATE/containerd/state"
   # CAP_SYS_RESOURCE, which these VMs withhold even from root (CapEff 0x1fffeffffff): runc init
   # then dies with "can't get final child's PID from pipe: EOF". Clamp to containerd's own score.
   restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true # pods' network namespaces under $STATE, not /run/netns
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
   [plugins."io.containerd.grpc.v1.cri".cni]
@@ -166,6 +168,10 @@ state = "$STATE/containerd/state"
     conf_dir = "$STATE/cni/net.d"
   [plugins."io.containerd.grpc.v1.cri".registry.mirrors."$REGISTRY"]
     endpoint = ["http://$REGISTRY"]
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      Root = "$STATE/containerd/runc"
 EOF
   spawn containerd containerd --config "$STATE/containerd/config.toml"
   wait_for containerd 30 "${CTR[@]}" version
@@ -218,7 +224,8 @@ failCgroupV1: false
 cgroupDriver: cgroupfs
 failSwapOn: false
 address: $POD_GATEWAY
-healthzBindAddress: 127.0.0.1
+healthzPort: 0
+podLogsDir: $STATE/kubelet/pod-logs
 readOnlyPort: 0
 authentication: {anonymous: {enabled: false}, webhook: {enabled: false}, x509: {clientCAFile: $STATE/pki/ca.crt}}
 authorization: {mode: AlwaysAllow}
@@ -308,7 +315,7 @@ stop_shims() { # shims outlive containerd: ours name our socket on their command
   local proc pid
   for proc in /proc/[0-9]*; do
     pid=${proc#/proc/}
-    if tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -q "^/usr/bin/containerd-shim-runc-v2 .*-address $STATE/containerd/containerd.sock"; then
+    if { tr '\0' ' ' <"$proc/cmdline"; } 2>/dev/null | grep -q "^/usr/bin/containerd-shim-runc-v2 .*-address $STATE/containerd/containerd.sock"; then
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
@@ -337,7 +344,6 @@ down() {
   stop_pid dockerd
   # Mounts (overlay rootfs, shm, pod volumes, network namespaces), deepest first.
   awk -v s="$STATE" '$2 ~ "^"s {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  for ns in /run/netns/cni-*; do [[ -e "$ns" ]] && { umount "$ns" 2>/dev/null; rm -f "$ns"; }; done
   ip link del "$BRIDGE" 2>/dev/null || true
   log "down (state kept in $STATE; rm -rf it for a cold start)"
 }
