@@ -1,0 +1,217 @@
+"""`tilt up` on the real single-node cluster (scripts/dev-cluster.sh): the SDK chains publish to
+the real registries, each service image fetches its SDK from the registry *by the registry's host
+name* during `docker build` (the rendered `extra_hosts` map the names to `host-gateway`), Tilt
+pushes the images to the cluster's registry, and every pod becomes Ready (its readiness probe,
+run by the kubelet).
+
+The SDK version in the manifest is new for each run and only the chain's publish step puts it in
+the registry: a service image that built before its chain finished would fail to fetch it. The
+test reads Tilt's API (`tilt get uiresource`) and asserts that every service's first build
+started after the last step of each chain it consumes finished.
+
+The registries listen on loopback; a pass-through proxy on the test dockerd's bridge address (what
+`host-gateway` resolves to) sits in front of each, as the platform's registry ingress would.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.cluster import Cluster
+from tests.fixtures.manifests import build_tree
+from tests.integration.judge import render_tiltfile
+from tests.integration.tiltsession import TiltSession
+from tests.support.faultproxy import FaultProxy
+from tests.support.registries import GO_MODULE, NPM_PACKAGE, GoProxy, Processes, Upstream, start_verdaccio
+
+HOSTS = {"npm": "npm.packages.dev.ameide.io", "go": "go.packages.dev.ameide.io"}
+SERVICES = {"web": ["ts"], "gw": ["go"], "both": ["ts", "go"], "plain": []}
+
+NPM_PUBLISH = """\
+set -eu
+echo "run ts-publish" >> steps.log
+mkdir -p .pkg && cd .pkg
+printf '{{"name": "%s", "version": "%s", "main": "index.js", "license": "Apache-2.0"}}\\n' "{package}" "{version}" > package.json
+echo 'module.exports = {{}};' > index.js
+npm publish --userconfig ../npmrc --cache ../.npm-cache --registry "{url}/" >/dev/null
+"""
+
+GO_PUBLISH = """\
+set -eu
+echo "run go-publish" >> steps.log
+# A GOPROXY directory: publishing a version is writing its .info, .mod and .zip, then listing it.
+dir="{proxy}/{module}/@v"
+printf '{{"Version":"%s","Time":"2026-11-30T00:00:00Z"}}' "{version}" > "$dir/{version}.info"
+printf 'module {module}\\n\\ngo 1.21\\n' > "$dir/{version}.mod"
+rm -rf .zip && mkdir -p ".zip/{module}@{version}" && cp "$dir/{version}.mod" ".zip/{module}@{version}/go.mod"
+(cd .zip && python3 -m zipfile -c "$dir/{version}.zip" "{module}@{version}")
+echo "{version}" >> "$dir/list"
+"""
+
+# Each image fetches and verifies its SDK at the version Tilt passes, from the registry by host
+# name (busybox wget, tar, grep): no SDK, no image.
+FETCH = {
+    "ts": ('wget -qO /tmp/sdk.tgz "http://{host}:{port}/@ameideio/ameide-sdk-ts/-/ameide-sdk-ts-${{TS_SDK_VERSION}}.tgz"'
+           ' && tar -xzOf /tmp/sdk.tgz package/package.json | grep -q "\\"version\\": \\"${{TS_SDK_VERSION}}\\""'),
+    "go": ('wget -qO /tmp/sdk.info "http://{host}:{port}/{module}/@v/${{GO_SDK_VERSION}}.info"'
+           ' && grep -q "\\"Version\\":\\"${{GO_SDK_VERSION}}\\"" /tmp/sdk.info'),
+}
+
+
+def _deployment(name: str, namespace: str) -> str:
+    serve = "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"
+    return (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n"
+        f"  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
+        f"    spec:\n      containers:\n      - name: app\n        image: acme/{name}\n"
+        f"        command: [sh, -c, '{serve}']\n"
+        f"        readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}\n")
+
+
+def _dockerfile(sdks: list[str], ports: dict[str, int]) -> str:
+    lines = ["ARG BASE_IMAGE", "FROM ${BASE_IMAGE}"]
+    for sdk in sdks:
+        host = HOSTS["npm" if sdk == "ts" else "go"]
+        port = ports["npm" if sdk == "ts" else "go"]
+        lines += [f"ARG {sdk.upper()}_SDK_VERSION", "RUN " + FETCH[sdk].format(host=host, port=port, module=GO_MODULE)]
+    return "\n".join(lines + ["COPY app.txt /app.txt", ""])
+
+
+def _manifest(namespace: str, versions: dict[str, str]) -> str:
+    services = "".join(
+        f"  {name}:\n    sdks: [{', '.join(sdks)}]\n    context: svc/{name}\n    image: acme/{name}\n"
+        f"    k8s: [k8s/{name}.yaml]\n" for name, sdks in SERVICES.items())
+    return f"""\
+version: 1
+project: live
+build:
+  extra_hosts:
+    hosts: [{HOSTS['npm']}, {HOSTS['go']}]
+    target: host-gateway
+  build_args:
+    BASE_IMAGE: {{env: BASE_IMAGE}}
+sdks:
+  ts:
+    language: typescript
+    path: sdk/ts
+    package: "{NPM_PACKAGE}"
+    version: "{versions['ts']}"
+    steps:
+      build:   {{cmd: sh step.sh ts-build}}
+      publish: {{cmd: sh publish-ts.sh}}
+  go:
+    language: go
+    path: sdk/go
+    package: {GO_MODULE}
+    version: {versions['go']}
+    steps:
+      build:   {{cmd: sh step.sh go-build}}
+      publish: {{cmd: sh publish-go.sh}}
+services:
+{services}cluster:
+  contexts: [k3d-ameide]
+  namespace: {namespace}
+"""
+
+
+def _npm_token(url: str) -> str:
+    name = f"live-{uuid.uuid4().hex[:8]}"
+    body = json.dumps({"name": name, "password": "devenv-test-pw", "type": "user", "roles": []}).encode()
+    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:{name}", data=body, method="PUT",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return json.load(response)["token"]
+
+
+def _repo(root: Path, namespace: str, versions: dict[str, str], ports: dict[str, int], verdaccio: Upstream,
+          go_proxy_dir: Path) -> Path:
+    npm_url = verdaccio.url
+    files = {
+        "step.sh": 'echo "run $1" >> steps.log\n',
+        "npmrc": f"//{npm_url.split('://', 1)[1]}/:_authToken={_npm_token(npm_url)}\naudit=false\nfund=false\n"
+                 "update-notifier=false\n",
+        "publish-ts.sh": NPM_PUBLISH.format(package=NPM_PACKAGE, version=versions["ts"], url=npm_url),
+        "publish-go.sh": GO_PUBLISH.format(proxy=go_proxy_dir, module=GO_MODULE, version=versions["go"]),
+        "sdk/ts/package.json": "{}\n", "sdk/go/go.mod": f"module {GO_MODULE}\n",
+        "services.yaml": _manifest(namespace, versions),
+    }
+    for name, sdks in SERVICES.items():
+        files[f"svc/{name}/Dockerfile"] = _dockerfile(sdks, ports)
+        files[f"svc/{name}/app.txt"] = f"{name}\n"
+        files[f"k8s/{name}.yaml"] = _deployment(name, namespace)
+    build_tree(root, files)
+    render_tiltfile(root)
+    return root
+
+
+@pytest.fixture
+def registries(dockerd, tmp_path):
+    """This test's own Verdaccio and Go proxy directory (it publishes to them), each behind a
+    pass-through proxy on the docker bridge address: what the registries' host names resolve to
+    inside `docker build` (`host-gateway`). Yields (verdaccio, Go proxy folder, proxy ports)."""
+    procs = Processes()
+    go = GoProxy(tmp_path / "goproxy")
+    proxies: dict[str, FaultProxy] = {}
+    try:
+        verdaccio = start_verdaccio(tmp_path / "verdaccio", procs)
+        proxies = {"npm": FaultProxy(verdaccio.address, host=dockerd.bridge_ip),
+                   "go": FaultProxy(go.upstream.address, host=dockerd.bridge_ip)}
+        yield verdaccio, tmp_path / "goproxy", {kind: proxy.port for kind, proxy in proxies.items()}
+    finally:
+        for proxy in proxies.values():
+            proxy.close()
+        go.close()
+        procs.stop()
+
+
+def test_tilt_up_builds_after_the_sdks_and_every_pod_becomes_ready(
+        dev_cluster: Cluster, tilt, tilt_bin, registries, tmp_path):
+    verdaccio, go_proxy_dir, ports = registries
+    namespace = f"live-{uuid.uuid4().hex[:6]}"
+    dev_cluster.kubectl("create", "namespace", namespace)
+    patch = random.randrange(1000, 10**6)
+    versions = {"ts": f"1.5.{patch}", "go": f"v1.5.{patch}"}
+    root = _repo(tmp_path / "repo", namespace, versions, ports, verdaccio, go_proxy_dir)
+    env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host},
+                   kubeconfig=dev_cluster.kubeconfig)
+    steps = {f"packages:{s}-sdk-{step}" for s in ("ts", "go") for step in ("build", "publish")}
+    session = TiltSession(tilt_bin, root, env).start()
+    try:
+        counts = session.settle(steps | set(SERVICES), timeout=420)
+        assert {n: counts[n] for n in steps | set(SERVICES)} == {n: 1 for n in steps | set(SERVICES)}, \
+            session.log()[-4000:]
+        for name in SERVICES:
+            assert not session.history(name)[0].error, f"{name}: {session.history(name)[0].error}\n{session.log()[-4000:]}"
+        for name, sdks in SERVICES.items():
+            first = session.history(name)[0]
+            for sdk in sdks:
+                assert session.history(f"packages:{sdk}-sdk-publish")[0].finish <= first.start, (name, sdk)
+        _assert_pods_ready(dev_cluster, namespace, session)
+    finally:
+        session.stop()
+        dev_cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
+
+
+def _assert_pods_ready(cluster: Cluster, namespace: str, session: TiltSession) -> None:
+    waited = cluster.kubectl("-n", namespace, "wait", "--for=condition=Available", "deployment", "--all",
+                             "--timeout=120s", check=False)
+    pods = json.loads(cluster.kubectl("-n", namespace, "get", "pods", "-o", "json").stdout)["items"]
+    assert waited.returncode == 0, f"{waited.stderr}\n{json.dumps([p['status'] for p in pods], indent=1)[-3000:]}"
+    ready = {p["metadata"]["labels"]["app"]: p["status"]["containerStatuses"][0] for p in pods}
+    assert set(ready) == set(SERVICES) and all(s["ready"] for s in ready.values()), ready
+    # Every image came from the cluster's registry, where Tilt pushed it.
+    assert all(s["image"].startswith(f"{cluster.registry}/") for s in ready.values()), ready
+    deadline = time.monotonic() + 30  # Tilt sees the pods Ready a poll after the kubelet does
+    while True:
+        runtime = {name: (session.resources[name].get("status") or {}).get("runtimeStatus") for name in SERVICES}
+        if runtime == {name: "ok" for name in SERVICES} or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert runtime == {name: "ok" for name in SERVICES}, runtime
