@@ -11,6 +11,9 @@ started after the last step of each chain it consumes finished.
 
 The registries listen on loopback; a pass-through proxy on the test dockerd's bridge address (what
 `host-gateway` resolves to) sits in front of each, as the platform's registry ingress would.
+The registries are this test's own (Verdaccio, a Go proxy directory, pypiserver): it publishes
+new versions to them. The example monorepo's own Dockerfiles (node, golang, python images from
+Docker Hub) cannot build here, where nothing is pulled from the internet: see docs/dev-cluster.md.
 """
 
 from __future__ import annotations
@@ -29,10 +32,18 @@ from tests.fixtures.manifests import build_tree
 from tests.integration.judge import render_tiltfile
 from tests.integration.tiltsession import TiltSession
 from tests.support.faultproxy import FaultProxy
-from tests.support.registries import GO_MODULE, NPM_PACKAGE, GoProxy, Processes, Upstream, start_verdaccio
+from tests.support.registries import (
+    GO_MODULE,
+    NPM_PACKAGE,
+    GoProxy,
+    Processes,
+    Upstream,
+    start_pypiserver,
+    start_verdaccio,
+)
 
-HOSTS = {"npm": "npm.packages.dev.ameide.io", "go": "go.packages.dev.ameide.io"}
-SERVICES = {"web": ["ts"], "gw": ["go"], "both": ["ts", "go"], "plain": []}
+HOSTS = {"ts": "npm.packages.dev.ameide.io", "go": "go.packages.dev.ameide.io", "python": "pypi.packages.dev.ameide.io"}
+SERVICES = {"web": ["ts"], "gw": ["go"], "worker": ["python"], "both": ["ts", "go", "python"], "plain": []}
 
 NPM_PUBLISH = """\
 set -eu
@@ -55,6 +66,23 @@ rm -rf .zip && mkdir -p ".zip/{module}@{version}" && cp "$dir/{version}.mod" ".z
 echo "{version}" >> "$dir/list"
 """
 
+PYPI_PUBLISH = """\
+set -eu
+echo "run python-publish" >> steps.log
+# A wheel (the metadata is all the consumer reads), uploaded the way twine does.
+wheel="ameide_sdk-{version}-py3-none-any.whl"
+python3 - "$wheel" <<'PY'
+import sys, zipfile
+info = "ameide_sdk-{version}.dist-info"
+with zipfile.ZipFile(sys.argv[1], "w") as wheel:
+    wheel.writestr("ameide_sdk/__init__.py", "VERSION = '{version}'\\n")
+    wheel.writestr(f"{{info}}/METADATA", "Metadata-Version: 2.1\\nName: ameide-sdk\\nVersion: {version}\\n")
+    wheel.writestr(f"{{info}}/WHEEL", "Wheel-Version: 1.0\\nGenerator: devenv-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+    wheel.writestr(f"{{info}}/RECORD", "")
+PY
+curl -sf -F :action=file_upload -F name=ameide-sdk -F version={version} -F "content=@$wheel" "{url}/" >/dev/null
+"""
+
 # Each image fetches and verifies its SDK at the version Tilt passes, from the registry by host
 # name (busybox wget, tar, grep): no SDK, no image.
 FETCH = {
@@ -62,6 +90,9 @@ FETCH = {
            ' && tar -xzOf /tmp/sdk.tgz package/package.json | grep -q "\\"version\\": \\"${{TS_SDK_VERSION}}\\""'),
     "go": ('wget -qO /tmp/sdk.info "http://{host}:{port}/{module}/@v/${{GO_SDK_VERSION}}.info"'
            ' && grep -q "\\"Version\\":\\"${{GO_SDK_VERSION}}\\"" /tmp/sdk.info'),
+    "python": ('wget -qO /tmp/sdk.whl "http://{host}:{port}/packages/ameide_sdk-${{PYTHON_SDK_VERSION}}-py3-none-any.whl"'
+               ' && unzip -p /tmp/sdk.whl "ameide_sdk-${{PYTHON_SDK_VERSION}}.dist-info/METADATA"'
+               ' | grep -qx "Version: ${{PYTHON_SDK_VERSION}}"'),
 }
 
 
@@ -78,9 +109,8 @@ def _deployment(name: str, namespace: str) -> str:
 def _dockerfile(sdks: list[str], ports: dict[str, int]) -> str:
     lines = ["ARG BASE_IMAGE", "FROM ${BASE_IMAGE}"]
     for sdk in sdks:
-        host = HOSTS["npm" if sdk == "ts" else "go"]
-        port = ports["npm" if sdk == "ts" else "go"]
-        lines += [f"ARG {sdk.upper()}_SDK_VERSION", "RUN " + FETCH[sdk].format(host=host, port=port, module=GO_MODULE)]
+        fetch = FETCH[sdk].format(host=HOSTS[sdk], port=ports[sdk], module=GO_MODULE)
+        lines += [f"ARG {sdk.upper()}_SDK_VERSION", f"RUN {fetch}"]
     return "\n".join(lines + ["COPY app.txt /app.txt", ""])
 
 
@@ -93,7 +123,7 @@ version: 1
 project: live
 build:
   extra_hosts:
-    hosts: [{HOSTS['npm']}, {HOSTS['go']}]
+    hosts: [{', '.join(HOSTS.values())}]
     target: host-gateway
   build_args:
     BASE_IMAGE: {{env: BASE_IMAGE}}
@@ -114,6 +144,14 @@ sdks:
     steps:
       build:   {{cmd: sh step.sh go-build}}
       publish: {{cmd: sh publish-go.sh}}
+  python:
+    language: python
+    path: sdk/python
+    package: ameide-sdk
+    version: "{versions['python']}"
+    steps:
+      build:   {{cmd: sh step.sh python-build}}
+      publish: {{cmd: sh publish-python.sh}}
 services:
 {services}cluster:
   contexts: [k3d-ameide]
@@ -131,7 +169,7 @@ def _npm_token(url: str) -> str:
 
 
 def _repo(root: Path, namespace: str, versions: dict[str, str], ports: dict[str, int], verdaccio: Upstream,
-          go_proxy_dir: Path) -> Path:
+          go_proxy_dir: Path, pypi: Upstream) -> Path:
     npm_url = verdaccio.url
     files = {
         "step.sh": 'echo "run $1" >> steps.log\n',
@@ -139,7 +177,9 @@ def _repo(root: Path, namespace: str, versions: dict[str, str], ports: dict[str,
                  "update-notifier=false\n",
         "publish-ts.sh": NPM_PUBLISH.format(package=NPM_PACKAGE, version=versions["ts"], url=npm_url),
         "publish-go.sh": GO_PUBLISH.format(proxy=go_proxy_dir, module=GO_MODULE, version=versions["go"]),
+        "publish-python.sh": PYPI_PUBLISH.format(version=versions["python"], url=pypi.url),
         "sdk/ts/package.json": "{}\n", "sdk/go/go.mod": f"module {GO_MODULE}\n",
+        "sdk/python/pyproject.toml": "[project]\nname = 'ameide-sdk'\n",
         "services.yaml": _manifest(namespace, versions),
     }
     for name, sdks in SERVICES.items():
@@ -153,17 +193,21 @@ def _repo(root: Path, namespace: str, versions: dict[str, str], ports: dict[str,
 
 @pytest.fixture
 def registries(dockerd, tmp_path):
-    """This test's own Verdaccio and Go proxy directory (it publishes to them), each behind a
-    pass-through proxy on the docker bridge address: what the registries' host names resolve to
-    inside `docker build` (`host-gateway`). Yields (verdaccio, Go proxy folder, proxy ports)."""
+    """This test's own Verdaccio, Go proxy directory and pypiserver (it publishes to them), each
+    behind a pass-through proxy on the docker bridge address: what the registries' host names
+    resolve to inside `docker build` (`host-gateway`).
+    Yields (verdaccio, Go proxy folder, pypiserver, proxy port per SDK)."""
     procs = Processes()
     go = GoProxy(tmp_path / "goproxy")
     proxies: dict[str, FaultProxy] = {}
     try:
         verdaccio = start_verdaccio(tmp_path / "verdaccio", procs)
-        proxies = {"npm": FaultProxy(verdaccio.address, host=dockerd.bridge_ip),
-                   "go": FaultProxy(go.upstream.address, host=dockerd.bridge_ip)}
-        yield verdaccio, tmp_path / "goproxy", {kind: proxy.port for kind, proxy in proxies.items()}
+        (tmp_path / "wheels").mkdir()
+        pypi = start_pypiserver("pypiserver", tmp_path / "wheels", tmp_path / "pypi", procs)
+        proxies = {"ts": FaultProxy(verdaccio.address, host=dockerd.bridge_ip),
+                   "go": FaultProxy(go.upstream.address, host=dockerd.bridge_ip),
+                   "python": FaultProxy(pypi.address, host=dockerd.bridge_ip)}
+        yield verdaccio, tmp_path / "goproxy", pypi, {sdk: proxy.port for sdk, proxy in proxies.items()}
     finally:
         for proxy in proxies.values():
             proxy.close()
@@ -173,15 +217,15 @@ def registries(dockerd, tmp_path):
 
 def test_tilt_up_builds_after_the_sdks_and_every_pod_becomes_ready(
         dev_cluster: Cluster, tilt, tilt_bin, registries, tmp_path):
-    verdaccio, go_proxy_dir, ports = registries
+    verdaccio, go_proxy_dir, pypi, ports = registries
     namespace = f"live-{uuid.uuid4().hex[:6]}"
     dev_cluster.kubectl("create", "namespace", namespace)
     patch = random.randrange(1000, 10**6)
-    versions = {"ts": f"1.5.{patch}", "go": f"v1.5.{patch}"}
-    root = _repo(tmp_path / "repo", namespace, versions, ports, verdaccio, go_proxy_dir)
+    versions = {"ts": f"1.5.{patch}", "go": f"v1.5.{patch}", "python": f"1.5.{patch}"}
+    root = _repo(tmp_path / "repo", namespace, versions, ports, verdaccio, go_proxy_dir, pypi)
     env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host},
                    kubeconfig=dev_cluster.kubeconfig)
-    steps = {f"packages:{s}-sdk-{step}" for s in ("ts", "go") for step in ("build", "publish")}
+    steps = {f"packages:{s}-sdk-{step}" for s in HOSTS for step in ("build", "publish")}
     session = TiltSession(tilt_bin, root, env).start()
     try:
         counts = session.settle(steps | set(SERVICES), timeout=420)
