@@ -50,6 +50,7 @@ spawn() { # spawn NAME ARGV...: start in the background once, pid and log in $ST
   shift
   if alive "$name"; then return 0; fi
   mkdir -p "$STATE/pids" "$STATE/log"
+  date +%s >"$STATE/pids/$name.started"
   setsid "$@" >>"$STATE/log/$name.log" 2>&1 </dev/null &
   echo $! >"$STATE/pids/$name"
 }
@@ -246,12 +247,21 @@ EOF
     --root-dir "$STATE/kubelet/root" --cert-dir "$STATE/kubelet/pki" --hostname-override "$NODE" --node-ip "$POD_GATEWAY"
 }
 
-node_ready() {
-  kubectl_api GET "/api/v1/nodes/$NODE" | python3 -c '
-import json, sys
+node_ready() { # Ready, as posted by the kubelet running now (etcd keeps a dead one's last word)
+  alive kubelet || return 1
+  kubectl_api GET "/api/v1/nodes/$NODE" | STARTED="$(cat "$STATE/pids/kubelet.started")" python3 -c '
+import datetime, json, os, sys
 node = json.load(sys.stdin)
 ready = [c for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"]
-sys.exit(0 if ready and ready[0]["status"] == "True" else 1)'
+if not ready or ready[0]["status"] != "True":
+    sys.exit(1)
+beat = datetime.datetime.fromisoformat(ready[0]["lastHeartbeatTime"].replace("Z", "+00:00")).timestamp()
+sys.exit(0 if beat >= int(os.environ["STARTED"]) else 1)'
+}
+
+node_up() { # the kubelet exits when containerd's CRI is not initialised yet: start it again
+  alive kubelet || kubelet
+  node_ready
 }
 
 announce_registry() {
@@ -276,7 +286,7 @@ up() {
   bridge
   runtime
   kubelet
-  wait_for "node $NODE Ready" 60 node_ready
+  wait_for "node $NODE Ready" 60 node_up
   log "node $NODE Ready after $((SECONDS - start))s"
   echo "KUBECONFIG=$STATE/kubeconfig"
   echo "DOCKER_HOST=$dh"
