@@ -70,7 +70,7 @@ need() {
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet; do
     [[ -x "$CACHE/bin/$b" ]] || die "$CACHE/bin/$b missing: run scripts/tools/build-kube.sh and scripts/tools/build-kube-node.sh"
   done
-  for b in containerd containerd-shim-runc-v2 runc docker-registry openssl curl docker; do
+  for b in containerd containerd-shim-runc-v2 runc docker-registry openssl curl docker ip sysctl; do
     command -v "$b" >/dev/null || die "$b missing: run scripts/tools/install-system.sh"
   done
   [[ -x /usr/lib/cni/bridge ]] || die "CNI plugins missing (Debian's containernetworking-plugins): run scripts/tools/install-system.sh"
@@ -259,6 +259,20 @@ beat = datetime.datetime.fromisoformat(ready[0]["lastHeartbeatTime"].replace("Z"
 sys.exit(0 if beat >= int(os.environ["STARTED"]) else 1)'
 }
 
+# The kubelet sets these kernel settings at start (protectKernelDefaults: true would make it refuse
+# to run instead); the host's own values are kept before the first start and restored by down.
+SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops)
+
+save_sysctls() {
+  [[ -f "$STATE/sysctl.saved" ]] && return 0
+  sysctl -e "${SYSCTLS[@]}" >"$STATE/sysctl.saved.tmp" && mv "$STATE/sysctl.saved.tmp" "$STATE/sysctl.saved"
+}
+
+restore_sysctls() {
+  [[ -f "$STATE/sysctl.saved" ]] || return 0
+  sysctl -q -p "$STATE/sysctl.saved" >/dev/null && rm -f "$STATE/sysctl.saved"
+}
+
 node_up() { # the kubelet exits when containerd's CRI is not initialised yet: start it again
   alive kubelet || kubelet
   node_ready
@@ -285,6 +299,7 @@ up() {
   announce_registry
   bridge
   runtime
+  alive kubelet || save_sysctls
   kubelet
   wait_for "node $NODE Ready" 60 node_up
   log "node $NODE Ready after $((SECONDS - start))s"
@@ -337,6 +352,7 @@ stop_shims() { # shims outlive containerd: ours name our socket on their command
 
 down() {
   stop_pid kubelet
+  restore_sysctls
   if alive containerd; then # pods outlive the kubelet: stop their tasks, then containerd
     local c
     for c in $("${CTR[@]}" tasks ls -q 2>/dev/null); do "${CTR[@]}" tasks kill -s SIGKILL "$c" 2>/dev/null || true; done
