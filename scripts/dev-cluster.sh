@@ -135,7 +135,8 @@ bridge() { # the pods' bridge, made before the CNI plugin would, so its address 
   # the kubelet refuses a loopback node IP, the uplink must stay out of it, and these kernels
   # have no dummy device (no modules).
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
-  ip addr show dev "$BRIDGE" | grep -q "inet $POD_GATEWAY/" || ip addr add "$POD_GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
+  # (no `| grep -q` under pipefail: grep's early exit makes the pipeline fail at random)
+  [[ "$(ip addr show dev "$BRIDGE")" == *"inet $POD_GATEWAY/"* ]] || ip addr add "$POD_GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
 }
 
@@ -337,10 +338,11 @@ stop_containers() { # by their cgroups: what `ctr tasks kill` missed (e.g. a hal
 }
 
 stop_shims() { # shims outlive containerd: ours name our socket on their command line
-  local proc pid
+  local proc pid cmdline
   for proc in /proc/[0-9]*; do
     pid=${proc#/proc/}
-    if { tr '\0' ' ' <"$proc/cmdline"; } 2>/dev/null | grep -q "^/usr/bin/containerd-shim-runc-v2 .*-address $STATE/containerd/containerd.sock"; then
+    cmdline="$({ tr '\0' ' ' <"$proc/cmdline"; } 2>/dev/null || true)"
+    if [[ "$cmdline" == "/usr/bin/containerd-shim-runc-v2 "*"-address $STATE/containerd/containerd.sock"* ]]; then
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
