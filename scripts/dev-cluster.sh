@@ -3,7 +3,8 @@
 #
 #   scripts/dev-cluster.sh up       # start (or reuse); prints KUBECONFIG=, DOCKER_HOST=, REGISTRY=, BASE_IMAGE=
 #   scripts/dev-cluster.sh status   # what runs; exit 0 when the node is Ready
-#   scripts/dev-cluster.sh down     # stop everything; leaves no process, mount or network device
+#   scripts/dev-cluster.sh down     # stop everything; leaves no process, mount, network device or
+#                                   # changed kernel setting (state kept: the next up is warm)
 #
 #   eval "$(scripts/dev-cluster.sh up)"
 #
@@ -15,7 +16,8 @@
 #   kube-public/local-registry-hosting ConfigMap (KEP-1755);
 # - pause and base images: `docker import` of a busybox-static rootfs, pushed to that registry;
 # - a dockerd for image builds: $DOCKER_HOST when it answers, else a private one (vfs).
-# No kube-proxy runs: ClusterIP Services are not routed (pods, probes and port-forwards work).
+# No kube-proxy runs: ClusterIP Services are not routed (pods, probes, logs, exec and
+# port-forwards work). Needs root.
 #
 # State: ${DEVENV_CLUSTER_DIR:-/tmp/devenv-cluster} (logs in $STATE/log/).
 #
