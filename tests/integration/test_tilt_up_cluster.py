@@ -259,3 +259,90 @@ def _assert_pods_ready(cluster: Cluster, namespace: str, session: TiltSession) -
             break
         time.sleep(0.5)
     assert runtime == {name: "ok" for name in SERVICES}, runtime
+
+
+# -- an SDK change reaches its consumers' running pods -------------------------------------------
+
+REBUILD_MANIFEST = """\
+version: 1
+project: live-rebuilds
+build:
+  build_args:
+    BASE_IMAGE: {{env: BASE_IMAGE}}
+sdks:
+  a:
+    language: typescript
+    path: sdk/a
+    package: "@acme/a"
+    version: "1.0.0"
+    steps:
+      build:   {{cmd: sh step.sh a-build, deps: [sdk/a/src]}}
+      publish: {{cmd: sh step.sh a-publish}}
+services:
+  uses-a: {{sdks: [a], context: svc/uses-a, image: acme/uses-a, k8s: [k8s/uses-a.yaml]}}
+  plain: {{context: svc/plain, image: acme/plain, k8s: [k8s/plain.yaml]}}
+cluster:
+  contexts: [k3d-ameide]
+  namespace: {namespace}
+"""
+
+
+def _pod_images(cluster: Cluster, namespace: str) -> dict[str, set[str]]:
+    """Deployment -> the images of its Ready pods (what the kubelet runs, not what was asked)."""
+    pods = json.loads(cluster.kubectl("-n", namespace, "get", "pods", "-o", "json").stdout)["items"]
+    out: dict[str, set[str]] = {}
+    for pod in pods:
+        for status in pod["status"].get("containerStatuses") or []:
+            if status["ready"] and not pod["metadata"].get("deletionTimestamp"):
+                out.setdefault(pod["metadata"]["labels"]["app"], set()).add(status["image"])
+    return out
+
+
+def _wait_running(cluster: Cluster, namespace: str, want: dict[str, str], timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while (seen := _pod_images(cluster, namespace)) != {k: {v} for k, v in want.items()}:
+        assert time.monotonic() < deadline, f"pods run {seen}, expected {want}"
+        time.sleep(1)
+
+
+def test_an_sdk_edit_rolls_out_new_pods_of_exactly_its_consumers(dev_cluster: Cluster, tilt, tilt_bin, tmp_path):
+    namespace = f"rebuild-{uuid.uuid4().hex[:6]}"
+    dev_cluster.kubectl("create", "namespace", namespace)
+    root = tmp_path / "repo"
+    files = {"services.yaml": REBUILD_MANIFEST.format(namespace=namespace), "step.sh": 'echo "run $1" >> steps.log\n',
+             "sdk/a/src/index.ts": "export const A = 1;\n", "sdk/a/package.json": "{}\n"}
+    for name, args in (("uses-a", "ARG A_SDK_DIGEST\nRUN echo \"$A_SDK_DIGEST\" > /sdk-digest\n"), ("plain", "")):
+        files[f"svc/{name}/Dockerfile"] = f"ARG BASE_IMAGE\nFROM ${{BASE_IMAGE}}\n{args}COPY app.txt /app.txt\n"
+        files[f"svc/{name}/app.txt"] = f"{name}\n"
+        files[f"k8s/{name}.yaml"] = _deployment(name, namespace)
+    build_tree(root, files)
+    render_tiltfile(root)
+    env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host},
+                   kubeconfig=dev_cluster.kubeconfig)
+    env["PATH"] = f"{Path(tilt_bin).parent}:{env['PATH']}"  # `devenv sdk mark` asks the running Tilt
+    everything = {"packages:a-sdk-build", "packages:a-sdk-publish", "uses-a", "plain"}
+    session = TiltSession(tilt_bin, root, env).start()
+    try:
+        cold = session.settle(everything, timeout=300)
+        images = _built_images(session)
+        _wait_running(dev_cluster, namespace, images)
+
+        (root / "sdk/a/src/index.ts").write_text("export const A = 2;\n")
+        edited = session.settle(everything, timeout=300)
+        assert {n: edited[n] - cold[n] for n in everything} == {
+            "packages:a-sdk-build": 1, "packages:a-sdk-publish": 1, "uses-a": 1, "plain": 0}, session.log()[-4000:]
+        rebuilt = _built_images(session)
+        assert rebuilt["plain"] == images["plain"] and rebuilt["uses-a"] != images["uses-a"]
+        _wait_running(dev_cluster, namespace, rebuilt)  # the new uses-a pod is Ready, plain's pod untouched
+        digest = (root / ".devenv/sdk/a/publish.sha256").read_text().strip()
+        shown = dev_cluster.kubectl("-n", namespace, "exec", "deploy/uses-a", "--", "cat", "/sdk-digest").stdout.strip()
+        assert shown == digest
+    finally:
+        session.stop()
+        dev_cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
+
+
+def _built_images(session: TiltSession) -> dict[str, str]:
+    """Service -> the image ref Tilt last deployed (its imagemap), in the cluster's registry."""
+    refs = {item["metadata"]["name"]: (item.get("status") or {}).get("image", "") for item in session.get("imagemap")}
+    return {"uses-a": refs["acme_uses-a"], "plain": refs["acme_plain"]}
