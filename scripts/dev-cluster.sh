@@ -3,7 +3,8 @@
 #
 #   scripts/dev-cluster.sh up       # start (or reuse); prints KUBECONFIG=, DOCKER_HOST=, REGISTRY=, BASE_IMAGE=
 #   scripts/dev-cluster.sh status   # what runs; exit 0 when the node is Ready
-#   scripts/dev-cluster.sh down     # stop everything; leaves no process, mount or network device
+#   scripts/dev-cluster.sh down     # stop everything; leaves no process, mount, network device or
+#                                   # changed kernel setting (state kept: the next up is warm)
 #
 #   eval "$(scripts/dev-cluster.sh up)"
 #
@@ -15,12 +16,12 @@
 #   kube-public/local-registry-hosting ConfigMap (KEP-1755);
 # - pause and base images: `docker import` of a busybox-static rootfs, pushed to that registry;
 # - a dockerd for image builds: $DOCKER_HOST when it answers, else a private one (vfs).
-# No kube-proxy runs: ClusterIP Services are not routed (pods, probes and port-forwards work).
+# No kube-proxy runs: ClusterIP Services are not routed (pods, probes, logs, exec and
+# port-forwards work). Needs root.
 #
 # State: ${DEVENV_CLUSTER_DIR:-/tmp/devenv-cluster} (logs in $STATE/log/).
 #
-# STATUS: a draft: the node becomes Ready, but the first pod sandbox fails in runc; it is in no
-# test. See docs/dev-cluster.md for exactly what works and what fails.
+# Pods run: see docs/dev-cluster.md for what works, what does not, and why each setting is there.
 set -euo pipefail
 
 STATE="${DEVENV_CLUSTER_DIR:-/tmp/devenv-cluster}"
@@ -30,7 +31,10 @@ ETCD_PORT="${DEVENV_CLUSTER_ETCD_PORT:-12379}"
 REGISTRY_PORT="${DEVENV_CLUSTER_REGISTRY_PORT:-5005}"
 NODE=devenv-node
 CONTEXT="${DEVENV_CLUSTER_CONTEXT:-k3d-ameide}"
-POD_CIDR=10.88.0.0/16
+NET="${DEVENV_CLUSTER_NET:-10.88}" # the pods' /16
+POD_CIDR="$NET.0.0/16"
+POD_GATEWAY="$NET.0.1" # the bridge's address on the host, and the node's address
+BRIDGE="${DEVENV_CLUSTER_BRIDGE:-devenv0}"
 SERVICE_CIDR=10.96.0.0/16
 REGISTRY="127.0.0.1:$REGISTRY_PORT"
 BASE_IMAGE="$REGISTRY/devenv/base:busybox"
@@ -48,6 +52,7 @@ spawn() { # spawn NAME ARGV...: start in the background once, pid and log in $ST
   shift
   if alive "$name"; then return 0; fi
   mkdir -p "$STATE/pids" "$STATE/log"
+  date +%s >"$STATE/pids/$name.started"
   setsid "$@" >>"$STATE/log/$name.log" 2>&1 </dev/null &
   echo $! >"$STATE/pids/$name"
 }
@@ -67,7 +72,7 @@ need() {
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet; do
     [[ -x "$CACHE/bin/$b" ]] || die "$CACHE/bin/$b missing: run scripts/tools/build-kube.sh and scripts/tools/build-kube-node.sh"
   done
-  for b in containerd containerd-shim-runc-v2 runc docker-registry openssl curl docker; do
+  for b in containerd containerd-shim-runc-v2 runc docker-registry openssl curl docker ip sysctl; do
     command -v "$b" >/dev/null || die "$b missing: run scripts/tools/install-system.sh"
   done
   [[ -x /usr/lib/cni/bridge ]] || die "CNI plugins missing (Debian's containernetworking-plugins): run scripts/tools/install-system.sh"
@@ -84,6 +89,13 @@ certs() {
   mkdir -p "$STATE/pki"
   openssl genrsa -out "$STATE/pki/sa.key" 2048 2>/dev/null
   openssl rsa -in "$STATE/pki/sa.key" -pubout -out "$STATE/pki/sa.pub" 2>/dev/null
+  # The apiserver reaches the kubelet (logs, exec, port-forward) with a client certificate.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=devenv-cluster-ca \
+    -keyout "$STATE/pki/ca.key" -out "$STATE/pki/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj /CN=kube-apiserver -keyout "$STATE/pki/kubelet-client.key" \
+    -out "$STATE/pki/kubelet-client.csr" 2>/dev/null
+  openssl x509 -req -in "$STATE/pki/kubelet-client.csr" -CA "$STATE/pki/ca.crt" -CAkey "$STATE/pki/ca.key" \
+    -CAcreateserial -days 3650 -out "$STATE/pki/kubelet-client.crt" 2>/dev/null
   openssl rand -hex 16 >"$STATE/token"
   echo "$(cat "$STATE/token"),admin,admin-uid,\"system:masters\"" >"$STATE/pki/tokens.csv"
 }
@@ -109,7 +121,9 @@ control_plane() {
     --cert-dir "$STATE/pki/apiserver" --token-auth-file "$STATE/pki/tokens.csv" --authorization-mode Node,RBAC \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$STATE/pki/sa.pub" --service-account-signing-key-file "$STATE/pki/sa.key" \
-    --service-cluster-ip-range "$SERVICE_CIDR" --endpoint-reconciler-type none
+    --service-cluster-ip-range "$SERVICE_CIDR" --endpoint-reconciler-type none \
+    --kubelet-client-certificate "$STATE/pki/kubelet-client.crt" --kubelet-client-key "$STATE/pki/kubelet-client.key" \
+    --kubelet-preferred-address-types InternalIP
   wait_for kube-apiserver 120 sh -c "[ \"\$(curl -sk -m 2 -H 'Authorization: Bearer $(cat "$STATE/token")' https://127.0.0.1:$API_PORT/readyz)\" = ok ]"
   spawn kube-controller-manager "$CACHE/bin/kube-controller-manager" --kubeconfig "$STATE/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false --use-service-account-credentials=false \
@@ -119,13 +133,24 @@ control_plane() {
     --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false
 }
 
+bridge() { # the pods' bridge, made before the CNI plugin would, so its address can be the node's:
+  # the kubelet refuses a loopback node IP, the uplink must stay out of it, and these kernels
+  # have no dummy device (no modules).
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  # (no `| grep -q` under pipefail: grep's early exit makes the pipeline fail at random)
+  [[ "$(ip addr show dev "$BRIDGE")" == *"inet $POD_GATEWAY/"* ]] || ip addr add "$POD_GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+}
+
 runtime() {
   mkdir -p "$STATE/containerd" "$STATE/cni/net.d"
+  # No ipMasq and no portmap: pods talk to the host (the gateway) only, and no iptables rules are
+  # left behind. The host reaches pods (probes, port-forwards) over the bridge.
   cat >"$STATE/cni/net.d/10-devenv.conflist" <<EOF
 {"cniVersion": "1.0.0", "name": "devenv", "plugins": [
-  {"type": "bridge", "bridge": "devenv0", "isGateway": true, "ipMasq": true, "hairpinMode": true,
-   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
-  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+  {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+   "ipam": {"type": "host-local", "dataDir": "$STATE/cni/ipam", "ranges": [[{"subnet": "$POD_CIDR", "gateway": "$POD_GATEWAY"}]],
+            "routes": [{"dst": "0.0.0.0/0"}]}}]}
 EOF
   cat >"$STATE/containerd/config.toml" <<EOF
 version = 2
@@ -135,6 +160,11 @@ state = "$STATE/containerd/state"
   address = "$STATE/containerd/containerd.sock"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
+  # The kubelet asks for oom_score_adj -998 (sandboxes) and below; lowering it needs
+  # CAP_SYS_RESOURCE, which these VMs withhold even from root (CapEff 0x1fffeffffff): runc init
+  # then dies with "can't get final child's PID from pipe: EOF". Clamp to containerd's own score.
+  restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true # pods' network namespaces under $STATE, not /run/netns
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
   [plugins."io.containerd.grpc.v1.cri".cni]
@@ -142,6 +172,10 @@ state = "$STATE/containerd/state"
     conf_dir = "$STATE/cni/net.d"
   [plugins."io.containerd.grpc.v1.cri".registry.mirrors."$REGISTRY"]
     endpoint = ["http://$REGISTRY"]
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      Root = "$STATE/containerd/runc"
 EOF
   spawn containerd containerd --config "$STATE/containerd/config.toml"
   wait_for containerd 30 "${CTR[@]}" version
@@ -193,13 +227,17 @@ kind: KubeletConfiguration
 failCgroupV1: false
 cgroupDriver: cgroupfs
 failSwapOn: false
-address: 127.0.0.1
-healthzBindAddress: 127.0.0.1
+address: $POD_GATEWAY
+healthzPort: 0
+podLogsDir: $STATE/kubelet/pod-logs
 readOnlyPort: 0
-authentication: {anonymous: {enabled: false}, webhook: {enabled: false}, x509: {}}
+authentication: {anonymous: {enabled: false}, webhook: {enabled: false}, x509: {clientCAFile: $STATE/pki/ca.crt}}
 authorization: {mode: AlwaysAllow}
+makeIPTablesUtilChains: false
 clusterDomain: cluster.local
-clusterDNS: [10.96.0.10]
+# The bridge's host address: no DNS server listens there unless one is started, so a lookup
+# fails at once and no query leaves the machine (there is no kube-proxy for a Service IP).
+clusterDNS: [$POD_GATEWAY]
 podCIDR: $POD_CIDR
 containerRuntimeEndpoint: unix://$STATE/containerd/containerd.sock
 imageGCHighThresholdPercent: 100
@@ -209,15 +247,38 @@ cgroupsPerQOS: false
 resolvConf: /etc/resolv.conf
 EOF
   spawn kubelet "$CACHE/bin/kubelet" --config "$STATE/kubelet/config.yaml" --kubeconfig "$STATE/kubeconfig" \
-    --root-dir "$STATE/kubelet/root" --cert-dir "$STATE/kubelet/pki" --hostname-override "$NODE" --node-ip 127.0.0.1
+    --root-dir "$STATE/kubelet/root" --cert-dir "$STATE/kubelet/pki" --hostname-override "$NODE" --node-ip "$POD_GATEWAY"
 }
 
-node_ready() {
-  kubectl_api GET "/api/v1/nodes/$NODE" | python3 -c '
-import json, sys
+node_ready() { # Ready, as posted by the kubelet running now (etcd keeps a dead one's last word)
+  alive kubelet || return 1
+  kubectl_api GET "/api/v1/nodes/$NODE" | STARTED="$(cat "$STATE/pids/kubelet.started")" python3 -c '
+import datetime, json, os, sys
 node = json.load(sys.stdin)
 ready = [c for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"]
-sys.exit(0 if ready and ready[0]["status"] == "True" else 1)'
+if not ready or ready[0]["status"] != "True":
+    sys.exit(1)
+beat = datetime.datetime.fromisoformat(ready[0]["lastHeartbeatTime"].replace("Z", "+00:00")).timestamp()
+sys.exit(0 if beat >= int(os.environ["STARTED"]) else 1)'
+}
+
+# The kubelet sets these kernel settings at start (protectKernelDefaults: true would make it refuse
+# to run instead); the host's own values are kept before the first start and restored by down.
+SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops)
+
+save_sysctls() {
+  [[ -f "$STATE/sysctl.saved" ]] && return 0
+  sysctl -e "${SYSCTLS[@]}" >"$STATE/sysctl.saved.tmp" && mv "$STATE/sysctl.saved.tmp" "$STATE/sysctl.saved"
+}
+
+restore_sysctls() {
+  [[ -f "$STATE/sysctl.saved" ]] || return 0
+  sysctl -q -p "$STATE/sysctl.saved" >/dev/null && rm -f "$STATE/sysctl.saved"
+}
+
+node_up() { # the kubelet exits when containerd's CRI is not initialised yet: start it again
+  alive kubelet || kubelet
+  node_ready
 }
 
 announce_registry() {
@@ -239,9 +300,11 @@ up() {
   images "$dh"
   control_plane
   announce_registry
+  bridge
   runtime
+  alive kubelet || save_sysctls
   kubelet
-  wait_for "node $NODE Ready" 60 node_ready
+  wait_for "node $NODE Ready" 60 node_up
   log "node $NODE Ready after $((SECONDS - start))s"
   echo "KUBECONFIG=$STATE/kubeconfig"
   echo "DOCKER_HOST=$dh"
@@ -260,8 +323,40 @@ stop_pid() { # stop NAME: SIGTERM, then SIGKILL after 15 s
   rm -f "$STATE/pids/$1"
 }
 
+stop_containers() { # by their cgroups: what `ctr tasks kill` missed (e.g. a half-started runc init)
+  local dir id procs
+  for dir in "$STATE"/containerd/state/io.containerd.runtime.v2.task/k8s.io/*/; do
+    id="$(basename "$dir")"
+    for procs in /sys/fs/cgroup/*/k8s.io/"$id"/cgroup.procs; do
+      [[ -f "$procs" ]] && xargs -r kill -9 <"$procs" 2>/dev/null || true
+    done
+  done
+  sleep 0.5
+  for dir in /sys/fs/cgroup/*/k8s.io/*/; do
+    id="$(basename "$dir")"
+    [[ -e "$STATE/containerd/state/io.containerd.runtime.v2.task/k8s.io/$id" ]] && rmdir "$dir" 2>/dev/null || true
+  done
+  rmdir /sys/fs/cgroup/*/k8s.io 2>/dev/null || true # only when empty
+}
+
+stop_shims() { # shims outlive containerd: ours name our socket on their command line
+  local proc pid cmdline
+  for proc in /proc/[0-9]*; do
+    pid=${proc#/proc/}
+    cmdline="$({ tr '\0' ' ' <"$proc/cmdline"; } 2>/dev/null || true)"
+    if [[ "$cmdline" == "/usr/bin/containerd-shim-runc-v2 "*"-address $STATE/containerd/containerd.sock"* ]]; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  local shim
+  for shim in "$STATE"/containerd/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
+    [[ -f "$shim" ]] && kill -9 "$(cat "$shim")" 2>/dev/null || true
+  done
+}
+
 down() {
   stop_pid kubelet
+  restore_sysctls
   if alive containerd; then # pods outlive the kubelet: stop their tasks, then containerd
     local c
     for c in $("${CTR[@]}" tasks ls -q 2>/dev/null); do "${CTR[@]}" tasks kill -s SIGKILL "$c" 2>/dev/null || true; done
@@ -269,10 +364,8 @@ down() {
     for c in $("${CTR[@]}" tasks ls -q 2>/dev/null); do "${CTR[@]}" tasks delete -f "$c" 2>/dev/null || true; done
   fi
   stop_pid containerd
-  local shim # shims outlive containerd: stop each by the pid it recorded
-  for shim in "$STATE"/containerd/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
-    [[ -f "$shim" ]] && kill -9 "$(cat "$shim")" 2>/dev/null || true
-  done
+  stop_containers
+  stop_shims
   stop_pid kube-scheduler
   stop_pid kube-controller-manager
   stop_pid kube-apiserver # before etcd (see build-kube.sh)
@@ -281,8 +374,7 @@ down() {
   stop_pid dockerd
   # Mounts (overlay rootfs, shm, pod volumes, network namespaces), deepest first.
   awk -v s="$STATE" '$2 ~ "^"s {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  for ns in /run/netns/cni-*; do [[ -e "$ns" ]] && { umount "$ns" 2>/dev/null; rm -f "$ns"; }; done
-  ip link del devenv0 2>/dev/null || true
+  ip link del "$BRIDGE" 2>/dev/null || true
   log "down (state kept in $STATE; rm -rf it for a cold start)"
 }
 

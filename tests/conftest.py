@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.fixtures.registries",
     "tests.fixtures.docker",
     "tests.fixtures.kube",
+    "tests.fixtures.cluster",
     "tests.fixtures.tilt",
     "tests.fixtures.sdk_artifacts",
     "tests.fixtures.oracles",

@@ -15,6 +15,7 @@ K8S_VERSION=v1.36.3      # = build-kube.sh's kube-apiserver
 KUBELET_VERSION=v1.35.4  # newest v1.35 on the proxy when pinned
 
 CACHE="${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 log() { echo "build-kube-node: $*" >&2; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/devenv-kube-node.XXXXXX")"
@@ -24,7 +25,7 @@ cd "$WORK"
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 
 # shellcheck source=kube-wrapper.sh
-source "$(dirname "${BASH_SOURCE[0]}")/kube-wrapper.sh"
+source "$HERE/kube-wrapper.sh"
 
 # ldflags VERSION KMOD: the version stamp of hack/lib/version.sh.
 ldflags() {
