@@ -15,7 +15,7 @@ CACHE="${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}"
 OUT="$CACHE/bin/coredns"
 log() { echo "build-coredns: $*" >&2; }
 
-if [[ -x "$OUT" ]] && "$OUT" -version 2>/dev/null | grep -q "CoreDNS-${VERSION#v}"; then
+if [[ -x "$OUT" ]] && grep -q "CoreDNS-${VERSION#v}" <<<"$("$OUT" -version 2>/dev/null)"; then
   log "cached: $OUT"
   echo "$OUT"
   exit 0

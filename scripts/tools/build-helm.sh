@@ -14,7 +14,7 @@ BIN="$CACHE/bin/helm"
 log() { echo "build-helm: $*" >&2; }
 
 # Idempotent: the version string is only right if our ldflags were applied.
-if [[ -x "$BIN" ]] && "$BIN" version --template '{{.Version}}' 2>/dev/null | grep -qx "$HELM_VERSION"; then
+if [[ -x "$BIN" ]] && grep -qx "$HELM_VERSION" <<<"$("$BIN" version --template '{{.Version}}' 2>/dev/null)"; then
   log "cached: $BIN"
   echo "$BIN"
   exit 0
@@ -52,7 +52,7 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\
   >"$WORK/chart/templates/cm.yaml"
 "$WORK/bin/helm" version >&2
 HELM_CONFIG_HOME="$WORK/cfg" HELM_CACHE_HOME="$WORK/cache" HELM_DATA_HOME="$WORK/data" \
-  "$WORK/bin/helm" template rel "$WORK/chart" | grep -q 'msg: hello'
+  grep -q 'msg: hello' <<<"$("$WORK/bin/helm" template rel "$WORK/chart")"
 
 mv -f "$WORK/bin/helm" "$BIN.tmp.$$" && mv -f "$BIN.tmp.$$" "$BIN"
 log "ok: $BIN"

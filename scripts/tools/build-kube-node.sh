@@ -44,7 +44,7 @@ build() { # build VERSION NAME...
   local version=$1 name dir kmod flags todo=()
   shift
   for name in "$@"; do
-    if [[ -x "$CACHE/bin/$name" ]] && "$CACHE/bin/$name" --version 2>/dev/null | grep -qx "Kubernetes $version"; then
+    if [[ -x "$CACHE/bin/$name" ]] && grep -qx "Kubernetes $version" <<<"$("$CACHE/bin/$name" --version 2>/dev/null)"; then
       log "cached: $CACHE/bin/$name"
     else
       todo+=("$name")

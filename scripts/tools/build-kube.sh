@@ -118,7 +118,7 @@ kube_wrapper() { # sets up $WORK/wrap and LDFLAGS once
 }
 
 build_apiserver() {
-  if [[ -x "$APISERVER" ]] && "$APISERVER" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"; then
+  if [[ -x "$APISERVER" ]] && grep -qx "Kubernetes $K8S_VERSION" <<<"$("$APISERVER" --version 2>/dev/null)"; then
     log "cached: $APISERVER"
     return
   fi

@@ -17,7 +17,7 @@ BIN="$CACHE/bin/tilt"
 log() { echo "build-tilt: $*" >&2; }
 
 # Idempotent: `tilt version` prints "v0.37.6, built <date>".
-if [[ -x "$BIN" ]] && "$BIN" version 2>/dev/null | grep -q "^v$TILT_VERSION,"; then
+if [[ -x "$BIN" ]] && grep -q "^v$TILT_VERSION," <<<"$("$BIN" version 2>/dev/null)"; then
   log "cached: $BIN"
   echo "$BIN"
   exit 0
