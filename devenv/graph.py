@@ -11,7 +11,7 @@ from typing import Iterable
 
 from devenv.manifest.model import Manifest, Sdk
 from devenv.manifest.relations import consumed_sdks
-from devenv.tilt import HEALTH, step_resource
+from devenv.tilt import HEALTH, VERIFY_STEP, smoke_step_added, step_resource
 
 
 @dataclass(frozen=True)
@@ -76,17 +76,13 @@ class Graph:
         return order
 
 
-VERIFY_STEP = "smoke"
-
-
 def verify_is_smoke(sdk: Sdk) -> bool:
     """A published SDK's chain without a smoke step ends with `devenv sdk verify` as one
     (unless ``verify.smoke: false``): consumers then wait for a verified artifact. A Buf SDK
     with steps (e.g. a `buf push`) counts as published: verify fetches it from the BSR endpoint
     derived from its module when it names no ``registry``."""
     published = bool(sdk.registry) or sdk.source == "buf"
-    return bool(sdk.steps) and published and bool(sdk.version) and sdk.verify.smoke \
-        and VERIFY_STEP not in sdk.steps
+    return smoke_step_added(list(sdk.steps), published=published, version=sdk.version, smoke=sdk.verify.smoke)
 
 
 def chain_steps(sdk: Sdk) -> list[str]:

@@ -24,7 +24,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from devenv.manifest.model import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported)
+from devenv.tilt import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported; import-light: `sdk mark` is hot)
 from devenv.util.fsutil import write_atomic
 
 STATE_DIR = ".devenv"

@@ -1,5 +1,5 @@
-"""The hot commands (`--version`, `sdk guard`, `sdk stamp`) start without typer, rich or pydantic,
-and answer exactly as the full parser does."""
+"""The hot commands (`--version`, `sdk guard`, `sdk stamp`, `sdk mark`) start without typer, rich or
+pydantic, and answer exactly as the full parser does."""
 
 from __future__ import annotations
 
@@ -60,6 +60,13 @@ def test_guard_and_stamp_import_the_pinned_set(rendered, command):
     assert not others & HEAVY
 
 
+def test_mark_imports_the_pinned_set(rendered, tmp_path):
+    repo = shutil.copytree(rendered, tmp_path / "repo")
+    modules, others = _pinned(["sdk", "mark", "ts", "build", "-f", "services.yaml"], repo)
+    assert modules == (GUARD_MODULES - {"devenv.sdk.freshness"}) | {"devenv.sdk.chain", "devenv.sdk.tiltseen", "devenv.util", "devenv.util.fsutil"}
+    assert others <= {"yaml", "_yaml"}, others
+
+
 def test_an_edited_manifest_is_validated_again(rendered, tmp_path):
     repo = shutil.copytree(rendered, tmp_path / "repo")
     manifest = repo / "services.yaml"
@@ -97,12 +104,26 @@ def _break(repo: Path, how: str) -> None:
         (repo / "Tiltfile").unlink()
     elif how == "empty proto":
         (repo / "packages/acme_proto/proto/acme/v1/thing.proto").unlink()
+    elif how == "implicit smoke":  # ts's chain ends with `devenv sdk verify` as its smoke step
+        text = (repo / "services.yaml").read_text()
+        (repo / "services.yaml").write_text(text.replace('      smoke: {cmd: "true"}\n', "", 1))
+        assert devenv("render", cwd=repo).code == 0
+    elif how == "smoke off":  # a string pydantic reads as false: the fast path leaves it to the full load
+        text = (repo / "services.yaml").read_text().replace('      smoke: {cmd: "true"}\n', "", 1)
+        (repo / "services.yaml").write_text(text.replace('    version: "1.4.0"\n', '    version: "1.4.0"\n    verify: {smoke: "off"}\n', 1))
+        assert devenv("render", cwd=repo).code == 0
 
 
-@pytest.mark.parametrize("how", ["as rendered", "no proto", "empty proto", "invalid after render", "no Tiltfile"])
+MARK_CASES = [["sdk", "mark", "ts", "build"], ["sdk", "mark", "ts", "-f", "services.yaml", "smoke"], ["sdk", "mark", "go", "smoke"],
+              ["sdk", "mark", "python", "nope", "--manifest=services.yaml"], ["sdk", "mark", "tss", "build"]]
+
+
+@pytest.mark.parametrize("how", ["as rendered", "no proto", "empty proto", "invalid after render", "no Tiltfile",
+                                 "implicit smoke", "smoke off"])
 @pytest.mark.parametrize("args", [
     ["sdk", "guard", "ts", "-f", "services.yaml"], ["sdk", "guard", "--manifest=services.yaml", "go"], ["sdk", "guard", "tss"],
     ["sdk", "stamp", "ts"], ["sdk", "stamp", "python", "-f", "services.yaml"], ["--debug", "sdk", "guard", "nope"], ["--version"],
+    *MARK_CASES,
 ])
 def test_the_hot_path_answers_as_the_full_parser(rendered, tmp_path, how, args):
     results = []
@@ -113,4 +134,6 @@ def test_the_hot_path_answers_as_the_full_parser(rendered, tmp_path, how, args):
         if "stamp" in args:  # the stamp it wrote is the same too
             stamp = repo / "packages/sdk_ts/generated/.devenv-sdk-stamp.json"
             results[-1] += (stamp.read_text() if stamp.exists() else None,)
+        if "mark" in args:  # and so are the result digests it wrote
+            results[-1] += (sorted((str(p.relative_to(repo)), p.read_text()) for p in (repo / ".devenv").rglob("*") if p.is_file()),)
     assert results[0] == results[1]
