@@ -48,6 +48,10 @@ def run_hot(argv: list[str]) -> int | None:
         print(f"devenv {__version__}")
         return 0
     args = argv  # --debug, anywhere, was taken out by devenv.cli.main (outcome.take_debug_flag)
+    if args and args[0] in ("render", "graph", "why"):  # devenv.cli.hotrender.COMMANDS, without importing it
+        from devenv.cli.hotrender import run_hot_render
+
+        return run_hot_render(args)
     if len(args) < 3 or args[0] != "sdk" or args[1] not in _SDK_POSITIONALS:
         return None
     parsed = _sdk_arguments(args[2:], _SDK_POSITIONALS[args[1]])
