@@ -60,6 +60,18 @@ class Graph:
     def services(self) -> list[str]:
         return [r.name for r in self.resources.values() if r.kind == "service"]
 
+    def reaching(self, names: Iterable[str]) -> set[str]:
+        """Everything any of ``names`` waits for, directly or not, them included, unordered: one
+        walk for all of them (a label's slice picks a thousand services that share their chains)."""
+        seen: set[str] = set()
+        stack = [n for n in names if n in self.resources]
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(d for d in self.resources[node].deps if d not in seen and d in self.resources)
+        return seen
+
     def chain(self, name: str) -> list[str]:
         """Everything ``name`` waits for, dependencies before dependents."""
         order: list[str] = []
@@ -182,9 +194,7 @@ def slice_closure(manifest: Manifest, graph: Graph, names: Iterable[str], *,
     picks = slice_selectors(manifest, graph) if picks is None else picks
     order = graph_order(graph) if order is None else order
     wanted: set[str] = {HEALTH} if HEALTH in graph.resources else set()
-    for name in names:
-        for picked in picks[name]:
-            wanted.update(graph.chain(picked))
+    wanted.update(graph.reaching(picked for name in names for picked in picks[name]))
     steps = (graph.resources[n] for n in wanted if graph.resources[n].kind == "sdk-step")
     for sdk_name in {r.sdk for r in steps if r.sdk is not None}:  # build_graph gives every sdk-step its sdk
         wanted.update(step_resource(sdk_name, step) for step in chain_steps(manifest.sdks[sdk_name]))
