@@ -1,5 +1,7 @@
 """Benchmark devenv's start-up against a bare interpreter: `devenv --version`, `devenv sdk guard`
-(what every SDK build step runs) and `devenv lint` of an empty tree (what pre-commit runs).
+and `devenv sdk mark` (what every SDK build step runs) and `devenv lint` of an empty tree (what
+pre-commit runs). guard and mark run in a copy of the example (`git archive HEAD`) after `devenv
+render`, as in Tilt, which runs them beside the Tiltfile devenv rendered.
 
 Each command runs as a whole process through the installed console script, alternating with a
 bare `python -c pass` in the same loop, so each ratio pairs runs made under the same load.
@@ -25,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 PY = sys.executable
 SCRIPT = Path(PY).parent / "devenv"
 DEVENV = [str(SCRIPT)] if SCRIPT.exists() else [PY, "-m", "devenv"]
-TARGETS = {"--version": 3.0, "sdk guard": 4.0, "lint (empty tree)": None}
+TARGETS = {"--version": 3.0, "sdk guard": 4.0, "sdk mark": None, "lint (empty tree)": None}
 
 
 def wall(argv: list[str], cwd: Path) -> float:
@@ -43,9 +45,14 @@ def main() -> None:
         empty = Path(tmp)
         (empty / "services.yaml").write_text("version: 1\nproject: empty\n")
         subprocess.run(["git", "init", "-q"], cwd=empty, check=True)
+        example = Path(tmp) / "example"
+        example.mkdir()
+        subprocess.run(f"git archive HEAD | tar -x -C {example}", shell=True, cwd=REPO, check=True)
+        subprocess.run([*DEVENV, "render", "--force"], cwd=example, check=True, stdout=subprocess.DEVNULL)
         commands = {
             "--version": ([*DEVENV, "--version"], REPO),
-            "sdk guard": ([*DEVENV, "sdk", "guard", "ts", "-f", "services.yaml"], REPO),
+            "sdk guard": ([*DEVENV, "sdk", "guard", "ts", "-f", "services.yaml"], example),
+            "sdk mark": ([*DEVENV, "sdk", "mark", "ts", "build", "-f", "services.yaml"], example),
             "lint (empty tree)": ([*DEVENV, "lint"], empty),
         }
         bare = [PY, "-c", "pass"]

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from devenv.manifest.model import Manifest, Sdk
 from devenv.manifest.relations import consumed_sdks
-from devenv.tilt import HEALTH, step_resource
+from devenv.tilt import HEALTH, VERIFY_STEP, smoke_step_added, step_resource
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,18 @@ class Graph:
     def services(self) -> list[str]:
         return [r.name for r in self.resources.values() if r.kind == "service"]
 
+    def reaching(self, names: Iterable[str]) -> set[str]:
+        """Everything any of ``names`` waits for, directly or not, them included, unordered: one
+        walk for all of them (a label's slice picks a thousand services that share their chains)."""
+        seen: set[str] = set()
+        stack = [n for n in names if n in self.resources]
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(d for d in self.resources[node].deps if d not in seen and d in self.resources)
+        return seen
+
     def chain(self, name: str) -> list[str]:
         """Everything ``name`` waits for, dependencies before dependents."""
         order: list[str] = []
@@ -76,17 +88,13 @@ class Graph:
         return order
 
 
-VERIFY_STEP = "smoke"
-
-
 def verify_is_smoke(sdk: Sdk) -> bool:
     """A published SDK's chain without a smoke step ends with `devenv sdk verify` as one
     (unless ``verify.smoke: false``): consumers then wait for a verified artifact. A Buf SDK
     with steps (e.g. a `buf push`) counts as published: verify fetches it from the BSR endpoint
     derived from its module when it names no ``registry``."""
     published = bool(sdk.registry) or sdk.source == "buf"
-    return bool(sdk.steps) and published and bool(sdk.version) and sdk.verify.smoke \
-        and VERIFY_STEP not in sdk.steps
+    return smoke_step_added(list(sdk.steps), published=published, version=sdk.version, smoke=sdk.verify.smoke)
 
 
 def chain_steps(sdk: Sdk) -> list[str]:
@@ -186,9 +194,7 @@ def slice_closure(manifest: Manifest, graph: Graph, names: Iterable[str], *,
     picks = slice_selectors(manifest, graph) if picks is None else picks
     order = graph_order(graph) if order is None else order
     wanted: set[str] = {HEALTH} if HEALTH in graph.resources else set()
-    for name in names:
-        for picked in picks[name]:
-            wanted.update(graph.chain(picked))
+    wanted.update(graph.reaching(picked for name in names for picked in picks[name]))
     steps = (graph.resources[n] for n in wanted if graph.resources[n].kind == "sdk-step")
     for sdk_name in {r.sdk for r in steps if r.sdk is not None}:  # build_graph gives every sdk-step its sdk
         wanted.update(step_resource(sdk_name, step) for step in chain_steps(manifest.sdks[sdk_name]))

@@ -30,6 +30,23 @@ MIN_TILT = max(FEATURE_MIN_TILT.values(), key=lambda v: tuple(int(x) for x in v.
 HEALTH = "packages:health"
 
 
+# The step `devenv sdk verify` runs as, at the end of a published SDK's chain without its own.
+VERIFY_STEP = "smoke"
+
+
+def smoke_step_added(steps: list[str], *, published: bool, version: str | None, smoke: bool) -> bool:
+    """Does an SDK chain end with `devenv sdk verify` as its smoke step? Yes for a published SDK
+    with steps and a version that has no smoke step of its own, unless ``verify.smoke: false``.
+    On plain values: `devenv sdk mark` decides it from the YAML, render from the model."""
+    return bool(steps) and published and bool(version) and smoke and VERIFY_STEP not in steps
+
+
+def sdk_digest_arg(name: str) -> str:
+    """The build arg carrying an SDK chain's result digest into its consumers' docker_build
+    (docs/tiltfile-sdk-rebuilds.md): <NAME>_SDK_DIGEST, every character but [A-Za-z0-9] as `_`."""
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in name).upper() + "_SDK_DIGEST"
+
+
 def step_resource(sdk: str, step: str) -> str:
     """The local_resource that runs one step of an SDK chain."""
     return f"packages:{sdk}-sdk-{step}"

@@ -1,15 +1,17 @@
 """The hot commands, parsed without typer: `devenv --version`, `devenv sdk guard SDK [-f M]`,
-`devenv sdk stamp SDK [-f M]` and `devenv lint …` (:mod:`devenv.cli.hotlint`).
+`devenv sdk stamp SDK [-f M]`, `devenv sdk mark SDK STEP [-f M]`, `devenv lint …`
+(:mod:`devenv.cli.hotlint`) and `render`/`graph`/`why` (:mod:`devenv.cli.hotrender`).
 
-Tilt runs guard and stamp around every SDK build step, so their start-up is paid many times a
-day; typer, click, rich and pydantic cost several times Python's own start-up. Only the plain
-spellings are handled here. Anything else (--help, a missing or unknown argument, `-fPATH`, an
+Tilt runs guard and stamp around every SDK build step, and mark after every step, so their
+start-up is paid many times a day; typer, click, rich and pydantic cost several times Python's
+own start-up. Only the plain spellings are handled here. Anything else (--help, a missing or unknown argument, `-fPATH`, an
 option twice) returns None and goes to the full parser, which prints its usual help or usage
 error. Both paths run the same command functions with the same error handling.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable  # already loaded by the interpreter, unlike `typing`
 from pathlib import Path
 
 from devenv import __version__
@@ -17,9 +19,14 @@ from devenv import __version__
 _MANIFEST_FLAGS = ("-f", "--manifest")
 
 
-def _sdk_arguments(args: list[str]) -> tuple[str, str | None] | None:
-    """(SDK, manifest) from ``SDK [-f M]`` in any order, or None when that is not all there is."""
-    name = manifest = None
+# The positional arguments of each hot `devenv sdk` command.
+_SDK_POSITIONALS = {"guard": 1, "stamp": 1, "mark": 2}
+
+
+def _sdk_arguments(args: list[str], count: int) -> tuple[list[str], str | None] | None:
+    """(positionals, manifest) from ``ARG... [-f M]`` in any order, or None when that is not all there is."""
+    names: list[str] = []
+    manifest = None
     rest = list(args)
     while rest:
         arg = rest.pop(0)
@@ -27,13 +34,13 @@ def _sdk_arguments(args: list[str]) -> tuple[str, str | None] | None:
             manifest = rest.pop(0)
         elif arg.startswith("--manifest=") and manifest is None:
             manifest = arg.split("=", 1)[1]
-        elif name is None and arg and not arg.startswith("-"):
-            name = arg
+        elif len(names) < count and arg and not arg.startswith("-"):
+            names.append(arg)
         else:
             return None
-    if name is None or manifest == "":
+    if len(names) < count or manifest == "":
         return None
-    return name, manifest
+    return names, manifest
 
 
 def run_hot(argv: list[str]) -> int | None:
@@ -46,14 +53,18 @@ def run_hot(argv: list[str]) -> int | None:
         from devenv.cli.hotlint import run_lint_hot
 
         return run_lint_hot(args[1:])
-    if len(args) < 3 or args[0] != "sdk" or args[1] not in ("guard", "stamp"):
+    if args and args[0] in ("render", "graph", "why"):  # devenv.cli.hotrender.COMMANDS, without importing it
+        from devenv.cli.hotrender import run_hot_render
+
+        return run_hot_render(args)
+    if len(args) < 3 or args[0] != "sdk" or args[1] not in _SDK_POSITIONALS:
         return None
-    parsed = _sdk_arguments(args[2:])
+    parsed = _sdk_arguments(args[2:], _SDK_POSITIONALS[args[1]])
     if parsed is None:
         return None
     from devenv.cli.outcome import exit_code
-    from devenv.commands.sdk import run_guard, run_stamp
+    from devenv.commands.sdk import run_guard, run_mark, run_stamp
 
-    name, manifest = parsed
-    command = run_guard if args[1] == "guard" else run_stamp
-    return exit_code(command, Path(manifest) if manifest is not None else None, name)
+    names, manifest = parsed
+    commands: dict[str, Callable[..., int]] = {"guard": run_guard, "stamp": run_stamp, "mark": run_mark}
+    return exit_code(commands[args[1]], Path(manifest) if manifest is not None else None, *names)

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # typing is cheap, collections.abc.Callable is not needed at run time
-    from collections.abc import Callable
+from collections.abc import Callable  # already loaded by the interpreter; `typing` is not (the hot path)
 
 state = {"debug": False}  # set by the top-level --debug
 

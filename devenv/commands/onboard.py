@@ -18,6 +18,7 @@ from devenv.errors import DevenvError
 from devenv.manifest.load import display_name, load_manifest
 from devenv.render import render
 from devenv.render.output import default_output, inspect, write_rendered
+from devenv.sdk.trusted import record_facts
 from devenv.util.fsutil import backup, next_backup
 
 
@@ -72,6 +73,8 @@ def run_onboard(manifest: Path | None, output: Path | None, *, yes: bool, timeou
     print("\n2. Tiltfile")
     with _progress("rendering the Tiltfile"):
         rendered_ok, message = _render_step(loaded, output, yes=yes)
+        if rendered_ok:
+            record_facts(loaded, default_output(loaded, output))
     print(("   " if rendered_ok else "   ! ") + message)
 
     rest = [g for g in GROUPS if g != "host"]

@@ -9,6 +9,7 @@ from devenv.errors import DevenvError, report_problems
 from devenv.manifest.load import display_name, find_manifest, load_manifest
 from devenv.render import Rendered, render
 from devenv.render.output import default_output, inspect, unified_diff, write_rendered
+from devenv.sdk.trusted import record_facts
 from devenv.util.gcpause import collector_paused
 
 
@@ -54,4 +55,5 @@ def run_render(manifest: Path | None, output: Path | None, *, check: bool, stdou
     if check:
         return check_rendered(rendered, target)
     print(write_rendered(rendered.text, target, force=force, inputs=(loaded.path, *rendered.inputs)))
+    record_facts(loaded, target)
     return 0

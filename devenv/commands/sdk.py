@@ -73,22 +73,33 @@ def run_stamp(manifest: Path | None, name: str) -> int:
     return 0
 
 
+def _chain_facts(manifest: Path | None, name: str):
+    """What `mark` needs of the SDK: from the YAML when the rendered Tiltfile proves the manifest
+    valid (Tilt runs `mark` after every step), else from the validated manifest."""
+    from devenv.sdk.trusted import ChainFacts, rendered_chain
+
+    facts = rendered_chain(manifest, name)
+    if facts is None:
+        loaded = _load(manifest, name)
+        sdk = loaded.manifest.sdks[name]
+        from devenv.graph import chain_steps  # the implicit smoke step is marked like the SDK's own steps
+
+        facts = ChainFacts(loaded.root, sdk.path, sdk.package or "", sdk.version, chain_steps(sdk))
+    return facts
+
+
 def run_mark(manifest: Path | None, name: str, step: str) -> int:
     import time
 
     from devenv.sdk.chain import result_digest, write_marker
     from devenv.sdk.tiltseen import wait_until_seen
 
-    loaded = _load(manifest, name)
-    sdk = loaded.manifest.sdks[name]
-    from devenv.graph import chain_steps  # the implicit smoke step is marked like the SDK's own steps
-
-    steps = chain_steps(sdk)
-    if step not in steps:
-        raise _error(f"SDK '{name}' has no step '{step}'", hint=f"its steps: {', '.join(steps) or 'none'}")
-    digest = result_digest(loaded.root / sdk.path if sdk.path else None, sdk.package or "", sdk.version)
+    sdk = _chain_facts(manifest, name)
+    if step not in sdk.steps:
+        raise _error(f"SDK '{name}' has no step '{step}'", hint=f"its steps: {', '.join(sdk.steps) or 'none'}")
+    digest = result_digest(sdk.root / sdk.path if sdk.path else None, sdk.package, sdk.version)
     since = time.time()
-    written = write_marker(loaded.root, name, step, digest)
+    written = write_marker(sdk.root, name, step, digest)
     if written is None:
         print(f"devenv sdk mark: {name} {step}: result unchanged (sha256 {digest[:12]}): nothing downstream rebuilds", file=sys.stderr)
         return 0

@@ -248,12 +248,6 @@ def default_build_arg(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_SDK_VERSION"
 
 
-def sdk_digest_arg(name: str) -> str:
-    """The build arg carrying an SDK chain's result digest into its consumers' docker_build
-    (docs/tiltfile-sdk-rebuilds.md)."""
-    return re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_SDK_DIGEST"
-
-
 class Helm(Strict):
     """A service deployed by a Helm chart instead of `k8s` YAML."""
 

@@ -79,11 +79,16 @@ class PathRules:
         folder, base = os.path.split(relative)
         if base in ("", ".", ".."):
             return os.path.realpath(os.path.join(self._root_text, relative))
-        real_folder = self._real_folders.get(folder)
-        if real_folder is None:
-            real_folder = self._real_folders[folder] = os.path.realpath(os.path.join(self._root_text, folder))
-        full = os.path.join(real_folder, base)
+        full = os.path.join(self._real_folder(folder), base)
         return os.path.realpath(full) if os.path.islink(full) else full
+
+    def _real_folder(self, folder: str) -> str:
+        """The real path of a folder under the root, from its parent's (cached): one lstat per
+        folder, not one per component of every path below it."""
+        real = self._real_folders.get(folder)
+        if real is None:
+            real = self._real_folders[folder] = self._real(folder) if folder else os.path.realpath(self._root_text)
+        return real
 
     def _inside_root(self, relative: str) -> str | None:
         """The real path of ``relative`` when it stays inside the manifest's folder, else None."""
@@ -117,20 +122,19 @@ class PathRules:
 
     def _readable(self, path: tuple, relative: str, full_text: str) -> Iterator[Problem]:
         """Exists, and is not a symlink loop or behind a folder devenv may not enter."""
-        full = FsPath(full_text)
         try:
-            info = os.stat(full)
+            info = os.stat(full_text)
         except FileNotFoundError:
-            close = _did_you_mean(full)
+            close = _did_you_mean(FsPath(full_text))
             hint = f"did you mean '{close}'?" if close else f"create it, or fix the path (relative to {self.root.name}/)"
             yield self.problem(path, f"'{relative}' does not exist", hint)
             return
         except OSError as exc:
             yield self.problem(path, f"'{relative}' cannot be used: {exc.strerror or exc}", "fix the symlink or the permissions")
             return
-        if not os.access(full, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
+        if not os.access(full_text, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
             yield self.problem(path, f"'{relative}' cannot be read: permission denied", "fix its permissions")
-        elif path[-2:] == ("helm", "chart") and stat.S_ISDIR(info.st_mode) and not (full / "Chart.yaml").is_file():
+        elif path[-2:] == ("helm", "chart") and stat.S_ISDIR(info.st_mode) and not os.path.isfile(os.path.join(full_text, "Chart.yaml")):
             yield self.problem(path, f"'{relative}' has no Chart.yaml, so it is not a Helm chart",
                                "point helm.chart at the folder that holds Chart.yaml")
 

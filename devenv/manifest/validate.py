@@ -10,12 +10,12 @@ from pathlib import Path as FsPath
 from devenv.errors import Problem
 from devenv.manifest import sources
 from devenv.manifest.images import image_problem
-from devenv.manifest.model import Manifest, sdk_build_arg, sdk_digest_arg
+from devenv.manifest.model import Manifest, sdk_build_arg
 from devenv.manifest.pathrules import PathRules, within
 from devenv.manifest.positions import LoadedYaml
 from devenv.manifest.relations import consumed_sdks, find_cycle
 from devenv.manifest.tasks import task_references
-from devenv.tilt import HEALTH, step_resource
+from devenv.tilt import HEALTH, sdk_digest_arg, step_resource
 
 # Kubernetes label values and Tilt label names: a qualified name.
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")

@@ -100,7 +100,10 @@ class ContextBuilder(WorkloadNaming):
         """A manifest path as the Tiltfile must spell it: relative to the Tiltfile's folder."""
         spelled = self._rel.get(relative)
         if spelled is None:
-            path = os.path.relpath(os.path.normpath(os.path.join(self._root_text, relative)), self._out_text)
+            path = os.path.normpath(relative)
+            if self._root_text != self._out_text or os.path.isabs(path) or path == ".." or path.startswith("../"):
+                # relpath is lexical: with the Tiltfile beside the manifest it is normpath, except upwards
+                path = os.path.relpath(os.path.normpath(os.path.join(self._root_text, relative)), self._out_text)
             spelled = self._rel[relative] = path.replace(os.sep, "/")
         return spelled
 

@@ -15,6 +15,7 @@ from devenv.manifest.load import display_name, load_manifest
 from devenv.render import render
 from devenv.render.engine import TOP_TEMPLATE, shipped_templates
 from devenv.render.output import default_output, write_rendered
+from devenv.sdk.trusted import record_facts
 
 # watchfiles groups the events of one save (editors write, rename, chmod) within this window.
 DEBOUNCE_MS = 400
@@ -60,6 +61,7 @@ def render_once(manifest: Path, output: Path | None, *, force: bool) -> list[Pat
         rendered = render(loaded, target)
         report_problems(rendered.warnings)
         _say(write_rendered(rendered.text, target, force=force, inputs=(loaded.path, *rendered.inputs)))
+        record_facts(loaded, target)
         return rendered.inputs
     except ManifestError as exc:
         report_problems(exc.problems)

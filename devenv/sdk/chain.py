@@ -24,10 +24,10 @@ import hashlib
 import os
 from pathlib import Path
 
-from devenv.manifest.model import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported)
+from devenv.sdk.trusted import STATE_DIR
+from devenv.tilt import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported; import-light: `sdk mark` is hot)
 from devenv.util.fsutil import write_atomic
 
-STATE_DIR = ".devenv"
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "dist", "build", "target", "vendor"})
 _SKIP_SUFFIXES = (".egg-info", ".pyc")
 
@@ -69,8 +69,13 @@ def write_marker(root: Path, sdk_name: str, step_name: str, digest: str) -> Path
 
     Returns the path written, or None when nothing changed (and nothing was touched: Tilt
     reacts to any write, even of the same bytes)."""
-    path = root / marker(sdk_name, step_name)
-    text = digest + "\n"
+    return write_state(root, marker(sdk_name, step_name), digest + "\n")
+
+
+def write_state(root: Path, relative: str, text: str) -> Path | None:
+    """Write one file of devenv's local state (``relative`` under ``root``) unless it already
+    holds ``text``; the state folder gets a .gitignore that keeps it out of commits."""
+    path = root / relative
     try:
         if path.read_text(encoding="utf-8") == text:
             return None

@@ -1,5 +1,5 @@
-"""The hot commands (`--version`, `sdk guard`, `sdk stamp`) start without typer, rich or pydantic,
-and answer exactly as the full parser does."""
+"""The hot commands (`--version`, `sdk guard`, `sdk stamp`, `sdk mark`) start without typer, rich or
+pydantic, and answer exactly as the full parser does."""
 
 from __future__ import annotations
 
@@ -56,8 +56,14 @@ def test_version_imports_nothing_but_the_cli_entry(rendered):
 def test_guard_and_stamp_import_the_pinned_set(rendered, command):
     modules, others = _pinned(["sdk", command, "ts", "-f", "services.yaml"], rendered)
     assert modules == GUARD_MODULES | ({"devenv.util", "devenv.util.fsutil"} if command == "stamp" else set())
-    assert others <= {"yaml", "_yaml"}, others
-    assert not others & HEAVY
+    assert others == set(), others  # the facts render recorded: not even a YAML parser
+
+
+def test_mark_imports_the_pinned_set(rendered, tmp_path):
+    repo = shutil.copytree(rendered, tmp_path / "repo")
+    modules, others = _pinned(["sdk", "mark", "ts", "build", "-f", "services.yaml"], repo)
+    assert modules == (GUARD_MODULES - {"devenv.sdk.freshness"}) | {"devenv.sdk.chain", "devenv.sdk.tiltseen", "devenv.util", "devenv.util.fsutil"}
+    assert others == set(), others
 
 
 def test_an_edited_manifest_is_validated_again(rendered, tmp_path):
@@ -72,8 +78,9 @@ def test_a_comment_edit_keeps_the_fast_path(rendered, tmp_path):
     """The header's digest is of the parsed document: a comment changes nothing that was validated."""
     repo = shutil.copytree(rendered, tmp_path / "repo")
     (repo / "services.yaml").write_text((repo / "services.yaml").read_text() + "# edited\n")
-    modules, others = _pinned(["sdk", "guard", "ts"], repo)
-    assert "devenv.manifest.load" not in modules and "pydantic" not in others
+    for command in (["sdk", "guard", "ts"], ["sdk", "mark", "ts", "build"]):
+        modules, others = _pinned(command, repo)  # another text than the recorded facts': the YAML's keys
+        assert "devenv.manifest.load" not in modules and "pydantic" not in others and "yaml" in others
 
 
 def _full_parser(args: list[str], cwd: Path) -> tuple[int, str, str]:
@@ -97,12 +104,30 @@ def _break(repo: Path, how: str) -> None:
         (repo / "Tiltfile").unlink()
     elif how == "empty proto":
         (repo / "packages/acme_proto/proto/acme/v1/thing.proto").unlink()
+    elif how == "comment edit":  # not the text render recorded facts for: the YAML's keys answer
+        (repo / "services.yaml").write_text((repo / "services.yaml").read_text() + "# edited\n")
+    elif how == "implicit smoke":  # ts's chain ends with `devenv sdk verify` as its smoke step (from the YAML)
+        text = (repo / "services.yaml").read_text()
+        (repo / "services.yaml").write_text(text.replace('      smoke: {cmd: "true"}\n', "", 1))
+        assert devenv("render", cwd=repo).code == 0
+        (repo / "services.yaml").write_text((repo / "services.yaml").read_text() + "# edited\n")
+    elif how == "smoke off":  # a string pydantic reads as false: the YAML path leaves it to the full load
+        text = (repo / "services.yaml").read_text().replace('      smoke: {cmd: "true"}\n', "", 1)
+        (repo / "services.yaml").write_text(text.replace('    version: "1.4.0"\n', '    version: "1.4.0"\n    verify: {smoke: "off"}\n', 1))
+        assert devenv("render", cwd=repo).code == 0
+        (repo / "services.yaml").write_text((repo / "services.yaml").read_text() + "# edited\n")
 
 
-@pytest.mark.parametrize("how", ["as rendered", "no proto", "empty proto", "invalid after render", "no Tiltfile"])
+MARK_CASES = [["sdk", "mark", "ts", "build"], ["sdk", "mark", "ts", "-f", "services.yaml", "smoke"], ["sdk", "mark", "go", "smoke"],
+              ["sdk", "mark", "python", "nope", "--manifest=services.yaml"], ["sdk", "mark", "tss", "build"]]
+
+
+@pytest.mark.parametrize("how", ["as rendered", "comment edit", "no proto", "empty proto", "invalid after render",
+                                 "no Tiltfile", "implicit smoke", "smoke off"])
 @pytest.mark.parametrize("args", [
     ["sdk", "guard", "ts", "-f", "services.yaml"], ["sdk", "guard", "--manifest=services.yaml", "go"], ["sdk", "guard", "tss"],
     ["sdk", "stamp", "ts"], ["sdk", "stamp", "python", "-f", "services.yaml"], ["--debug", "sdk", "guard", "nope"], ["--version"],
+    *MARK_CASES,
 ])
 def test_the_hot_path_answers_as_the_full_parser(rendered, tmp_path, how, args):
     results = []
@@ -113,4 +138,6 @@ def test_the_hot_path_answers_as_the_full_parser(rendered, tmp_path, how, args):
         if "stamp" in args:  # the stamp it wrote is the same too
             stamp = repo / "packages/sdk_ts/generated/.devenv-sdk-stamp.json"
             results[-1] += (stamp.read_text() if stamp.exists() else None,)
+        if "mark" in args:  # and so are the result digests it wrote
+            results[-1] += (sorted((str(p.relative_to(repo)), p.read_text()) for p in (repo / ".devenv").rglob("*") if p.is_file()),)
     assert results[0] == results[1]

@@ -158,3 +158,16 @@ def test_a_closed_stdout_ends_quietly(repo, args):
     proc.stdout.close()  # the reader is gone before devenv writes
     _, err = proc.communicate(timeout=60)
     assert proc.returncode in (0, 141) and err == b"", err.decode()
+
+
+def test_a_tiltfile_larger_than_the_default_read_prefix_is_still_ours(tmp_path):
+    """10,000 services render about 10 MB: `render --check` and a re-render must still know it."""
+    from devenv.render.output import inspect, with_checksum
+    from devenv.util.fsutil import PREFIX_LIMIT
+
+    body = "# a line of a large Tiltfile\n" * (PREFIX_LIMIT // 28 + 1000)
+    (tmp_path / "Tiltfile").write_text(with_checksum(body))
+    disk = inspect(tmp_path / "Tiltfile")
+    assert len(disk.text) > PREFIX_LIMIT and disk.ours and not disk.edited
+    (tmp_path / "Tiltfile").write_text(with_checksum(body) + "# mine\n")
+    assert inspect(tmp_path / "Tiltfile").edited
