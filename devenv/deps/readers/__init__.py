@@ -14,7 +14,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from devenv.deps.filenames import is_requirements
-from devenv.deps.model import Dependency
+from devenv.deps.model import Dependency, Wanted
 from devenv.deps.readers import go, npm, python
 
 READERS: dict[str, ModuleType] = {"npm": npm, "go": go, "python": python}
@@ -30,11 +30,12 @@ def ecosystem_of(path: str) -> str | None:
     return None
 
 
-def read_file(path: str, text: str, opener=None) -> list[Dependency]:
-    """The dependencies ``path`` declares (``opener`` reads ``-r`` includes; None: no includes)."""
+def read_file(path: str, text: str, opener=None, wanted: Wanted = None) -> list[Dependency]:
+    """The dependencies ``path`` declares (``opener`` reads ``-r`` includes; None: no includes);
+    with ``wanted``, only those it names and those with a local target (see :data:`Wanted`)."""
     ecosystem = ecosystem_of(path)
     if ecosystem == "python":
-        return python.read(path, text, opener)
+        return python.read(path, text, opener, wanted)
     if ecosystem is None:
         return []
-    return READERS[ecosystem].read(path, text)
+    return READERS[ecosystem].read(path, text, wanted)

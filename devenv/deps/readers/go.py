@@ -16,7 +16,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from devenv.deps.model import Dependency, Positions, ReadError
+from devenv.deps.model import Dependency, Positions, ReadError, Wanted
 
 MANIFESTS = frozenset({"go.mod"})
 LOCKFILES: frozenset[str] = frozenset()
@@ -158,7 +158,7 @@ def _is_local(path: str) -> bool:
     )
 
 
-def read(path: str, text: str) -> list[Dependency]:
+def read(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     where = Positions(text)
     mod = parse(text, where)
     out: list[Dependency] = []
@@ -184,6 +184,8 @@ def read(path: str, text: str) -> list[Dependency]:
         if line.verb == "require":
             if len(args) != 2:
                 raise ReadError("go.mod: usage: require module/path v1.2.3", *where(args[0].start if args else 0))
+            if wanted is not None and not wanted(args[0].text):
+                continue  # positions only for the dependencies the caller judges
             indirect = line.comment == "indirect" or line.comment.startswith("indirect;")
             out.append(dep(args[0], args[1], "declared", "require", indirect=indirect))
         elif line.verb == "replace":
@@ -195,10 +197,12 @@ def read(path: str, text: str) -> list[Dependency]:
             old_version = args[1].text if arrow == 2 else ""
             new = args[arrow + 1]
             new_version = args[arrow + 2] if len(args) - arrow - 1 == 2 else None
+            if new_version is None and not _is_local(new.text):
+                raise ReadError("go.mod: a replacement module needs a version", *where(new.start))
+            if wanted is not None and new_version is not None and not wanted(old.text):
+                continue  # a module replaced by a module: judged only for a wanted one
             note = f"replace {old.text}{' ' + old_version if old_version else ''} => {new.text}"
             if new_version is None:
-                if not _is_local(new.text):
-                    raise ReadError("go.mod: a replacement module needs a version", *where(new.start))
                 out.append(dep(old, None, "replaced", "replace", local=new.text, note=note))
                 line_no, col = where(new.start)
                 last = out[-1]

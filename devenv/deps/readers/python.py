@@ -14,7 +14,7 @@ import tomllib
 
 from devenv.deps import tomlpos
 from devenv.deps.filenames import is_requirements
-from devenv.deps.model import Dependency, Positions, ReadError
+from devenv.deps.model import Dependency, Positions, ReadError, Wanted
 from devenv.deps.readers.pep508 import Opener, normalize, requirement, spec_span
 from devenv.deps.readers.requirements import read_requirements
 
@@ -48,14 +48,14 @@ def _string_index(text: str, data: dict) -> dict[tuple, tomlpos.TomlString]:
         return {}  # positions unknown: findings point at line 1 and --fix leaves the file alone
 
 
-def read_pyproject(path: str, text: str) -> list[Dependency]:
+def read_pyproject(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     data = _toml(text)
     project, tool = _table(data, "project"), _table(data, "tool")
     poetry, groups = _table(tool, "poetry"), _table(data, "dependency-groups")
     uv_sources = (tool.get("uv") or {}).get("sources") if isinstance(tool.get("uv"), dict) else None
     if not (project.get("dependencies") or project.get("optional-dependencies") or poetry or groups or uv_sources):
         return []
-    reader = _Pyproject(path, text, _string_index(text, data))
+    reader = _Pyproject(path, text, data, wanted)
     for i, value in enumerate(project.get("dependencies") or []):
         reader.pep508(("project", "dependencies", i), value, "project.dependencies")
     optional = project.get("optional-dependencies")
@@ -82,16 +82,34 @@ def read_pyproject(path: str, text: str) -> list[Dependency]:
 class _Pyproject:
     """The dependencies of one pyproject.toml, each with the position of its version text."""
 
-    def __init__(self, path: str, text: str, strings: dict[tuple, tomlpos.TomlString]):
-        self.path, self.strings = path, strings
-        self.where = Positions(text)
+    def __init__(self, path: str, text: str, data: dict, wanted: Wanted):
+        self.path, self.text, self.data, self.wanted = path, text, data, wanted
+        self._strings: dict[tuple, tomlpos.TomlString] | None = None
+        self._where: Positions | None = None
         self.out: list[Dependency] = []
+
+    # Positions are found on the first dependency that is kept: a file without one is only parsed.
+    @property
+    def strings(self) -> dict[tuple, tomlpos.TomlString]:
+        if self._strings is None:
+            self._strings = _string_index(self.text, self.data)
+        return self._strings
+
+    def where(self, offset: int) -> tuple[int, int]:
+        if self._where is None:
+            self._where = Positions(self.text)
+        return self._where(offset)
+
+    def skip(self, name: str, local: str) -> bool:
+        return self.wanted is not None and not local and not self.wanted(normalize(name))
 
     def pep508(self, item_path: tuple, value: object, section: str) -> None:
         """A PEP 508 string of [project] or [dependency-groups]."""
         if not isinstance(value, str):
             return
         req, inner = requirement(value)
+        if self.skip(req.name, req.url or ""):
+            return
         token = self.strings.get(item_path)
         span: tuple[int, int] | None = None
         line, col = (1, 1)
@@ -132,6 +150,8 @@ class _Pyproject:
                 token_path = base + (next(k for k in ("path", "git", "url") if isinstance(entry.get(k), str)),)
         else:
             return
+        if self.skip(written, local):
+            return
         token = self.strings.get(token_path)
         span = None
         line, col = 1, 1
@@ -166,15 +186,13 @@ class _Pyproject:
 
 # -- lockfiles ------------------------------------------------------------------------------------
 
-def read_lock(path: str, text: str) -> list[Dependency]:
+def read_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     data = _toml(text)
     packages = data.get("package")
     if not isinstance(packages, list):
         return []
-    strings = _lock_versions(text, packages)
-    if strings is None:
-        strings = _string_index(text, data)
-    where = Positions(text)
+    strings: dict[tuple, tomlpos.TomlString] | None = None
+    where: Positions | None = None
     out = []
     for i, entry in enumerate(packages):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
@@ -187,6 +205,13 @@ def read_lock(path: str, text: str) -> list[Dependency]:
                 local = f"{key} {source[key]}"
         if source.get("type") in ("directory", "file", "git") and isinstance(source.get("url"), str):
             local = f"{source['type']} {source['url']}"
+        if wanted is not None and not local and not wanted(normalize(entry["name"])):
+            continue  # positions only for the dependencies the caller judges
+        if strings is None or where is None:
+            strings = _lock_versions(text, packages)
+            if strings is None:
+                strings = _string_index(text, data)
+            where = Positions(text)
         token = strings.get(("package", i, "version")) or strings.get(("package", i, "name"))
         line, col = where(token.content_span[0]) if token else (1, 1)
         out.append(Dependency("python", normalize(entry["name"]), version, path, line, col, "pep440", "locked",
@@ -226,12 +251,12 @@ def _lock_versions(text: str, packages: list) -> dict[tuple, tomlpos.TomlString]
     return out
 
 
-def read(path: str, text: str, opener: Opener | None = None) -> list[Dependency]:
+def read(path: str, text: str, opener: Opener | None = None, wanted: Wanted = None) -> list[Dependency]:
     name = path.rpartition("/")[2]
     if name == "pyproject.toml":
-        return read_pyproject(path, text)
+        return read_pyproject(path, text, wanted)
     if name in LOCKFILES:
-        return read_lock(path, text)
+        return read_lock(path, text, wanted)
     if is_requirements(path):
-        return read_requirements(path, text, opener)
+        return read_requirements(path, text, opener, wanted=wanted)
     return []

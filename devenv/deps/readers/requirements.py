@@ -8,7 +8,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from devenv.deps.model import Dependency, Positions, ReadError
+from devenv.deps.model import Dependency, Positions, ReadError, Wanted
 from devenv.deps.readers.pep508 import Opener, normalize, requirement
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")  # pip's COMMENT_RE
@@ -60,13 +60,13 @@ def _file_offset(segments: list[tuple[int, int]], column: int) -> int:
 
 
 def read_requirements(path: str, text: str, opener: Opener | None = None, *, kind: str = "declared",
-                      seen: set[str] | None = None, chain: str = "") -> list[Dependency]:
+                      seen: set[str] | None = None, chain: str = "", wanted: Wanted = None) -> list[Dependency]:
     """The requirements of one file and of the files it includes with ``-r``/``-c`` (``opener``
     reads them; None: includes are skipped). ``seen`` stops include cycles; ``chain`` says how
     an included file was reached, for the finding's note."""
     seen = seen if seen is not None else set()
     seen.add(path)
-    file = _File(path, text, opener, kind, seen, chain)
+    file = _File(path, text, opener, kind, seen, chain, wanted)
     out: list[Dependency] = []
     for _, line, segments in _logical_lines(text):
         stripped = line.strip()
@@ -76,17 +76,26 @@ def read_requirements(path: str, text: str, opener: Opener | None = None, *, kin
         if stripped.startswith("-"):
             out.extend(file.option(stripped, _file_offset(segments, lead)))
         else:
-            out.append(file.requirement(line, lead, segments))
+            dep = file.requirement(line, lead, segments)
+            if dep is not None:
+                out.append(dep)
     return out
 
 
 class _File:
     """One requirements file being read: where its lines are, and how it was reached."""
 
-    def __init__(self, path: str, text: str, opener: Opener | None, kind: str, seen: set[str], chain: str):
+    def __init__(self, path: str, text: str, opener: Opener | None, kind: str, seen: set[str], chain: str,
+                 wanted: Wanted):
         self.path, self.text, self.opener, self.kind, self.seen, self.chain = path, text, opener, kind, seen, chain
-        self.where = Positions(text)
+        self.wanted = wanted
+        self._where: Positions | None = None
         self.folder = path.rpartition("/")[0]
+
+    def where(self, offset: int) -> tuple[int, int]:
+        if self._where is None:  # line starts only for a file with a dependency to place
+            self._where = Positions(self.text)
+        return self._where(offset)
 
     def option(self, stripped: str, first_offset: int) -> list[Dependency]:
         """``-r``/``-c`` (the included file's requirements), ``-e`` (an editable install); other options: nothing."""
@@ -116,9 +125,9 @@ class _File:
         sub_kind = "constraint" if option in ("-c", "--constraint") else self.kind
         note = f"{'constraint' if sub_kind == 'constraint' else 'included'} via {self.path}"
         return read_requirements(target, included, self.opener, kind=sub_kind, seen=self.seen,
-                                 chain=(self.chain + " <- " if self.chain else "") + note)
+                                 chain=(self.chain + " <- " if self.chain else "") + note, wanted=self.wanted)
 
-    def requirement(self, line: str, lead: int, segments: list[tuple[int, int]]) -> Dependency:
+    def requirement(self, line: str, lead: int, segments: list[tuple[int, int]]) -> Dependency | None:
         """A requirement, possibly followed by per-requirement options (``--hash=…``)."""
         first_offset = _file_offset(segments, lead)
         body = _OPTIONS_AFTER.split(line, maxsplit=1)[0].strip()
@@ -132,6 +141,8 @@ class _File:
         except ReadError as exc:
             line_no, col = self.where(first_offset)
             raise ReadError(exc.message, line_no, col) from None
+        if self.wanted is not None and not req.url and not self.wanted(normalize(req.name)):
+            return None  # positions only for the dependencies the caller judges
         span = None
         if inner is not None:
             start = _file_offset(segments, lead + inner[0])
