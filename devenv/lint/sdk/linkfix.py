@@ -125,7 +125,8 @@ def pyproject_link(dep: Dependency, text: str, sdk_path: str, read) -> Edit | No
         data = tomllib.loads(text)
     except ValueError:
         return None
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool_table = data.get("tool")
+    tool: dict = tool_table if isinstance(tool_table, dict) else {}
     poetry = "poetry" in tool and dep.style == "poetry"
     entry: dict[str, object] = {}
     if not poetry:
