@@ -20,14 +20,15 @@ from devenv.deps.readers import go, npm, python
 READERS: dict[str, ModuleType] = {"npm": npm, "go": go, "python": python}
 
 
+_BY_NAME = {name: ecosystem for ecosystem, module in READERS.items() for name in module.MANIFESTS | module.LOCKFILES}
+
+
 def ecosystem_of(path: str) -> str | None:
     name = path.rpartition("/")[2]
-    for ecosystem, module in READERS.items():
-        if name in module.MANIFESTS or name in module.LOCKFILES:
-            return ecosystem
-    if is_requirements(path):
+    found = _BY_NAME.get(name)  # lint asks for every file of the repository: one lookup, mostly a miss
+    if found is None and name.endswith((".txt", ".in")) and is_requirements(path):
         return "python"
-    return None
+    return found
 
 
 def read_file(path: str, text: str, opener=None, wanted: Wanted = None) -> list[Dependency]:

@@ -15,11 +15,11 @@ import tomllib
 from devenv.deps import tomlpos
 from devenv.deps.filenames import is_requirements
 from devenv.deps.model import Dependency, Positions, ReadError, Wanted
-from devenv.deps.readers.pep508 import Opener, normalize, requirement, spec_span
+from devenv.deps.readers.pep508 import Opener, normalize, requirement, spec_span, specifier_span
 from devenv.deps.readers.requirements import read_requirements
 
 __all__ = ["LOCKFILES", "MANIFESTS", "Opener", "normalize", "read", "read_lock", "read_pyproject", "read_requirements",
-           "requirement", "spec_span"]
+           "requirement", "spec_span", "specifier_span"]
 
 MANIFESTS = frozenset({"pyproject.toml"})
 LOCKFILES = frozenset({"uv.lock", "poetry.lock"})
@@ -107,9 +107,10 @@ class _Pyproject:
         """A PEP 508 string of [project] or [dependency-groups]."""
         if not isinstance(value, str):
             return
-        req, inner = requirement(value)
+        req = requirement(value)
         if self.skip(req.name, req.url or ""):
             return
+        inner = specifier_span(req, value)
         token = self.strings.get(item_path)
         span: tuple[int, int] | None = None
         line, col = (1, 1)

@@ -9,11 +9,12 @@ import posixpath
 import re
 
 from devenv.deps.model import Dependency, Positions, ReadError, Wanted
-from devenv.deps.readers.pep508 import Opener, normalize, requirement
+from devenv.deps.readers.pep508 import Opener, normalize, requirement, specifier_span
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")  # pip's COMMENT_RE
 _OPTIONS_AFTER = re.compile(r"\s+--?[a-z]")  # per-requirement options: --hash=…, --config-settings …
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_PLAIN_BREAKING = re.compile(r"[\\#\r\x0b\x0c\x1c-\x1e]")  # what makes a file's lines more than split("\n")
 
 
 def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
@@ -22,6 +23,13 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     Each item: (offset of the line's first character, joined text, [(offset in joined text,
     offset in file)] segment starts) so a column in the joined line maps back to the file.
     """
+    if text.isascii() and _PLAIN_BREAKING.search(text) is None:  # no continuation, comment or odd line break
+        out, offset = [], 0
+        lines = text.split("\n")
+        for line in lines if lines[-1] else lines[:-1]:  # as splitlines: no empty line after the last "\n"
+            out.append((offset, line, [(0, offset)]))
+            offset += len(line) + 1
+        return out
     out = []
     pieces: list[str] = []
     segments: list[tuple[int, int]] = []
@@ -137,12 +145,13 @@ class _File:
             return Dependency("python", normalize(name) if name else "", "", self.path, line_no, col, "pep440",
                               self.kind, "path", written_name=name, local=body, note=self.chain)
         try:
-            req, inner = requirement(body)
+            req = requirement(body)
         except ReadError as exc:
             line_no, col = self.where(first_offset)
             raise ReadError(exc.message, line_no, col) from None
         if self.wanted is not None and not req.url and not self.wanted(normalize(req.name)):
             return None  # positions only for the dependencies the caller judges
+        inner = specifier_span(req, body)
         span = None
         if inner is not None:
             start = _file_offset(segments, lead + inner[0])

@@ -94,6 +94,8 @@ def _fix_line(text: str, span: tuple[int, int], replacement: str) -> str:
 
 
 def _same_version(dep: Dependency, version: str) -> bool:
+    if dep.spec == version and dep.ecosystem != "go":
+        return True  # as written (the manifest's version is valid): no parse needed, lockfiles mostly agree
     if dep.ecosystem == "npm":
         import nodesemver
 

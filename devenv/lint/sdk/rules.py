@@ -71,6 +71,8 @@ class SdkRules:
         texts: dict[str, str | None] = {}
 
         def opener(path: str) -> str | None:
+            if path in texts:  # read before (lint's paths come normalised)
+                return texts[path]
             path = norm(path)
             if path.startswith("../") or path == "..":
                 return None  # never outside the repository
