@@ -156,7 +156,7 @@ def floor(root: Path, files: list[str]) -> int:
     import yaml
     from packaging.requirements import Requirement
 
-    from devenv.deps.readers import go as go_reader
+    from devenv.deps import gomod
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     parsed = 0
@@ -168,7 +168,7 @@ def floor(root: Path, files: list[str]) -> int:
         elif name == "pnpm-lock.yaml":
             yaml.compose(text, Loader=loader)
         elif name == "go.mod":
-            go_reader.parse(text)
+            gomod.parse(text)
         elif name in ("pyproject.toml", "uv.lock"):
             data = tomllib.loads(text)
             for requirement in (data.get("project") or {}).get("dependencies", []):
