@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from devenv.deps import gomod
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
 from devenv.lint.rules.base import COMMENTED, Hit, each, is_comment_line
@@ -37,6 +36,8 @@ def language(doc: Document) -> str | None:
 def directive(doc: Document, line: int) -> str | None:
     """The directive governing ``line`` (a ``require ( … )`` block's lines too), read by the
     go.mod grammar the dependency reader uses (:func:`devenv.deps.gomod.verbs`)."""
+    from devenv.deps import gomod  # only when a go.mod holds a reference: lint's start-up stays small
+
     verb = gomod.verbs(doc.text).get(line)
     return verb if verb in _DIRECTIVES else None
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from devenv.deps import tomlpos
 from devenv.deps.filenames import is_requirements
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
@@ -50,6 +49,8 @@ def _where(doc: Document, offset: int) -> tuple[str | None, str | None]:
     """(table, key) of ``offset``; keys of multi-line arrays carry over. TOML files by the TOML
     scanner the dependency readers use (:mod:`devenv.deps.tomlpos`); setup.cfg is INI."""
     if doc.name != "setup.cfg":
+        from devenv.deps import tomlpos  # only when a TOML file holds a reference: lint's start-up stays small
+
         return tomlpos.table_and_key(doc.text, offset)
     table = key = None
     for m in _INI_SECTION.finditer(doc.text, 0, offset):
