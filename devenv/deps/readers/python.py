@@ -41,6 +41,12 @@ def _toml(text: str) -> dict:
                         int(match.group(2)) if match else 0) from None
 
 
+def _lookup(data: dict, path: tuple) -> object:
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None  # type: ignore[assignment]
+    return data
+
+
 def _string_index(text: str, data: dict) -> dict[tuple, tomlpos.TomlString]:
     try:
         return {s.path: s for s in tomlpos.strings(text, data)}
@@ -85,6 +91,7 @@ class _Pyproject:
     def __init__(self, path: str, text: str, data: dict, wanted: Wanted):
         self.path, self.text, self.data, self.wanted = path, text, data, wanted
         self._strings: dict[tuple, tomlpos.TomlString] | None = None
+        self._fast: dict[tuple, dict[tuple, tomlpos.TomlString] | None] = {}
         self._where: Positions | None = None
         self.out: list[Dependency] = []
 
@@ -94,6 +101,21 @@ class _Pyproject:
         if self._strings is None:
             self._strings = _string_index(self.text, self.data)
         return self._strings
+
+    def token(self, path: tuple) -> tomlpos.TomlString | None:
+        """The string at ``path``: [project] dependencies and uv sources by tomlpos's fast path
+        when it applies (only that value is scanned), else from the whole document's scan."""
+        if self._strings is None:
+            split = 2 if path[:2] == ("project", "dependencies") else 4 if path[:3] == ("tool", "uv", "sources") else 0
+            if split and len(path) > split:
+                table, key = path[:split - 1], path[split - 1]
+                if (table, key) not in self._fast:
+                    value = _lookup(self.data, (*table, key))
+                    self._fast[(table, key)] = tomlpos.value_strings(self.text, table, str(key), value)
+                found = self._fast[(table, key)]
+                if found is not None:
+                    return found.get(path)
+        return self.strings.get(path)
 
     def where(self, offset: int) -> tuple[int, int]:
         if self._where is None:
@@ -111,7 +133,7 @@ class _Pyproject:
         if self.skip(req.name, req.url or ""):
             return
         inner = specifier_span(req, value)
-        token = self.strings.get(item_path)
+        token = self.token(item_path)
         span: tuple[int, int] | None = None
         line, col = (1, 1)
         if token is not None:
@@ -176,7 +198,7 @@ class _Pyproject:
             kind = next((k for k in ("path", "git", "url", "workspace") if k in source), None)
             if kind is None:
                 continue  # an index pin: still the registry's version
-            token = self.strings.get(("tool", "uv", "sources", written, kind))
+            token = self.token(("tool", "uv", "sources", written, kind))
             line, col = self.where(token.start) if token else (1, 1)
             target = str(source[kind]) if kind != "workspace" else "the uv workspace"
             self.out.append(Dependency(

@@ -145,13 +145,8 @@ def _is_constraints(path: str) -> bool:
 def _line_of(text: str, line: int) -> str:
     if line < 1:
         return ""
-    start = 0
-    for _ in range(line - 1):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return ""
-    end = text.find("\n", start)
-    return text[start:end if end >= 0 else len(text)].strip()
+    lines = text.split("\n", line)  # only as far as the line
+    return lines[line - 1].strip() if len(lines) >= line else ""
 
 
 def check(loaded: LoadedManifest, files: Iterable[str], read: Reader, manifest_file: str, *, whole: bool = True) -> SdkLintResult:
