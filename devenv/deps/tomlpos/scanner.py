@@ -49,12 +49,12 @@ class TomlString:
 
 _WS = re.compile(r"[ \t]*")
 _WS_COMMENTS = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
-_HEADER = re.compile(r"^[ \t]*\[", re.M)  # a table header, or (in an array) a nested array
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
+HEADER = re.compile(r"^[ \t]*\[", re.M)  # a table header, or (in an array) a nested array
 _SIMPLE_STRING = re.compile(r"\"[^\"\\\n]*\"(?!\")|'[^'\n]*'(?!')")  # not the opening of a multi-line string
 
 
-class _Scanner:
+class Scanner:
     def __init__(self, text: str):
         self.t = text
         self.i = 0
@@ -101,7 +101,7 @@ class _Scanner:
                 parts.append(value)
             else:
                 start = self.i
-                self.i = _BARE_KEY.match(self.t, self.i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
+                self.i = BARE_KEY.match(self.t, self.i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
                 if start == self.i:
                     raise self.error("expected a key")
                 parts.append(self.t[start:self.i])
@@ -283,7 +283,7 @@ def strings(text: str, data: dict | None = None) -> list[TomlString]:
     """
     if data is None:
         data = tomllib.loads(text)
-    found = _Scanner(text).document()
+    found = Scanner(text).document()
     for item in found:
         try:
             value = _lookup(data, item.path)
@@ -296,7 +296,7 @@ def strings(text: str, data: dict | None = None) -> list[TomlString]:
 
 @functools.lru_cache(maxsize=16)
 def _layout(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    scanner = _Scanner(text)
+    scanner = Scanner(text)
     while True:
         try:
             scanner.document()
@@ -318,48 +318,3 @@ def table_and_key(text: str, offset: int) -> tuple[str | None, str | None]:
     k = bisect.bisect_right(keys, offset, key=lambda item: item[0]) - 1  # keys whose "=" is before offset
     key = keys[k][1].strip("\"'") if k >= 0 and keys[k][0] > table_end else None
     return (tables[t][1] if t >= 0 else None), key
-
-
-def value_strings(text: str, table: tuple[str, ...], key: str, value: object) -> dict[Path, TomlString] | None:
-    """The fast path for the usual ``[a.b]`` … ``key = [ "…", … ]`` or ``key = { … }`` (a PEP 621
-    dependency list, a uv source): only that value is scanned, and only when it can be found for
-    certain: bare names, no multi-line string (so a line that starts ``[`` is a header or a nested
-    array, and ``key =`` at a line start in the table's body is that table's key, TOML allowing no
-    duplicate), and its strings are exactly those of ``value``, what ``tomllib`` read there, each
-    written verbatim. Else None, and :func:`strings` scans the document."""
-    if '"""' in text or "'''" in text or not all(_BARE_KEY.fullmatch(part) for part in (*table, key)):
-        return None
-    name = r"[ \t]*\.[ \t]*".join(map(re.escape, table))
-    header = re.search(rf"^\[[ \t]*{name}[ \t]*\][ \t]*(?:#[^\n]*)?$", text, re.M)
-    if header is None:
-        return None
-    following = _HEADER.search(text, header.end())
-    found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*(?=[\[{{])", re.M).search(
-        text, header.end(), following.start() if following else len(text))
-    if found is None:
-        return None
-    scanner = _Scanner(text)
-    scanner.i = found.end()
-    path = (*table, key)
-    try:
-        scanner.value(path)
-        expected = list(_string_leaves(value, path))
-    except (TomlPositionError, IndexError):
-        return None
-    tokens = scanner.out
-    if len(tokens) != len(expected) or any(t.path != p or not t.verbatim or t.raw[len(t.quote):-len(t.quote)] != v
-                                           for t, (p, v) in zip(tokens, expected)):
-        return None
-    return {t.path: t for t in tokens}
-
-
-def _string_leaves(value: object, path: Path):
-    """(path, string) of every string in a parsed value, in document order (dicts keep it)."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _string_leaves(item, path + (i,))
-    elif isinstance(value, dict):
-        for k, item in value.items():
-            yield from _string_leaves(item, path + (k,))
