@@ -4,6 +4,7 @@ its PEP 621 dependencies and uv sources; scanning the whole file cost as much as
 
 from __future__ import annotations
 
+import functools
 import re
 
 from devenv.deps.tomlpos.scanner import BARE_KEY, HEADER, Path, Scanner, TomlPositionError, TomlString
@@ -18,13 +19,12 @@ def value_strings(text: str, table: tuple[str, ...], key: str, value: object) ->
     written verbatim. Else None, and :func:`strings` scans the document."""
     if '"""' in text or "'''" in text or not all(BARE_KEY.fullmatch(part) for part in (*table, key)):
         return None
-    name = r"[ \t]*\.[ \t]*".join(map(re.escape, table))
-    header = re.search(rf"^\[[ \t]*{name}[ \t]*\][ \t]*(?:#[^\n]*)?$", text, re.M)
+    header_pattern, key_pattern = _patterns(table, key)
+    header = header_pattern.search(text)
     if header is None:
         return None
     following = HEADER.search(text, header.end())
-    found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*(?=[\[{{])", re.M).search(
-        text, header.end(), following.start() if following else len(text))
+    found = key_pattern.search(text, header.end(), following.start() if following else len(text))
     if found is None:
         return None
     scanner = Scanner(text)
@@ -40,6 +40,14 @@ def value_strings(text: str, table: tuple[str, ...], key: str, value: object) ->
                                            for t, (p, v) in zip(tokens, expected)):
         return None
     return {t.path: t for t in tokens}
+
+
+@functools.lru_cache(maxsize=64)
+def _patterns(table: tuple[str, ...], key: str) -> tuple[re.Pattern, re.Pattern]:
+    """The ``[table]`` header line and a ``key = [``/``key = {`` line start (bare names only)."""
+    name = r"[ \t]*\.[ \t]*".join(map(re.escape, table))
+    return (re.compile(rf"^\[[ \t]*{name}[ \t]*\][ \t]*(?:#[^\n]*)?$", re.M),
+            re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*(?=[\[{{])", re.M))
 
 
 def _string_leaves(value: object, path: Path):

@@ -59,8 +59,8 @@ class SdkIndex:
             return names.__contains__
         # Go: a /vN major suffix still names the same SDK; compare without it, but only for
         # the module paths that start like an SDK's (splitting every path costs).
-        return lambda module: module in names or (
-            any(module.startswith(n) for n in names) and self.key("go", module) in names)
+        prefixes = tuple(names)
+        return lambda module: module in names or (module.startswith(prefixes) and self.key("go", module) in names)
 
     def sdk_of(self, dep: Dependency) -> str | None:
         # Readers give npm names as written, Python names PEP 503-normalised, Go module paths
