@@ -6,6 +6,7 @@ this module only adds where the specifier is in the text, for positions and ``--
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -17,6 +18,7 @@ from devenv.deps.model import ReadError
 Opener = Callable[[str], "str | None"]  # repository-relative path -> text, or None
 
 
+@functools.lru_cache(maxsize=4096)  # a monorepo names the same few hundred packages over and over
 def normalize(name: str) -> str:
     return canonicalize_name(name)
 
