@@ -188,6 +188,17 @@ def _pnpm_version(raw: str) -> tuple[str, str, str]:
     return "", text.split("_", 1)[0], ""  # v5: 1.4.0_peerhash
 
 
+def _value_of(node, key: str):
+    """The value of ``key`` in a YAML mapping node (the last, as in a dict), without building one."""
+    import yaml
+
+    found = None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            found = v
+    return found
+
+
 def read_pnpm_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     import yaml
 
@@ -210,7 +221,7 @@ def read_pnpm_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependen
     def from_sections(importer: dict, where: str) -> None:
         for section in ("dependencies", "devDependencies", "optionalDependencies"):
             for written, node in mapping(importer.get(section)).items():
-                version_node = mapping(node).get("version") if isinstance(node, yaml.MappingNode) else node
+                version_node = _value_of(node, "version") if isinstance(node, yaml.MappingNode) else node
                 if not isinstance(version_node, yaml.ScalarNode):
                     continue
                 alias, version, local = _pnpm_version(str(version_node.value))
