@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from devenv.util import textpos
+
+# Which dependencies a caller wants built, by the name the reader gives (npm: the real package,
+# Python: PEP 503-normalised, Go: the module path); None: all of them. Readers still parse every
+# entry (a file the grammar rejects is still a ReadError) but build a Dependency, with its
+# position, only for a wanted name or a local target (a path, a link: what may point into an SDK).
+Wanted = Callable[[str], bool] | None
 
 
 @dataclass(slots=True)  # not frozen: readers make one per dependency, and frozen init is slow

@@ -10,7 +10,7 @@ import itertools
 
 def line_starts(text: str) -> list[int]:
     """The offset where each line starts (the first is 0), summed at C speed."""
-    return [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
+    return [0, *itertools.accumulate(map((1).__add__, map(len, text.split("\n"))))][:-1]
 
 
 def line_of(starts: list[int], offset: int) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 
-from devenv.deps.model import Dependency, Positions, ReadError
+from devenv.deps.model import Dependency, Positions, ReadError, Wanted
 
 SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 MANIFESTS = frozenset({"package.json"})
@@ -68,29 +68,37 @@ def members(text: str, start: int) -> dict[str, tuple[int, int, int]] | None:
         i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]  # a `*` pattern always matches
 
 
-def read_package_json(path: str, text: str) -> list[Dependency]:
+def read_package_json(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     data = _json(text, path)
     if not isinstance(data, dict):
         raise ReadError("package.json is not a JSON object", 1, 1)
     if not any(isinstance(data.get(s), dict) and data[s] for s in SECTIONS):
         return []
-    top = members(text, _WS.match(text).end()) or {}  # type: ignore[union-attr]  # a `*` pattern always matches
-    where = Positions(text)
+    top: dict[str, tuple[int, int, int]] | None = None
+    where: Positions | None = None
     out: list[Dependency] = []
     for section in SECTIONS:
         deps = data.get(section)
         if not isinstance(deps, dict):
             continue
-        tokens = members(text, top[section][1]) or {}
+        tokens: dict[str, tuple[int, int, int]] | None = None
         for written, value in deps.items():
             if not isinstance(value, str):
                 continue
-            key_start, start, end = tokens[written]
             name, spec, offset, note = written, value, 0, ""
             if value.startswith("npm:"):
                 name, spec, at = split_spec(value[4:])
                 offset = 4 + at if at >= 0 else len(value)
                 note = f"alias '{written}' of {name}"
+            if wanted is not None and not wanted(name):
+                continue  # positions only for the dependencies the caller judges
+            if tokens is None:  # the first wanted one of this section: walk to its members
+                if top is None:
+                    top = members(text, _WS.match(text).end()) or {}  # type: ignore[union-attr]  # `*` always matches
+                    where = Positions(text)
+                tokens = members(text, top[section][1]) or {}
+            assert where is not None
+            key_start, start, end = tokens[written]
             span = None
             begin = start
             if text[start + 1:end - 1] == value:  # no escapes: the text between the quotes is the value
@@ -107,7 +115,7 @@ def read_package_json(path: str, text: str) -> list[Dependency]:
 
 # -- lockfiles ------------------------------------------------------------------------------------
 
-def read_package_lock(path: str, text: str) -> list[Dependency]:
+def read_package_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     data = _json(text, path)
     if not isinstance(data, dict):
         raise ReadError(f"{path.rpartition('/')[2]} is not a JSON object", 1, 1)
@@ -124,11 +132,13 @@ def read_package_lock(path: str, text: str) -> list[Dependency]:
         entry = members(text, entries[key][1]) if key in entries else None
         return entry[field][1] if entry and field in entry else None
 
-    def add(written: str, version: str, token_path: tuple, local: str = "") -> None:
+    def add(written: str, version: str, token_path: tuple, local: str = "", real: str = "") -> None:
         name, note = written, ""
         if version.startswith("npm:"):
             name, version, _ = split_spec(version[4:])
             note = f"alias '{written}' of {name}"
+        if wanted is not None and not local and not wanted(name) and not (real and wanted(real)):
+            return
         offset = value_offset(*token_path)
         line, col = where(offset + 1) if offset is not None else (1, 1)
         out.append(Dependency("npm", name, version, path, line, col, "npm", "locked", "lockfile",
@@ -150,7 +160,7 @@ def read_package_lock(path: str, text: str) -> list[Dependency]:
             version = entry.get("version")
             if isinstance(version, str):
                 before = len(out)
-                add(written, version, ("packages", key, "version"))
+                add(written, version, ("packages", key, "version"), real=real)
                 if real != written and len(out) > before:
                     last = out[-1]
                     out[-1] = Dependency(last.ecosystem, real, last.spec, last.file, last.line, last.col, last.style,
@@ -178,7 +188,18 @@ def _pnpm_version(raw: str) -> tuple[str, str, str]:
     return "", text.split("_", 1)[0], ""  # v5: 1.4.0_peerhash
 
 
-def read_pnpm_lock(path: str, text: str) -> list[Dependency]:
+def _value_of(node, key: str):
+    """The value of ``key`` in a YAML mapping node (the last, as in a dict), without building one."""
+    import yaml
+
+    found = None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            found = v
+    return found
+
+
+def read_pnpm_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -200,11 +221,13 @@ def read_pnpm_lock(path: str, text: str) -> list[Dependency]:
     def from_sections(importer: dict, where: str) -> None:
         for section in ("dependencies", "devDependencies", "optionalDependencies"):
             for written, node in mapping(importer.get(section)).items():
-                version_node = mapping(node).get("version") if isinstance(node, yaml.MappingNode) else node
+                version_node = _value_of(node, "version") if isinstance(node, yaml.MappingNode) else node
                 if not isinstance(version_node, yaml.ScalarNode):
                     continue
                 alias, version, local = _pnpm_version(str(version_node.value))
                 name = alias or written
+                if wanted is not None and not local and not wanted(name):
+                    continue
                 mark = version_node.start_mark
                 out.append(Dependency(
                     "npm", name, version, path, mark.line + 1, mark.column + 1, "npm", "locked", f"{where}{section}",
@@ -221,12 +244,12 @@ def read_pnpm_lock(path: str, text: str) -> list[Dependency]:
     return out
 
 
-def read(path: str, text: str) -> list[Dependency]:
+def read(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     name = path.rpartition("/")[2]
     if name == "package.json":
-        return read_package_json(path, text)
+        return read_package_json(path, text, wanted)
     if name == "pnpm-lock.yaml":
-        return read_pnpm_lock(path, text)
+        return read_pnpm_lock(path, text, wanted)
     if name in ("package-lock.json", "npm-shrinkwrap.json"):
-        return read_package_lock(path, text)
+        return read_package_lock(path, text, wanted)
     return []

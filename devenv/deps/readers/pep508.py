@@ -6,6 +6,7 @@ this module only adds where the specifier is in the text, for positions and ``--
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -17,6 +18,7 @@ from devenv.deps.model import ReadError
 Opener = Callable[[str], "str | None"]  # repository-relative path -> text, or None
 
 
+@functools.lru_cache(maxsize=4096)  # a monorepo names the same few hundred packages over and over
 def normalize(name: str) -> str:
     return canonicalize_name(name)
 
@@ -46,13 +48,17 @@ def spec_span(text: str) -> tuple[int, int] | None:
     return start, end
 
 
-def requirement(text: str) -> tuple[Requirement, tuple[int, int] | None]:
-    """A parsed PEP 508 requirement and the span of its specifier (checked by re-parsing it)."""
+def requirement(text: str) -> Requirement:
+    """A parsed PEP 508 requirement (:func:`specifier_span` then says where its specifier is)."""
     try:
-        req = Requirement(text)
+        return Requirement(text)
     except InvalidRequirement as exc:
         raise ReadError(f"not a PEP 508 requirement: {text!r} ({exc})") from None
+
+
+def specifier_span(req: Requirement, text: str) -> tuple[int, int] | None:
+    """The span of the specifier of ``req``, parsed from ``text``; None for a URL requirement.
+    Asked only for the dependencies a reader keeps (finding it costs a regex per requirement)."""
     # The span is found structurally in a string packaging just accepted; `devenv lint --fix`
     # re-parses every file it rewrites (devenv.lint.sdk.fix.verify) before writing a byte.
-    span = spec_span(text) if req.url is None else None
-    return req, span
+    return spec_span(text) if req.url is None else None

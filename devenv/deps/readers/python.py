@@ -14,12 +14,12 @@ import tomllib
 
 from devenv.deps import tomlpos
 from devenv.deps.filenames import is_requirements
-from devenv.deps.model import Dependency, Positions, ReadError
-from devenv.deps.readers.pep508 import Opener, normalize, requirement, spec_span
+from devenv.deps.model import Dependency, Positions, ReadError, Wanted
+from devenv.deps.readers.pep508 import Opener, normalize, requirement, spec_span, specifier_span
 from devenv.deps.readers.requirements import read_requirements
 
 __all__ = ["LOCKFILES", "MANIFESTS", "Opener", "normalize", "read", "read_lock", "read_pyproject", "read_requirements",
-           "requirement", "spec_span"]
+           "requirement", "spec_span", "specifier_span"]
 
 MANIFESTS = frozenset({"pyproject.toml"})
 LOCKFILES = frozenset({"uv.lock", "poetry.lock"})
@@ -41,6 +41,12 @@ def _toml(text: str) -> dict:
                         int(match.group(2)) if match else 0) from None
 
 
+def _lookup(data: dict, path: tuple) -> object:
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None  # type: ignore[assignment]
+    return data
+
+
 def _string_index(text: str, data: dict) -> dict[tuple, tomlpos.TomlString]:
     try:
         return {s.path: s for s in tomlpos.strings(text, data)}
@@ -48,14 +54,14 @@ def _string_index(text: str, data: dict) -> dict[tuple, tomlpos.TomlString]:
         return {}  # positions unknown: findings point at line 1 and --fix leaves the file alone
 
 
-def read_pyproject(path: str, text: str) -> list[Dependency]:
+def read_pyproject(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     data = _toml(text)
     project, tool = _table(data, "project"), _table(data, "tool")
     poetry, groups = _table(tool, "poetry"), _table(data, "dependency-groups")
     uv_sources = (tool.get("uv") or {}).get("sources") if isinstance(tool.get("uv"), dict) else None
     if not (project.get("dependencies") or project.get("optional-dependencies") or poetry or groups or uv_sources):
         return []
-    reader = _Pyproject(path, text, _string_index(text, data))
+    reader = _Pyproject(path, text, data, wanted)
     for i, value in enumerate(project.get("dependencies") or []):
         reader.pep508(("project", "dependencies", i), value, "project.dependencies")
     optional = project.get("optional-dependencies")
@@ -82,17 +88,52 @@ def read_pyproject(path: str, text: str) -> list[Dependency]:
 class _Pyproject:
     """The dependencies of one pyproject.toml, each with the position of its version text."""
 
-    def __init__(self, path: str, text: str, strings: dict[tuple, tomlpos.TomlString]):
-        self.path, self.strings = path, strings
-        self.where = Positions(text)
+    def __init__(self, path: str, text: str, data: dict, wanted: Wanted):
+        self.path, self.text, self.data, self.wanted = path, text, data, wanted
+        self._strings: dict[tuple, tomlpos.TomlString] | None = None
+        self._fast: dict[tuple, dict[tuple, tomlpos.TomlString] | None] = {}
+        self._where: Positions | None = None
         self.out: list[Dependency] = []
+
+    # Positions are found on the first dependency that is kept: a file without one is only parsed.
+    @property
+    def strings(self) -> dict[tuple, tomlpos.TomlString]:
+        if self._strings is None:
+            self._strings = _string_index(self.text, self.data)
+        return self._strings
+
+    def token(self, path: tuple) -> tomlpos.TomlString | None:
+        """The string at ``path``: [project] dependencies and uv sources by tomlpos's fast path
+        when it applies (only that value is scanned), else from the whole document's scan."""
+        if self._strings is None:
+            split = 2 if path[:2] == ("project", "dependencies") else 4 if path[:3] == ("tool", "uv", "sources") else 0
+            if split and len(path) > split:
+                table, key = path[:split - 1], path[split - 1]
+                if (table, key) not in self._fast:
+                    value = _lookup(self.data, (*table, key))
+                    self._fast[(table, key)] = tomlpos.value_strings(self.text, table, str(key), value)
+                found = self._fast[(table, key)]
+                if found is not None:
+                    return found.get(path)
+        return self.strings.get(path)
+
+    def where(self, offset: int) -> tuple[int, int]:
+        if self._where is None:
+            self._where = Positions(self.text)
+        return self._where(offset)
+
+    def skip(self, name: str, local: str) -> bool:
+        return self.wanted is not None and not local and not self.wanted(normalize(name))
 
     def pep508(self, item_path: tuple, value: object, section: str) -> None:
         """A PEP 508 string of [project] or [dependency-groups]."""
         if not isinstance(value, str):
             return
-        req, inner = requirement(value)
-        token = self.strings.get(item_path)
+        req = requirement(value)
+        if self.skip(req.name, req.url or ""):
+            return
+        inner = specifier_span(req, value)
+        token = self.token(item_path)
         span: tuple[int, int] | None = None
         line, col = (1, 1)
         if token is not None:
@@ -132,6 +173,8 @@ class _Pyproject:
                 token_path = base + (next(k for k in ("path", "git", "url") if isinstance(entry.get(k), str)),)
         else:
             return
+        if self.skip(written, local):
+            return
         token = self.strings.get(token_path)
         span = None
         line, col = 1, 1
@@ -155,7 +198,7 @@ class _Pyproject:
             kind = next((k for k in ("path", "git", "url", "workspace") if k in source), None)
             if kind is None:
                 continue  # an index pin: still the registry's version
-            token = self.strings.get(("tool", "uv", "sources", written, kind))
+            token = self.token(("tool", "uv", "sources", written, kind))
             line, col = self.where(token.start) if token else (1, 1)
             target = str(source[kind]) if kind != "workspace" else "the uv workspace"
             self.out.append(Dependency(
@@ -166,15 +209,13 @@ class _Pyproject:
 
 # -- lockfiles ------------------------------------------------------------------------------------
 
-def read_lock(path: str, text: str) -> list[Dependency]:
+def read_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     data = _toml(text)
     packages = data.get("package")
     if not isinstance(packages, list):
         return []
-    strings = _lock_versions(text, packages)
-    if strings is None:
-        strings = _string_index(text, data)
-    where = Positions(text)
+    strings: dict[tuple, tomlpos.TomlString] | None = None
+    where: Positions | None = None
     out = []
     for i, entry in enumerate(packages):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
@@ -187,6 +228,13 @@ def read_lock(path: str, text: str) -> list[Dependency]:
                 local = f"{key} {source[key]}"
         if source.get("type") in ("directory", "file", "git") and isinstance(source.get("url"), str):
             local = f"{source['type']} {source['url']}"
+        if wanted is not None and not local and not wanted(normalize(entry["name"])):
+            continue  # positions only for the dependencies the caller judges
+        if strings is None or where is None:
+            strings = _lock_versions(text, packages)
+            if strings is None:
+                strings = _string_index(text, data)
+            where = Positions(text)
         token = strings.get(("package", i, "version")) or strings.get(("package", i, "name"))
         line, col = where(token.content_span[0]) if token else (1, 1)
         out.append(Dependency("python", normalize(entry["name"]), version, path, line, col, "pep440", "locked",
@@ -226,12 +274,12 @@ def _lock_versions(text: str, packages: list) -> dict[tuple, tomlpos.TomlString]
     return out
 
 
-def read(path: str, text: str, opener: Opener | None = None) -> list[Dependency]:
+def read(path: str, text: str, opener: Opener | None = None, wanted: Wanted = None) -> list[Dependency]:
     name = path.rpartition("/")[2]
     if name == "pyproject.toml":
-        return read_pyproject(path, text)
+        return read_pyproject(path, text, wanted)
     if name in LOCKFILES:
-        return read_lock(path, text)
+        return read_lock(path, text, wanted)
     if is_requirements(path):
-        return read_requirements(path, text, opener)
+        return read_requirements(path, text, opener, wanted=wanted)
     return []

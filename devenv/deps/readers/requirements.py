@@ -8,12 +8,13 @@ from __future__ import annotations
 import posixpath
 import re
 
-from devenv.deps.model import Dependency, Positions, ReadError
-from devenv.deps.readers.pep508 import Opener, normalize, requirement
+from devenv.deps.model import Dependency, Positions, ReadError, Wanted
+from devenv.deps.readers.pep508 import Opener, normalize, requirement, specifier_span
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")  # pip's COMMENT_RE
 _OPTIONS_AFTER = re.compile(r"\s+--?[a-z]")  # per-requirement options: --hash=…, --config-settings …
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_PLAIN_BREAKING = re.compile(r"[\\#\r\x0b\x0c\x1c-\x1e]")  # what makes a file's lines more than split("\n")
 
 
 def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
@@ -22,6 +23,13 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     Each item: (offset of the line's first character, joined text, [(offset in joined text,
     offset in file)] segment starts) so a column in the joined line maps back to the file.
     """
+    if text.isascii() and _PLAIN_BREAKING.search(text) is None:  # no continuation, comment or odd line break
+        out, offset = [], 0
+        lines = text.split("\n")
+        for line in lines if lines[-1] else lines[:-1]:  # as splitlines: no empty line after the last "\n"
+            out.append((offset, line, [(0, offset)]))
+            offset += len(line) + 1
+        return out
     out = []
     pieces: list[str] = []
     segments: list[tuple[int, int]] = []
@@ -60,13 +68,13 @@ def _file_offset(segments: list[tuple[int, int]], column: int) -> int:
 
 
 def read_requirements(path: str, text: str, opener: Opener | None = None, *, kind: str = "declared",
-                      seen: set[str] | None = None, chain: str = "") -> list[Dependency]:
+                      seen: set[str] | None = None, chain: str = "", wanted: Wanted = None) -> list[Dependency]:
     """The requirements of one file and of the files it includes with ``-r``/``-c`` (``opener``
     reads them; None: includes are skipped). ``seen`` stops include cycles; ``chain`` says how
     an included file was reached, for the finding's note."""
     seen = seen if seen is not None else set()
     seen.add(path)
-    file = _File(path, text, opener, kind, seen, chain)
+    file = _File(path, text, opener, kind, seen, chain, wanted)
     out: list[Dependency] = []
     for _, line, segments in _logical_lines(text):
         stripped = line.strip()
@@ -76,17 +84,26 @@ def read_requirements(path: str, text: str, opener: Opener | None = None, *, kin
         if stripped.startswith("-"):
             out.extend(file.option(stripped, _file_offset(segments, lead)))
         else:
-            out.append(file.requirement(line, lead, segments))
+            dep = file.requirement(line, lead, segments)
+            if dep is not None:
+                out.append(dep)
     return out
 
 
 class _File:
     """One requirements file being read: where its lines are, and how it was reached."""
 
-    def __init__(self, path: str, text: str, opener: Opener | None, kind: str, seen: set[str], chain: str):
+    def __init__(self, path: str, text: str, opener: Opener | None, kind: str, seen: set[str], chain: str,
+                 wanted: Wanted):
         self.path, self.text, self.opener, self.kind, self.seen, self.chain = path, text, opener, kind, seen, chain
-        self.where = Positions(text)
+        self.wanted = wanted
+        self._where: Positions | None = None
         self.folder = path.rpartition("/")[0]
+
+    def where(self, offset: int) -> tuple[int, int]:
+        if self._where is None:  # line starts only for a file with a dependency to place
+            self._where = Positions(self.text)
+        return self._where(offset)
 
     def option(self, stripped: str, first_offset: int) -> list[Dependency]:
         """``-r``/``-c`` (the included file's requirements), ``-e`` (an editable install); other options: nothing."""
@@ -116,9 +133,9 @@ class _File:
         sub_kind = "constraint" if option in ("-c", "--constraint") else self.kind
         note = f"{'constraint' if sub_kind == 'constraint' else 'included'} via {self.path}"
         return read_requirements(target, included, self.opener, kind=sub_kind, seen=self.seen,
-                                 chain=(self.chain + " <- " if self.chain else "") + note)
+                                 chain=(self.chain + " <- " if self.chain else "") + note, wanted=self.wanted)
 
-    def requirement(self, line: str, lead: int, segments: list[tuple[int, int]]) -> Dependency:
+    def requirement(self, line: str, lead: int, segments: list[tuple[int, int]]) -> Dependency | None:
         """A requirement, possibly followed by per-requirement options (``--hash=…``)."""
         first_offset = _file_offset(segments, lead)
         body = _OPTIONS_AFTER.split(line, maxsplit=1)[0].strip()
@@ -128,10 +145,13 @@ class _File:
             return Dependency("python", normalize(name) if name else "", "", self.path, line_no, col, "pep440",
                               self.kind, "path", written_name=name, local=body, note=self.chain)
         try:
-            req, inner = requirement(body)
+            req = requirement(body)
         except ReadError as exc:
             line_no, col = self.where(first_offset)
             raise ReadError(exc.message, line_no, col) from None
+        if self.wanted is not None and not req.url and not self.wanted(normalize(req.name)):
+            return None  # positions only for the dependencies the caller judges
+        inner = specifier_span(req, body)
         span = None
         if inner is not None:
             start = _file_offset(segments, lead + inner[0])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from devenv.lint.document import Document
@@ -17,7 +16,8 @@ HELP = (
     "directive pointing into the proto workspace (or a require of a proto module) bypasses it."
 )
 
-_DIRECTIVE = re.compile(r"^\s*(module|go|toolchain|godebug|require|replace|exclude|retract|use)\b\s*(\()?")
+# The directives Go knows; a line whose first word is another is no directive to describe.
+_DIRECTIVES = frozenset({"module", "go", "toolchain", "godebug", "require", "replace", "exclude", "retract", "use"})
 _COMMENTS = ("//",)
 
 
@@ -34,20 +34,12 @@ def language(doc: Document) -> str | None:
 
 
 def directive(doc: Document, line: int) -> str | None:
-    """The directive governing ``line``, following ``require ( … )`` blocks."""
-    block = None
-    for n in range(1, line + 1):
-        text = doc.line_text(n).split("//", 1)[0]
-        m = _DIRECTIVE.match(text)
-        if m:
-            if n == line:
-                return m.group(1)
-            block = m.group(1) if m.group(2) and ")" not in text[m.end():] else None
-        elif text.strip() == ")":
-            if n == line:
-                return None
-            block = None
-    return block
+    """The directive governing ``line`` (a ``require ( … )`` block's lines too), read by the
+    go.mod grammar the dependency reader uses (:func:`devenv.deps.gomod.verbs`)."""
+    from devenv.deps import gomod  # only when a go.mod holds a reference: lint's start-up stays small
+
+    verb = gomod.verbs(doc.text).get(line)
+    return verb if verb in _DIRECTIVES else None
 
 
 def is_dependency(doc: Document, ref: Ref) -> bool:

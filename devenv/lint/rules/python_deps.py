@@ -23,8 +23,8 @@ HELP = (
 )
 
 PYTHON_NAMES = True  # match PEP 503 spellings of proto.names
-_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$", re.M)
-_KEY = re.compile(r"^([A-Za-z0-9_.\"'-]+)\s*[=:]", re.M)
+_INI_SECTION = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$", re.M)  # setup.cfg's [section]
+_INI_KEY = re.compile(r"^([A-Za-z0-9_.\"'-]+)\s*[=:]", re.M)
 
 
 def matches(path: str, name: str) -> bool:
@@ -46,12 +46,17 @@ def _is_requirements(doc: Document) -> bool:
 
 
 def _where(doc: Document, offset: int) -> tuple[str | None, str | None]:
-    """(table, key) of ``offset`` in a TOML/INI file; keys of multi-line arrays carry over."""
+    """(table, key) of ``offset``; keys of multi-line arrays carry over. TOML files by the TOML
+    scanner the dependency readers use (:mod:`devenv.deps.tomlpos`); setup.cfg is INI."""
+    if doc.name != "setup.cfg":
+        from devenv.deps import tomlpos  # only when a TOML file holds a reference: lint's start-up stays small
+
+        return tomlpos.table_and_key(doc.text, offset)
     table = key = None
-    for m in _TABLE.finditer(doc.text, 0, offset):
+    for m in _INI_SECTION.finditer(doc.text, 0, offset):
         table, key_from = m.group(1).strip(), m.end()
     start = 0 if table is None else key_from
-    for m in _KEY.finditer(doc.text, start, offset):
+    for m in _INI_KEY.finditer(doc.text, start, offset):
         key = m.group(1).strip("\"'")
     return table, key
 

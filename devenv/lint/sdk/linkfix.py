@@ -114,31 +114,40 @@ def _member(root: str, members: list[str], exclude: list[str], folder: str) -> b
 
 def pyproject_link(dep: Dependency, text: str, sdk_path: str, read) -> Edit | None:
     """A uv source or a Poetry path dependency for ``dep`` (a published requirement of the SDK)."""
+    import tomllib
+
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
     if dep.kind != "declared" or dep.local or dep.note:
         return None
+    try:  # which edit, if any, decided on tomllib's parse: tomlkit's (slower) only to make one
+        data = tomllib.loads(text)
+    except ValueError:
+        return None
+    tool_table = data.get("tool")
+    tool: dict = tool_table if isinstance(tool_table, dict) else {}
+    poetry = "poetry" in tool and dep.style == "poetry"
+    entry: dict[str, object] = {}
+    if not poetry:
+        if "poetry" in tool or "project" not in data or dep.style != "pep440":
+            return None
+        folder = folder_of(dep.file)
+        workspace = uv_workspace_of(read, folder)
+        if workspace is not None:
+            if not (_member(*workspace, folder) and _member(*workspace, sdk_path)):
+                return None  # the uv workspace leaves one of them out: adding it is the user's call
+            entry, link = {"workspace": True}, WORKSPACE
+        elif "uv" in tool:
+            entry, link = {"path": relative(sdk_path, folder), "editable": True}, sdk_path
+        else:
+            return None
     try:
         doc = tomlkit.parse(text)
     except TOMLKitError:
         return None
-    tool = doc.get("tool") or {}
-    if "poetry" in tool and dep.style == "poetry":
+    if poetry:
         return _poetry_path(dep, doc, text, sdk_path)
-    if "poetry" in tool or "project" not in doc or dep.style != "pep440":
-        return None
-    folder = folder_of(dep.file)
-    workspace = uv_workspace_of(read, folder)
-    entry: dict[str, object]
-    if workspace is not None:
-        if not (_member(*workspace, folder) and _member(*workspace, sdk_path)):
-            return None  # the uv workspace leaves one of them out: adding it is the user's call
-        entry, link = {"workspace": True}, WORKSPACE
-    elif "uv" in tool:
-        entry, link = {"path": relative(sdk_path, folder), "editable": True}, sdk_path
-    else:
-        return None
     if not _add_uv_source(doc, dep.written_name or dep.name, entry):
         return None
     return _smallest(dep, text, doc.as_string(), link)

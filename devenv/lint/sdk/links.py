@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 from collections.abc import Callable
 
 from devenv.deps.model import Dependency
@@ -214,17 +213,11 @@ def link_form(sdk: Sdk, folder: str) -> str:
             f"{{ path = \"{rel}\", editable = true }}`")
 
 
-_USE_BLOCK = re.compile(r"^\s*use\s*\(\s*$(.*?)^\s*\)", re.M | re.S)
-_USE_LINE = re.compile(r"^\s*use\s+(?!\()(\S+)", re.M)
-
-
 def go_work_uses(text: str) -> list[str]:
-    """The directories a go.work ``use``s (single lines and blocks; comments dropped)."""
-    text = re.sub(r"//[^\n]*", "", text)
-    uses = [m.group(1).strip('"`') for m in _USE_LINE.finditer(text)]
-    for block in _USE_BLOCK.finditer(text):
-        uses.extend(line.strip().strip('"`') for line in block.group(1).splitlines() if line.strip())
-    return uses
+    """The directories a go.work ``use``s (single lines and blocks), by the go.mod grammar."""
+    from devenv.deps import gomod
+
+    return [line.args[0].text for line in gomod.parse(text, forgiving=True).lines if line.verb == "use" and line.args]
 
 
 def _npm_admits(spec: str, version: str) -> bool:

@@ -64,6 +64,12 @@ CASES = [
      (1, 9, "proto-in-script"), "Python file references the proto workspace 'packages/ameide_core_proto'"),
     ("go.work", "go 1.22\nuse (\n\t./services/a\n\t./packages/ameide_core_proto\n)\n",
      (4, 2, "proto-in-go-mod"), "go.work uses the proto workspace 'packages/ameide_core_proto'"),
+    # a module path that starts like a directive (go.opentelemetry.io) is still a line of the block
+    ("go.mod", "module m\n\nreplace (\n\tgo.opentelemetry.io/otel => ../otel\n\texample.com/p => ./packages/ameide_core_proto\n)\n",
+     (5, 19, "proto-in-go-mod"), "go.mod replace points a module at the proto workspace 'packages/ameide_core_proto'"),
+    # TOML by the readers' scanner: an indented key still names the place
+    ("pyproject.toml", "[tool.uv.sources]\n  svc-lib = { path = \"../packages/ameide_core_proto\" }\n",
+     (2, 23, "proto-in-python-deps"), "pyproject.toml [tool.uv.sources] svc-lib requires the proto workspace 'packages/ameide_core_proto'"),
     ("setup.cfg", "[options]\ninstall_requires =\n    ameide-core-proto>=1\n",
      (3, 5, "proto-in-python-deps"), "setup.cfg [options] install_requires requires the proto package 'ameide-core-proto'"),
     ("pnpm-workspace.yaml", "packages: [services/*]\ncatalog:\n  '@ameide/core-proto': 1.0.0\n",

@@ -11,6 +11,8 @@ difference, so a scanner bug can cost a position but never a wrong finding or a 
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -47,16 +49,21 @@ class TomlString:
 
 _WS = re.compile(r"[ \t]*")
 _WS_COMMENTS = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
+HEADER = re.compile(r"^[ \t]*\[", re.M)  # a table header, or (in an array) a nested array
 _SIMPLE_STRING = re.compile(r"\"[^\"\\\n]*\"(?!\")|'[^'\n]*'(?!')")  # not the opening of a multi-line string
 
 
-class _Scanner:
+class Scanner:
     def __init__(self, text: str):
         self.t = text
         self.i = 0
         self.out: list[TomlString] = []
         self.aot: dict[Path, int] = {}
+        # lint's question "which table and key is this text in?": where each header ends (after
+        # its "]") and each key ends (its "="), with the name as written
+        self.tables: list[tuple[int, str]] = []
+        self.keys: list[tuple[int, str]] = []
 
     def error(self, what: str) -> TomlPositionError:
         line = self.t.count("\n", 0, self.i) + 1
@@ -94,7 +101,7 @@ class _Scanner:
                 parts.append(value)
             else:
                 start = self.i
-                self.i = _BARE_KEY.match(self.t, self.i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
+                self.i = BARE_KEY.match(self.t, self.i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
                 if start == self.i:
                     raise self.error("expected a key")
                 parts.append(self.t[start:self.i])
@@ -210,10 +217,12 @@ class _Scanner:
             if self.i >= len(t):
                 return self.out
             if t.startswith("[[", self.i):
+                at = self.i
                 self.i += 2
                 name = self.key()
                 if not t.startswith("]]", self.i):
                     raise self.error("expected ']]'")
+                self.tables.append((self.i + 2, t[at + 2:self.i].strip()))
                 self.i += 2
                 index = self.aot.get(name, -1) + 1
                 for nested in [k for k in self.aot if len(k) > len(name) and k[: len(name)] == name]:
@@ -223,17 +232,21 @@ class _Scanner:
                 table = self._under_aot(name) + (index,)
                 self.end_of_line()
             elif t[self.i] == "[":
+                at = self.i
                 self.i += 1
                 name = self.key()
                 if t[self.i:self.i + 1] != "]":
                     raise self.error("expected ']'")
+                self.tables.append((self.i + 1, t[at + 1:self.i].strip()))
                 self.i += 1
                 table = self._under_aot(name)
                 self.end_of_line()
             else:
+                at = self.i
                 key = self.key()
                 if t[self.i:self.i + 1] != "=":
                     raise self.error("expected '='")
+                self.keys.append((self.i + 1, t[at:self.i].strip()))
                 self.i += 1
                 self.ws()
                 self.value(table + key)
@@ -270,7 +283,7 @@ def strings(text: str, data: dict | None = None) -> list[TomlString]:
     """
     if data is None:
         data = tomllib.loads(text)
-    found = _Scanner(text).document()
+    found = Scanner(text).document()
     for item in found:
         try:
             value = _lookup(data, item.path)
@@ -279,3 +292,29 @@ def strings(text: str, data: dict | None = None) -> list[TomlString]:
         if not isinstance(value, str) or (item.verbatim and value != item.raw[len(item.quote):-len(item.quote)]):
             raise TomlPositionError(f"the value at {'.'.join(map(str, item.path))} is not the string scanned")
     return found
+
+
+@functools.lru_cache(maxsize=16)
+def _layout(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    scanner = Scanner(text)
+    while True:
+        try:
+            scanner.document()
+            return scanner.tables, scanner.keys
+        except (TomlPositionError, IndexError):  # a file TOML rejects: go on from the next line
+            newline = text.find("\n", scanner.i)
+            if newline < 0:
+                return scanner.tables, scanner.keys
+            scanner.i = newline + 1
+
+
+def table_and_key(text: str, offset: int) -> tuple[str | None, str | None]:
+    """The table header (as written, without brackets) and the key (as written, outer quotes
+    dropped) whose value holds ``offset``; a multi-line array's lines belong to its key. For
+    lint's messages about any text in a TOML file, so it never raises."""
+    tables, keys = _layout(text)
+    t = bisect.bisect_right(tables, offset, key=lambda item: item[0]) - 1  # headers that end by offset
+    table_end = tables[t][0] if t >= 0 else -1
+    k = bisect.bisect_right(keys, offset, key=lambda item: item[0]) - 1  # keys whose "=" is before offset
+    key = keys[k][1].strip("\"'") if k >= 0 and keys[k][0] > table_end else None
+    return (tables[t][1] if t >= 0 else None), key
