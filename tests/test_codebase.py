@@ -56,8 +56,7 @@ def test_mypy_would_catch_a_type_error(tmp_path):
 # one passes when a `# long: <why>` comment inside it says why. KNOWN lists the debts this test
 # found when it was written; shrink it, never grow it.
 MODULE_LINES, FUNCTION_LINES = 330, 60
-KNOWN = {
-}
+KNOWN: set[str] = set()
 
 
 def test_modules_and_functions_stay_small():

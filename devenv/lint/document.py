@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from devenv.lint import jsonpos
+from devenv.deps.jsonpos import tolerant as jsonpos
 from devenv.lint.needles import Ref
 from devenv.util import textpos
 

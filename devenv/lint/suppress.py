@@ -24,8 +24,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from devenv.deps.jsonpos.tolerant import JsonPath
 from devenv.lint.document import Document
-from devenv.lint.jsonpos import JsonPath
 
 MARKER = re.compile(r"devenv:[ \t]*allow\b([^\n]*)")
 # proto-import is lint's own; the sdk-* kinds are applied by devenv.lint.sdk.suppress to the SDK rules.

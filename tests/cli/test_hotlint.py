@@ -24,7 +24,7 @@ BOUNDARY = {  # proto-boundary violations and suppressions beside the SDK fixtur
 # What the early file loop (devenv.lint.early's child) imports of devenv: no manifest model.
 EARLY_MODULES = {
     "devenv", "devenv.deps", "devenv.deps.filenames", "devenv.errors", "devenv.lint", "devenv.lint.checker",
-    "devenv.lint.document", "devenv.lint.early", "devenv.lint.fileloop", "devenv.lint.jsonpos", "devenv.lint.model",
+    "devenv.lint.document", "devenv.lint.early", "devenv.lint.fileloop", "devenv.deps.jsonpos", "devenv.deps.jsonpos.tolerant", "devenv.lint.model",
     "devenv.lint.needles", "devenv.lint.rules", "devenv.lint.rules.base", "devenv.lint.rules.ci_workflow",
     "devenv.lint.rules.dockerfile", "devenv.lint.rules.go_mod", "devenv.lint.rules.k8s_yaml", "devenv.lint.rules.other",
     "devenv.lint.rules.package_json", "devenv.lint.rules.pnpm_workspace", "devenv.lint.rules.python_deps",

@@ -13,8 +13,9 @@
 from __future__ import annotations
 
 import json
-import re
 
+from devenv.deps.jsonpos.members import WS as _WS
+from devenv.deps.jsonpos.members import members
 from devenv.deps.model import Dependency, Positions, ReadError, Wanted
 
 SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
@@ -39,33 +40,6 @@ def _json(text: str, path: str) -> object:
         raise ReadError(f"not valid JSON: {getattr(exc, 'msg', exc)}", line, col) from None
 
 
-_WS = re.compile(r"[ \t\r\n]*")
-_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # the C scanner json itself uses
-_raw_decode = json.JSONDecoder().raw_decode
-
-
-def members(text: str, start: int) -> dict[str, tuple[int, int, int]] | None:
-    """The members of the JSON object at ``text[start]`` (``{``): key -> (key start, value start,
-    value end); the last of duplicate keys wins, as in ``json``. Strings and nested values are
-    skipped with json's own (C) scanners, so only the levels asked for are walked in Python.
-    None when ``text[start]`` is not an object (the caller already parsed ``text`` with json)."""
-    if text[start:start + 1] != "{":
-        return None
-    out: dict[str, tuple[int, int, int]] = {}
-    i = _WS.match(text, start + 1).end()  # type: ignore[union-attr]  # a `*` pattern always matches
-    if text[i:i + 1] == "}":
-        return out
-    while True:
-        key_start = i
-        key, i = _scanstring(text, i + 1)
-        i = _WS.match(text, i).end() + 1  # type: ignore[union-attr]  # always matches; +1 steps over the ":"
-        value_start = _WS.match(text, i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
-        _, value_end = _raw_decode(text, value_start)
-        out[key] = (key_start, value_start, value_end)
-        i = _WS.match(text, value_end).end()  # type: ignore[union-attr]  # a `*` pattern always matches
-        if text[i:i + 1] != ",":
-            return out
-        i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]  # a `*` pattern always matches
 
 
 def read_package_json(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:

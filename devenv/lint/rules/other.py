@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from devenv.deps.jsonpos.tolerant import dotted
 from devenv.lint.document import Document
-from devenv.lint.jsonpos import dotted
 from devenv.lint.needles import Ref
 from devenv.lint.rules.base import (
     ANY_COMMENT,
