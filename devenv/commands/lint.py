@@ -10,6 +10,7 @@ from devenv import __version__
 from devenv.errors import DevenvError
 from devenv.lint.formats import NAMES, Options, formatter
 from devenv.util.fsutil import UnsafeTarget, resolve_target, write_atomic
+from devenv.util.printable import escape
 
 
 def _likely_root(manifest: Path | None) -> Path:
@@ -66,23 +67,35 @@ def run_lint(
                               hint=problem.hint)
         print(f"{problem.location} warning: {problem.message}", file=sys.stderr)
     result = lint(loaded, paths, jobs=jobs, listing=listing)
+    changes = None
     if fix or diff:  # rewrite SDK versions in place (devenv.lint.sdk.fix); --diff only shows the change
-        result, code = apply_lint_fixes(result, write=not diff, relint=lambda: lint(loaded, paths, jobs=jobs))
-        if diff:
-            return code
+        result, code, changes = apply_lint_fixes(result, write=not diff, relint=lambda: lint(loaded, paths, jobs=jobs))
     root = Path(result.root)
-    options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root, version=__version__)
-    text = formatter(format)(result, options)
+    options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root, version=__version__,
+                      changes=changes if diff else None)
+    # --diff shows what --fix would write: a unified diff as text, the report with the changes
+    # (JSON `changes`, SARIF `fixes`) otherwise; to stdout or -o like any report.
+    text = "".join(c.diff for c in changes.fixed) if diff and changes and format == "text" else formatter(format)(result, options)
+    if diff:
+        _emit(text, output, (loaded.path, *paths))
+        return code
     if output:
         write_report(text, output, inputs=(loaded.path, *paths))
     else:
         sys.stdout.write(text)
     for note in result.notifications:
-        print(f"devenv lint: warning: {note.message}", file=sys.stderr)
+        print(f"devenv lint: warning: {escape(note.message)}", file=sys.stderr)
     for text_note in result.notes:
-        print(f"devenv lint: {text_note}", file=sys.stderr)
+        print(f"devenv lint: {escape(text_note)}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def _emit(text: str, output: Path | None, inputs) -> None:
+    if output:
+        write_report(text, output, inputs=inputs)
+    else:
+        sys.stdout.write(text)
 
 
 def write_report(text: str, output: Path, *, inputs) -> None:
@@ -96,20 +109,18 @@ def write_report(text: str, output: Path, *, inputs) -> None:
 
 
 def apply_lint_fixes(result, *, write: bool, relint: Callable[[], object]):
-    """Apply (or, ``write=False``, show) the edits of a lint result; (result to report, exit code)."""
+    """Apply (or, ``write=False``, plan) the edits of a lint result; (result to report, exit code, FixReport)."""
     from devenv.lint.sdk import fix
 
     report = fix.apply(result.root, result.edits, write=write)
     verb = "would rewrite" if not write else "rewrote"
     for item in report.fixed:
-        if not write:
-            sys.stdout.write(item.diff)
         count = len(item.edits)
-        print(f"devenv lint --fix: {verb} {count} version{'s' if count != 1 else ''} in {item.file}", file=sys.stderr)
+        print(f"devenv lint --fix: {verb} {count} version{'s' if count != 1 else ''} in {escape(item.file)}", file=sys.stderr)
     for item in report.refused:
-        print(f"devenv lint --fix: {item.file} not rewritten: {item.error}", file=sys.stderr)
+        print(f"devenv lint --fix: {escape(item.file)} not rewritten: {escape(item.error)}", file=sys.stderr)
     if not write:
-        return result, 1 if (report.fixed or report.refused) else 0
+        return result, 1 if (report.fixed or report.refused) else 0, report
     if report.fixed:
         result = relint()
-    return result, result.exit_code
+    return result, result.exit_code, report

@@ -142,17 +142,21 @@ def plan(root: str, edits: Iterable[Edit]) -> FixReport:
             fix.error = f"cannot read it: {getattr(exc, 'strerror', None) or exc}"
             report.refused.append(fix)
             continue
-        if any(fix.before[e.start:e.end] != e.old for e in fix.edits):
+        # Lint reads past a byte order mark, so its offsets start after one; the mark is kept.
+        bom = "\ufeff" if fix.before.startswith("\ufeff") else ""
+        body = fix.before[len(bom):]
+        if any(body[e.start:e.end] != e.old for e in fix.edits):
             fix.error = "it changed since lint read it; run lint again"
             report.refused.append(fix)
             continue
         try:
-            fix.after = apply_edits(fix.before, fix.edits)
+            after = apply_edits(body, fix.edits)
         except ValueError as exc:
             fix.error = str(exc)
             report.refused.append(fix)
             continue
-        fix.error = verify(path, fix.before, fix.after, fix.edits)
+        fix.after = bom + after
+        fix.error = verify(path, body, after, fix.edits)
         (report.refused if fix.error else report.fixed).append(fix)
     return report
 
