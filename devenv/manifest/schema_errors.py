@@ -32,6 +32,12 @@ def problems_from(error: ValidationError, loaded: LoadedYaml, root: type[BaseMod
     return problems
 
 
+def broken_paths(error: ValidationError, loaded: LoadedYaml) -> frozenset[Path]:
+    """The data paths the schema refused. The partial manifest lacks them, so a cross-key rule
+    that sees them missing must stay quiet: the schema's error is the one problem."""
+    return frozenset(_data_path(loaded.data, tuple(item["loc"]))[0] for item in error.errors())
+
+
 def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], prefix: Path) -> Problem:
     first = items[0]
     path: Path = first["_data_path"]
