@@ -50,7 +50,6 @@ def run_lint(
     listing = GitListing(_likely_root(manifest)) if not paths else None
     from devenv.lint import lint
     from devenv.lint.formats.text import summary
-    from devenv.lint.scan import git_toplevel
     from devenv.manifest.load import load_manifest
 
     try:
@@ -70,25 +69,28 @@ def run_lint(
     changes = None
     if fix or diff:  # rewrite SDK versions in place (devenv.lint.sdk.fix); --diff only shows the change
         result, code, changes = apply_lint_fixes(result, write=not diff, relint=lambda: lint(loaded, paths, jobs=jobs))
-    root = Path(result.root)
-    options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root, version=__version__,
-                      changes=changes if diff else None)
-    # --diff shows what --fix would write: a unified diff as text, the report with the changes
-    # (JSON `changes`, SARIF `fixes`) otherwise; to stdout or -o like any report.
-    text = "".join(c.diff for c in changes.fixed) if diff and changes and format == "text" else formatter(format)(result, options)
+    _emit(_report_text(result, format, changes if diff else None), output, (loaded.path, *paths))
     if diff:
-        _emit(text, output, (loaded.path, *paths))
         return code
-    if output:
-        write_report(text, output, inputs=(loaded.path, *paths))
-    else:
-        sys.stdout.write(text)
     for note in result.notifications:
         print(f"devenv lint: warning: {escape(note.message)}", file=sys.stderr)
     for text_note in result.notes:
         print(f"devenv lint: {escape(text_note)}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def _report_text(result, format: str, changes) -> str:
+    """The report in ``format``. With ``changes`` (--diff), what --fix would write: a unified
+    diff as text, the report with the changes otherwise (JSON `changes`, SARIF `fixes`)."""
+    from devenv.lint.scan import git_toplevel
+
+    if changes is not None and format == "text":
+        return "".join(c.diff for c in changes.fixed)
+    root = Path(result.root)
+    options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root,
+                      version=__version__, changes=changes)
+    return formatter(format)(result, options)
 
 
 def _emit(text: str, output: Path | None, inputs) -> None:
