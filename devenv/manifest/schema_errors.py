@@ -61,6 +61,13 @@ def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], p
         name = str(first["loc"][-1])
         return Problem(loaded.where(path), dotted, f"missing required key '{name}'")
     at_key = first["loc"][-1:] == ("[key]",)
+    value = first.get("input")
+    if at_key and isinstance(value, (bool, int, float)):
+        # `no:` / `1:` as a name: YAML read it as a boolean or a number before devenv saw it.
+        what = f"the boolean {str(value).lower()}" if isinstance(value, bool) else f"the number {value}"
+        parent = ".".join(str(p) for p in path[:-1])
+        return Problem(loaded.where(path, key=True), parent, f"YAML reads this name as {what}, not as text",
+                       "quote the name (e.g. \"no\": or \"1\":)")
     return Problem(loaded.where(path, key=at_key), dotted, _message(first))
 
 
