@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from devenv.errors import Location
 from devenv.util.fsutil import write_atomic
+from devenv.util.printable import escape
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,15 @@ class FileFix:
     def diff(self) -> str:
         return "".join(difflib.unified_diff(
             self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-            f"a/{self.file}", f"b/{self.file}",
+            _diff_name("a/", self.file), _diff_name("b/", self.file),
         ))
+
+
+def _diff_name(prefix: str, file: str) -> str:
+    """A diff header name; one with a control character is quoted and escaped as git does, so
+    a file name cannot forge a diff line."""
+    shown = escape(file)
+    return prefix + file if shown == file else f'"{prefix}{shown}"'
 
 
 @dataclass

@@ -88,3 +88,12 @@ def test_a_package_json_with_a_byte_order_mark_is_fixed_and_keeps_it(tmp_path):
     after = (root / node).read_bytes()
     assert after.startswith(b"\xef\xbb\xbf{\r\n") and b'"@acme/sdk-ts": "1.4.0"' in after
     assert after.count(b"1.4.0") == 3
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_diff_line():
+    from devenv.lint.sdk.fix import FileFix
+
+    fix = FileFix("svc/evil\n+++ b/other/package.json", [], before="a\n", after="b\n")
+    lines = fix.diff.splitlines()
+    assert lines[:2] == ['--- "a/svc/evil\\n+++ b/other/package.json"', '+++ "b/svc/evil\\n+++ b/other/package.json"']
+    assert FileFix("svc/package.json", [], before="a\n", after="b\n").diff.startswith("--- a/svc/package.json\n")
