@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Callable
 
 from devenv import __version__
-from devenv.errors import DevenvError
+from devenv.errors import DevenvError, escape
 from devenv.lint.formats import NAMES, Options, formatter
 from devenv.util.fsutil import UnsafeTarget, resolve_target, write_atomic
-from devenv.util.printable import escape
 
 
 def _likely_root(manifest: Path | None) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from devenv.errors import DevenvError, Location, ManifestError, Problem
+from devenv.errors import DevenvError, Location, ManifestError, Problem, escape
 from devenv.manifest import validate
 from devenv.manifest.model import SECTIONS, Manifest
 from devenv.manifest.positions import LoadedYaml, load_yaml
@@ -84,11 +84,13 @@ def find_manifest(explicit: str | os.PathLike | None = None, cwd: Path | None = 
 
 
 def display_name(path: Path, cwd: Path | None = None) -> str:
+    """How messages name ``path``: relative to ``cwd`` when inside it, control characters escaped
+    (a file name with a newline must not forge a line of output)."""
     cwd = cwd or Path.cwd()
     try:
-        return str(path.relative_to(cwd))
+        return escape(str(path.relative_to(cwd)))
     except ValueError:
-        return str(path)
+        return escape(str(path))
 
 
 def load_manifest(explicit: str | os.PathLike | None = None, *, cwd: Path | None = None) -> LoadedManifest:

@@ -65,8 +65,8 @@ def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], p
     if at_key and isinstance(value, (bool, int, float)):
         # `no:` / `1:` as a name: YAML read it as a boolean or a number before devenv saw it.
         what = f"the boolean {str(value).lower()}" if isinstance(value, bool) else f"the number {value}"
-        parent = ".".join(str(p) for p in path[:-1])
-        return Problem(loaded.where(path, key=True), parent, f"YAML reads this name as {what}, not as text",
+        shown = path[:-1] if isinstance(value, bool) else (*path[:-1], value)  # `no` spelled as False would mislead
+        return Problem(loaded.where(path, key=True), ".".join(str(p) for p in shown), f"YAML reads this name as {what}, not as text",
                        "quote the name (e.g. \"no\": or \"1\":)")
     return Problem(loaded.where(path, key=at_key), dotted, _message(first))
 

@@ -6,9 +6,9 @@ newline) are escaped, so no file name can forge a report line.
 
 from __future__ import annotations
 
+from devenv.errors import escape
 from devenv.lint.formats import Options
 from devenv.lint.model import LintResult
-from devenv.util.printable import escape
 
 
 def report(result: LintResult, options: Options) -> str:

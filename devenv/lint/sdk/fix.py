@@ -20,9 +20,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from devenv.errors import Location
+from devenv.errors import Location, escape
 from devenv.util.fsutil import write_atomic
-from devenv.util.printable import escape
 
 
 @dataclass(frozen=True)
