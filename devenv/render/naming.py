@@ -40,11 +40,14 @@ class WorkloadNaming:
             return {}
         tilt_names = workloads.resource_names(everything, built)
         self.tilt_names = tilt_names
+        resources = set(tilt_names.values())
         chosen: dict[str, str] = {}
         for name, svc in self.m.services.items():
             objects = per_service[name]
             if svc.workload:
                 chosen[name] = svc.workload
+                if objects is not None and svc.workload not in resources:
+                    self._unknown_workload(name, svc, objects, tilt_names)
             elif objects is None:  # a chart, and no helm to ask: Tilt's usual name for it
                 chosen[name] = (svc.helm.release if svc.helm else None) or name
             else:
@@ -123,6 +126,12 @@ class WorkloadNaming:
             if workload != name and (last_claim.get(name, -1) > index or name in unclaimed):
                 self.problem(("services", name), f"Tilt cannot rename workload '{workload}' to '{name}': another workload's resource is named '{name}'",
                              "rename the service, or the workload in its Kubernetes YAML")
+
+    def _unknown_workload(self, name, svc, objects, tilt_names) -> None:
+        """`workload:` must be the very name Tilt gives a workload (qualified when names clash)."""
+        own = [tilt_names[o] for o in objects if o in tilt_names]
+        hint = f"Tilt names this service's workloads: {', '.join(own)}" if own else "name a Deployment, StatefulSet, Job, … of its YAML"
+        self.problem(("services", name, "workload"), f"Tilt has no workload resource named '{svc.workload}'", hint)
 
     def _check_indistinct(self, per_service, everything, built) -> bool:
         """Refuse workloads Tilt tells apart only by their position in the Tiltfile (it names

@@ -141,6 +141,9 @@ def deploy_only_tiltfile(root: Path) -> Path:
             lines.append(f"k8s_yaml(helm({', '.join(args)}))")
         else:
             lines.append(f"k8s_yaml({json.dumps(svc['k8s'])})")
+    # A service that names its workload: the rename devenv would write, as is.
+    lines += [f"k8s_resource({json.dumps(svc['workload'])}, new_name={json.dumps(name)})"
+              for name, svc in (m.get("services") or {}).items() if svc.get("workload")]
     target = root / "Tiltfile.deploy"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
@@ -148,15 +151,19 @@ def deploy_only_tiltfile(root: Path) -> Path:
 
 def confirm_refusal(tilt: Tilt, root: Path, refusal: ManifestError) -> None:
     """devenv refused the manifest's Kubernetes objects: the real Tilt must agree. Duplicate
-    objects: Tilt stops loading ("Duplicate YAML"). Workloads only a position tells apart: Tilt
-    loads them, but names one of them ``name:kind:namespace:group:N``."""
+    objects: Tilt stops loading ("Duplicate YAML"). A `workload:` Tilt has no resource of: its
+    k8s_resource stops loading. Workloads only a position tells apart: Tilt loads them, but
+    names one of them ``name:kind:namespace:group:N``."""
     errors = [p.message for p in refusal.problems if p.severity == "error"]
     duplicate = [e for e in errors if "Tilt stops at duplicate YAML" in e]
     indistinct = [e for e in errors if "is the same object as" in e]
-    assert len(duplicate) + len(indistinct) == len(errors), f"devenv refused for another reason: {errors}"
+    unknown = [e for e in errors if "Tilt has no workload resource named" in e]
+    assert len(duplicate) + len(indistinct) + len(unknown) == len(errors), f"devenv refused for another reason: {errors}"
     run = tilt.tiltfile_result(deploy_only_tiltfile(root))
     if duplicate:
         assert run.code != 0 and "Duplicate YAML" in run.stderr, f"devenv said {duplicate}, Tilt: exit {run.code}\n{run.stderr}"
+    elif unknown:
+        assert run.code != 0 and "k8s_resource specified unknown resource" in run.stderr, f"devenv said {unknown}, Tilt: {run.stderr}"
     else:
         assert run.code == 0, run.stderr
         names = tiltjson.parse(run.stdout, run.stderr).names

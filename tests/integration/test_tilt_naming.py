@@ -6,7 +6,8 @@
 - the same object twice (two services name one file, a chart renders an object a file also
   holds): Tilt stops at "Duplicate YAML", devenv refuses first, naming both sources;
 - two workloads that differ only by an unset and a `default` namespace: Tilt tells them apart
-  only by position (`…:apps:1`); devenv refuses them as one object.
+  only by position (`…:apps:1`); devenv refuses them as one object;
+- `workload:` naming a workload by a name Tilt qualified: its k8s_resource would stop Tilt.
 
 Each case is rendered by devenv and judged by Tilt: a render must load exactly as implied
 (tests/integration/judge.py), a refusal must be Tilt's own (``confirm_refusal``).
@@ -60,6 +61,13 @@ CASES = {
         {"a": ("demo/a", "k8s: [a.yaml]"),
          "b": ("demo/b", "helm: {chart: charts/web, release: frontend, namespace: apps, set: {image: demo/b}}")},
         {"a.yaml": _in("apps", deployment("frontend", "demo/a")), **CHART}, "Tilt stops at duplicate YAML"),
+    "workload: names a clashing name unqualified": (
+        {"a": ("demo/a", "k8s: [a.yaml], workload: app"), "b": ("demo/b", "k8s: [b.yaml]")},
+        {"a.yaml": _in("nx", deployment("app", "demo/a")), "b.yaml": _in("ny", deployment("app", "demo/b"))},
+        "Tilt has no workload resource named"),
+    "workload: names it qualified": (
+        {"a": ("demo/a", "k8s: [a.yaml], workload: 'app:deployment:nx'"), "b": ("demo/b", "k8s: [b.yaml]")},
+        {"a.yaml": _in("nx", deployment("app", "demo/a")), "b.yaml": _in("ny", deployment("app", "demo/b"))}, None),
     "unset and default namespace": (
         {"a": ("demo/a", "k8s: [a.yaml]"), "b": ("demo/b", "k8s: [b.yaml]")},
         {"a.yaml": deployment("app", "demo/a"), "b.yaml": _in("default", deployment("app", "demo/b"))},
