@@ -65,10 +65,12 @@ def run_lint(
                               hint=problem.hint)
         print(f"{problem.location} warning: {problem.message}", file=sys.stderr)
     result = lint(loaded, paths, jobs=jobs, listing=listing)
+    _without_own_report(result, output)
     changes = None
     if fix or diff:  # rewrite SDK versions in place (devenv.lint.sdk.fix); --diff only shows the change
         result, code, changes = apply_lint_fixes(result, write=not diff, relint=lambda: lint(loaded, paths, jobs=jobs))
-    _emit(_report_text(result, format, changes if diff else None), output, (loaded.path, *paths))
+    inputs = (loaded.path, *paths, *_linted_source(output, Path(result.root), paths))
+    _emit(_report_text(result, format, changes if diff else None), output, inputs)
     if diff:
         return code
     for note in result.notifications:
@@ -77,6 +79,35 @@ def run_lint(
         print(f"devenv lint: {escape(text_note)}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def _without_own_report(result, output: Path | None) -> None:
+    """The report file this run replaces is not an input: an earlier report names the proto
+    workspace in its messages, and linting it would grow the next report with itself."""
+    import os
+
+    if output is None:
+        return
+    own = os.path.relpath(os.path.realpath(output), result.root).replace(os.sep, "/")
+    result.findings = [f for f in result.findings if f.location.file != own]
+
+
+def _linted_source(output: Path | None, root: Path, paths: list[Path]) -> list[Path]:
+    """``output`` when it is a source file this run linted (a Dockerfile, a package.json, a
+    script: anything a rule of its own checks, inside the linted paths): writing the report over
+    it would destroy an input. A report file (lint.sarif, report.json) stays writable."""
+    import os
+
+    from devenv.lint.rules import classify, other
+
+    if output is None or not output.is_file():
+        return []
+    real = Path(os.path.realpath(output))
+    scopes = [Path(os.path.realpath(p)) for p in paths] or [root]
+    if not any(real == scope or scope in real.parents for scope in scopes) or root not in real.parents:
+        return []
+    context = classify(real.relative_to(root).as_posix())
+    return [output] if context is not None and context is not other else []
 
 
 def _report_text(result, format: str, changes) -> str:
