@@ -133,7 +133,7 @@ def parse_manifest(text: str, path: Path, display: str) -> LoadedManifest:
         manifest = Manifest.model_validate(loaded.data)
     except ValidationError as exc:
         problems.extend(problems_from(exc, loaded, Manifest))
-        broken = broken_paths(exc, loaded)
+        broken = broken_paths(exc, loaded, Manifest)
         manifest = _partial_manifest(loaded.data)
     findings = validate.check(manifest, loaded, path.parent, broken)
     problems.extend(p for p in findings if p.severity == "error")

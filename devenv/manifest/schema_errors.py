@@ -32,10 +32,19 @@ def problems_from(error: ValidationError, loaded: LoadedYaml, root: type[BaseMod
     return problems
 
 
-def broken_paths(error: ValidationError, loaded: LoadedYaml) -> frozenset[Path]:
+def broken_paths(error: ValidationError, loaded: LoadedYaml, root: type[BaseModel]) -> frozenset[Path]:
     """The data paths the schema refused. The partial manifest lacks them, so a cross-key rule
-    that sees them missing must stay quiet: the schema's error is the one problem."""
-    return frozenset(_data_path(loaded.data, tuple(item["loc"]))[0] for item in error.errors())
+    that sees them missing must stay quiet: the schema's error is the one problem. An unknown
+    key with a did-you-mean (`k8:` for `k8s:`) counts as the key it most likely meant."""
+    out = set()
+    for item in error.errors():
+        path = _data_path(loaded.data, tuple(item["loc"]))[0]
+        out.add(path)
+        if item["type"] == "extra_forbidden" and path:
+            close = difflib.get_close_matches(str(path[-1]), _allowed_keys(root, tuple(item["loc"][:-1])), n=1, cutoff=0.6)
+            if close:
+                out.add((*path[:-1], close[0]))
+    return frozenset(out)
 
 
 def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], prefix: Path) -> Problem:

@@ -144,3 +144,39 @@ def test_a_wrong_type_is_one_problem_not_a_cascade(repo):
         if schema and extra:  # (null for an optional key is no schema problem: then a rule's is the one)
             cascades.append(f"{case}: {sorted(extra)}")
     assert not cascades, f"{len(cascades)} cascades:\n" + "\n".join(cascades[:20])
+
+
+def _typos():
+    """Every key of the rich manifest misspelt (its last letter dropped, or one added)."""
+    base = yaml.safe_load(RICH)
+    for path, node in _paths(base):
+        if isinstance(node, dict):
+            for key in node:
+                typo = key[:-1] if len(key) > 3 else key + "x"
+                yield ".".join(map(str, (*path, key))) + f"->{typo}", path, key, typo
+
+
+TYPOS = list(_typos())
+
+
+def test_a_misspelt_key_is_one_problem_not_a_cascade(repo):
+    """`k8:` for `k8s:` is an unknown key with a did-you-mean, and the service does not also
+    "deploy nothing"; `contxt:` does not also leave the image without a context."""
+    assert len(TYPOS) > 80
+    cascades = []
+    for case, path, key, typo in TYPOS:
+        doc = yaml.safe_load(RICH)
+        parent = doc
+        for part in path:
+            parent = parent[part]
+        parent[typo] = parent.pop(key)
+        text = yaml.safe_dump(doc, sort_keys=False)
+        try:
+            parse_manifest(text, repo / "services.yaml", "services.yaml")
+            continue
+        except ManifestError as exc:
+            got = {str(p) for p in exc.problems}
+        schema = _schema_problems(text)
+        if any("unknown key" in p for p in schema) and got - schema:
+            cascades.append(f"{case}: {sorted(got - schema)}")
+    assert not cascades, f"{len(cascades)} cascades:\n" + "\n".join(cascades[:20])
