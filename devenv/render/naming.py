@@ -34,11 +34,10 @@ class WorkloadNaming:
             objects = self._service_objects(name, svc)
             per_service[name] = objects
             everything.extend(objects or [])
-        built = {s.image for s in self.m.services.values() if s.image}
-        if not (self._check_duplicates(per_service) and self._check_indistinct(per_service, everything, built)):
+        if not (self._check_duplicates(per_service) and self._check_indistinct(per_service, everything)):
             self.tilt_names, self.companions = {}, {name: [] for name in self.m.services}
             return {}
-        tilt_names = workloads.resource_names(everything, built)
+        tilt_names = workloads.resource_names(everything)
         self.tilt_names = tilt_names
         resources = set(tilt_names.values())
         chosen: dict[str, str] = {}
@@ -61,7 +60,20 @@ class WorkloadNaming:
             name: list(dict.fromkeys(tilt_names[o] for o in per_service[name] or () if o in tilt_names and tilt_names[o] != chosen.get(name)))
             for name in self.m.services
         }
+        self._check_companions(chosen)
         return chosen
+
+    def _check_companions(self, chosen: dict[str, str]) -> None:
+        """A second workload of a service's files that shares its resource name with another
+        service's workload lands in that service's resource (Tilt groups pod-creating objects
+        without an image by name), and the rename of that resource leaves none to configure."""
+        owner = {workload: name for name, workload in chosen.items()}
+        for name, companions in self.companions.items():
+            for companion in companions:
+                other = owner.get(companion)
+                if other is not None and other != name:
+                    self.problem(("services", name), f"Tilt puts the workload '{companion}' of this service's YAML in the resource of service '{other}'",
+                                 "give the two workloads different names")
 
     def _service_objects(self, name: str, svc) -> list[workloads.K8sObject] | None:
         """The objects the service's k8s_yaml() gives Tilt; None for a chart without helm."""
@@ -133,11 +145,11 @@ class WorkloadNaming:
         hint = f"Tilt names this service's workloads: {', '.join(own)}" if own else "name a Deployment, StatefulSet, Job, … of its YAML"
         self.problem(("services", name, "workload"), f"Tilt has no workload resource named '{svc.workload}'", hint)
 
-    def _check_indistinct(self, per_service, everything, built) -> bool:
+    def _check_indistinct(self, per_service, everything) -> bool:
         """Refuse workloads Tilt tells apart only by their position in the Tiltfile (it names
         them ``name:kind:namespace:group:N``): they are one object to Kubernetes."""
         owner = {id(o): name for name, objects in per_service.items() for o in objects or ()}
-        pairs = workloads.indistinct(workloads.image_workloads(everything, built))
+        pairs = workloads.indistinct(workloads.image_workloads(everything))
         for first, later in pairs:
             name, other = owner[id(later)], owner[id(first)]
             where = f"service '{other}'" if other != name else "this service"

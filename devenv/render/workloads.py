@@ -1,10 +1,12 @@
 """Which workload Tilt will make a resource of, read from a service's k8s YAML.
 
-Tilt (internal/tiltfile/tiltfile_state.go, v0.37) makes a resource of every object whose pod
-spec uses an image some docker_build builds, and of every Job/CronJob, naming them with the
-shortest unique lowercase fragment of ``name:kind:namespace:group`` across the whole Tiltfile;
-other pod-creating objects get a resource named just ``name``. `k8s_resource(workload=…)`
-must use exactly that name, or Tilt stops loading the Tiltfile.
+Tilt (internal/tiltfile/tiltfile_state.go assembleK8sByWorkload, v0.37) makes a workload of
+every object in which it finds a container image (k8s.FindImages returns every container's
+image, built or not; checked against the real Tilt in tests/integration/test_tilt_naming.py)
+and of every Job/CronJob, naming them with the shortest unique lowercase fragment of
+``name:kind:namespace:group`` across the whole Tiltfile; other pod-creating objects get a
+resource named just ``name``. `k8s_resource(workload=…)` must use exactly that name, or Tilt
+stops loading the Tiltfile.
 """
 
 from __future__ import annotations
@@ -156,14 +158,14 @@ def unique_names(objects: list[K8sObject]) -> list[str]:
     return out
 
 
-def is_image_workload(obj: K8sObject, built: set[str]) -> bool:
-    return (obj.group, obj.kind) in _ALWAYS_WORKLOAD or any(normalize_image(i) in built for i in obj.images)
+def is_image_workload(obj: K8sObject) -> bool:
+    """Tilt's isWorkload: any container image (a public one too), or a Job/CronJob."""
+    return bool(obj.images) or (obj.group, obj.kind) in _ALWAYS_WORKLOAD
 
 
-def image_workloads(all_objects: list[K8sObject], built_images: set[str]) -> list[K8sObject]:
+def image_workloads(all_objects: list[K8sObject]) -> list[K8sObject]:
     """The objects Tilt names with unique fragments (in Tiltfile order)."""
-    built = {normalize_image(i) for i in built_images}
-    return [o for o in all_objects if is_image_workload(o, built)]
+    return [o for o in all_objects if is_image_workload(o)]
 
 
 def indistinct(objects: list[K8sObject]) -> list[tuple[K8sObject, K8sObject]]:
@@ -179,9 +181,9 @@ def indistinct(objects: list[K8sObject]) -> list[tuple[K8sObject, K8sObject]]:
     return pairs
 
 
-def resource_names(all_objects: list[K8sObject], built_images: set[str]) -> dict[K8sObject, str]:
+def resource_names(all_objects: list[K8sObject]) -> dict[K8sObject, str]:
     """The Tilt resource name of every workload among ``all_objects`` (in Tiltfile order)."""
-    workloads = image_workloads(all_objects, built_images)
+    workloads = image_workloads(all_objects)
     names = dict(zip(workloads, unique_names(workloads)))
     for obj in all_objects:
         if obj not in names and obj.has_pod_template:

@@ -152,19 +152,28 @@ def deploy_only_tiltfile(root: Path) -> Path:
 def confirm_refusal(tilt: Tilt, root: Path, refusal: ManifestError) -> None:
     """devenv refused the manifest's Kubernetes objects: the real Tilt must agree. Duplicate
     objects: Tilt stops loading ("Duplicate YAML"). A `workload:` Tilt has no resource of: its
-    k8s_resource stops loading. Workloads only a position tells apart: Tilt loads them, but
-    names one of them ``name:kind:namespace:group:N``."""
+    k8s_resource stops loading. A second workload grouped by name into another service's
+    resource: Tilt's resource of that name holds both. Workloads only a position tells apart:
+    Tilt loads them, but names one of them ``name:kind:namespace:group:N``."""
     errors = [p.message for p in refusal.problems if p.severity == "error"]
     duplicate = [e for e in errors if "Tilt stops at duplicate YAML" in e]
     indistinct = [e for e in errors if "is the same object as" in e]
     unknown = [e for e in errors if "Tilt has no workload resource named" in e]
-    assert len(duplicate) + len(indistinct) + len(unknown) == len(errors), f"devenv refused for another reason: {errors}"
+    grouped = [e for e in errors if "of this service's YAML in the resource of service" in e]
+    assert len(duplicate) + len(indistinct) + len(unknown) + len(grouped) == len(errors), f"devenv refused for another reason: {errors}"
     run = tilt.tiltfile_result(deploy_only_tiltfile(root))
+    if grouped and not (duplicate or unknown):
+        assert run.code == 0, run.stderr
+        resources = tiltjson.parse(run.stdout, run.stderr).resources
+        for message in grouped:
+            name = re.search(r"workload '(.+?)' of this service", message)[1]  # type: ignore[index]
+            held = [o for o in resources[name].objects if o.name == name]
+            assert len(held) >= 2, f"devenv said {message}; Tilt's resource {name!r} holds {resources[name].objects}"
     if duplicate:
         assert run.code != 0 and "Duplicate YAML" in run.stderr, f"devenv said {duplicate}, Tilt: exit {run.code}\n{run.stderr}"
     elif unknown:
         assert run.code != 0 and "k8s_resource specified unknown resource" in run.stderr, f"devenv said {unknown}, Tilt: {run.stderr}"
-    else:
+    elif indistinct:
         assert run.code == 0, run.stderr
         names = tiltjson.parse(run.stdout, run.stderr).names
         assert any(re.search(r":\d+$", n) for n in names), f"devenv said {indistinct}; Tilt named {names}"

@@ -271,9 +271,9 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
     used_objects: set[tuple[str, str, str | None]] = set()
     # Tilt names a resource after its workload, then renames it to the service in call order.
     # Manifests Tilt cannot load that way are refused by devenv (tests/integration/
-    # test_tilt_fixtures.py), so here: no workload takes another service's name, and a name
-    # Tilt does not qualify with kind and namespace (workloads of no built image, Helm
-    # releases) is used once.
+    # test_tilt_fixtures.py), so here: no workload takes another service's name. Every drawn
+    # workload has a container image (built or public), so Tilt qualifies any name that recurs
+    # (`qualified`); ``plain_names`` is for a name that must stay unique.
     plain_names: set[str] = set()
 
     def workload_name(candidate: str, index: int, name: str, qualified: bool) -> str:
@@ -344,13 +344,11 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
             repo.files[f"{chart}/Chart.yaml"] = f"apiVersion: v2\nname: c{index}\nversion: 0.1.0\n"
             repo.files[f"{chart}/values.yaml"] = "image: none\n"
             repo.files[f"{chart}/templates/all.yaml"] = CHART_TEMPLATE
-            # A chart's Deployment of a built image is named by Tilt like any built workload:
-            # it may share a name from the pool with plain ones, in another namespace.
-            qualified = "image" in svc
-            candidate = draw(st.sampled_from([*WORKLOAD_NAMES, release or name])) if qualified else release or name
-            rel = workload_name(candidate, index, name, qualified=qualified)
+            # A chart's Deployment has an image (built or public), so Tilt names it like any
+            # other workload: it may share a name from the pool with plain ones.
+            rel = workload_name(draw(st.sampled_from([*WORKLOAD_NAMES, "cache", release or name])), index, name, qualified=True)
             if ("Deployment", rel, namespace) in used_objects or ("Service", rel, namespace) in used_objects:
-                rel = workload_name(f"{rel[:40]}-h{index}", index, name, qualified=qualified)
+                rel = workload_name(f"{rel[:40]}-h{index}", index, name, qualified=True)
             if rel != (release or name):
                 svc["helm"]["release"] = rel
             used_objects.update({("Deployment", rel, namespace), ("Service", rel, namespace)})
@@ -363,9 +361,8 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
         else:
             namespace = draw(st.sampled_from(NAMESPACES))
             kind = draw(st.sampled_from(["Deployment", "Deployment", "StatefulSet"]))
-            # Workloads of built images share a few names, so Tilt must qualify them.
-            pool = [*WORKLOAD_NAMES, _dns(name)] if "image" in svc else [_dns(name), "cache"]
-            workload = workload_name(draw(st.sampled_from(pool)), index, name, qualified="image" in svc)
+            # Workloads (of built and public images alike) share a few names, so Tilt must qualify them.
+            workload = workload_name(draw(st.sampled_from([*WORKLOAD_NAMES, "cache", _dns(name)])), index, name, qualified=True)
             if (kind, workload, namespace) in used_objects:
                 workload = f"{workload}-{index}"
             used_objects.add((kind, workload, namespace))

@@ -1,13 +1,15 @@
 """Workload naming against the real Tilt, one case per collision Tilt handles specially:
 
-- a Helm chart's Deployment of a built image shares its name with a plain one: Tilt qualifies
+- a Helm chart's Deployment shares its name with a plain one: Tilt qualifies
   both (`frontend:deployment:apps`), so the render must name them so too;
 - the same name in two kinds, or two namespaces: qualified by kind, by namespace;
 - the same object twice (two services name one file, a chart renders an object a file also
   holds): Tilt stops at "Duplicate YAML", devenv refuses first, naming both sources;
 - two workloads that differ only by an unset and a `default` namespace: Tilt tells them apart
   only by position (`…:apps:1`); devenv refuses them as one object;
-- `workload:` naming a workload by a name Tilt qualified: its k8s_resource would stop Tilt.
+- `workload:` naming a workload by a name Tilt qualified: its k8s_resource would stop Tilt;
+- workloads of public images (redis) sharing a name across services: Tilt qualifies them as it
+  does built ones (every container image counts), so the render must too.
 
 Each case is rendered by devenv and judged by Tilt: a render must load exactly as implied
 (tests/integration/judge.py), a refusal must be Tilt's own (``confirm_refusal``).
@@ -35,13 +37,14 @@ def _in(namespace: str | None, text: str, kind: str = "Deployment") -> str:
 
 
 def _svc(name: str, image: str, deploy: str) -> str:
-    return f"  {name}: {{sdks: [], context: {name}, image: {image}, {deploy}}}\n"
+    build = f"context: {name}, image: {image}, " if image else ""
+    return f"  {name}: {{sdks: [], {build}{deploy}}}\n"
 
 
 def _repo(tmp_path, services: dict[str, tuple[str, str]], files: dict[str, str]):
-    """``services``: name -> (image, deploy spec); every service builds its image."""
+    """``services``: name -> (image it builds, or "" for none; deploy spec)."""
     text = "version: 1\nproject: naming\nservices:\n" + "".join(_svc(n, i, d) for n, (i, d) in services.items())
-    dockerfiles = {f"{n}/Dockerfile": "FROM scratch\n" for n in services}
+    dockerfiles = {f"{n}/Dockerfile": "FROM scratch\n" for n, (image, _) in services.items() if image}
     return build_tree(tmp_path, {"services.yaml": text, **dockerfiles, **files})
 
 
@@ -68,6 +71,10 @@ CASES = {
     "workload: names it qualified": (
         {"a": ("demo/a", "k8s: [a.yaml], workload: 'app:deployment:nx'"), "b": ("demo/b", "k8s: [b.yaml]")},
         {"a.yaml": _in("nx", deployment("app", "demo/a")), "b.yaml": _in("ny", deployment("app", "demo/b"))}, None),
+    "public-image workloads share a name across services": (
+        {"a": ("", "k8s: [a.yaml]"), "b": ("demo/b", "k8s: [b.yaml]")},
+        {"a.yaml": _in("nx", deployment("cache", "redis")),
+         "b.yaml": _in("ny", deployment("b", "demo/b")) + "---\n" + _in("ny", deployment("cache", "redis"))}, None),
     "unset and default namespace": (
         {"a": ("demo/a", "k8s: [a.yaml]"), "b": ("demo/b", "k8s: [b.yaml]")},
         {"a.yaml": deployment("app", "demo/a"), "b.yaml": _in("default", deployment("app", "demo/b"))},

@@ -25,10 +25,13 @@ def test_unique_names_follow_tilt():
     assert unique_names(objs) == ["api:deployment:a", "api:deployment:b", "web:deployment", "web:statefulset"]
 
 
-def test_only_image_workloads_get_unique_names():
-    built = {"demo/x"}
-    named = resource_names([_obj("a"), _obj("b", images=("other",)), _obj("j", kind="Job", group="batch", images=())], built)
-    assert named[_obj("a")] == "a" and named[_obj("b", images=("other",))] == "b"
+def test_every_object_with_an_image_is_a_workload_built_or_not():
+    """As the real Tilt (tests/integration/test_tilt_naming.py): a public image's Deployment is
+    qualified like a built one when its name recurs."""
+    public = _obj("web", namespace="a", images=("redis",))
+    named = resource_names([_obj("web", namespace="b"), public, _obj("j", kind="Job", group="batch", images=())])
+    assert named[public] == "web:deployment:a" and named[_obj("j", kind="Job", group="batch", images=())] == "j"
+    assert resource_names([_obj("x", images=())]) == {_obj("x", images=()): "x"}  # a pod template, no image: by name
 
 
 MANIFEST = """\
