@@ -75,7 +75,7 @@ hostnames = st.sampled_from(["host.docker.internal", "npm.packages.dev.example.i
                              "pypi.packages.dev.example.io", "a-b.c", "registry"])
 ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t)))
 WORKLOAD_NAMES = ["frontend", "backend"]
-NAMESPACES = [None, "apps", "tools", "default"]
+NAMESPACES = [None, "apps", "tools"]  # with `collide`, also "default" (the same as none to Kubernetes)
 DIRS = ["svc", "my app", "ünï", "a.b"]
 PUBLIC_IMAGES = ["redis:7", "docker.io/library/postgres:16", "ghcr.io/example/tool@sha256:" + "a" * 64]
 LANGUAGES = ["typescript", "go", "python"]
@@ -195,7 +195,10 @@ spec:
 
 
 @st.composite
-def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
+def monorepos(draw, *, helm: bool = True, max_services: int = 6, collide: bool = False) -> Monorepo:
+    """``collide``: also draw the collisions devenv must refuse (duplicate objects, an unset
+    and a `default` namespace)."""
+    namespaces = [*NAMESPACES, "default"] if collide else NAMESPACES
     repo = Monorepo(manifest={"version": 1, "project": "gen"})
     m = repo.manifest
 
@@ -332,7 +335,7 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
 
         if helm and draw(st.integers(0, 5)) == 0:
             release = _dns(name)[:40] if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name) else None
-            namespace = draw(st.sampled_from(NAMESPACES))
+            namespace = draw(st.sampled_from(namespaces))
             chart = f"charts/{slug}"
             svc["helm"] = {"chart": chart}
             if release:
@@ -359,7 +362,7 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
                  "spec": {"selector": {"app": f"{rel}-chart"}}},
             ]
         else:
-            namespace = draw(st.sampled_from(NAMESPACES))
+            namespace = draw(st.sampled_from(namespaces))
             kind = draw(st.sampled_from(["Deployment", "Deployment", "StatefulSet"]))
             # Workloads (of built and public images alike) share a few names, so Tilt must qualify them.
             workload = workload_name(draw(st.sampled_from([*WORKLOAD_NAMES, "cache", _dns(name)])), index, name, qualified=True)
@@ -386,7 +389,7 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
             path = f"infra/{slug}.yaml"
             svc["k8s"] = [path]
             earlier_files = [f for s in services.values() for f in s.get("k8s", [])]
-            if earlier_files and draw(st.integers(0, 9)) == 0:
+            if collide and earlier_files and draw(st.integers(0, 9)) == 0:
                 repo.collisions += 1  # Duplicate YAML: another service's file again, or one of its objects
                 other = draw(st.sampled_from(earlier_files))
                 if draw(st.booleans()):

@@ -17,7 +17,7 @@ from tests.integration.strategies import monorepos, tilt_settings
 
 
 @tilt_settings()
-@given(repo=monorepos())
+@given(repo=monorepos(collide=True))
 def test_generated_manifests_load_in_tilt_exactly_as_implied(repo, tilt, request, tmp_path_factory):
     root = tmp_path_factory.mktemp("generated")
     repo.write(root)
