@@ -38,6 +38,27 @@ class Problem:
         return text
 
 
+# -- text from the file system, made safe for a line-oriented message -------------------------
+# A file name may hold a newline, a carriage return, a terminal escape or a bidi override;
+# printed raw, it forges an output line or rewrites the terminal. `escape` spells every character
+# that is not printable (line and paragraph separators included) the way Python's repr does.
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _spell(char: str) -> str:
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def escape(text: str) -> str:
+    """``text`` with every non-printable character escaped (spaces stay)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else _spell(c) for c in text)
+
+
 class DevenvError(Exception):
     """A user-facing failure: a message, an optional hint, and the exit code to use."""
 
@@ -68,7 +89,7 @@ def report_problems(problems, stream=None) -> None:
     stream = stream or sys.stderr
     for problem in problems:
         label = "warning" if problem.severity == "warning" else "error"
-        key = f"{problem.key}: " if problem.key else ""
-        stream.write(f"{problem.location} {label}: {key}{problem.message}\n")
+        key = f"{escape(problem.key)}: " if problem.key else ""
+        stream.write(f"{escape(str(problem.location))} {label}: {key}{escape(problem.message)}\n")
         if problem.hint:
-            stream.write(f"    hint: {problem.hint}\n")
+            stream.write(f"    hint: {escape(problem.hint)}\n")

@@ -37,9 +37,11 @@ def _failed(exc: Exception) -> int:
         _err(f"devenv: {exc.message}; nothing was written")
         return exc.exit_code
     if isinstance(exc, (DevenvError, UnsafeTarget)):
-        _err(f"devenv: error: {exc.message}")
+        from devenv.errors import escape  # one message, one line: a path cannot forge more
+
+        _err(f"devenv: error: {escape(exc.message)}")
         if exc.hint:
-            _err(f"    hint: {exc.hint}")
+            _err(f"    hint: {escape(exc.hint)}")
         return exc.exit_code
     if isinstance(exc, BrokenPipeError):
         # The reader went away (`devenv graph | head`): stop quietly, as shell tools do.

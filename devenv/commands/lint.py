@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from devenv import __version__
-from devenv.errors import DevenvError
+from devenv.errors import DevenvError, escape
 from devenv.lint.formats import NAMES, Options, formatter
 from devenv.util.fsutil import UnsafeTarget, resolve_target, write_atomic
 
@@ -62,24 +62,20 @@ def run_lint(
             early.stop()
         if listing is not None:
             listing.cancel()
+    _without_own_report(result, output)
+    changes = None
     if fix or diff:  # rewrite SDK versions in place (devenv.lint.sdk.fix); --diff only shows the change
-        result, code = apply_lint_fixes(result, write=not diff, relint=lambda: _lint(loaded, paths, jobs=jobs))
-        if diff:
-            return code
+        result, code, changes = apply_lint_fixes(result, write=not diff, relint=lambda: _lint(loaded, paths, jobs=jobs))
+    inputs = (loaded.path, *paths, *_linted_source(output, Path(result.root), paths))
+    _emit(_report_text(result, format, changes if diff else None), output, inputs)
+    if diff:
+        return code
     from devenv.lint.formats.text import summary
-    from devenv.lint.scan import git_toplevel
 
-    root = Path(result.root)
-    options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root, version=__version__)
-    text = formatter(format)(result, options)
-    if output:
-        write_report(text, output, inputs=(loaded.path, *paths))
-    else:
-        sys.stdout.write(text)
     for note in result.notifications:
-        print(f"devenv lint: warning: {note.message}", file=sys.stderr)
+        print(f"devenv lint: warning: {escape(note.message)}", file=sys.stderr)
     for text_note in result.notes:
-        print(f"devenv lint: {text_note}", file=sys.stderr)
+        print(f"devenv lint: {escape(text_note)}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
 
@@ -103,6 +99,55 @@ def _lint(loaded, paths: list[Path], **kwargs):
     return lint(loaded, paths, **kwargs)
 
 
+def _without_own_report(result, output: Path | None) -> None:
+    """The report file this run replaces is not an input: an earlier report names the proto
+    workspace in its messages, and linting it would grow the next report with itself."""
+    import os
+
+    if output is None:
+        return
+    own = os.path.relpath(os.path.realpath(output), result.root).replace(os.sep, "/")
+    result.findings = [f for f in result.findings if f.location.file != own]
+
+
+def _linted_source(output: Path | None, root: Path, paths: list[Path]) -> list[Path]:
+    """``output`` when it is a source file this run linted (a Dockerfile, a package.json, a
+    script: anything a rule of its own checks, inside the linted paths): writing the report over
+    it would destroy an input. A report file (lint.sarif, report.json) stays writable."""
+    import os
+
+    from devenv.lint.rules import classify, other
+
+    if output is None or not output.is_file():
+        return []
+    real = Path(os.path.realpath(output))
+    scopes = [Path(os.path.realpath(p)) for p in paths] or [root]
+    if not any(real == scope or scope in real.parents for scope in scopes) or root not in real.parents:
+        return []
+    context = classify(real.relative_to(root).as_posix())
+    return [output] if context is not None and context is not other else []
+
+
+def _report_text(result, format: str, changes) -> str:
+    """The report in ``format``. With ``changes`` (--diff), what --fix would write: a unified
+    diff as text, the report with the changes otherwise (JSON `changes`, SARIF `fixes`)."""
+    from devenv.lint.scan import git_toplevel
+
+    if changes is not None and format == "text":
+        return "".join(c.diff for c in changes.fixed)
+    root = Path(result.root)
+    options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root,
+                      version=__version__, changes=changes)
+    return formatter(format)(result, options)
+
+
+def _emit(text: str, output: Path | None, inputs) -> None:
+    if output:
+        write_report(text, output, inputs=inputs)
+    else:
+        sys.stdout.write(text)
+
+
 def write_report(text: str, output: Path, *, inputs) -> None:
     """The report, through the safe writer: never over the manifest or a file named to lint."""
     try:
@@ -114,20 +159,18 @@ def write_report(text: str, output: Path, *, inputs) -> None:
 
 
 def apply_lint_fixes(result, *, write: bool, relint: Callable[[], object]):
-    """Apply (or, ``write=False``, show) the edits of a lint result; (result to report, exit code)."""
+    """Apply (or, ``write=False``, plan) the edits of a lint result; (result to report, exit code, FixReport)."""
     from devenv.lint.sdk import fix
 
     report = fix.apply(result.root, result.edits, write=write)
     verb = "would rewrite" if not write else "rewrote"
     for item in report.fixed:
-        if not write:
-            sys.stdout.write(item.diff)
         count = len(item.edits)
-        print(f"devenv lint --fix: {verb} {count} version{'s' if count != 1 else ''} in {item.file}", file=sys.stderr)
+        print(f"devenv lint --fix: {verb} {count} version{'s' if count != 1 else ''} in {escape(item.file)}", file=sys.stderr)
     for item in report.refused:
-        print(f"devenv lint --fix: {item.file} not rewritten: {item.error}", file=sys.stderr)
+        print(f"devenv lint --fix: {escape(item.file)} not rewritten: {escape(item.error)}", file=sys.stderr)
     if not write:
-        return result, 1 if (report.fixed or report.refused) else 0
+        return result, 1 if (report.fixed or report.refused) else 0, report
     if report.fixed:
         result = relint()
-    return result, result.exit_code
+    return result, result.exit_code, report

@@ -108,10 +108,16 @@ def _with_sdk_rules(loaded, root: Path, files, paths, manifest_file: str, result
         return result
     from devenv.lint.sdk.rules import check as sdk_check
 
-    sdk = sdk_check(loaded, files, text_reader(str(root)), manifest_file, whole=not paths or manifest_file in files)
-    findings = findings + sdk.findings
-    result.notifications.extend(sdk.notifications)
-    result.edits.extend(sdk.edits)
+    listed = set(files)
+    manifest_named = bool(paths) and manifest_file in listed
+    # Named with the manifest (pre-commit after a manifest-only change), services are judged
+    # against all their dependency files (sdk-unused), and only the named files are reported.
+    judged = _without_excluded(loaded, list_files(root)[0]) if manifest_named else files
+    sdk = sdk_check(loaded, judged, text_reader(str(root)), manifest_file, whole=not paths or manifest_named)
+    named = (lambda file: file in listed) if manifest_named else (lambda file: True)
+    findings = findings + [f for f in sdk.findings if named(f.location.file)]
+    result.notifications.extend(n for n in sdk.notifications if not n.file or named(n.file))
+    result.edits.extend(e for e in sdk.edits if named(e.file))
     result.findings = _one_per_span(findings)
     return result
 

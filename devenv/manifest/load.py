@@ -10,11 +10,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from devenv.errors import DevenvError, Location, ManifestError, Problem
+from devenv.errors import DevenvError, Location, ManifestError, Problem, escape
 from devenv.manifest import validate
 from devenv.manifest.model import SECTIONS, Manifest
 from devenv.manifest.positions import LoadedYaml, load_yaml
-from devenv.manifest.schema_errors import problems_from
+from devenv.manifest.schema_errors import broken_paths, problems_from
 from devenv.util.fsutil import PREFIX_LIMIT, read_prefix, read_stream
 
 MANIFEST_NAME = "services.yaml"
@@ -84,11 +84,13 @@ def find_manifest(explicit: str | os.PathLike | None = None, cwd: Path | None = 
 
 
 def display_name(path: Path, cwd: Path | None = None) -> str:
+    """How messages name ``path``: relative to ``cwd`` when inside it, control characters escaped
+    (a file name with a newline must not forge a line of output)."""
     cwd = cwd or Path.cwd()
     try:
-        return str(path.relative_to(cwd))
+        return escape(str(path.relative_to(cwd)))
     except ValueError:
-        return str(path)
+        return escape(str(path))
 
 
 def load_manifest(explicit: str | os.PathLike | None = None, *, cwd: Path | None = None) -> LoadedManifest:
@@ -126,12 +128,14 @@ def parse_manifest(text: str, path: Path, display: str) -> LoadedManifest:
         raise ManifestError(problems)
     if not isinstance(loaded.data, dict):
         raise ManifestError([Problem(Location(display, 1, 1), "", "the manifest must be a mapping of keys (version, project, services, …)")])
+    broken: frozenset = frozenset()
     try:
         manifest = Manifest.model_validate(loaded.data)
     except ValidationError as exc:
         problems.extend(problems_from(exc, loaded, Manifest))
+        broken = broken_paths(exc, loaded, Manifest)
         manifest = _partial_manifest(loaded.data)
-    findings = validate.check(manifest, loaded, path.parent)
+    findings = validate.check(manifest, loaded, path.parent, broken)
     problems.extend(p for p in findings if p.severity == "error")
     if problems:
         raise ManifestError(sorted(problems, key=lambda p: (p.location.line, p.location.col)))

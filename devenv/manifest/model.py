@@ -230,7 +230,7 @@ def derived_package(data: dict) -> str | None:
     """The BSR's package name for a (raw) Buf SDK entry, or None when it cannot be derived."""
     spec = data.get("buf")
     language = data.get("language")
-    if not isinstance(spec, dict) or language not in buf.ECOSYSTEM_OF_LANGUAGE:
+    if not isinstance(spec, dict) or not isinstance(language, str) or language not in buf.ECOSYSTEM_OF_LANGUAGE:
         return None
     module, plugin = buf.Ref.parse(str(spec.get("module", ""))), buf.Ref.parse(str(spec.get("plugin", "")))
     if module is None or plugin is None:

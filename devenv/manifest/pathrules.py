@@ -114,10 +114,18 @@ class PathRules:
         if not self.m.proto:
             return
         full = self._inside_root(self.m.proto.path)
-        if full is not None and not os.path.lexists(full):
+        if full is None:
+            return
+        try:
+            os.stat(full)  # through symlinks: a dangling link or a loop is no workspace either
+        except FileNotFoundError:
             close = _did_you_mean(FsPath(full))
             yield self.problem(("proto", "path"), f"'{self.m.proto.path}' does not exist",
                                f"did you mean '{close}'?" if close else "lint cannot check the proto boundary without it",
+                               severity="warning")
+        except OSError as exc:
+            yield self.problem(("proto", "path"), f"'{self.m.proto.path}' cannot be used: {exc.strerror or exc}",
+                               "fix the symlink or the permissions; lint cannot check the proto boundary without it",
                                severity="warning")
 
     def _readable(self, path: tuple, relative: str, full_text: str) -> Iterator[Problem]:

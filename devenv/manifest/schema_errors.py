@@ -32,6 +32,21 @@ def problems_from(error: ValidationError, loaded: LoadedYaml, root: type[BaseMod
     return problems
 
 
+def broken_paths(error: ValidationError, loaded: LoadedYaml, root: type[BaseModel]) -> frozenset[Path]:
+    """The data paths the schema refused. The partial manifest lacks them, so a cross-key rule
+    that sees them missing must stay quiet: the schema's error is the one problem. An unknown
+    key with a did-you-mean (`k8:` for `k8s:`) counts as the key it most likely meant."""
+    out = set()
+    for item in error.errors():
+        path = _data_path(loaded.data, tuple(item["loc"]))[0]
+        out.add(path)
+        if item["type"] == "extra_forbidden" and path:
+            close = difflib.get_close_matches(str(path[-1]), _allowed_keys(root, tuple(item["loc"][:-1])), n=1, cutoff=0.6)
+            if close:
+                out.add((*path[:-1], close[0]))
+    return frozenset(out)
+
+
 def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], prefix: Path) -> Problem:
     first = items[0]
     path: Path = first["_data_path"]
@@ -55,6 +70,13 @@ def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], p
         name = str(first["loc"][-1])
         return Problem(loaded.where(path), dotted, f"missing required key '{name}'")
     at_key = first["loc"][-1:] == ("[key]",)
+    value = first.get("input")
+    if at_key and isinstance(value, (bool, int, float)):
+        # `no:` / `1:` as a name: YAML read it as a boolean or a number before devenv saw it.
+        what = f"the boolean {str(value).lower()}" if isinstance(value, bool) else f"the number {value}"
+        shown = path[:-1] if isinstance(value, bool) else (*path[:-1], value)  # `no` spelled as False would mislead
+        return Problem(loaded.where(path, key=True), ".".join(str(p) for p in shown), f"YAML reads this name as {what}, not as text",
+                       "quote the name (e.g. \"no\": or \"1\":)")
     return Problem(loaded.where(path, key=at_key), dotted, _message(first))
 
 

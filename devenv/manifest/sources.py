@@ -20,30 +20,34 @@ from devenv.manifest.model import Manifest, Sdk, derived_package
 ProblemFn = Callable[..., Problem]
 
 
-def check(manifest: Manifest, raw_sdks: dict, root: Path, problem: ProblemFn) -> Iterator[Problem]:
+def check(manifest: Manifest, raw_sdks: dict, root: Path, problem: ProblemFn,
+          refused: Callable[..., bool] = lambda *paths: False) -> Iterator[Problem]:
+    """``refused(path)``: the schema refused that key already; its absence is not a second problem."""
     for name, sdk in manifest.sdks.items():
         entry = raw_sdks.get(name)
         raw: dict = entry if isinstance(entry, dict) else {}
         base = ("sdks", name)
+        if refused(base + ("source",)):  # what the SDK needs depends on the source the schema refused
+            continue
         if sdk.source == "buf":
-            yield from _buf(name, sdk, raw, problem)
+            yield from _buf(name, sdk, raw, problem, refused)
         else:
             if sdk.buf is not None:
                 yield problem(base + ("buf",), f"`buf` only applies to `source: buf` (this SDK's source is {sdk.source})",
                               "write `source: buf`, or remove `buf`", key=True)
-            if not sdk.path:
+            if not sdk.path and not refused(base + ("path",)):
                 yield problem(base, f"a `source: {sdk.source}` SDK needs `path`", "add `path: <the SDK's folder>`", key=True)
-            if not sdk.package:
+            if not sdk.package and not refused(base + ("package",)):
                 yield problem(base, f"a `source: {sdk.source}` SDK needs `package`",
                               "add `package: <its name in package.json, go.mod or pyproject.toml>`", key=True)
         if sdk.source == "workspace":
             yield from _workspace(name, sdk, root, problem)
 
 
-def _buf(name: str, sdk: Sdk, raw: dict, problem: ProblemFn) -> Iterator[Problem]:
+def _buf(name: str, sdk: Sdk, raw: dict, problem: ProblemFn, refused: Callable[..., bool]) -> Iterator[Problem]:
     base = ("sdks", name)
     ecosystem = buf.ECOSYSTEM_OF_LANGUAGE[sdk.language]
-    if sdk.buf is None:
+    if sdk.buf is None and not refused(base + ("buf",)):
         yield problem(base, "a `source: buf` SDK needs `buf: {module: <host>/<owner>/<module>, plugin: <host>/<owner>/<plugin>}`",
                       "e.g. buf: {module: buf.build/acme/petapis, plugin: buf.build/bufbuild/es}", key=True)
     else:
@@ -53,8 +57,9 @@ def _buf(name: str, sdk: Sdk, raw: dict, problem: ProblemFn) -> Iterator[Problem
             yield problem(base + ("package",), f"'{given}' is not the BSR's name for this SDK: it is '{derived}'",
                           f"write `package: {derived}`, or remove `package` (it is derived from buf.module and buf.plugin)")
     if not sdk.version:
-        yield problem(base, "a `source: buf` SDK needs `version` (the generated SDK version services install)",
-                      f"add `version:` ({buf.SHAPES[ecosystem]}); `buf registry sdk version` prints it", key=True)
+        if not refused(base + ("version",)):
+            yield problem(base, "a `source: buf` SDK needs `version` (the generated SDK version services install)",
+                          f"add `version:` ({buf.SHAPES[ecosystem]}); `buf registry sdk version` prints it", key=True)
     elif buf.parse_version(ecosystem, sdk.version) is None:
         yield problem(base + ("version",), f"'{sdk.version}' is not a Buf generated SDK version for {ecosystem}",
                       f"expected {buf.SHAPES[ecosystem]}")

@@ -15,9 +15,11 @@ from devenv.tilt import HEALTH, step_resource
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
 
 
-def _resources(m) -> set[str]:
-    """Every resource name a task may wait for."""
-    names = set(m.services) | set(m.tasks)
+def _resources(checker) -> set[str]:
+    """Every resource name a task may wait for (services and tasks by their written names, so
+    one the schema refused is not also "unknown")."""
+    m = checker.m
+    names = set(checker.names["services"]) | set(checker.names["tasks"])
     if m.registries:
         names.add(HEALTH)
     names.update(step_resource(sdk_name, step) for sdk_name, sdk in m.sdks.items() for step in sdk.steps)
@@ -26,7 +28,7 @@ def _resources(m) -> set[str]:
 
 def task_references(checker) -> Iterator[Problem]:
     m = checker.m
-    known = _resources(m)
+    known = _resources(checker)
     for name, task in m.tasks.items():
         if name.startswith("packages:"):
             yield checker.problem(("tasks", name), f"task '{name}' uses the `packages:` prefix that SDK steps own",
@@ -38,7 +40,7 @@ def task_references(checker) -> Iterator[Problem]:
         for i, dep in enumerate(task.after):
             if dep == name:
                 yield checker.problem(("tasks", name, "after", i), "a task cannot wait for itself")
-            elif dep not in known:
+            elif dep not in known and not checker.unsure_of(dep):
                 close = difflib.get_close_matches(dep, sorted(known), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else "name a service, a task or a packages:<sdk>-sdk-<step> resource"
                 yield checker.problem(("tasks", name, "after", i), f"unknown resource '{dep}'", hint)

@@ -27,8 +27,9 @@ _HELM_RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 class Checker(PathRules):
     """Runs every rule over a (possibly partial) manifest; ``names`` holds all declared names."""
 
-    def __init__(self, manifest: Manifest, loaded: LoadedYaml, root: FsPath):
+    def __init__(self, manifest: Manifest, loaded: LoadedYaml, root: FsPath, broken: frozenset[tuple] = frozenset()):
         self.m = manifest
+        self.broken = broken
         self.loaded = loaded
         self.root = root.resolve()
         self._root_text = str(self.root)
@@ -37,7 +38,24 @@ class Checker(PathRules):
         raw = loaded.data if isinstance(loaded.data, dict) else {}
         # Only string names: a key YAML read as a boolean or number (`no:`, `1:`) is a schema error already.
         self.names = {s: {k for k in raw[s] if isinstance(k, str)} if isinstance(raw.get(s), dict) else set()
-                      for s in ("services", "sdks", "registries")}
+                      for s in ("services", "sdks", "registries", "tasks")}
+
+    def refused(self, *paths: tuple) -> bool:
+        """Whether the schema refused any of ``paths`` or something under it. The partial manifest
+        lacks what it refused: a rule judging that missing must not add a second problem
+        (`k8s: web.yaml` is not a list; the service does not also "deploy nothing")."""
+        return any(b[:len(p)] == p for b in self.broken for p in paths)
+
+    def section_refused(self, section: str) -> bool:
+        """The whole section is not a mapping: its names are unknown, not absent."""
+        return (section,) in self.broken
+
+    def unsure_of(self, resource: str) -> bool:
+        """Whether a Tilt resource name may be missing only because the schema refused what
+        declares it: a `packages:` resource of a refused SDK or registry, a refused section."""
+        if resource.startswith("packages:"):
+            return self.refused(("sdks",), ("registries",))
+        return self.section_refused("services") or self.section_refused("tasks")
 
     def problem(self, path: tuple, message: str, hint: str = "", *, key: bool = False, severity: str = "error") -> Problem:
         dotted = ".".join(str(p) for p in path)
@@ -54,31 +72,33 @@ class Checker(PathRules):
         return [p for rule in rules for p in rule()]
 
     # -- references -------------------------------------------------------------------------
-    def _unknown(self, path: tuple, value: str, section: str, what: str) -> Problem:
+    def _unknown(self, path: tuple, value: str, section: str, what: str) -> Iterator[Problem]:
+        if self.section_refused(section):
+            return
         close = difflib.get_close_matches(value, sorted(self.names[section]), n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"declared {section}: {', '.join(sorted(self.names[section])) or 'none'}"
-        return self.problem(path, f"unknown {what} '{value}'", hint)
+        yield self.problem(path, f"unknown {what} '{value}'", hint)
 
     def references(self) -> Iterator[Problem]:
         for name, svc in self.m.services.items():
             for i, dep in enumerate(svc.after):
                 if dep not in self.names["services"] and dep not in self.m.tasks:
-                    yield self._unknown(("services", name, "after", i), dep, "services", "service")
+                    yield from self._unknown(("services", name, "after", i), dep, "services", "service")
             for i, sdk_name in enumerate(svc.sdks or []):
                 if sdk_name not in self.names["sdks"]:
-                    yield self._unknown(("services", name, "sdks", i), sdk_name, "sdks", "SDK")
+                    yield from self._unknown(("services", name, "sdks", i), sdk_name, "sdks", "SDK")
         yield from task_references(self)
         for name, sdk in self.m.sdks.items():
             if sdk.registry and sdk.registry not in self.names["registries"]:
-                yield self._unknown(("sdks", name, "registry"), sdk.registry, "registries", "registry")
+                yield from self._unknown(("sdks", name, "registry"), sdk.registry, "registries", "registry")
 
     def buttons(self) -> Iterator[Problem]:
         """A button sits on a resource the Tiltfile declares: a service, an SDK step or the gate."""
-        resources = list(self.m.services)
+        resources = sorted(self.names["services"])
         resources += [step_resource(n, step) for n, sdk in self.m.sdks.items() for step in sdk.steps]
         resources += [HEALTH] if self.m.registries else []
         for name, button in self.m.buttons.items():
-            if button.resource is not None and button.resource not in resources:
+            if button.resource is not None and button.resource not in resources and not self.unsure_of(button.resource):
                 close = difflib.get_close_matches(button.resource, resources, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else "leave `resource` out to put the button in Tilt's top bar"
                 yield self.problem(("buttons", name, "resource"), f"no resource '{button.resource}' in the Tiltfile", hint)
@@ -131,11 +151,12 @@ class Checker(PathRules):
 
     def sdk_sources(self) -> Iterator[Problem]:
         raw = self.loaded.data.get("sdks") if isinstance(self.loaded.data, dict) else None
-        yield from sources.check(self.m, raw if isinstance(raw, dict) else {}, self.root, self.problem)
+        yield from sources.check(self.m, raw if isinstance(raw, dict) else {}, self.root, self.problem, self.refused)
 
     def sdk_coverage(self) -> Iterator[Problem]:
         for name, svc in self.m.services.items():
-            if svc.sdks is None and svc.language and not consumed_sdks(self.m, svc):
+            if svc.sdks is None and svc.language and not consumed_sdks(self.m, svc) \
+                    and not self.refused(("sdks",), ("services", name, "sdks")):
                 yield self.problem(
                     ("services", name, "language"),
                     f"no SDK is declared for language '{svc.language}'",
@@ -146,9 +167,9 @@ class Checker(PathRules):
         for name, svc in self.m.services.items():
             if svc.k8s and svc.helm:
                 yield self.problem(("services", name, "helm"), "has both `k8s` and `helm`", "keep one of them", key=True)
-            elif not svc.k8s and not svc.helm:
+            elif not svc.k8s and not svc.helm and not self.refused(("services", name, "k8s"), ("services", name, "helm")):
                 yield self.problem(("services", name), "deploys nothing", "add `k8s: [file.yaml]` or `helm: {chart: …}`", key=True)
-            if svc.image and not svc.context:
+            if svc.image and not svc.context and not self.refused(("services", name, "context")):
                 yield self.problem(("services", name, "image"), "has an image but no `context` to build it from", key=True)
 
     # -- values -----------------------------------------------------------------------------
@@ -217,7 +238,7 @@ class Checker(PathRules):
 
     def live_update(self) -> Iterator[Problem]:
         for name, svc in self.m.services.items():
-            if svc.live_update and not svc.image:
+            if svc.live_update and not svc.image and not self.refused(("services", name, "image")):
                 yield self.problem(("services", name, "live_update"), "live_update needs an `image` to update", key=True)
             context = self._inside_root(svc.context) if svc.context else None
             for i, step in enumerate(svc.live_update):
@@ -275,5 +296,6 @@ def local_port(forward: str | int) -> int:
     return int(parts[1] if len(parts) == 3 else parts[0])
 
 
-def check(manifest: Manifest, loaded: LoadedYaml, root: FsPath) -> list[Problem]:
-    return Checker(manifest, loaded, root).run()
+def check(manifest: Manifest, loaded: LoadedYaml, root: FsPath, broken: frozenset[tuple] = frozenset()) -> list[Problem]:
+    """Every cross-key problem; ``broken``: the paths the schema refused (see Checker.refused)."""
+    return Checker(manifest, loaded, root, broken).run()

@@ -1,10 +1,12 @@
 """Which workload Tilt will make a resource of, read from a service's k8s YAML.
 
-Tilt (internal/tiltfile/tiltfile_state.go, v0.37) makes a resource of every object whose pod
-spec uses an image some docker_build builds, and of every Job/CronJob, naming them with the
-shortest unique lowercase fragment of ``name:kind:namespace:group`` across the whole Tiltfile;
-other pod-creating objects get a resource named just ``name``. `k8s_resource(workload=…)`
-must use exactly that name, or Tilt stops loading the Tiltfile.
+Tilt (internal/tiltfile/tiltfile_state.go assembleK8sByWorkload, v0.37) makes a workload of
+every object in which it finds a container image (k8s.FindImages returns every container's
+image, built or not; checked against the real Tilt in tests/integration/test_tilt_naming.py)
+and of every Job/CronJob, naming them with the shortest unique lowercase fragment of
+``name:kind:namespace:group`` across the whole Tiltfile; other pod-creating objects get a
+resource named just ``name``. `k8s_resource(workload=…)` must use exactly that name, or Tilt
+stops loading the Tiltfile.
 """
 
 from __future__ import annotations
@@ -43,10 +45,22 @@ class K8sObject:
     group: str
     images: tuple[str, ...]
     has_pod_template: bool
+    api_version: str = "v1"
+    namespaced: bool = False  # the YAML states a namespace (Tilt's duplicate check tells "" from "default")
 
     @property
     def selector(self) -> str:
         return f"{self.name}:{self.kind}:{self.namespace}".lower()
+
+    @property
+    def address(self) -> tuple[str, str, str, str]:
+        """What Tilt's k8s_yaml calls one object (k8s.ObjectAddress): two with one address are
+        "Duplicate YAML", and Tilt stops loading the Tiltfile."""
+        return (self.kind, self.name, self.namespace if self.namespaced else "", self.api_version)
+
+    def describe(self) -> str:
+        """Tilt's own spelling in its duplicate error: `Deployment web (Namespace: apps)`."""
+        return f"{self.kind} {self.name}" + (f" (Namespace: {self.namespace})" if self.namespaced else "")
 
 
 def normalize_image(reference: str) -> str:
@@ -70,12 +84,13 @@ def _pod_spec(kind: str, doc: dict) -> dict | None:
     return (template or {}).get("spec") if isinstance(template, dict) else None
 
 
-def _object(file: str, doc: dict) -> K8sObject | None:
+def _object(file: str, doc: dict, namespace: str | None = None) -> K8sObject | None:
     kind = doc.get("kind")
     meta = doc.get("metadata") or {}
     if not isinstance(kind, str) or not isinstance(meta, dict) or not meta.get("name"):
         return None
     api = str(doc.get("apiVersion") or "v1")
+    stated = meta.get("namespace") or namespace
     group = api.split("/", 1)[0] if "/" in api else "core"
     pod = _pod_spec(kind, doc)
     images: list[str] = []
@@ -88,29 +103,38 @@ def _object(file: str, doc: dict) -> K8sObject | None:
         file=file,
         kind=kind,
         name=str(meta["name"]),
-        namespace=str(meta.get("namespace") or "default"),
+        namespace=str(stated or "default"),
         group=group,
         images=tuple(images),
         has_pod_template=pod is not None and (kind in _POD_TEMPLATE_KINDS or kind in {"Pod", "CronJob"} or "template" in (doc.get("spec") or {})),
+        api_version=api,
+        namespaced=bool(stated),
     )
 
 
 def read_objects(root: Path, relative: str) -> list[K8sObject]:
-    path = root / relative
     try:
-        docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=_KubeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{relative}:{mark.line + 1}:{mark.column + 1}" if mark else relative
-        raise DevenvError(f"{where} is not valid YAML: {getattr(exc, 'problem', exc)}", hint="fix the Kubernetes YAML; Tilt would refuse it too")
+        text = (root / relative).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DevenvError(f"cannot read {relative}: {exc}")
+    return parse_objects(text, relative)
+
+
+def parse_objects(text: str, source: str, namespace: str | None = None) -> list[K8sObject]:
+    """The objects of a YAML stream, in order; ``namespace`` goes on those that state none (as
+    Tilt's helm() does with the release's namespace)."""
+    try:
+        docs = list(yaml.load_all(text, Loader=_KubeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise DevenvError(f"{where} is not valid YAML: {getattr(exc, 'problem', exc)}", hint="fix the Kubernetes YAML; Tilt would refuse it too")
     objects: list[K8sObject] = []
     for doc in docs:
         items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]
-        for item in items or []:
+        for item in items if isinstance(items, list) else []:
             if isinstance(item, dict):
-                obj = _object(relative, item)
+                obj = _object(source, item, namespace)
                 if obj:
                     objects.append(obj)
     return objects
@@ -134,15 +158,33 @@ def unique_names(objects: list[K8sObject]) -> list[str]:
     return out
 
 
-def is_image_workload(obj: K8sObject, built: set[str]) -> bool:
-    return (obj.group, obj.kind) in _ALWAYS_WORKLOAD or any(normalize_image(i) in built for i in obj.images)
+def is_image_workload(obj: K8sObject) -> bool:
+    """Tilt's isWorkload: any container image (a public one too), or a Job/CronJob."""
+    return bool(obj.images) or (obj.group, obj.kind) in _ALWAYS_WORKLOAD
 
 
-def resource_names(all_objects: list[K8sObject], built_images: set[str]) -> dict[K8sObject, str]:
+def image_workloads(all_objects: list[K8sObject]) -> list[K8sObject]:
+    """The objects Tilt names with unique fragments (in Tiltfile order)."""
+    return [o for o in all_objects if is_image_workload(o)]
+
+
+def indistinct(objects: list[K8sObject]) -> list[tuple[K8sObject, K8sObject]]:
+    """(first, later) pairs that share even Tilt's longest name ``name:kind:namespace:group``,
+    which Tilt then tells apart only by position (``…:apps:3``): namespace unset and `default`,
+    or two apiVersions of one group. Kubernetes would apply both onto one object."""
+    first: dict[str, K8sObject] = {}
+    pairs = []
+    for obj in objects:
+        full = _potential_names(obj)[-1]
+        if first.setdefault(full, obj) is not obj:
+            pairs.append((first[full], obj))
+    return pairs
+
+
+def resource_names(all_objects: list[K8sObject]) -> dict[K8sObject, str]:
     """The Tilt resource name of every workload among ``all_objects`` (in Tiltfile order)."""
-    built = {normalize_image(i) for i in built_images}
-    image_workloads = [o for o in all_objects if is_image_workload(o, built)]
-    names = dict(zip(image_workloads, unique_names(image_workloads)))
+    workloads = image_workloads(all_objects)
+    names = dict(zip(workloads, unique_names(workloads)))
     for obj in all_objects:
         if obj not in names and obj.has_pod_template:
             names[obj] = obj.name

@@ -3,9 +3,13 @@ what the manifest implies (tests/integration/expected.py)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from pathlib import Path
 
+import yaml
+
+from devenv.errors import ManifestError
 from devenv.manifest.load import load_manifest
 from devenv.render import render
 from devenv.util.fsutil import write_atomic
@@ -110,3 +114,66 @@ def judge(tilt: Tilt, root: Path, *, env: dict[str, str] | None = None, helm_obj
     problems = differences(result, expected_resources(root, env, helm_objects), root)
     assert not problems, "\n".join(problems) + f"\n--- Tiltfile ---\n{tiltfile.read_text()}"
     return result
+
+
+def deploy_only_tiltfile(root: Path) -> Path:
+    """``root/Tiltfile.deploy``: only the manifest's `docker_build` and `k8s_yaml` (`helm()`)
+    calls, in its order, written here from services.yaml rather than by devenv. What Tilt names
+    or refuses in it is Tilt's own verdict on the manifest's Kubernetes objects."""
+    import json
+
+    m = yaml.safe_load((root / "services.yaml").read_text(encoding="utf-8"))
+    lines = []
+    for name, svc in (m.get("services") or {}).items():
+        if svc.get("image"):
+            context = svc.get("context") or "."
+            lines.append(f"docker_build({json.dumps(svc['image'])}, {json.dumps(context)}, "
+                         f"dockerfile={json.dumps(svc.get('dockerfile') or context + '/Dockerfile')})")
+        helm = svc.get("helm")
+        if helm:
+            args = [json.dumps(helm["chart"]), f"name={json.dumps(helm.get('release') or name)}"]
+            if helm.get("namespace"):
+                args.append(f"namespace={json.dumps(helm['namespace'])}")
+            if helm.get("values"):
+                args.append(f"values={json.dumps(helm['values'])}")
+            if helm.get("set"):
+                args.append(f"set={json.dumps([f'{k}={v}' for k, v in helm['set'].items()])}")
+            lines.append(f"k8s_yaml(helm({', '.join(args)}))")
+        else:
+            lines.append(f"k8s_yaml({json.dumps(svc['k8s'])})")
+    # A service that names its workload: the rename devenv would write, as is.
+    lines += [f"k8s_resource({json.dumps(svc['workload'])}, new_name={json.dumps(name)})"
+              for name, svc in (m.get("services") or {}).items() if svc.get("workload")]
+    target = root / "Tiltfile.deploy"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def confirm_refusal(tilt: Tilt, root: Path, refusal: ManifestError) -> None:
+    """devenv refused the manifest's Kubernetes objects: the real Tilt must agree. Duplicate
+    objects: Tilt stops loading ("Duplicate YAML"). A `workload:` Tilt has no resource of: its
+    k8s_resource stops loading. A second workload grouped by name into another service's
+    resource: Tilt's resource of that name holds both. Workloads only a position tells apart:
+    Tilt loads them, but names one of them ``name:kind:namespace:group:N``."""
+    errors = [p.message for p in refusal.problems if p.severity == "error"]
+    duplicate = [e for e in errors if "Tilt stops at duplicate YAML" in e]
+    indistinct = [e for e in errors if "is the same object as" in e]
+    unknown = [e for e in errors if "Tilt has no workload resource named" in e]
+    grouped = [e for e in errors if "of this service's YAML in the resource of service" in e]
+    assert len(duplicate) + len(indistinct) + len(unknown) + len(grouped) == len(errors), f"devenv refused for another reason: {errors}"
+    run = tilt.tiltfile_result(deploy_only_tiltfile(root))
+    if grouped and not (duplicate or unknown):
+        assert run.code == 0, run.stderr
+        resources = tiltjson.parse(run.stdout, run.stderr).resources
+        for message in grouped:
+            name = re.search(r"workload '(.+?)' of this service", message)[1]  # type: ignore[index]
+            held = [o for o in resources[name].objects if o.name == name]
+            assert len(held) >= 2, f"devenv said {message}; Tilt's resource {name!r} holds {resources[name].objects}"
+    if duplicate:
+        assert run.code != 0 and "Duplicate YAML" in run.stderr, f"devenv said {duplicate}, Tilt: exit {run.code}\n{run.stderr}"
+    elif unknown:
+        assert run.code != 0 and "k8s_resource specified unknown resource" in run.stderr, f"devenv said {unknown}, Tilt: {run.stderr}"
+    elif indistinct:
+        assert run.code == 0, run.stderr
+        names = tiltjson.parse(run.stdout, run.stderr).names
+        assert any(re.search(r":\d+$", n) for n in names), f"devenv said {indistinct}; Tilt named {names}"

@@ -12,8 +12,12 @@ combining marks, line separators. It also draws the environment Tilt loads with,
 `os.getenv` build args and the extra-hosts override are exercised both set and unset.
 
 Workload names are drawn from a small pool, so the same Deployment name recurs across
-namespaces and services: Tilt then names its resource `name:kind:namespace`, which the render
-must predict.
+namespaces, kinds and services, Helm charts' Deployments included: Tilt then names its resource
+`name:kind:namespace`, which the render must predict. Some draws collide on purpose: a service
+names another's k8s file, or repeats another's object (Tilt stops at "Duplicate YAML"), or two
+workloads differ only by an unset and a `default` namespace (Tilt tells them apart only by
+position). devenv must refuse those, and the test has the real Tilt confirm it
+(``Monorepo.collisions`` counts them).
 
 Example counts come from Hypothesis profiles: ``tilt-ci`` (60 examples; used when CI=true or
 DEVENV_REQUIRE_ALL=1) and ``tilt-dev`` (15), or ``DEVENV_TILT_EXAMPLES=<n>``.
@@ -71,7 +75,7 @@ hostnames = st.sampled_from(["host.docker.internal", "npm.packages.dev.example.i
                              "pypi.packages.dev.example.io", "a-b.c", "registry"])
 ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t)))
 WORKLOAD_NAMES = ["frontend", "backend"]
-NAMESPACES = [None, "apps", "tools"]
+NAMESPACES = [None, "apps", "tools"]  # with `collide`, also "default" (the same as none to Kubernetes)
 DIRS = ["svc", "my app", "ünï", "a.b"]
 PUBLIC_IMAGES = ["redis:7", "docker.io/library/postgres:16", "ghcr.io/example/tool@sha256:" + "a" * 64]
 LANGUAGES = ["typescript", "go", "python"]
@@ -83,6 +87,7 @@ class Monorepo:
     files: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     helm_docs: dict[str, list[dict]] = field(default_factory=dict)  # service -> objects its chart renders
+    collisions: int = 0  # objects drawn on purpose as duplicates of another's
 
     @property
     def uses_helm(self) -> bool:
@@ -190,7 +195,10 @@ spec:
 
 
 @st.composite
-def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
+def monorepos(draw, *, helm: bool = True, max_services: int = 6, collide: bool = False) -> Monorepo:
+    """``collide``: also draw the collisions devenv must refuse (duplicate objects, an unset
+    and a `default` namespace)."""
+    namespaces = [*NAMESPACES, "default"] if collide else NAMESPACES
     repo = Monorepo(manifest={"version": 1, "project": "gen"})
     m = repo.manifest
 
@@ -266,9 +274,9 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
     used_objects: set[tuple[str, str, str | None]] = set()
     # Tilt names a resource after its workload, then renames it to the service in call order.
     # Manifests Tilt cannot load that way are refused by devenv (tests/integration/
-    # test_tilt_fixtures.py), so here: no workload takes another service's name, and a name
-    # Tilt does not qualify with kind and namespace (workloads of no built image, Helm
-    # releases) is used once.
+    # test_tilt_fixtures.py), so here: no workload takes another service's name. Every drawn
+    # workload has a container image (built or public), so Tilt qualifies any name that recurs
+    # (`qualified`); ``plain_names`` is for a name that must stay unique.
     plain_names: set[str] = set()
 
     def workload_name(candidate: str, index: int, name: str, qualified: bool) -> str:
@@ -327,7 +335,7 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
 
         if helm and draw(st.integers(0, 5)) == 0:
             release = _dns(name)[:40] if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name) else None
-            namespace = draw(st.sampled_from(NAMESPACES))
+            namespace = draw(st.sampled_from(namespaces))
             chart = f"charts/{slug}"
             svc["helm"] = {"chart": chart}
             if release:
@@ -339,7 +347,11 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
             repo.files[f"{chart}/Chart.yaml"] = f"apiVersion: v2\nname: c{index}\nversion: 0.1.0\n"
             repo.files[f"{chart}/values.yaml"] = "image: none\n"
             repo.files[f"{chart}/templates/all.yaml"] = CHART_TEMPLATE
-            rel = workload_name(release or name, index, name, qualified=False)
+            # A chart's Deployment has an image (built or public), so Tilt names it like any
+            # other workload: it may share a name from the pool with plain ones.
+            rel = workload_name(draw(st.sampled_from([*WORKLOAD_NAMES, "cache", release or name])), index, name, qualified=True)
+            if ("Deployment", rel, namespace) in used_objects or ("Service", rel, namespace) in used_objects:
+                rel = workload_name(f"{rel[:40]}-h{index}", index, name, qualified=True)
             if rel != (release or name):
                 svc["helm"]["release"] = rel
             used_objects.update({("Deployment", rel, namespace), ("Service", rel, namespace)})
@@ -350,11 +362,10 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
                  "spec": {"selector": {"app": f"{rel}-chart"}}},
             ]
         else:
-            namespace = draw(st.sampled_from(NAMESPACES))
+            namespace = draw(st.sampled_from(namespaces))
             kind = draw(st.sampled_from(["Deployment", "Deployment", "StatefulSet"]))
-            # Workloads of built images share a few names, so Tilt must qualify them.
-            pool = [*WORKLOAD_NAMES, _dns(name)] if "image" in svc else [_dns(name), "cache"]
-            workload = workload_name(draw(st.sampled_from(pool)), index, name, qualified="image" in svc)
+            # Workloads (of built and public images alike) share a few names, so Tilt must qualify them.
+            workload = workload_name(draw(st.sampled_from([*WORKLOAD_NAMES, "cache", _dns(name)])), index, name, qualified=True)
             if (kind, workload, namespace) in used_objects:
                 workload = f"{workload}-{index}"
             used_objects.add((kind, workload, namespace))
@@ -376,8 +387,16 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6) -> Monorepo:
                 docs.append(_job(job, namespace, svc["image"] if own else "busybox:1.36"))
             draw(st.randoms()).shuffle(docs)
             path = f"infra/{slug}.yaml"
-            repo.files[path] = yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False)
             svc["k8s"] = [path]
+            earlier_files = [f for s in services.values() for f in s.get("k8s", [])]
+            if collide and earlier_files and draw(st.integers(0, 9)) == 0:
+                repo.collisions += 1  # Duplicate YAML: another service's file again, or one of its objects
+                other = draw(st.sampled_from(earlier_files))
+                if draw(st.booleans()):
+                    svc["k8s"].append(other)
+                else:
+                    docs.append(next(iter(yaml.safe_load_all(repo.files[other]))))
+            repo.files[path] = yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False)
 
         earlier = service_names[:index]
         if earlier and draw(st.booleans()):

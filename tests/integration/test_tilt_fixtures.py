@@ -136,11 +136,10 @@ REFUSED = {
         _manifest(SERVICE.format(name="a", file="a.yaml") + "    port_forwards: ['8000:70000']\n"),
         {"a.yaml": deployment("a", "redis")}, "container port 70000",
     ),
-    # Tilt puts both workloads (no built image, same name) in one resource `web`.
+    # Both services claim the workload `web`: the first rename leaves none for the second.
     "two services on one Tilt resource": (
-        _manifest(SERVICE.format(name="one", file="one.yaml") + SERVICE.format(name="two", file="two.yaml")),
-        {"one.yaml": deployment("web", "redis"),
-         "two.yaml": deployment("web", "redis").replace("metadata: {name: web}", "metadata: {name: web, namespace: other}")},
+        _manifest(SERVICE.format(name="one", file="one.yaml") + SERVICE.format(name="two", file="two.yaml") + "    workload: web\n"),
+        {"one.yaml": deployment("web", "redis"), "two.yaml": deployment("other", "redis")},
         "in one resource",
     ),
     # k8s_resource('b', new_name='a') runs while the workload `a` still has its name.

@@ -63,11 +63,14 @@ def test_good_urls_pass(url):
     assert url_problem(url) is None
 
 
-@pytest.mark.parametrize("proto,says", [("Proto", "did you mean 'proto'?"), ("protos", "did you mean 'proto'?"), ("nowhere", "'nowhere' does not exist")])
+@pytest.mark.parametrize("proto,says", [("Proto", "did you mean 'proto'?"), ("protos", "did you mean 'proto'?"), ("nowhere", "'nowhere' does not exist"),
+                                        ("dangling", "'dangling' does not exist"), ("loop", "Too many levels of symbolic links")])
 def test_a_missing_proto_path_is_an_error_with_did_you_mean(tmp_path, monkeypatch, proto, says):
     text = HEAD + f"proto: {{path: {proto}}}\n" + WEB
     root = build_tree(tmp_path, {"services.yaml": text, "proto/a.proto": "", "web/Dockerfile": "FROM scratch\n",
                                  "web.yaml": deployment("web", "demo/web")})
+    (root / "dangling").symlink_to("nowhere")  # a link to no workspace, or a loop, is none either
+    (root / "loop").symlink_to("loop")
     monkeypatch.chdir(root)
     result = CliRunner().invoke(app, ["lint"], catch_exceptions=False)
     assert result.exit_code == 2 and "proto.path" in result.output and says in result.output, result.output

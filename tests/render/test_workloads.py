@@ -25,10 +25,13 @@ def test_unique_names_follow_tilt():
     assert unique_names(objs) == ["api:deployment:a", "api:deployment:b", "web:deployment", "web:statefulset"]
 
 
-def test_only_image_workloads_get_unique_names():
-    built = {"demo/x"}
-    named = resource_names([_obj("a"), _obj("b", images=("other",)), _obj("j", kind="Job", group="batch", images=())], built)
-    assert named[_obj("a")] == "a" and named[_obj("b", images=("other",))] == "b"
+def test_every_object_with_an_image_is_a_workload_built_or_not():
+    """As the real Tilt (tests/integration/test_tilt_naming.py): a public image's Deployment is
+    qualified like a built one when its name recurs."""
+    public = _obj("web", namespace="a", images=("redis",))
+    named = resource_names([_obj("web", namespace="b"), public, _obj("j", kind="Job", group="batch", images=())])
+    assert named[public] == "web:deployment:a" and named[_obj("j", kind="Job", group="batch", images=())] == "j"
+    assert resource_names([_obj("x", images=())]) == {_obj("x", images=()): "x"}  # a pod template, no image: by name
 
 
 MANIFEST = """\
@@ -89,3 +92,31 @@ def test_graph_unknown_format_is_usage_error(tree):
     repo = tree({"services.yaml": MANIFEST, "web/Dockerfile": "FROM scratch\n", "k8s.yaml": deployment("web", "demo/web")})
     result = devenv("graph", "--format", "png", cwd=repo)
     assert result.code == 2 and "unknown format 'png'" in result.err
+
+
+HELM_MANIFEST = """\
+version: 1
+project: demo
+services:
+  web: {sdks: [], context: web, image: demo/web, helm: {chart: chart}}
+"""
+
+
+def test_without_helm_a_chart_is_assumed_named_after_its_release_and_said_so(tree):
+    """Naming a chart's workloads as Tilt does needs `helm template`; without helm the render
+    still works, assumes the release name, and warns (tests/integration/test_tilt_naming.py
+    judges the render with helm against the real Tilt)."""
+    repo = tree({"services.yaml": HELM_MANIFEST, "web/Dockerfile": "FROM scratch\n",
+                 "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n", "chart/templates/x.yaml": "{{ fail }}\n"})
+    result = devenv("render", "--stdout", cwd=repo, env={"PATH": "/nonexistent"})
+    assert result.code == 0, result.err
+    assert "services.web.helm: helm is not on PATH" in result.err and "k8s_resource(\n        'web'," in result.out
+
+
+def test_a_chart_helm_cannot_template_is_one_error_naming_the_service(tree, helm_bin):
+    repo = tree({"services.yaml": HELM_MANIFEST, "web/Dockerfile": "FROM scratch\n",
+                 "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n", "chart/templates/x.yaml": "{{ fail \"no\" }}\n"})
+    result = devenv("render", cwd=repo)
+    assert result.code == 2 and "Traceback" not in result.err
+    errors = [line for line in result.err.splitlines() if " error: " in line]
+    assert len(errors) == 1 and "services.web.helm: `helm template` failed" in errors[0], result.err

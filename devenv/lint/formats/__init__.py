@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from devenv.lint.model import LintResult
 
@@ -18,6 +18,7 @@ class Options:
     cwd: Path  # text and JSON name files relative to where the user stands
     srcroot: Path  # SARIF URIs are relative to this (the git work tree, else the lint root)
     version: str = ""
+    changes: Any = None  # `lint --fix --diff`: the devenv.lint.sdk.fix.FixReport to show, not write
 
     def display(self, result: LintResult, path: str) -> str:
         return os.path.relpath(os.path.join(result.root, path), self.cwd)

@@ -62,12 +62,22 @@ def _uri(result: LintResult, options: Options, path: str) -> str:
     return quote(relative, safe="/")
 
 
-def _fingerprint(finding: Finding) -> str:
-    key = "\0".join((finding.rule, finding.location.file, finding.snippet or finding.message))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+def _fingerprints(findings: list[Finding]) -> list[str]:
+    """One per finding, distinct within the run, stable when lines move (no line number):
+    rule, file, line text, message and columns; identical ones left (the same line text twice
+    in a file) are told apart by their order, as GitHub's own line hash counts occurrences."""
+    seen: dict[str, int] = {}
+    out = []
+    for finding in findings:
+        parts = (finding.rule, finding.location.file, finding.snippet, finding.message,
+                 str(finding.location.col), str(finding.end_col))
+        key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}:{seen[key]}")
+    return out
 
 
-def _result(finding: Finding, index: dict[str, int], result: LintResult, options: Options) -> dict:
+def _result(finding: Finding, index: dict[str, int], result: LintResult, options: Options, fingerprint: str) -> dict:
     region: dict[str, Any] = {"startLine": max(1, finding.location.line), "startColumn": max(1, finding.location.col)}
     if finding.end_col and finding.end_col > region["startColumn"]:
         region["endColumn"] = finding.end_col
@@ -85,10 +95,34 @@ def _result(finding: Finding, index: dict[str, int], result: LintResult, options
                 "region": region,
             },
         }],
-        "partialFingerprints": {"devenvFinding/v1": _fingerprint(finding)},
+        "partialFingerprints": {"devenvFinding/v2": fingerprint},
     }
+    fixes = options.changes and _fixes(finding, options.changes, result, options)
+    if fixes:
+        out["fixes"] = fixes
     if finding.suppressed:
         out["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": finding.justification}]
+    return out
+
+
+def _fixes(finding: Finding, changes, result: LintResult, options: Options) -> list[dict]:
+    """`lint --fix --diff`: the edits --fix would make at this finding, as SARIF proposed fixes."""
+    out = []
+    for change in changes.fixed:
+        for edit in change.edits:
+            if (edit.file, edit.location.line, edit.location.col) != (finding.location.file, finding.location.line, finding.location.col):
+                continue
+            lines = edit.old.split("\n")
+            end_col = (edit.location.col if len(lines) == 1 else 1) + len(lines[-1])
+            deleted = {"startLine": edit.location.line, "startColumn": edit.location.col,
+                       "endLine": edit.location.line + len(lines) - 1, "endColumn": end_col}
+            out.append({
+                "description": {"text": f"replace {edit.old!r} with {edit.new!r}"},
+                "artifactChanges": [{
+                    "artifactLocation": {"uri": _uri(result, options, edit.file), "uriBaseId": SRCROOT},
+                    "replacements": [{"deletedRegion": deleted, "insertedContent": {"text": edit.new}}],
+                }],
+            })
     return out
 
 
@@ -117,7 +151,7 @@ def report(result: LintResult, options: Options) -> str:
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
             "originalUriBaseIds": {SRCROOT: {"uri": srcroot}},
             "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index, result, options) for f in result.findings],
+            "results": [_result(f, index, result, options, fp) for f, fp in zip(result.findings, _fingerprints(result.findings))],
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

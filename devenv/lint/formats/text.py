@@ -1,7 +1,12 @@
-"""``path:line:col RULE message`` and an indented ``fix:`` line per active finding."""
+"""``path:line:col RULE message`` and an indented ``fix:`` line per active finding.
+
+One finding is one line: control characters in a path, message or fix (a file named with a
+newline) are escaped, so no file name can forge a report line.
+"""
 
 from __future__ import annotations
 
+from devenv.errors import escape
 from devenv.lint.formats import Options
 from devenv.lint.model import LintResult
 
@@ -9,11 +14,11 @@ from devenv.lint.model import LintResult
 def report(result: LintResult, options: Options) -> str:
     lines = []
     for f in result.active:
-        where = f"{options.display(result, f.location.file)}:{f.location.line}:{f.location.col}"
+        where = f"{escape(options.display(result, f.location.file))}:{f.location.line}:{f.location.col}"
         level = " warning:" if f.level == "warning" else ""  # errors stay unmarked: the format predates levels
-        lines.append(f"{where} {f.rule}{level} {f.message}")
+        lines.append(f"{where} {f.rule}{level} {escape(f.message)}")
         if f.fix:
-            lines.append(f"    fix: {f.fix}")
+            lines.append(f"    fix: {escape(f.fix)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

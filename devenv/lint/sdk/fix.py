@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from devenv.errors import Location
+from devenv.errors import Location, escape
 from devenv.util.fsutil import write_atomic
 
 
@@ -49,8 +49,15 @@ class FileFix:
     def diff(self) -> str:
         return "".join(difflib.unified_diff(
             self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-            f"a/{self.file}", f"b/{self.file}",
+            _diff_name("a/", self.file), _diff_name("b/", self.file),
         ))
+
+
+def _diff_name(prefix: str, file: str) -> str:
+    """A diff header name; one with a control character is quoted and escaped as git does, so
+    a file name cannot forge a diff line."""
+    shown = escape(file)
+    return prefix + file if shown == file else f'"{prefix}{shown}"'
 
 
 @dataclass
@@ -142,17 +149,21 @@ def plan(root: str, edits: Iterable[Edit]) -> FixReport:
             fix.error = f"cannot read it: {getattr(exc, 'strerror', None) or exc}"
             report.refused.append(fix)
             continue
-        if any(fix.before[e.start:e.end] != e.old for e in fix.edits):
+        # Lint reads past a byte order mark, so its offsets start after one; the mark is kept.
+        bom = "\ufeff" if fix.before.startswith("\ufeff") else ""
+        body = fix.before[len(bom):]
+        if any(body[e.start:e.end] != e.old for e in fix.edits):
             fix.error = "it changed since lint read it; run lint again"
             report.refused.append(fix)
             continue
         try:
-            fix.after = apply_edits(fix.before, fix.edits)
+            after = apply_edits(body, fix.edits)
         except ValueError as exc:
             fix.error = str(exc)
             report.refused.append(fix)
             continue
-        fix.error = verify(path, fix.before, fix.after, fix.edits)
+        fix.after = bom + after
+        fix.error = verify(path, body, after, fix.edits)
         (report.refused if fix.error else report.fixed).append(fix)
     return report
 
