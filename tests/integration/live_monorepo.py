@@ -44,7 +44,8 @@ echo "run ts-publish" >> steps.log
 mkdir -p .pkg && cd .pkg
 printf '{{"name": "%s", "version": "%s", "main": "index.js", "license": "Apache-2.0"}}\\n' "{package}" "{version}" > package.json
 echo 'module.exports = {{}};' > index.js
-npm publish --userconfig ../npmrc --cache ../.npm-cache --registry "{url}/" >/dev/null
+# A dist-tag of its own: npm refuses to move `latest` below a higher version a former run published.
+npm publish --tag live --userconfig ../npmrc --cache ../.npm-cache --registry "{url}/" >/dev/null
 """
 
 GO_PUBLISH = """\
@@ -103,7 +104,10 @@ def _dockerfile(sdks: list[str], ports: dict[str, int]) -> str:
     lines = ["ARG BASE_IMAGE", "FROM ${BASE_IMAGE}"]
     for sdk in sdks:
         fetch = FETCH[sdk].format(host=HOSTS[sdk], port=ports[sdk], module=GO_MODULE)
-        lines += [f"ARG {sdk.upper()}_SDK_VERSION", f"RUN {fetch}"]
+        # The chain's result digest (docs/tiltfile-sdk-rebuilds.md) kept in the image: a new
+        # digest is a new layer, so an SDK change rolls out a new image, not a cached one.
+        digest = f"{sdk.upper()}_SDK_DIGEST"
+        lines += [f"ARG {sdk.upper()}_SDK_VERSION", f"ARG {digest}", f'RUN {fetch} && echo "${{{digest}}}" > /sdk-{sdk}.digest']
     return "\n".join(lines + ["COPY app.txt /app.txt", ""])
 
 
@@ -137,7 +141,7 @@ sdks:
     package: {GO_MODULE}
     version: {versions['go']}
     steps:
-      build:   {{cmd: sh step.sh go-build}}
+      build:   {{cmd: sh step.sh go-build, deps: [sdk/go/src]}}  # an edit runs the chain again
       publish: {{cmd: sh publish-go.sh}}
   python:
     language: python
@@ -186,6 +190,7 @@ def build_repo(root: Path, namespace: str, versions: dict[str, str], registries:
         "publish-go.sh": GO_PUBLISH.format(proxy=go_proxy_dir, module=GO_MODULE, version=versions["go"]),
         "publish-python.sh": PYPI_PUBLISH.format(version=versions["python"], url=pypi.url),
         "sdk/ts/package.json": "{}\n", "sdk/go/go.mod": f"module {GO_MODULE}\n",
+        "sdk/go/src/sdk.go": "package sdk\n\nconst Edit = 0\n",
         "sdk/python/pyproject.toml": "[project]\nname = 'ameide-sdk'\n",
         "services.yaml": manifest(namespace, versions, ports if with_registries else None),
     }
