@@ -19,9 +19,7 @@ Docker Hub) cannot build here, where nothing is pulled from the internet: see do
 from __future__ import annotations
 
 import json
-import random
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -30,199 +28,22 @@ import pytest
 from tests.fixtures.cluster import Cluster
 from tests.fixtures.manifests import build_tree
 from tests.integration.judge import render_tiltfile
+from tests.integration.live_monorepo import HOSTS, SERVICES, build_repo, deployment, fresh_versions, live_registries
 from tests.integration.tiltsession import TiltSession
-from tests.support.faultproxy import FaultProxy
-from tests.support.registries import (
-    GO_MODULE,
-    NPM_PACKAGE,
-    GoProxy,
-    Processes,
-    Upstream,
-    start_pypiserver,
-    start_verdaccio,
-)
-
-HOSTS = {"ts": "npm.packages.dev.ameide.io", "go": "go.packages.dev.ameide.io", "python": "pypi.packages.dev.ameide.io"}
-SERVICES = {"web": ["ts"], "gw": ["go"], "worker": ["python"], "both": ["ts", "go", "python"], "plain": []}
-
-NPM_PUBLISH = """\
-set -eu
-echo "run ts-publish" >> steps.log
-mkdir -p .pkg && cd .pkg
-printf '{{"name": "%s", "version": "%s", "main": "index.js", "license": "Apache-2.0"}}\\n' "{package}" "{version}" > package.json
-echo 'module.exports = {{}};' > index.js
-npm publish --userconfig ../npmrc --cache ../.npm-cache --registry "{url}/" >/dev/null
-"""
-
-GO_PUBLISH = """\
-set -eu
-echo "run go-publish" >> steps.log
-# A GOPROXY directory: publishing a version is writing its .info, .mod and .zip, then listing it.
-dir="{proxy}/{module}/@v"
-printf '{{"Version":"%s","Time":"2026-11-30T00:00:00Z"}}' "{version}" > "$dir/{version}.info"
-printf 'module {module}\\n\\ngo 1.21\\n' > "$dir/{version}.mod"
-rm -rf .zip && mkdir -p ".zip/{module}@{version}" && cp "$dir/{version}.mod" ".zip/{module}@{version}/go.mod"
-(cd .zip && python3 -m zipfile -c "$dir/{version}.zip" "{module}@{version}")
-echo "{version}" >> "$dir/list"
-"""
-
-PYPI_PUBLISH = """\
-set -eu
-echo "run python-publish" >> steps.log
-# A wheel (the metadata is all the consumer reads), uploaded the way twine does.
-wheel="ameide_sdk-{version}-py3-none-any.whl"
-python3 - "$wheel" <<'PY'
-import sys, zipfile
-info = "ameide_sdk-{version}.dist-info"
-with zipfile.ZipFile(sys.argv[1], "w") as wheel:
-    wheel.writestr("ameide_sdk/__init__.py", "VERSION = '{version}'\\n")
-    wheel.writestr(f"{{info}}/METADATA", "Metadata-Version: 2.1\\nName: ameide-sdk\\nVersion: {version}\\n")
-    wheel.writestr(f"{{info}}/WHEEL", "Wheel-Version: 1.0\\nGenerator: devenv-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
-    wheel.writestr(f"{{info}}/RECORD", "")
-PY
-curl -sf -F :action=file_upload -F name=ameide-sdk -F version={version} -F "content=@$wheel" "{url}/" >/dev/null
-"""
-
-# Each image fetches and verifies its SDK at the version Tilt passes, from the registry by host
-# name (busybox wget, tar, grep): no SDK, no image.
-FETCH = {
-    "ts": ('wget -qO /tmp/sdk.tgz "http://{host}:{port}/@ameideio/ameide-sdk-ts/-/ameide-sdk-ts-${{TS_SDK_VERSION}}.tgz"'
-           ' && tar -xzOf /tmp/sdk.tgz package/package.json | grep -q "\\"version\\": \\"${{TS_SDK_VERSION}}\\""'),
-    "go": ('wget -qO /tmp/sdk.info "http://{host}:{port}/{module}/@v/${{GO_SDK_VERSION}}.info"'
-           ' && grep -q "\\"Version\\":\\"${{GO_SDK_VERSION}}\\"" /tmp/sdk.info'),
-    "python": ('wget -qO /tmp/sdk.whl "http://{host}:{port}/packages/ameide_sdk-${{PYTHON_SDK_VERSION}}-py3-none-any.whl"'
-               ' && unzip -p /tmp/sdk.whl "ameide_sdk-${{PYTHON_SDK_VERSION}}.dist-info/METADATA"'
-               ' | grep -qx "Version: ${{PYTHON_SDK_VERSION}}"'),
-}
-
-
-def _deployment(name: str, namespace: str) -> str:
-    serve = "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"
-    return (
-        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n"
-        f"  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
-        f"    spec:\n      containers:\n      - name: app\n        image: acme/{name}\n"
-        f"        command: [sh, -c, '{serve}']\n"
-        f"        readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}\n")
-
-
-def _dockerfile(sdks: list[str], ports: dict[str, int]) -> str:
-    lines = ["ARG BASE_IMAGE", "FROM ${BASE_IMAGE}"]
-    for sdk in sdks:
-        fetch = FETCH[sdk].format(host=HOSTS[sdk], port=ports[sdk], module=GO_MODULE)
-        lines += [f"ARG {sdk.upper()}_SDK_VERSION", f"RUN {fetch}"]
-    return "\n".join(lines + ["COPY app.txt /app.txt", ""])
-
-
-def _manifest(namespace: str, versions: dict[str, str]) -> str:
-    services = "".join(
-        f"  {name}:\n    sdks: [{', '.join(sdks)}]\n    context: svc/{name}\n    image: acme/{name}\n"
-        f"    k8s: [k8s/{name}.yaml]\n" for name, sdks in SERVICES.items())
-    return f"""\
-version: 1
-project: live
-build:
-  extra_hosts:
-    hosts: [{', '.join(HOSTS.values())}]
-    target: host-gateway
-  build_args:
-    BASE_IMAGE: {{env: BASE_IMAGE}}
-sdks:
-  ts:
-    language: typescript
-    path: sdk/ts
-    package: "{NPM_PACKAGE}"
-    version: "{versions['ts']}"
-    steps:
-      build:   {{cmd: sh step.sh ts-build}}
-      publish: {{cmd: sh publish-ts.sh}}
-  go:
-    language: go
-    path: sdk/go
-    package: {GO_MODULE}
-    version: {versions['go']}
-    steps:
-      build:   {{cmd: sh step.sh go-build}}
-      publish: {{cmd: sh publish-go.sh}}
-  python:
-    language: python
-    path: sdk/python
-    package: ameide-sdk
-    version: "{versions['python']}"
-    steps:
-      build:   {{cmd: sh step.sh python-build}}
-      publish: {{cmd: sh publish-python.sh}}
-services:
-{services}cluster:
-  contexts: [k3d-ameide]
-  namespace: {namespace}
-"""
-
-
-def _npm_token(url: str) -> str:
-    name = f"live-{uuid.uuid4().hex[:8]}"
-    body = json.dumps({"name": name, "password": "devenv-test-pw", "type": "user", "roles": []}).encode()
-    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:{name}", data=body, method="PUT",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=20) as response:
-        return json.load(response)["token"]
-
-
-def _repo(root: Path, namespace: str, versions: dict[str, str], ports: dict[str, int], verdaccio: Upstream,
-          go_proxy_dir: Path, pypi: Upstream) -> Path:
-    npm_url = verdaccio.url
-    files = {
-        "step.sh": 'echo "run $1" >> steps.log\n',
-        "npmrc": f"//{npm_url.split('://', 1)[1]}/:_authToken={_npm_token(npm_url)}\naudit=false\nfund=false\n"
-                 "update-notifier=false\n",
-        "publish-ts.sh": NPM_PUBLISH.format(package=NPM_PACKAGE, version=versions["ts"], url=npm_url),
-        "publish-go.sh": GO_PUBLISH.format(proxy=go_proxy_dir, module=GO_MODULE, version=versions["go"]),
-        "publish-python.sh": PYPI_PUBLISH.format(version=versions["python"], url=pypi.url),
-        "sdk/ts/package.json": "{}\n", "sdk/go/go.mod": f"module {GO_MODULE}\n",
-        "sdk/python/pyproject.toml": "[project]\nname = 'ameide-sdk'\n",
-        "services.yaml": _manifest(namespace, versions),
-    }
-    for name, sdks in SERVICES.items():
-        files[f"svc/{name}/Dockerfile"] = _dockerfile(sdks, ports)
-        files[f"svc/{name}/app.txt"] = f"{name}\n"
-        files[f"k8s/{name}.yaml"] = _deployment(name, namespace)
-    build_tree(root, files)
-    render_tiltfile(root)
-    return root
 
 
 @pytest.fixture
 def registries(dockerd, tmp_path):
-    """This test's own Verdaccio, Go proxy directory and pypiserver (it publishes to them), each
-    behind a pass-through proxy on the docker bridge address: what the registries' host names
-    resolve to inside `docker build` (`host-gateway`).
-    Yields (verdaccio, Go proxy folder, pypiserver, proxy port per SDK)."""
-    procs = Processes()
-    go = GoProxy(tmp_path / "goproxy")
-    proxies: dict[str, FaultProxy] = {}
-    try:
-        verdaccio = start_verdaccio(tmp_path / "verdaccio", procs)
-        (tmp_path / "wheels").mkdir()
-        pypi = start_pypiserver("pypiserver", tmp_path / "wheels", tmp_path / "pypi", procs)
-        proxies = {"ts": FaultProxy(verdaccio.address, host=dockerd.bridge_ip),
-                   "go": FaultProxy(go.upstream.address, host=dockerd.bridge_ip),
-                   "python": FaultProxy(pypi.address, host=dockerd.bridge_ip)}
-        yield verdaccio, tmp_path / "goproxy", pypi, {sdk: proxy.port for sdk, proxy in proxies.items()}
-    finally:
-        for proxy in proxies.values():
-            proxy.close()
-        go.close()
-        procs.stop()
+    """This test's own registries behind proxies on the docker bridge (tests/integration/live_monorepo.py)."""
+    with live_registries(tmp_path, dockerd.bridge_ip) as live:
+        yield live
 
 
 def test_tilt_up_builds_after_the_sdks_and_every_pod_becomes_ready(
         dev_cluster: Cluster, tilt, tilt_bin, registries, tmp_path):
-    verdaccio, go_proxy_dir, pypi, ports = registries
     namespace = f"live-{uuid.uuid4().hex[:6]}"
     dev_cluster.kubectl("create", "namespace", namespace)
-    patch = random.randrange(1000, 10**6)
-    versions = {"ts": f"1.5.{patch}", "go": f"v1.5.{patch}", "python": f"1.5.{patch}"}
-    root = _repo(tmp_path / "repo", namespace, versions, ports, verdaccio, go_proxy_dir, pypi)
+    root = build_repo(tmp_path / "repo", namespace, fresh_versions(), registries)
     env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host},
                    kubeconfig=dev_cluster.kubeconfig)
     steps = {f"packages:{s}-sdk-{step}" for s in HOSTS for step in ("build", "publish")}
@@ -314,7 +135,7 @@ def test_an_sdk_edit_rolls_out_new_pods_of_exactly_its_consumers(dev_cluster: Cl
     for name, args in (("uses-a", "ARG A_SDK_DIGEST\nRUN echo \"$A_SDK_DIGEST\" > /sdk-digest\n"), ("plain", "")):
         files[f"svc/{name}/Dockerfile"] = f"ARG BASE_IMAGE\nFROM ${{BASE_IMAGE}}\n{args}COPY app.txt /app.txt\n"
         files[f"svc/{name}/app.txt"] = f"{name}\n"
-        files[f"k8s/{name}.yaml"] = _deployment(name, namespace)
+        files[f"k8s/{name}.yaml"] = deployment(name, namespace)
     build_tree(root, files)
     render_tiltfile(root)
     env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host},
