@@ -26,8 +26,11 @@ def slice_table(manifest: Manifest, graph: Graph, companions: dict[str, list[str
 
 
 def workload_table(tilt_names: dict[workloads.K8sObject, str]) -> list[tuple[str, str]]:
-    """(encoded ``name:kind:namespace``, encoded Tilt resource name) of every workload in k8s files."""
-    return sorted({(literal(o.selector), literal(n)) for o, n in tilt_names.items()})
+    """(encoded ``name:kind:namespace``, encoded Tilt resource name) of every workload in k8s files
+    whose name is not simply its own, lowercased: the Tiltfile's lookup falls back to that. Only
+    the exceptions are written, so the table (and the Tiltfile) does not depend on whether helm was
+    on PATH to list a chart's workloads when they take their own names anyway."""
+    return sorted({(literal(o.selector), literal(n)) for o, n in tilt_names.items() if n != o.name.lower()})
 
 
 def function_name(kind: str, name: str, index: int) -> str:
