@@ -93,6 +93,7 @@ class ContextBuilder(WorkloadNaming):
         self.problems: list[Problem] = []
         self.inputs: set[Path] = set()  # every file or folder the render read, for --watch
         self._root_text, self._out_text = str(self.root), str(self.out)
+        self._state_text = os.path.normpath(self.root / STATE_DIR)
         self._rel: dict[str, str] = {}  # manifest path -> Tiltfile spelling (contexts and Dockerfiles repeat)
         self._parsed: dict[str, list[workloads.K8sObject]] = {}  # k8s file -> its objects
 
@@ -230,7 +231,9 @@ class ContextBuilder(WorkloadNaming):
         """The service's ignores, plus devenv's state folder when the context holds it: an SDK
         result digest written there must not look like a change of this image's sources."""
         ignore = list(svc.ignore)
-        state, folder = os.path.normpath(self.root / STATE_DIR), os.path.normpath(self.root / context)
+        # Strings, not Path objects: this runs once per service. os.path.join then normpath
+        # spells what normpath(root / x) spells (both drop empty, "." and doubled separators).
+        state, folder = self._state_text, os.path.normpath(os.path.join(self._root_text, context))
         if os.path.commonpath([state, folder]) == folder:
             ignore.append(os.path.relpath(state, folder).replace(os.sep, "/"))
         return ignore

@@ -9,6 +9,7 @@ import jinja2
 
 from devenv.errors import DevenvError
 from devenv.render.context import RenderContext
+from devenv.render.templatecache import bytecode_cache
 
 TOP_TEMPLATE = "Tiltfile.tmpl"
 
@@ -21,16 +22,19 @@ def shipped_templates() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+# Every option that shapes the generated code: the compiled-template cache is keyed by them.
+ENV_OPTIONS: dict = {
+    "undefined": jinja2.StrictUndefined,
+    "autoescape": False,
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+
 def environment(manifest_dir: Path) -> jinja2.Environment:
     search = [str(manifest_dir), str(shipped_templates())]
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(search), bytecode_cache=bytecode_cache(ENV_OPTIONS), **ENV_OPTIONS)
 
 
 def _plain(value):
