@@ -49,6 +49,8 @@ def string(value: str) -> str:
 
 def literal(value: object) -> str:
     """Starlark source for ``value``: str, int, bool, None, list/tuple, dict, or :class:`Expr`."""
+    if type(value) is str:  # most values: tested first (an exact str is none of the types below)
+        return string(value)
     if isinstance(value, Expr):
         return value.source
     if value is None:
@@ -60,7 +62,7 @@ def literal(value: object) -> str:
     if isinstance(value, str):
         return string(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(literal(v) for v in value) + "]"
+        return "[" + ", ".join([literal(v) for v in value]) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
     raise StarlarkEncodeError(f"cannot encode {type(value).__name__} as Starlark")
