@@ -62,6 +62,10 @@ def run_hot(argv: list[str]) -> int | None:
     parsed = _sdk_arguments(args[2:], _SDK_POSITIONALS[args[1]])
     if parsed is None:
         return None
+    from devenv.cli.pathcheck import click_refuses
+
+    if click_refuses(parsed[1]):
+        return None  # click's "is not readable" usage error
     from devenv.cli.outcome import exit_code
     from devenv.commands.sdk import run_guard, run_mark, run_stamp
 

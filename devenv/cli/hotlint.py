@@ -55,6 +55,11 @@ def run_lint_hot(args: list[str]) -> int | None:
     if parsed is None:
         return None
     options, paths = parsed
+    from devenv.cli.pathcheck import click_refuses
+
+    manifest = options.get("manifest")
+    if any(click_refuses(p) for p in [*paths, manifest if isinstance(manifest, str) else None]):
+        return None  # click's "is not readable" usage error
     from devenv.cli.outcome import exit_code
     from devenv.commands.lint import run_lint
 

@@ -74,6 +74,11 @@ def run_hot_render(argv: list[str]) -> int | None:
     parsed = parse(argv[0], argv[1:])
     if parsed is None or argv[0] == "why" and not parsed[0].get("no_doctor"):
         return None  # why with doctor: the full parser (doctor's options and output)
+    from devenv.cli.pathcheck import click_refuses
+
+    manifest = parsed[0].get("manifest")
+    if click_refuses(manifest if isinstance(manifest, str) else None):
+        return None  # click's "is not readable" usage error
     from devenv.cli.outcome import exit_code
     from devenv.util.gcpause import collector_paused
 

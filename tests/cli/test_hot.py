@@ -32,7 +32,7 @@ def _pinned(args: list[str], cwd: Path) -> tuple[set[str], set[str]]:
     return {m for m in found if m.split(".")[0] == "devenv"}, tops
 
 
-GUARD_MODULES = {"devenv", "devenv.cli", "devenv.cli.hot", "devenv.cli.outcome", "devenv.commands", "devenv.commands.sdk",
+GUARD_MODULES = {"devenv", "devenv.cli", "devenv.cli.hot", "devenv.cli.outcome", "devenv.cli.pathcheck", "devenv.commands", "devenv.commands.sdk",
                  "devenv.sdk", "devenv.sdk.freshness", "devenv.sdk.trusted", "devenv.tilt",
                  "devenv.manifest", "devenv.manifest.digest"}
 
