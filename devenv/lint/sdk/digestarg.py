@@ -109,15 +109,15 @@ def check(loaded: LoadedManifest, read: Reader, edits: list[Edit], chosen: Calla
     return out
 
 
-def _judge(p: Parsed, service: str, sdk_name: str, package: str, version_arg: str, edits: list[Edit]) -> Finding | None:
+def _judge(p: Parsed, service: str, sdk_name: str, package: str | None, version_arg: str, edits: list[Edit]) -> Finding | None:
     digest = sdk_digest_arg(sdk_name)
     uses_version = _expands(version_arg)
-    install = next((i for i, s in enumerate(p.steps) if s.keyword == "RUN" and (package in s.text or uses_version.search(s.text))), None)
+    install = next((i for i, s in enumerate(p.steps) if s.keyword == "RUN" and ((package and package in s.text) or uses_version.search(s.text))), None)
     if install is not None:
         stage = p.steps[install].stage
         if any(s.stage == stage and digest in s.declares for s in p.steps[:install]):
             return None
-        return _finding(p, install, service, sdk_name, digest, version_arg, edits, f"the RUN that installs {package}", "error")
+        return _finding(p, install, service, sdk_name, digest, version_arg, edits, f"the RUN that installs {package or sdk_name}", "error")
     use = next((i for i, s in enumerate(p.steps) if s.keyword not in ("ARG", "FROM") and uses_version.search(s.text)), None)
     if use is None or any(s.stage and digest in s.declares for s in p.steps[:use]):
         return None
