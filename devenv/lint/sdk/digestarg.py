@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from devenv.errors import Location
 from devenv.lint.document import Document
 from devenv.lint.model import Finding
-from devenv.lint.rules.dockerfile import Instruction, instructions
 from devenv.lint.sdk.fix import Edit
 from devenv.lint.sdk.paths import norm
 from devenv.lint.sdk.ruleinfo import SDK_DIGEST_ARG
@@ -47,8 +46,8 @@ class Step:
 
     keyword: str
     stage: int
-    start: int
-    text: str
+    start: int  # offset of the keyword
+    text: str  # the instruction, continuation and heredoc lines included
     declares: frozenset[str]  # the names an ARG declares
 
 
@@ -59,24 +58,51 @@ class Parsed:
     stage_from: dict[int, int]  # stage -> offset of its FROM
 
 
+_HEREDOC = re.compile(r"<<(-?)\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?")
+
+
 def parse(path: str, text: str) -> Parsed:
-    """Every instruction once, with its stage and (ARG) the names it declares."""
-    doc = Document(path, text)
+    """Every instruction once, with its stage and (ARG) the names it declares: one pass over the
+    lines (continuations, comment lines inside them and heredocs as :mod:`..rules.dockerfile`)."""
+    lines = text.split("\n")
     steps: list[Step] = []
     stage_from: dict[int, int] = {}
-    stage = 0
-    for inst in instructions(doc):
-        if inst.keyword == "FROM":
+    stage, offset, i = 0, 0, 0
+    while i < len(lines):
+        line = lines[i]
+        start, stripped = offset, line.strip()
+        offset += len(line) + 1
+        i += 1
+        if not stripped or stripped.startswith("#"):
+            continue
+        parts = [stripped]
+        while parts[-1].endswith("\\") and i < len(lines):
+            nxt = lines[i].strip()
+            offset += len(lines[i]) + 1
+            i += 1
+            if nxt and not nxt.startswith("#"):
+                parts.append(nxt)
+        keyword = stripped.split(None, 1)[0].upper()
+        if keyword in ("RUN", "COPY", "ADD") and "<<" in stripped:
+            for dash, word in _HEREDOC.findall(" ".join(parts)):
+                while i < len(lines):
+                    body = lines[i].rstrip("\r")
+                    parts.append(body)
+                    offset += len(lines[i]) + 1
+                    i += 1
+                    if (body.strip() if dash else body) == word:
+                        break
+        if keyword == "FROM":
             stage += 1
-            stage_from[stage] = inst.start
-        steps.append(Step(inst.keyword, stage, inst.start, doc.text[inst.start:inst.end], _declared(doc, inst)))
-    return Parsed(doc, steps, stage_from)
+            stage_from[stage] = start + len(line) - len(line.lstrip())
+        body = "\n".join(parts)
+        steps.append(Step(keyword, stage, start + len(line) - len(line.lstrip()), body,
+                          _declared(body) if keyword == "ARG" else frozenset()))
+    return Parsed(Document(path, text), steps, stage_from)
 
 
-def _declared(doc: Document, inst: Instruction) -> frozenset[str]:
-    if inst.keyword != "ARG":
-        return frozenset()
-    names = (_ARG_NAME.match(doc.text[s:e]) for s, e in inst.args)
+def _declared(body: str) -> frozenset[str]:
+    names = (_ARG_NAME.match(word) for word in body.replace("\\", " ").split()[1:])
     return frozenset(m.group(1) for m in names if m)
 
 
@@ -87,7 +113,7 @@ def _expands(name: str) -> re.Pattern[str]:
 def check(loaded: LoadedManifest, read: Reader, edits: list[Edit], chosen: Callable[[str], bool]) -> list[Finding]:
     """The ``sdk-digest-arg`` findings of every service whose Dockerfile ``chosen`` admits."""
     m = loaded.manifest
-    parsed: dict[str, Parsed | None] = {}
+    parsed: dict[str, Parsed] = {}
     out: list[Finding] = []
     for name, svc in m.services.items():
         if not svc.image:
@@ -96,14 +122,17 @@ def check(loaded: LoadedManifest, read: Reader, edits: list[Edit], chosen: Calla
         digested = [s for s in consumed_sdks(m, svc) if m.sdks[s].steps and sdk_digest_arg(s) not in svc.build_args]
         if not digested or not chosen(dockerfile):
             continue
-        if dockerfile not in parsed:
-            text = read(dockerfile)
-            parsed[dockerfile] = parse(dockerfile, text) if text is not None else None
-        found = parsed[dockerfile]
-        if found is None:
+        text = read(dockerfile)  # read once: the reader caches
+        if text is None:
             continue  # a missing Dockerfile is render's and doctor's to report
         for sdk_name in digested:
-            finding = _judge(found, name, sdk_name, m.sdks[sdk_name].package, sdk_build_arg(sdk_name, m.sdks[sdk_name]), edits)
+            sdk = m.sdks[sdk_name]
+            version_arg = sdk_build_arg(sdk_name, sdk)
+            if version_arg not in text and not (sdk.package and sdk.package in text):
+                continue  # neither installs nor uses it: nothing to judge, no parse
+            if dockerfile not in parsed:
+                parsed[dockerfile] = parse(dockerfile, text)
+            finding = _judge(parsed[dockerfile], name, sdk_name, sdk.package, version_arg, edits)
             if finding is not None:
                 out.append(finding)
     return out
