@@ -159,3 +159,19 @@ def test_named_files_only(tmp_path):
     repo = _repo(tmp_path, MISSING)
     assert _found(repo, "web/package.json") == []
     assert _found(repo, "web/Dockerfile") == [("web/Dockerfile", 4, 1, "sdk-digest-arg", "error")]
+
+
+def test_continuations_and_heredocs_are_one_instruction():
+    from devenv.lint.sdk.digestarg import parse
+
+    text = ("FROM node:22\nARG TS_SDK_VERSION \\\n    # a comment inside\n    TS_SDK_DIGEST\n"
+            "RUN <<EOF\nARG NOT_AN_ARG\nnpm install @acme/sdk-ts\nEOF\nRUN true\n")
+    steps = parse("Dockerfile", text).steps
+    assert [s.keyword for s in steps] == ["FROM", "ARG", "RUN", "RUN"]
+    assert steps[1].declares == {"TS_SDK_VERSION", "TS_SDK_DIGEST"}
+    assert "ARG NOT_AN_ARG" in steps[2].text and steps[3].start == text.index("RUN true")
+
+
+def test_an_arg_inside_a_heredoc_does_not_count(tmp_path):
+    heredoc = "FROM node:22\nARG TS_SDK_VERSION\nRUN <<EOF\nARG TS_SDK_DIGEST\nEOF\nRUN npm install @acme/sdk-ts@${TS_SDK_VERSION}\n"
+    assert _found(_repo(tmp_path, heredoc)) == [("web/Dockerfile", 6, 1, "sdk-digest-arg", "error")]
