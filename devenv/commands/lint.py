@@ -166,7 +166,8 @@ def apply_lint_fixes(result, *, write: bool, relint: Callable[[], object]):
     verb = "would rewrite" if not write else "rewrote"
     for item in report.fixed:
         count = len(item.edits)
-        print(f"devenv lint --fix: {verb} {count} version{'s' if count != 1 else ''} in {escape(item.file)}", file=sys.stderr)
+        noun = "ARG line" if all(e.rule == "sdk-digest-arg" for e in item.edits) else "version"
+        print(f"devenv lint --fix: {verb} {count} {noun}{'s' if count != 1 else ''} in {escape(item.file)}", file=sys.stderr)
     for item in report.refused:
         print(f"devenv lint --fix: {escape(item.file)} not rewritten: {escape(item.error)}", file=sys.stderr)
     if not write:

@@ -2,7 +2,8 @@
 
 Inside an image that has devenv, or on an unpacked file system (``--root``); with
 ``--dockerfile`` it prints the equivalent one-line ``RUN`` check for a Dockerfile instead, which
-needs no devenv in the image. Parsed in devenv/cli/sdk.py.
+needs no devenv in the image, after the ``ARG`` lines to declare before the install (the version;
+for an SDK with ``steps`` also ``<SDK>_SDK_DIGEST``, lint's ``sdk-digest-arg``). Parsed in devenv/cli/sdk.py.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ def run_assert(manifest: Path | None, name: str, *, root: Path = Path("/"), vers
         from devenv.images.snippet import run_line
 
         print(f"ARG {arg}")
+        if sdk.steps:  # Tilt passes the chain's result digest: declared before the install, a new SDK re-runs it
+            from devenv.tilt import sdk_digest_arg
+
+            print(f"ARG {sdk_digest_arg(name)}")
         print(run_line(name, sdk, arg))
         return 0
     from devenv.images.check import judge

@@ -29,7 +29,7 @@ from devenv.lint.document import Document
 
 MARKER = re.compile(r"devenv:[ \t]*allow\b([^\n]*)")
 # proto-import is lint's own; the sdk-* kinds are applied by devenv.lint.sdk.suppress to the SDK rules.
-KINDS = ("proto-import", "sdk-version", "sdk-undeclared", "sdk-unused")
+KINDS = ("proto-import", "sdk-version", "sdk-undeclared", "sdk-unused", "sdk-digest-arg")
 _KIND = re.compile(r"\s+(" + "|".join(KINDS) + r")\b")
 _REASON = re.compile(r"""\breason\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CLOSERS = ("*/", "-->", "#}", "}}", "*/}}", "-}}")

@@ -95,6 +95,12 @@ def verify(path: str, before: str, after: str, edits: list[Edit]) -> str:
     from devenv.deps.readers import read_file
 
     name = path.rpartition("/")[2]
+    if any(e.rule == "sdk-digest-arg" for e in edits):
+        if not all(e.rule == "sdk-digest-arg" for e in edits):
+            return "a Dockerfile edit mixed with another rule's edit"
+        from devenv.lint.sdk.digestarg import verify as verify_dockerfile
+
+        return verify_dockerfile(path, before, after, edits)
     try:
         if name.endswith(".json"):
             import json

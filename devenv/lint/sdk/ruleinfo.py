@@ -9,7 +9,9 @@ SDK_UNUSED = "sdk-unused"
 SDK_BUF_COMMIT = "sdk-buf-commit"
 SDK_REGISTRY_CONFIG = "sdk-registry-config"
 SDK_WORKSPACE_LINK = "sdk-workspace-link"
-KINDS = (SDK_VERSION, SDK_UNDECLARED, SDK_UNUSED, SDK_BUF_COMMIT, SDK_REGISTRY_CONFIG, SDK_WORKSPACE_LINK)  # also the kinds `devenv: allow <kind>` accepts
+SDK_DIGEST_ARG = "sdk-digest-arg"
+KINDS = (SDK_VERSION, SDK_UNDECLARED, SDK_UNUSED, SDK_BUF_COMMIT, SDK_REGISTRY_CONFIG, SDK_WORKSPACE_LINK,
+         SDK_DIGEST_ARG)  # also the kinds `devenv: allow <kind>` accepts
 
 RULES = (
     (
@@ -68,6 +70,19 @@ RULES = (
         "`path`), a Poetry path dependency or `-e <path>` in requirements. `devenv lint --fix` writes the "
         "workspace form where it is unambiguous: npm specs, a go.mod `replace` (no go.work above), a plain "
         "requirements line as `-e <path>`, a uv source, a Poetry path dependency.",
+        "sdk",
+    ),
+    (
+        SDK_DIGEST_ARG, "Dockerfile ignores the SDK's result digest",
+        "A service consumes an SDK with `steps`, but the Dockerfile its docker_build uses does not declare "
+        "`ARG <SDK>_SDK_DIGEST` before the layer that installs the SDK.",
+        "The rendered Tiltfile passes each consumer of an SDK with `steps` the chain's result digest as the build "
+        "arg `<SDK>_SDK_DIGEST` (docs/tiltfile-sdk-rebuilds.md). Docker ignores a build arg the Dockerfile does not "
+        "declare, and an `ARG` changes the cache key only of the `RUN`s after it in its stage: without "
+        "`ARG <SDK>_SDK_DIGEST` before the install, an SDK rebuild leaves the install layer cached and the old pod "
+        "running. The install is the first `RUN` that names the SDK's package or expands its version arg (an error "
+        "there); without one, the first instruction that expands the version arg (a warning). `devenv lint --fix` "
+        "inserts the line right after the stage's `ARG <SDK>_SDK_VERSION`.",
         "sdk",
     ),
 )

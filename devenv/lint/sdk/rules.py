@@ -8,7 +8,8 @@ reader of its ecosystem (:mod:`devenv.deps.readers`), which builds only the depe
 can be on an SDK; each of those is judged by
 
 - ``sdk-version`` (:mod:`.pins`), ``sdk-undeclared`` and ``sdk-unused`` (:mod:`.consumers`);
-- the rules of the SDK's ``source`` (:mod:`.sources`): registry configuration, workspace links.
+- the rules of the SDK's ``source`` (:mod:`.sources`): registry configuration, workspace links;
+- ``sdk-digest-arg`` (:mod:`.digestarg`) on the consumers' Dockerfiles.
 
 Findings use lint's :class:`~devenv.lint.model.Finding` and its suppressions (``devenv: allow
 sdk-version reason="…"`` in a comment, or a ``"//devenv"`` entry in JSON); fixable findings
@@ -69,6 +70,7 @@ class SdkRules:
         from devenv.lint.sdk.sources import SourceRules
 
         texts: dict[str, str | None] = {}
+        files = list(files)
 
         def opener(path: str) -> str | None:
             if path in texts:  # read before (lint's paths come normalised)
@@ -98,12 +100,23 @@ class SdkRules:
                     findings.extend(self._judge(service, sdk_name, dep, opener))
                     findings.extend(self.sources.dependency(service, sdk_name, dep))
         findings.extend(self.sources.links(self.out.edits))
+        findings.extend(self._digest_args(files, opener, whole))
         if whole:
             findings.extend(self.consumers.unused())
             findings.extend(self.sources.manifest_findings())
             texts[self.manifest_file] = self.loaded.text
         self.out.findings = sdk_suppress.apply(findings, self.out.edits, texts, self.manifest_file)
         return self.out
+
+    def _digest_args(self, files: list[str], opener: Reader, whole: bool) -> list[Finding]:
+        """``sdk-digest-arg`` on the Dockerfiles of consumers of SDKs with steps (listed ones only
+        when lint was given a subset)."""
+        if not any(sdk.steps for sdk in self.m.sdks.values()):
+            return []
+        from devenv.lint.sdk import digestarg
+
+        listed = set(map(norm, files)) if not whole else None
+        return digestarg.check(self.loaded, opener, self.out.edits, lambda path: listed is None or path in listed)
 
     def _sdk_dependencies(self, path: str, opener: Reader) -> list[tuple[Dependency, str]]:
         """The dependencies of ``path`` that are on an SDK, each with the SDK's name; a file its
