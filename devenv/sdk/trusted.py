@@ -105,17 +105,26 @@ def _trusted(path: Path, text: str, sdk: str) -> tuple[dict, dict] | None:
     return (data, entry) if isinstance(entry, dict) else None
 
 
+def _lookup(explicit: str | os.PathLike | None, sdk: str) -> tuple[Path, tuple | None, tuple | None] | None:
+    """(manifest path, (facts, entry) render recorded or None, (document, entry) from the YAML or None):
+    what the hot commands may trust, first render's record, then the YAML the Tiltfile vouches for."""
+    found = _manifest_text(explicit)
+    if found is None:
+        return None
+    path, text = found
+    stored = _stored(path, text, sdk)
+    return path, stored, (None if stored is not None else _trusted(path, text, sdk))
+
+
 def rendered_facts(explicit: str | os.PathLike | None, sdk: str) -> SdkFacts | None:
     """The SDK's facts when the Tiltfile beside the manifest proves the manifest valid, else None."""
     try:
-        found = _manifest_text(explicit)
-        if found is None:
+        looked = _lookup(explicit, sdk)
+        if looked is None:
             return None
-        path, text = found
-        stored = _stored(path, text, sdk)
+        path, stored, trusted = looked
         if stored is not None:
             return SdkFacts(path.parent.absolute(), stored[0]["proto"], stored[1]["generated"])
-        trusted = _trusted(path, text, sdk)
         if trusted is None:
             return None
         data, entry = trusted
@@ -149,15 +158,13 @@ def _chain_from_yaml(root: Path, entry: dict) -> ChainFacts | None:
 def rendered_chain(explicit: str | os.PathLike | None, sdk: str) -> ChainFacts | None:
     """The SDK's chain facts when the Tiltfile beside the manifest proves the manifest valid, else None."""
     try:
-        found = _manifest_text(explicit)
-        if found is None:
+        looked = _lookup(explicit, sdk)
+        if looked is None:
             return None
-        path, text = found
-        stored = _stored(path, text, sdk)
+        path, stored, trusted = looked
         if stored is not None:
             entry = stored[1]
             return ChainFacts(path.parent.absolute(), entry["path"], entry["package"], entry["version"], list(entry["steps"]))
-        trusted = _trusted(path, text, sdk)
         return None if trusted is None else _chain_from_yaml(path.parent.absolute(), trusted[1])
     except Exception:  # noqa: BLE001 - any surprise: the full load decides, and reports it properly
         return None
