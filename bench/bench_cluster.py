@@ -32,48 +32,69 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._common import machine  # noqa: E402
-from tests.fixtures.kube import (  # noqa: E402
-    REGISTRY_HOSTS,
-    KubeServer,
-    KubeWorld,
-    find_binary,
-    write_cluster_manifest,
-)
+from tests.fixtures.kube import REGISTRY_HOSTS, KubeServer, KubeWorld, find_binary, write_cluster_manifest  # noqa: E402
 
 
 def node(i: int) -> dict:
     """A node about the size of a real k3s agent's (labels, conditions, addresses, images)."""
     name = f"k3d-ameide-agent-{i}"
     now = "2026-01-01T00:00:00Z"
-    conditions = [{"type": t, "status": "False", "reason": f"KubeletHas{r}", "message": f"kubelet has {m}",
-                   "lastHeartbeatTime": now, "lastTransitionTime": now}
-                  for t, r, m in (("MemoryPressure", "SufficientMemory", "sufficient memory available"),
-                                  ("DiskPressure", "NoDiskPressure", "no disk pressure"),
-                                  ("PIDPressure", "SufficientPID", "sufficient PID available"))]
-    conditions.append({"type": "Ready", "status": "True", "reason": "KubeletReady",
-                       "message": "kubelet is posting ready status", "lastHeartbeatTime": now, "lastTransitionTime": now})
+    conditions = [
+        {"type": t, "status": "False", "reason": f"KubeletHas{r}", "message": f"kubelet has {m}", "lastHeartbeatTime": now, "lastTransitionTime": now}
+        for t, r, m in (
+            ("MemoryPressure", "SufficientMemory", "sufficient memory available"),
+            ("DiskPressure", "NoDiskPressure", "no disk pressure"),
+            ("PIDPressure", "SufficientPID", "sufficient PID available"),
+        )
+    ]
+    conditions.append(
+        {
+            "type": "Ready",
+            "status": "True",
+            "reason": "KubeletReady",
+            "message": "kubelet is posting ready status",
+            "lastHeartbeatTime": now,
+            "lastTransitionTime": now,
+        }
+    )
     return {
-        "apiVersion": "v1", "kind": "Node",
-        "metadata": {"name": name, "labels": {
-            "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-            "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": "k3s",
-            "topology.kubernetes.io/zone": f"zone-{i % 3}"},
-            "annotations": {"k3s.io/node-args": '["agent"]', "k3s.io/internal-ip": f"10.{i // 250}.{i % 250}.2",
-                            "node.alpha.kubernetes.io/ttl": "0"}},
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "labels": {
+                "beta.kubernetes.io/arch": "amd64",
+                "beta.kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "node.kubernetes.io/instance-type": "k3s",
+                "topology.kubernetes.io/zone": f"zone-{i % 3}",
+            },
+            "annotations": {"k3s.io/node-args": '["agent"]', "k3s.io/internal-ip": f"10.{i // 250}.{i % 250}.2", "node.alpha.kubernetes.io/ttl": "0"},
+        },
         "spec": {"podCIDR": f"10.42.{i % 250}.0/24", "providerID": f"k3s://{name}"},
         "status": {
             "conditions": conditions,
-            "addresses": [{"type": "InternalIP", "address": f"10.{i // 250}.{i % 250}.2"},
-                          {"type": "Hostname", "address": name}],
+            "addresses": [{"type": "InternalIP", "address": f"10.{i // 250}.{i % 250}.2"}, {"type": "Hostname", "address": name}],
             "capacity": {"cpu": "8", "memory": "16318040Ki", "pods": "110", "ephemeral-storage": "102626232Ki"},
             "allocatable": {"cpu": "8", "memory": "16318040Ki", "pods": "110", "ephemeral-storage": "99833802265"},
-            "nodeInfo": {"machineID": "", "systemUUID": "", "bootID": f"boot-{i}", "kernelVersion": "6.8.0",
-                         "osImage": "K3s v1.31.4+k3s1", "containerRuntimeVersion": "containerd://1.7.23-k3s2",
-                         "kubeletVersion": "v1.31.4+k3s1", "kubeProxyVersion": "v1.31.4+k3s1",
-                         "operatingSystem": "linux", "architecture": "amd64"},
-            "images": [{"names": [f"docker.io/library/image-{j}@sha256:{'%064x' % (i * 100 + j)}",
-                                  f"docker.io/library/image-{j}:1.{j}"], "sizeBytes": 10_000_000 + j}
-                       for j in range(12)],
+            "nodeInfo": {
+                "machineID": "",
+                "systemUUID": "",
+                "bootID": f"boot-{i}",
+                "kernelVersion": "6.8.0",
+                "osImage": "K3s v1.31.4+k3s1",
+                "containerRuntimeVersion": "containerd://1.7.23-k3s2",
+                "kubeletVersion": "v1.31.4+k3s1",
+                "kubeProxyVersion": "v1.31.4+k3s1",
+                "operatingSystem": "linux",
+                "architecture": "amd64",
+            },
+            "images": [
+                {"names": [f"docker.io/library/image-{j}@sha256:{'%064x' % (i * 100 + j)}", f"docker.io/library/image-{j}:1.{j}"], "sizeBytes": 10_000_000 + j}
+                for j in range(12)
+            ],
         },
     }
 

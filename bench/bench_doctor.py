@@ -39,6 +39,7 @@ def synthetic_checks(never: threading.Event) -> list[Check]:
         def run(ctx):
             time.sleep(seconds)
             return ok(f"answered after {seconds}s")
+
         return run
 
     def hangs(ctx):
@@ -102,8 +103,7 @@ def main() -> int:
         date = datetime.date.today().isoformat()
         block = "\n".join(f"    {line}" for line in lines)
         with results_md.open("a") as out:
-            out.write(f"{header}\n## doctor engine\n\n{date}, {machine}; `.venv/bin/python bench/bench_doctor.py`\n\n"
-                      f"{block}\n")
+            out.write(f"{header}\n## doctor engine\n\n{date}, {machine}; `.venv/bin/python bench/bench_doctor.py`\n\n{block}\n")
         print(f"appended to {results_md.relative_to(ROOT)}")
     return 0 if verdict == "PASS" else 1
 

@@ -62,24 +62,35 @@ def main() -> None:
             one_load = _median([tilt, "alpha", "tiltfile-result", "-f", "Tiltfile"], args.runs, root, env)
             sources = {p: p.read_text().splitlines() for p in root.rglob("*Tiltfile")}
             loads = 4 if read_names(sources) else 2
-            rows.append(f"| `devenv import` of the `{name}` Tiltfile ({len(files)} files) | {ours * 1000:.0f} ms "
-                        f"| {loads} x `tilt alpha tiltfile-result` {loads * one_load * 1000:.0f} ms | {ours / (loads * one_load):.2f}x | <= 1.5x |")
+            rows.append(
+                f"| `devenv import` of the `{name}` Tiltfile ({len(files)} files) | {ours * 1000:.0f} ms "
+                f"| {loads} x `tilt alpha tiltfile-result` {loads * one_load * 1000:.0f} ms | {ours / (loads * one_load):.2f}x | <= 1.5x |"
+            )
         example = Path(tmp) / "example"
         shutil.copytree(REPO / "examples", example / "examples")
         ours = _median([DEVENV, "init", "--force"], args.runs, example, dict(os.environ))
         start_up = _median([DEVENV, "--version"], args.runs, example, dict(os.environ))
-        rows.append(f"| `devenv init` of the example monorepo | {ours * 1000:.0f} ms | `devenv --version` {start_up * 1000:.0f} ms "
-                    f"| {ours / start_up:.2f}x | — |")
-    text = "\n".join([
-        "", "## import / init", "",
-        f"`.venv/bin/python bench/bench_import.py --runs {args.runs}` — {machine()}, load average "
-        f"{os.getloadavg()[0]:.1f} (other engineers' builds and tests were running).",
-        "",
-        "Import's floor is its Tilt loads; the rest is Python start-up (typer, pydantic: the same for every",
-        "devenv command), the render and the comparison. In process, on the `secrets` Tiltfile: imports 0.9 s,",
-        "import 0.89 s of which the two Tilt loads 0.63 s (load average ~17 on 2 cores).",
-        "", "| what | time (median) | baseline | ratio | target |", "| --- | --- | --- | --- | --- |", *rows, "",
-    ])
+        rows.append(
+            f"| `devenv init` of the example monorepo | {ours * 1000:.0f} ms | `devenv --version` {start_up * 1000:.0f} ms | {ours / start_up:.2f}x | — |"
+        )
+    text = "\n".join(
+        [
+            "",
+            "## import / init",
+            "",
+            f"`.venv/bin/python bench/bench_import.py --runs {args.runs}` — {machine()}, load average "
+            f"{os.getloadavg()[0]:.1f} (other engineers' builds and tests were running).",
+            "",
+            "Import's floor is its Tilt loads; the rest is Python start-up (typer, pydantic: the same for every",
+            "devenv command), the render and the comparison. In process, on the `secrets` Tiltfile: imports 0.9 s,",
+            "import 0.89 s of which the two Tilt loads 0.63 s (load average ~17 on 2 cores).",
+            "",
+            "| what | time (median) | baseline | ratio | target |",
+            "| --- | --- | --- | --- | --- |",
+            *rows,
+            "",
+        ]
+    )
     print(text)
     if not args.no_record:
         with open(HERE / "RESULTS.md", "a", encoding="utf-8") as handle:

@@ -93,7 +93,7 @@ def _go(rng, violate):
         lines.append('\tpb "github.com/ameideio/ameide/packages/ameide_core_proto/gen/go/v1"')
     lines.append(")")
     for _ in range(rng.randint(15, 50)):
-        lines.append(f"func {_ident(rng).title().replace('_', '')}() string {{ return fmt.Sprint(\"{_words(rng, 5)}\") }}")
+        lines.append(f'func {_ident(rng).title().replace("_", "")}() string {{ return fmt.Sprint("{_words(rng, 5)}") }}')
     return "\n".join(lines) + "\n"
 
 
@@ -125,12 +125,21 @@ def _package_json(rng, violate):
 
 
 def _yaml(rng, violate):
-    lines = ["apiVersion: apps/v1", "kind: Deployment", f"metadata: {{name: {_ident(rng).replace('_', '-')}}}",
-             "spec:", "  template:", "    spec:", "      containers:"]
+    lines = [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        f"metadata: {{name: {_ident(rng).replace('_', '-')}}}",
+        "spec:",
+        "  template:",
+        "    spec:",
+        "      containers:",
+    ]
     for _ in range(rng.randint(2, 8)):
-        lines += [f"        - name: {_ident(rng).replace('_', '-')}",
-                  f"          image: ameide/{_ident(rng).replace('_', '-')}:1.0",
-                  f"          args: [{_words(rng, 3).replace(' ', ', ')}]"]
+        lines += [
+            f"        - name: {_ident(rng).replace('_', '-')}",
+            f"          image: ameide/{_ident(rng).replace('_', '-')}:1.0",
+            f"          args: [{_words(rng, 3).replace(' ', ', ')}]",
+        ]
     if violate:
         lines += ["      volumes:", "        - name: proto", "          hostPath: {path: /src/packages/ameide_core_proto}"]
     return "\n".join(lines) + "\n"
@@ -223,8 +232,13 @@ def generate(root: Path, files: int, seed: int = 42) -> set[tuple[str, str]]:
 
 
 def _git(root: Path) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    }
     subprocess.run(["git", "init", "-q"], cwd=root, check=True, env=env)
     subprocess.run(["git", "add", "-A", "-f", "."], cwd=root, check=True, env=env)
     subprocess.run(["git", "rm", "-r", "-q", "--cached", "node_modules"], cwd=root, check=True, env=env)
@@ -325,12 +339,17 @@ def main() -> int:
     cpu_ratio = statistics.median(lint_cpu) / statistics.median(rg_cpu)
     print(f"machine: {machine()}")
     print(f"tree: {args.files} files ({'git work tree' if not args.no_git else 'plain folder'}), {len(planted)} planted violations, all found, none extra")
-    print(f"ripgrep {subprocess.run([rg, '--version'], capture_output=True, text=True).stdout.splitlines()[0]}: "
-          f"median {rg_median * 1000:.0f} ms over {args.runs} runs (min {min(rg_times) * 1000:.0f})")
-    print(f"devenv lint (CLI, start-up included): median {lint_median * 1000:.0f} ms (min {min(lint_times) * 1000:.0f}); "
-          f"{report['summary']['files_checked']} files checked, {report['summary']['files_parsed']} parsed")
-    print(f"CPU time (user+system): lint median {statistics.median(lint_cpu) * 1000:.0f} ms, rg {statistics.median(rg_cpu) * 1000:.0f} ms, "
-          f"ratio {cpu_ratio:.2f}x")
+    print(
+        f"ripgrep {subprocess.run([rg, '--version'], capture_output=True, text=True).stdout.splitlines()[0]}: "
+        f"median {rg_median * 1000:.0f} ms over {args.runs} runs (min {min(rg_times) * 1000:.0f})"
+    )
+    print(
+        f"devenv lint (CLI, start-up included): median {lint_median * 1000:.0f} ms (min {min(lint_times) * 1000:.0f}); "
+        f"{report['summary']['files_checked']} files checked, {report['summary']['files_parsed']} parsed"
+    )
+    print(
+        f"CPU time (user+system): lint median {statistics.median(lint_cpu) * 1000:.0f} ms, rg {statistics.median(rg_cpu) * 1000:.0f} ms, ratio {cpu_ratio:.2f}x"
+    )
     print(f"ratio lint/rg (wall, medians): {ratio:.2f}x (target <= 2x); best runs {min(lint_times) / min(rg_times):.2f}x")
     return 0
 

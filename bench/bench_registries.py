@@ -25,16 +25,7 @@ from _common import machine  # noqa: E402
 
 from devenv.doctor.registries import DEADLINES  # noqa: E402
 from tests.support.faultproxy import BlackHole  # noqa: E402
-from tests.support.registries import (  # noqa: E402
-    GoProxy,
-    Lab,
-    Processes,
-    pypi_packages,
-    start_docker_registry,
-    start_net,
-    start_pypiserver,
-    start_verdaccio,
-)
+from tests.support.registries import GoProxy, Lab, Processes, pypi_packages, start_docker_registry, start_net, start_pypiserver, start_verdaccio  # noqa: E402
 
 RUNS = 9
 HOLE_RUNS = 3
@@ -109,8 +100,10 @@ def main() -> int:
     print(f"  ratio sum / wall                   {total / wall:7.2f}x")
     print(f"  whole process (unshare + python)   {process * 1000:7.0f} ms")
     print(f"npm black-holed (SYNs dropped), worst of {HOLE_RUNS} runs")
-    print(f"  run wall time (engine)             {hole_wall:7.2f} s    (registries.npm.dns deadline "
-          f"{DEADLINES['dns']:g} s; limit {limit:g} s: {'OK' if hole_wall <= limit else 'OVER'})")
+    print(
+        f"  run wall time (engine)             {hole_wall:7.2f} s    (registries.npm.dns deadline "
+        f"{DEADLINES['dns']:g} s; limit {limit:g} s: {'OK' if hole_wall <= limit else 'OVER'})"
+    )
     print(f"  whole process                      {hole_process:7.2f} s")
     return 0 if hole_wall <= limit else 1
 

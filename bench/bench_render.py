@@ -41,16 +41,27 @@ for files in dict.fromkeys(p for s in (m.get("services") or {}).values() for p i
 
 def generate(root: Path, services: int = 1000) -> Path:
     lines = [
-        "version: 1", "project: bench",
-        "build:", "  extra_hosts: {hosts: [npm.example.io, go.example.io, pypi.example.io]}",
+        "version: 1",
+        "project: bench",
+        "build:",
+        "  extra_hosts: {hosts: [npm.example.io, go.example.io, pypi.example.io]}",
         "  build_args: {NPM_REGISTRY: {env: NPM_REGISTRY, default: 'https://registry.npmjs.org/'}}",
-        "registries:", "  npm: {kind: npm, url: 'http://npm.example.io'}",
+        "registries:",
+        "  npm: {kind: npm, url: 'http://npm.example.io'}",
         "sdks:",
     ]
     for lang in LANGS:
-        lines += [f"  {lang}:", f"    language: {lang}", f"    path: sdk/{lang}", f"    package: sdk-{lang}",
-                  "    registry: npm", "    version: '1.0.0'", "    steps:",
-                  f"      build: {{cmd: 'make {lang}', deps: [sdk/{lang}]}}", "      publish: {cmd: 'make publish'}"]
+        lines += [
+            f"  {lang}:",
+            f"    language: {lang}",
+            f"    path: sdk/{lang}",
+            f"    package: sdk-{lang}",
+            "    registry: npm",
+            "    version: '1.0.0'",
+            "    steps:",
+            f"      build: {{cmd: 'make {lang}', deps: [sdk/{lang}]}}",
+            "      publish: {cmd: 'make publish'}",
+        ]
     lines.append("services:")
     k8s = root / "k8s"
     k8s.mkdir(parents=True)
@@ -65,8 +76,15 @@ def generate(root: Path, services: int = 1000) -> Path:
             f"    spec: {{containers: [{{name: app, image: bench/{name}}}]}}\n"
         )
         after = f"\n    after: [svc{i - 1:0{width}d}]" if i % 10 else ""
-        lines += [f"  {name}:", f"    language: {LANGS[i % 3]}", f"    context: svc/{name}", f"    image: bench/{name}",
-                  f"    k8s: [k8s/{name}.yaml]", f"    port_forwards: ['{10000 + i}']", "    labels: [bench]" + after]
+        lines += [
+            f"  {name}:",
+            f"    language: {LANGS[i % 3]}",
+            f"    context: svc/{name}",
+            f"    image: bench/{name}",
+            f"    k8s: [k8s/{name}.yaml]",
+            f"    port_forwards: ['{10000 + i}']",
+            "    labels: [bench]" + after,
+        ]
     manifest = root / "services.yaml"
     manifest.write_text("\n".join(lines) + "\n")
     return manifest

@@ -29,19 +29,41 @@ from _common import machine  # noqa: E402
 PY = sys.executable
 LANGS = ["typescript", "go", "python"]
 THIRD_PARTY_NPM = ["react", "zod", "express", "pino", "@connectrpc/connect", "@bufbuild/protobuf", "lodash", "dayjs", "uuid", "ws"]
-THIRD_PARTY_GO = ["github.com/google/uuid v1.6.0", "golang.org/x/sync v0.7.0", "google.golang.org/grpc v1.64.0",
-                  "google.golang.org/protobuf v1.34.1", "github.com/rs/zerolog v1.33.0", "connectrpc.com/connect v1.16.2",
-                  "golang.org/x/net v0.26.0 // indirect", "golang.org/x/text v0.16.0 // indirect", "github.com/stretchr/testify v1.9.0"]
-THIRD_PARTY_PY = ["fastapi>=0.110", "uvicorn[standard]>=0.29", "pydantic>=2.6,<3", "httpx>=0.27", "structlog",
-                  "grpcio>=1.62; python_version >= '3.10'", "protobuf>=4.25", "sqlalchemy[asyncio]>=2", "tenacity", "orjson"]
+THIRD_PARTY_GO = [
+    "github.com/google/uuid v1.6.0",
+    "golang.org/x/sync v0.7.0",
+    "google.golang.org/grpc v1.64.0",
+    "google.golang.org/protobuf v1.34.1",
+    "github.com/rs/zerolog v1.33.0",
+    "connectrpc.com/connect v1.16.2",
+    "golang.org/x/net v0.26.0 // indirect",
+    "golang.org/x/text v0.16.0 // indirect",
+    "github.com/stretchr/testify v1.9.0",
+]
+THIRD_PARTY_PY = [
+    "fastapi>=0.110",
+    "uvicorn[standard]>=0.29",
+    "pydantic>=2.6,<3",
+    "httpx>=0.27",
+    "structlog",
+    "grpcio>=1.62; python_version >= '3.10'",
+    "protobuf>=4.25",
+    "sqlalchemy[asyncio]>=2",
+    "tenacity",
+    "orjson",
+]
 
 
-BUF = {"typescript": ("bufbuild/es", "@buf/bench_apis.bufbuild_es", "2.2.0-20240105174326-7d1ab5b6f0d1.1",
-                      "2.1.0-20231101100000-0123456789ab.1"),
-       "go": ("protocolbuffers/go", "buf.build/gen/go/bench/apis/protocolbuffers/go", "v1.34.0-20240105174326-7d1ab5b6f0d1.1",
-              "v1.34.0-20231101100000-0123456789ab.1"),
-       "python": ("protocolbuffers/python", "bench-apis-protocolbuffers-python", "25.1.0.1.20240105174326+7d1ab5b6f0d1",
-                  "25.1.0.1.20231101100000+0123456789ab")}
+BUF = {
+    "typescript": ("bufbuild/es", "@buf/bench_apis.bufbuild_es", "2.2.0-20240105174326-7d1ab5b6f0d1.1", "2.1.0-20231101100000-0123456789ab.1"),
+    "go": (
+        "protocolbuffers/go",
+        "buf.build/gen/go/bench/apis/protocolbuffers/go",
+        "v1.34.0-20240105174326-7d1ab5b6f0d1.1",
+        "v1.34.0-20231101100000-0123456789ab.1",
+    ),
+    "python": ("protocolbuffers/python", "bench-apis-protocolbuffers-python", "25.1.0.1.20240105174326+7d1ab5b6f0d1", "25.1.0.1.20231101100000+0123456789ab"),
+}
 
 
 def _sdks(root: Path, source: str) -> list[str]:
@@ -51,17 +73,31 @@ def _sdks(root: Path, source: str) -> list[str]:
         version = "v1.4.0" if lang == "go" else "1.4.0"
         if source == "buf":
             plugin, _, version, _ = BUF[lang]
-            lines += [f"  {lang}:", f"    language: {lang}", "    source: buf",
-                      f"    buf: {{module: buf.build/bench/apis, plugin: buf.build/{plugin}}}", f"    version: '{version}'"]
+            lines += [
+                f"  {lang}:",
+                f"    language: {lang}",
+                "    source: buf",
+                f"    buf: {{module: buf.build/bench/apis, plugin: buf.build/{plugin}}}",
+                f"    version: '{version}'",
+            ]
             continue
-        lines += [f"  {lang}:", f"    language: {lang}", f"    path: sdk/{lang}", f"    package: '{packages[lang]}'",
-                  f"    version: '{version}'", "    steps:", f"      build: {{cmd: 'make {lang}'}}"]
+        lines += [
+            f"  {lang}:",
+            f"    language: {lang}",
+            f"    path: sdk/{lang}",
+            f"    package: '{packages[lang]}'",
+            f"    version: '{version}'",
+            "    steps:",
+            f"      build: {{cmd: 'make {lang}'}}",
+        ]
         if source == "workspace":
             lines.insert(len(lines) - 4, "    source: workspace")
     if source == "workspace":
-        for lang, name, text in (("typescript", "package.json", '{"name": "@bench/sdk-ts", "version": "1.4.0"}\n'),
-                                 ("go", "go.mod", "module go.example.io/sdk-go\n\ngo 1.22\n"),
-                                 ("python", "pyproject.toml", '[project]\nname = "bench-sdk"\nversion = "1.4.0"\n')):
+        for lang, name, text in (
+            ("typescript", "package.json", '{"name": "@bench/sdk-ts", "version": "1.4.0"}\n'),
+            ("go", "go.mod", "module go.example.io/sdk-go\n\ngo 1.22\n"),
+            ("python", "pyproject.toml", '[project]\nname = "bench-sdk"\nversion = "1.4.0"\n'),
+        ):
             (root / "sdk" / lang).mkdir(parents=True, exist_ok=True)
             (root / "sdk" / lang / name).write_text(text)
         (root / "pnpm-workspace.yaml").write_text("packages: [svc/*, sdk/*]\n")
@@ -80,8 +116,7 @@ def _pins(source: str, lang: str, good: bool) -> tuple[str, str]:
         package = {"typescript": "@bench/sdk-ts", "go": "go.example.io/sdk-go", "python": "bench-sdk"}[lang]
         return package, {"typescript": "workspace:*" if good else "^1.3.0", "go": "v0.0.0", "python": ""}[lang]
     package = {"typescript": "@bench/sdk-ts", "go": "go.example.io/sdk-go", "python": "bench-sdk"}[lang]
-    return package, {"typescript": "1.4.0" if good else "^1.3.0", "go": "v1.4.0" if good else "v1.3.9",
-                     "python": "==1.4.0" if good else ">=1.3,<2"}[lang]
+    return package, {"typescript": "1.4.0" if good else "^1.3.0", "go": "v1.4.0" if good else "v1.3.9", "python": "==1.4.0" if good else ">=1.3,<2"}[lang]
 
 
 def generate(root: Path, services: int = 1000, source: str = "registry") -> Path:
@@ -105,9 +140,20 @@ def generate(root: Path, services: int = 1000, source: str = "registry") -> Path
         if lang == "typescript":
             deps = {p: f"^{1 + j}.{j}.0" for j, p in enumerate(THIRD_PARTY_NPM)}
             deps[package] = pin
-            (folder / "package.json").write_text(json.dumps(
-                {"name": name, "version": "0.1.0", "private": True, "scripts": {"start": "node src/server.js"},
-                 "dependencies": deps, "devDependencies": {"typescript": "^5.4.0", "vitest": "^1.6.0"}}, indent=2) + "\n")
+            (folder / "package.json").write_text(
+                json.dumps(
+                    {
+                        "name": name,
+                        "version": "0.1.0",
+                        "private": True,
+                        "scripts": {"start": "node src/server.js"},
+                        "dependencies": deps,
+                        "devDependencies": {"typescript": "^5.4.0", "vitest": "^1.6.0"},
+                    },
+                    indent=2,
+                )
+                + "\n"
+            )
             if i % 2:
                 lock = ["lockfileVersion: '9.0'", "", "importers:", "", "  .:", "    dependencies:"]
                 for p, spec in deps.items():
@@ -116,8 +162,7 @@ def generate(root: Path, services: int = 1000, source: str = "registry") -> Path
         elif lang == "go":
             requires = "\n".join(f"\t{r}" for r in THIRD_PARTY_GO)
             replace = "\nreplace go.example.io/sdk-go => ../../sdk/go\n" if source == "workspace" and good else ""
-            (folder / "go.mod").write_text(f"module example.io/{name}\n\ngo 1.22\n\nrequire (\n{requires}\n"
-                                           f"\t{package} {pin}\n)\n{replace}")
+            (folder / "go.mod").write_text(f"module example.io/{name}\n\ngo 1.22\n\nrequire (\n{requires}\n\t{package} {pin}\n)\n{replace}")
         else:
             index = source == "buf"
             if i % 2:
@@ -127,9 +172,10 @@ def generate(root: Path, services: int = 1000, source: str = "registry") -> Path
                     extra = '\n[[tool.uv.index]]\nname = "buf"\nurl = "https://buf.build/gen/python"\n'
                 elif source == "workspace" and good:
                     extra = f'\n[tool.uv.sources]\n{package} = {{ path = "../../sdk/python" }}\n'
-                (folder / "pyproject.toml").write_text(f'[project]\nname = "{name}"\nversion = "0.1.0"\n'
-                                                       f'requires-python = ">=3.11"\ndependencies = [\n{body},\n]\n{extra}')
-                uv = ['version = 1', 'requires-python = ">=3.11"', ""]
+                (folder / "pyproject.toml").write_text(
+                    f'[project]\nname = "{name}"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = [\n{body},\n]\n{extra}'
+                )
+                uv = ["version = 1", 'requires-python = ">=3.11"', ""]
                 for d in [package, "fastapi", "pydantic", "httpx"]:
                     locked = BUF["python"][2] if source == "buf" and d == package else "1.4.0"
                     uv += ["[[package]]", f'name = "{d}"', f'version = "{locked}"', 'source = { registry = "https://pypi.example.io/simple" }', ""]
@@ -138,12 +184,12 @@ def generate(root: Path, services: int = 1000, source: str = "registry") -> Path
                 sdk_line = "-e ../../sdk/python" if source == "workspace" and good else f"{package}{pin}"
                 head = ["--extra-index-url https://buf.build/gen/python"] if index else []
                 (folder / "requirements.txt").write_text("\n".join([*head, *THIRD_PARTY_PY, sdk_line]) + "\n")
-        lines += [f"  {name}:", f"    language: {lang}", f"    context: svc/{name}", f"    image: bench/{name}",
-                  f"    k8s: [k8s/{name}.yaml]"]
+        lines += [f"  {name}:", f"    language: {lang}", f"    context: svc/{name}", f"    image: bench/{name}", f"    k8s: [k8s/{name}.yaml]"]
         (root / "k8s").mkdir(exist_ok=True)
         (root / "k8s" / f"{name}.yaml").write_text(
             f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n"
-            f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec: {{containers: [{{name: {name}, image: bench/{name}}}]}}\n")
+            f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec: {{containers: [{{name: {name}, image: bench/{name}}}]}}\n"
+        )
     manifest = root / "services.yaml"
     manifest.write_text("\n".join(lines) + "\n")
     return manifest

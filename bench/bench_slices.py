@@ -60,10 +60,10 @@ spec: {selector: {app: {{ .Release.Name | quote }}}, ports: [{port: 80}]}
 
 def generate(root: Path, services: int, labels: int, only_label: int | None = None) -> None:
     m: dict = {
-        "version": 1, "project": "bench",
+        "version": 1,
+        "project": "bench",
         "registries": {"npm": {"kind": "npm", "url": "http://npm.bench.example.io"}},
-        "sdks": {"ts": {"language": "typescript", "path": "sdk", "package": "@bench/sdk",
-                        "steps": {"build": {"cmd": "true"}, "publish": {"cmd": "true"}}}},
+        "sdks": {"ts": {"language": "typescript", "path": "sdk", "package": "@bench/sdk", "steps": {"build": {"cmd": "true"}, "publish": {"cmd": "true"}}}},
         "services": {},
     }
     (root / "sdk").mkdir(parents=True, exist_ok=True)
@@ -78,8 +78,7 @@ def generate(root: Path, services: int, labels: int, only_label: int | None = No
         if only_label is not None and team != only_label:
             continue
         name = f"svc-{i:03d}"
-        svc: dict = {"language": "typescript", "helm": {"chart": "charts/svc", "set": {"image": f"nginx:1.{i}"}},
-                     "labels": [f"team-{team}"]}
+        svc: dict = {"language": "typescript", "helm": {"chart": "charts/svc", "set": {"image": f"nginx:1.{i}"}}, "labels": [f"team-{team}"]}
         if team in previous:
             svc["after"] = [previous[team]]
         previous[team] = name
@@ -91,9 +90,14 @@ def generate(root: Path, services: int, labels: int, only_label: int | None = No
 
 def tilt_env(home: Path, helm: str) -> dict[str, str]:
     (home / ".tilt-dev").mkdir(parents=True, exist_ok=True)
-    return {"PATH": os.pathsep.join([str(Path(helm).parent), str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
-            "HOME": str(home), "TILT_DEV_DIR": str(home / ".tilt-dev"), "TILT_DISABLE_ANALYTICS": "1",
-            "KUBECONFIG": str(home / "none"), "NO_COLOR": "1"}
+    return {
+        "PATH": os.pathsep.join([str(Path(helm).parent), str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+        "HOME": str(home),
+        "TILT_DEV_DIR": str(home / ".tilt-dev"),
+        "TILT_DISABLE_ANALYTICS": "1",
+        "KUBECONFIG": str(home / "none"),
+        "NO_COLOR": "1",
+    }
 
 
 def load(tilt: str, root: Path, args: list[str], env: dict[str, str]) -> tuple[float, float, tiltjson.Result]:
@@ -140,8 +144,7 @@ def main() -> int:
     assert set(results["slice"].names) == set(results["floor"].names), "the slice declared services it does not run"
     med = {k: (statistics.median(e for e, _ in v), statistics.median(w for _, w in v)) for k, v in samples.items()}
     sliced = len([n for n in results["slice"].enabled if not n.startswith("packages:")])
-    print(f"{machine()}, {version}; {opts.services} Helm services in {opts.labels} labels, "
-          f"slice team-0 = {sliced} services; median of {opts.runs}")
+    print(f"{machine()}, {version}; {opts.services} Helm services in {opts.labels} labels, slice team-0 = {sliced} services; median of {opts.runs}")
     print("| load | Tilt evaluation | whole process | resources declared / enabled |")
     print("| --- | --- | --- | --- |")
     for key in cases:

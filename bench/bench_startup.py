@@ -68,8 +68,10 @@ def main() -> None:
     for name, pairs in samples.items():
         ratio = statistics.median(t / f for f, t in pairs)
         target = f"<= {TARGETS[name]:g}x" if TARGETS[name] else "-"
-        print(f"| `devenv {name}` | {statistics.median(t for _, t in pairs) * 1000:.1f} ms | "
-              f"{statistics.median(f for f, _ in pairs) * 1000:.1f} ms | {ratio:.2f}x | {target} |")
+        print(
+            f"| `devenv {name}` | {statistics.median(t for _, t in pairs) * 1000:.1f} ms | "
+            f"{statistics.median(f for f, _ in pairs) * 1000:.1f} ms | {ratio:.2f}x | {target} |"
+        )
     print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 

@@ -34,7 +34,7 @@ from bench_render import generate  # noqa: E402
 
 from tests.integration import tiltjson  # noqa: E402
 
-DYNAMIC = textwrap.dedent('''\
+DYNAMIC = textwrap.dedent("""\
     # Hand-written: read the manifest when Tilt loads, and loop.
     version_settings(constraint='>=0.33.4')
 
@@ -94,7 +94,7 @@ DYNAMIC = textwrap.dedent('''\
         k8s_yaml(svc['k8s'])
         k8s_resource(name, resource_deps=deps, labels=svc.get('labels', ['services']),
                      port_forwards=svc.get('port_forwards', []))
-    ''')
+    """)
 
 
 def tilt_binary() -> str:
@@ -106,15 +106,18 @@ def tilt_binary() -> str:
 
 def tilt_env(home: Path) -> dict[str, str]:
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "TILT_DEV_DIR": str(home / ".tilt-dev"),
-        "TILT_DISABLE_ANALYTICS": "1", "KUBECONFIG": str(home / "no-kubeconfig"), "LANG": "C.UTF-8",
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "TILT_DEV_DIR": str(home / ".tilt-dev"),
+        "TILT_DISABLE_ANALYTICS": "1",
+        "KUBECONFIG": str(home / "no-kubeconfig"),
+        "LANG": "C.UTF-8",
     }
 
 
 def load(tilt: str, tiltfile: Path, env: dict[str, str]) -> tuple[tiltjson.Result, float]:
     start = time.perf_counter()
-    proc = subprocess.run([tilt, "alpha", "tiltfile-result", "-v", "-f", str(tiltfile)], cwd=tiltfile.parent,
-                          env=env, capture_output=True, text=True)
+    proc = subprocess.run([tilt, "alpha", "tiltfile-result", "-v", "-f", str(tiltfile)], cwd=tiltfile.parent, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"tilt failed on {tiltfile} (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -122,8 +125,9 @@ def load(tilt: str, tiltfile: Path, env: dict[str, str]) -> tuple[tiltjson.Resul
 
 
 def summary(result: tiltjson.Result) -> dict:
-    return {name: (r.kind, r.resource_deps, r.labels, r.images, r.objects, r.port_forwards, r.cmd, r.deps, r.allow_parallel)
-            for name, r in result.resources.items()}
+    return {
+        name: (r.kind, r.resource_deps, r.labels, r.images, r.objects, r.port_forwards, r.cmd, r.deps, r.allow_parallel) for name, r in result.resources.items()
+    }
 
 
 def record(lines: list[str]) -> None:
@@ -160,8 +164,9 @@ def main() -> None:
         ours_result, _ = load(tilt, ours, env)
         dynamic_result, _ = load(tilt, dynamic, env)
         if summary(ours_result) != summary(dynamic_result):
-            different = sorted(n for n in set(summary(ours_result)) | set(summary(dynamic_result))
-                               if summary(ours_result).get(n) != summary(dynamic_result).get(n))
+            different = sorted(
+                n for n in set(summary(ours_result)) | set(summary(dynamic_result)) if summary(ours_result).get(n) != summary(dynamic_result).get(n)
+            )
             sys.exit(f"the two Tiltfiles do not make the same resources: {different[:10]}")
         resources = len(ours_result.resources)
 

@@ -37,13 +37,7 @@ from bench._common import machine  # noqa: E402
 from tests.fixtures.cluster import Cluster, shared_cluster  # noqa: E402
 from tests.fixtures.docker import shared_dockerd  # noqa: E402
 from tests.fixtures.tilt import Tilt  # noqa: E402
-from tests.integration.live_monorepo import (  # noqa: E402
-    SERVICES,
-    LiveRegistries,
-    build_repo,
-    fresh_versions,
-    live_registries,
-)
+from tests.integration.live_monorepo import SERVICES, LiveRegistries, build_repo, fresh_versions, live_registries  # noqa: E402
 from tests.integration.tiltsession import POLL, TiltSession  # noqa: E402
 from tests.support.components import tool  # noqa: E402
 
@@ -68,8 +62,7 @@ def all_ready(session: TiltSession) -> bool:
         raise RuntimeError(f"{errors} failed:\n{session.log()[-3000:]}")
     if not set(SERVICES) <= set(items):
         return False
-    return all(s.get("updateStatus") in ("ok", "not_applicable") and s.get("runtimeStatus") in ("ok", "not_applicable")
-               for s in items.values())
+    return all(s.get("updateStatus") in ("ok", "not_applicable") and s.get("runtimeStatus") in ("ok", "not_applicable") for s in items.values())
 
 
 def wait(predicate, what: str, session: TiltSession, timeout: float = TIMEOUT) -> float:
@@ -143,8 +136,12 @@ def main() -> int:
     args = parser.parse_args()
     results: dict[str, list[tuple[float, float]]] = {"devenv": [], "serial": []}
     print(f"machine: {machine()}; load average at start: {load()}")
-    with tempfile.TemporaryDirectory(prefix="bench-tilt-up-") as tmp, shared_dockerd() as engine, \
-            shared_cluster(engine) as cluster, live_registries(Path(tmp) / "registries", engine.bridge_ip) as registries:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-tilt-up-") as tmp,
+        shared_dockerd() as engine,
+        shared_cluster(engine) as cluster,
+        live_registries(Path(tmp) / "registries", engine.bridge_ip) as registries,
+    ):
         tilt = Tilt(tool("tilt", "DEVENV_TILT"), Path(tmp) / "tilt-state")
         for run in range(args.runs):
             order = ("devenv", "serial") if run % 2 == 0 else ("serial", "devenv")
@@ -154,13 +151,18 @@ def main() -> int:
                 print(f"  {variant}: {row[variant][0]:.1f} s, edit {row[variant][1]:.1f} s", flush=True)
                 results[variant].append(row[variant])
             d, s = row["devenv"], row["serial"]
-            print(f"run {run + 1}: first tilt up to all Ready: devenv {d[0]:.1f} s, serial {s[0]:.1f} s = "
-                  f"{d[0] / s[0]:.2f}x; {EDITED_SDK} SDK edit to last consumer Ready: devenv {d[1]:.1f} s, "
-                  f"serial {s[1]:.1f} s; load {load()}", flush=True)
+            print(
+                f"run {run + 1}: first tilt up to all Ready: devenv {d[0]:.1f} s, serial {s[0]:.1f} s = "
+                f"{d[0] / s[0]:.2f}x; {EDITED_SDK} SDK edit to last consumer Ready: devenv {d[1]:.1f} s, "
+                f"serial {s[1]:.1f} s; load {load()}",
+                flush=True,
+            )
     median = {v: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)) for v, rows in results.items()}
-    print(f"median of {args.runs}: first tilt up devenv {median['devenv'][0]:.1f} s / serial {median['serial'][0]:.1f} s "
-          f"= {median['devenv'][0] / median['serial'][0]:.2f}x; edit to last consumer ({', '.join(CONSUMERS)}) Ready: "
-          f"devenv {median['devenv'][1]:.1f} s, serial {median['serial'][1]:.1f} s; load average at end: {load()}")
+    print(
+        f"median of {args.runs}: first tilt up devenv {median['devenv'][0]:.1f} s / serial {median['serial'][0]:.1f} s "
+        f"= {median['devenv'][0] / median['serial'][0]:.2f}x; edit to last consumer ({', '.join(CONSUMERS)}) Ready: "
+        f"devenv {median['devenv'][1]:.1f} s, serial {median['serial'][1]:.1f} s; load average at end: {load()}"
+    )
     return 0
 
 

@@ -87,18 +87,26 @@ def _code(rel: Path, lines: int) -> str:
     import hashlib
 
     seed = hashlib.sha256(str(rel).encode()).hexdigest()
-    return "".join(f"export const f{i}_{seed[i % 40:i % 40 + 16]} = proto3.util.newFieldList(() => [{i}, {seed[:8]!r}]);\n"
-                   for i in range(lines))
+    return "".join(f"export const f{i}_{seed[i % 40 : i % 40 + 16]} = proto3.util.newFieldList(() => [{i}, {seed[:8]!r}]);\n" for i in range(lines))
 
 
 def write_package(work: Path, proto_root: Path) -> Path:
     folder = work / "sdk"
     dist = folder / "dist"
     (dist / "gen").mkdir(parents=True)
-    (folder / "package.json").write_text(json.dumps({
-        "name": PACKAGE, "version": VERSION, "main": "dist/index.js", "types": "dist/index.d.ts", "files": ["dist"],
-        "exports": {".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"}, "./gen/*": "./dist/gen/*"},
-    }, indent=2))
+    (folder / "package.json").write_text(
+        json.dumps(
+            {
+                "name": PACKAGE,
+                "version": VERSION,
+                "main": "dist/index.js",
+                "types": "dist/index.d.ts",
+                "files": ["dist"],
+                "exports": {".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"}, "./gen/*": "./dist/gen/*"},
+            },
+            indent=2,
+        )
+    )
     (dist / "index.js").write_text("export {};\n")
     (dist / "index.d.ts").write_text("export {};\n")
     for proto in sorted(proto_root.rglob("*.proto")):
@@ -150,15 +158,19 @@ def main() -> int:
         npm = start_verdaccio(work / "verdaccio", procs)
         env = artifacts.npm_env(work, npm.url, artifacts.npm_token(npm.url))
         tarball = artifacts.npm_pack(write_package(work, proto_root), env)
-        subprocess.run(["npm", "publish", str(tarball), "--registry", f"{npm.url}/"], env=env, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(["npm", "publish", str(tarball), "--registry", f"{npm.url}/"], env=env, check=True, capture_output=True, timeout=300)
         manifest = work / "repo" / "services.yaml"
-        manifest.write_text(json.dumps({
-            "version": 1, "project": "bench", "registries": {"npm": {"kind": "npm", "url": npm.url}},
-            "proto": {"path": "packages/core_proto"},
-            "sdks": {"ts": {"language": "typescript", "path": "packages/sdk", "package": PACKAGE, "registry": "npm",
-                            "version": VERSION}},
-        }))
+        manifest.write_text(
+            json.dumps(
+                {
+                    "version": 1,
+                    "project": "bench",
+                    "registries": {"npm": {"kind": "npm", "url": npm.url}},
+                    "proto": {"path": "packages/core_proto"},
+                    "sdks": {"ts": {"language": "typescript", "path": "packages/sdk", "package": PACKAGE, "registry": "npm", "version": VERSION}},
+                }
+            )
+        )
         return report(opts, work, npm.url, manifest, tarball)
     finally:
         procs.stop()
@@ -194,11 +206,15 @@ def report(opts, work: Path, url: str, manifest: Path, tarball: Path) -> int:
     cli_cpu = children_cpu_ms(cli, opts.runs, cwd=REPO)
     floor_cpu = children_cpu_ms(floor_cli, opts.runs)
     print(f"{machine()}")
-    print(f"SDK: {counts['protos']} protos, {counts['files']} files in the tarball ({tarball.stat().st_size // 1024} KiB), "
-          f"{counts['generated_expected']} generated files expected, runs {opts.runs} (median)")
+    print(
+        f"SDK: {counts['protos']} protos, {counts['files']} files in the tarball ({tarball.stat().st_size // 1024} KiB), "
+        f"{counts['generated_expected']} generated files expected, runs {opts.runs} (median)"
+    )
     print(f"in process:   verify {verify_ms:.0f} ms, floor (download + unpack) {floor_ms:.0f} ms -> {verify_ms / floor_ms:.2f}x (target <= 1.5x)")
-    print(f"whole process: devenv sdk verify {cli_ms:.0f} ms, python -c floor {floor_cli_ms:.0f} ms -> {cli_ms / floor_cli_ms:.2f}x wall; "
-          f"CPU {cli_cpu:.0f} ms vs {floor_cpu:.0f} ms -> {cli_cpu / floor_cpu:.2f}x")
+    print(
+        f"whole process: devenv sdk verify {cli_ms:.0f} ms, python -c floor {floor_cli_ms:.0f} ms -> {cli_ms / floor_cli_ms:.2f}x wall; "
+        f"CPU {cli_cpu:.0f} ms vs {floor_cpu:.0f} ms -> {cli_cpu / floor_cpu:.2f}x"
+    )
     print(f"load average: {open('/proc/loadavg').read().split()[:3]}")
     return 0 if verify_ms / floor_ms <= 1.5 else 1
 

@@ -41,8 +41,13 @@ def main(edits: int = 50) -> None:
         (root / "web" / "Dockerfile").write_text("FROM scratch\n")
         (root / "web.yaml").write_text(DEPLOYMENT)
         (root / "services.yaml").write_text(MANIFEST.format(port=2000))
-        proc = subprocess.Popen([sys.executable, "-m", "devenv", "render", "--watch"], cwd=root,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "devenv", "render", "--watch"],
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
         tiltfile = root / "Tiltfile"
         try:
             deadline = time.monotonic() + 20

@@ -32,12 +32,25 @@ def varied(root: Path, services: int) -> Path:
     (root / "charts" / "web" / "Chart.yaml").write_text("name: web\nversion: 0.1.0\n")
     shared = "".join(
         f"---\napiVersion: batch/v1\nkind: Job\nmetadata: {{name: migrate{g}}}\nspec:\n  template:\n"
-        f"    spec: {{containers: [{{name: m, image: tools/migrate}}]}}\n" for g in range(5)
+        f"    spec: {{containers: [{{name: m, image: tools/migrate}}]}}\n"
+        for g in range(5)
     )
     (root / "k8s" / "shared.yaml").write_text(shared)
-    lines = ["version: 1", "project: varied", "registries:", "  npm: {kind: npm, url: 'http://npm.example.io'}",
-             "sdks:", "  ts:", "    language: typescript", "    path: sdk/ts", "    package: '@x/sdk'", "    version: '1.2.3'",
-             "    registry: npm", "    steps: {build: {cmd: 'make ts'}, publish: {cmd: 'make publish'}}", "services:"]
+    lines = [
+        "version: 1",
+        "project: varied",
+        "registries:",
+        "  npm: {kind: npm, url: 'http://npm.example.io'}",
+        "sdks:",
+        "  ts:",
+        "    language: typescript",
+        "    path: sdk/ts",
+        "    package: '@x/sdk'",
+        "    version: '1.2.3'",
+        "    registry: npm",
+        "    steps: {build: {cmd: 'make ts'}, publish: {cmd: 'make publish'}}",
+        "services:",
+    ]
     for i in range(services):
         name = f"s{i}"
         ctx = root / "svc" / name
@@ -45,22 +58,29 @@ def varied(root: Path, services: int) -> Path:
         (ctx / "Dockerfile").write_text("FROM scratch\n")
         workload = f"w{i}" if i % 4 == 0 else name  # every fourth service renames its workload
         second = (
-            f"---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: {name}-db, namespace: data}}\n"
-            "spec:\n  template:\n    spec: {{containers: [{{name: db, image: postgres}}]}}\n"
-        ) if i % 7 == 0 else ""
+            (
+                f"---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: {name}-db, namespace: data}}\n"
+                "spec:\n  template:\n    spec: {{containers: [{{name: db, image: postgres}}]}}\n"
+            )
+            if i % 7 == 0
+            else ""
+        )
         (root / "k8s" / f"{name}.yaml").write_text(
             f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {workload}}}\nspec:\n  template:\n"
-            f"    spec: {{containers: [{{name: app, image: 'img/{name}:dev'}}]}}\n" + second)
-        lines += [f"  {name}:", "    language: typescript", f"    context: svc/{name}", f"    image: img/{name}",
-                  f"    labels: [team{i % 3}]"]
+            f"    spec: {{containers: [{{name: app, image: 'img/{name}:dev'}}]}}\n" + second
+        )
+        lines += [f"  {name}:", "    language: typescript", f"    context: svc/{name}", f"    image: img/{name}", f"    labels: [team{i % 3}]"]
         if i % 9 == 5:
             lines.append(f"    helm: {{chart: charts/web, release: rel{i}, set: {{a: b}}}}")
         else:
             files = [f"k8s/{name}.yaml"] + (["k8s/shared.yaml"] if i % 5 == 1 else [])
             lines.append(f"    k8s: [{', '.join(files)}]")
         if i % 3 == 2:
-            lines += ["    live_update:", f"      - sync: {{from: svc/{name}, to: /app}}",
-                      "      - run: {cmd: 'npm i', trigger: [svc/" + name + "/package.json]}"]
+            lines += [
+                "    live_update:",
+                f"      - sync: {{from: svc/{name}, to: /app}}",
+                "      - run: {cmd: 'npm i', trigger: [svc/" + name + "/package.json]}",
+            ]
         if i and i % 6:
             lines.append(f"    after: [s{i - 1}]")
         lines.append(f"    port_forwards: ['{20000 + i}:80']")
@@ -71,12 +91,17 @@ def varied(root: Path, services: int) -> Path:
 
 def outputs(tree: Path, manifest: Path, why: str) -> list[tuple[str, int, bytes, bytes]]:
     env = {**os.environ, "PYTHONPATH": str(tree), "NO_COLOR": "1", "COLUMNS": "120"}
-    runs = [["render", "--stdout"], ["render", "--check"], ["graph"], ["graph", "--format", "mermaid"],
-            ["graph", "--format", "dot"], ["why", why, "--no-doctor"]]
+    runs = [
+        ["render", "--stdout"],
+        ["render", "--check"],
+        ["graph"],
+        ["graph", "--format", "mermaid"],
+        ["graph", "--format", "dot"],
+        ["why", why, "--no-doctor"],
+    ]
     out = []
     for args in runs:
-        proc = subprocess.run([sys.executable, "-m", "devenv", *args, "-f", str(manifest)], cwd=manifest.parent,
-                              env=env, capture_output=True)
+        proc = subprocess.run([sys.executable, "-m", "devenv", *args, "-f", str(manifest)], cwd=manifest.parent, env=env, capture_output=True)
         out.append((" ".join(args), proc.returncode, proc.stdout, proc.stderr))
     return out
 

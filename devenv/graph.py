@@ -179,8 +179,9 @@ def slice_selectors(manifest: Manifest, graph: Graph) -> dict[str, list[str]]:
     return picks
 
 
-def slice_closure(manifest: Manifest, graph: Graph, names: Iterable[str], *,
-                  picks: dict[str, list[str]] | None = None, order: dict[str, int] | None = None) -> list[str]:
+def slice_closure(
+    manifest: Manifest, graph: Graph, names: Iterable[str], *, picks: dict[str, list[str]] | None = None, order: dict[str, int] | None = None
+) -> list[str]:
     """The resources `tilt up -- NAME...` enables, in graph order: the named services and labels,
     everything they wait for (services they run `after`, transitively), every step of every SDK
     involved, and the health gate. No names: everything.
@@ -217,6 +218,7 @@ def sliced(graph: Graph, keep: Iterable[str]) -> Graph:
 
 
 # -- output formats -----------------------------------------------------------------------------
+
 
 def _edge_label(graph: Graph, resource: Resource, dep: str) -> str:
     return graph.edge_labels.get((resource.name, dep), "")

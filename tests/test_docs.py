@@ -19,8 +19,7 @@ def _generator():
 
 
 def test_generated_docs_are_current():
-    done = subprocess.run([sys.executable, "scripts/gen-docs.py", "--check"], cwd=REPO, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "scripts/gen-docs.py", "--check"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
 
 
@@ -51,8 +50,7 @@ def test_the_manifest_reference_lists_every_key_of_the_model():
 
 
 def test_nothing_in_the_repository_points_outside_it():
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True,
-                           check=True).stdout.split()
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
     outside = ("../shared", "SPEC.md")
     offenders = []
     for name in files:

@@ -3,22 +3,29 @@ from devenv.manifest.model import Manifest
 from devenv.manifest.relations import find_cycle
 from devenv.tilt import HEALTH
 
-MANIFEST = Manifest.model_validate({
-    "version": 1,
-    "project": "p",
-    "registries": {"npm": {"kind": "npm", "url": "http://npm.example.io"}},
-    "sdks": {
-        "ts": {"language": "typescript", "path": "sdk/ts", "package": "@p/ts", "version": "1.4.0",
-               "steps": {"build": {"cmd": "b"}, "publish": {"cmd": "p"}}},
-        "go": {"language": "go", "path": "sdk/go", "package": "p/go", "steps": {"build": {"cmd": "b"}}},
-    },
-    "services": {
-        "graph": {"language": "go", "k8s": ["a.yaml"]},
-        "platform": {"language": "typescript", "k8s": ["a.yaml"], "after": ["graph"]},
-        "tool": {"sdks": [], "k8s": ["a.yaml"]},
-        "both": {"sdks": ["ts", "go"], "k8s": ["a.yaml"]},
-    },
-})
+MANIFEST = Manifest.model_validate(
+    {
+        "version": 1,
+        "project": "p",
+        "registries": {"npm": {"kind": "npm", "url": "http://npm.example.io"}},
+        "sdks": {
+            "ts": {
+                "language": "typescript",
+                "path": "sdk/ts",
+                "package": "@p/ts",
+                "version": "1.4.0",
+                "steps": {"build": {"cmd": "b"}, "publish": {"cmd": "p"}},
+            },
+            "go": {"language": "go", "path": "sdk/go", "package": "p/go", "steps": {"build": {"cmd": "b"}}},
+        },
+        "services": {
+            "graph": {"language": "go", "k8s": ["a.yaml"]},
+            "platform": {"language": "typescript", "k8s": ["a.yaml"], "after": ["graph"]},
+            "tool": {"sdks": [], "k8s": ["a.yaml"]},
+            "both": {"sdks": ["ts", "go"], "k8s": ["a.yaml"]},
+        },
+    }
+)
 
 
 def test_chain_and_service_edges():
@@ -77,7 +84,13 @@ REPO = Path(__file__).resolve().parents[1]
 def test_a_slice_brings_after_services_every_sdk_step_and_the_gate():
     graph = build_graph(MANIFEST)
     assert slice_closure(MANIFEST, graph, ["platform"]) == [
-        HEALTH, "packages:ts-sdk-build", "packages:ts-sdk-publish", "packages:go-sdk-build", "graph", "platform"]
+        HEALTH,
+        "packages:ts-sdk-build",
+        "packages:ts-sdk-publish",
+        "packages:go-sdk-build",
+        "graph",
+        "platform",
+    ]
     assert slice_closure(MANIFEST, graph, ["tool"]) == [HEALTH, "tool"]
     assert slice_closure(MANIFEST, graph, []) == list(graph.resources)
     assert set(slice_selectors(MANIFEST, graph)) == {"graph", "platform", "tool", "both", "services", "packages"}
@@ -113,11 +126,17 @@ def test_why_names_what_the_services_slice_enables():
 
 def test_a_buf_sdk_with_steps_ends_with_the_verify_smoke_step_without_a_registry():
     """Its BSR endpoint is derived from `buf.module`, so `devenv sdk verify` has something to fetch."""
-    es = {"language": "typescript", "source": "buf", "version": "1.2.1-20230727062025-d8fbf2620c60.1",
-          "buf": {"module": "buf.build/acme/apis", "plugin": "buf.build/bufbuild/es"}, "steps": {"push": {"cmd": "p"}}}
+    es = {
+        "language": "typescript",
+        "source": "buf",
+        "version": "1.2.1-20230727062025-d8fbf2620c60.1",
+        "buf": {"module": "buf.build/acme/apis", "plugin": "buf.build/bufbuild/es"},
+        "steps": {"push": {"cmd": "p"}},
+    }
     for verify, ready in (({}, "packages:es-sdk-smoke"), ({"smoke": False}, "packages:es-sdk-push")):
-        manifest = Manifest.model_validate({"version": 1, "project": "p", "sdks": {"es": {**es, "verify": verify}},
-                                            "services": {"web": {"language": "typescript", "k8s": ["a.yaml"]}}})
+        manifest = Manifest.model_validate(
+            {"version": 1, "project": "p", "sdks": {"es": {**es, "verify": verify}}, "services": {"web": {"language": "typescript", "k8s": ["a.yaml"]}}}
+        )
         res = build_graph(manifest).resources
         assert res["web"].deps == (ready,)
         assert ("packages:es-sdk-smoke" in res) == (not verify)

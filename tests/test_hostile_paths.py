@@ -59,8 +59,7 @@ def _argv(args: list[str]) -> list[str]:
 
 
 def run(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(_argv(args), cwd=cwd, input=stdin, capture_output=True, timeout=60,
-                          preexec_fn=_limits, env={**os.environ, "NO_COLOR": "1"})
+    return subprocess.run(_argv(args), cwd=cwd, input=stdin, capture_output=True, timeout=60, preexec_fn=_limits, env={**os.environ, "NO_COLOR": "1"})
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
@@ -162,10 +161,12 @@ class Case:
 
 def _still_link(name: str, to: str, starts: str = "") -> Callable[[Path], None]:
     """The link is still a link, and the file it names was written (through it)."""
+
     def check(repo: Path) -> None:
         assert (repo / name).is_symlink() and os.readlink(repo / name) == to
         text = (repo / to).read_text()
         assert text != "hand-written\n" and text.startswith(starts)
+
     return check
 
 
@@ -277,8 +278,7 @@ def test_manifest_from_stdin(repo):
 
 def test_dev_stdout_piped_to_a_closed_reader_does_not_hang(repo):
     """`render -o /dev/stdout | head` used to block on the pipe: now it is refused at once."""
-    proc = subprocess.Popen(_argv(["render", "-o", "/dev/stdout"]), cwd=repo, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, preexec_fn=_limits)
+    proc = subprocess.Popen(_argv(["render", "-o", "/dev/stdout"]), cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_limits)
     proc.stdout.close()
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and b"not a regular file" in err

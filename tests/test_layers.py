@@ -90,6 +90,5 @@ def test_every_unit_has_a_layer():
 
 
 def test_imports_run_one_way():
-    wrong = sorted(f"{where}: {source} imports {target}" for source, target, where in _edges()
-                   if _rank(target) <= _rank(source))
+    wrong = sorted(f"{where}: {source} imports {target}" for source, target, where in _edges() if _rank(target) <= _rank(source))
     assert not wrong, "imports against the layer order:\n" + "\n".join(wrong)

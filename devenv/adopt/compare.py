@@ -67,6 +67,7 @@ def _cmd_equal(old: list[str] | None, new: list[str] | None) -> bool:
     """`sh -c 'a b'` and the argv `a b` run the same program."""
     if old == new:
         return True
+
     def argv(cmd):
         if cmd and len(cmd) == 3 and cmd[:2] == ["sh", "-c"]:
             try:
@@ -74,6 +75,7 @@ def _cmd_equal(old: list[str] | None, new: list[str] | None) -> bool:
             except ValueError:
                 return cmd
         return cmd
+
     return argv(old) == argv(new)
 
 
@@ -81,7 +83,9 @@ def _cmd_equal(old: list[str] | None, new: list[str] | None) -> bool:
 # optional freshness stamp and the result mark after it; the command itself bare or in a subshell.
 _WRAPPED = re.compile(
     r"^(?:devenv sdk guard \S+ -f \S+ && )?(?:\(\n(?P<wrapped>.*)\n\)|(?P<plain>.*?))"
-    r"(?: && devenv sdk stamp \S+ -f \S+)?(?: && devenv sdk mark \S+ \S+ -f \S+)?$", re.S)
+    r"(?: && devenv sdk stamp \S+ -f \S+)?(?: && devenv sdk mark \S+ \S+ -f \S+)?$",
+    re.S,
+)
 _DEVENV_STEP = re.compile(r"^devenv sdk guard |&& devenv sdk mark \S+ \S+ -f \S+$")
 
 

@@ -10,13 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Dependency files per language, in the order a mixed folder is decided.
-MARKERS = (
-    ("package.json", "typescript"),
-    ("go.mod", "go"),
-    ("pyproject.toml", "python"),
-    ("setup.py", "python"),
-    ("requirements.txt", "python"),
-)
+MARKERS = (("package.json", "typescript"), ("go.mod", "go"), ("pyproject.toml", "python"), ("setup.py", "python"), ("requirements.txt", "python"))
 # Protobuf runtimes per language: a package that depends on one is an SDK candidate.
 PROTO_RUNTIMES = re.compile(
     r"@bufbuild/protobuf|google-protobuf|@connectrpc/|@grpc/grpc-js|google\.golang\.org/protobuf|"

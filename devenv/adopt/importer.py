@@ -48,8 +48,12 @@ class Importer:
         clean = self.guard.scrub(text)
         if clean != text:
             names = sorted(set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", clean)) - set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text)))
-            self.notes.add("secret", where, f"{what} carries a secret ({', '.join('$' + n for n in names) or 'a Kubernetes Secret value'}); "
-                                            "the manifest refers to the variable, never the value")
+            self.notes.add(
+                "secret",
+                where,
+                f"{what} carries a secret ({', '.join('$' + n for n in names) or 'a Kubernetes Secret value'}); "
+                "the manifest refers to the variable, never the value",
+            )
         return clean
 
     def classify(self) -> dict[str, list[Resource]]:
@@ -106,8 +110,11 @@ class Importer:
         if contexts:
             data["cluster"] = {"contexts": contexts}
         for resource in kinds["other"]:
-            self.notes.add("lost", self.where(resource.name), f"resource '{resource.name}' is neither a local resource nor "
-                           "Kubernetes (docker_compose, k8s_custom_deploy?): the manifest cannot say it")
+            self.notes.add(
+                "lost",
+                self.where(resource.name),
+                f"resource '{resource.name}' is neither a local resource nor Kubernetes (docker_compose, k8s_custom_deploy?): the manifest cannot say it",
+            )
         return data
 
 

@@ -46,8 +46,10 @@ def refuse_overwrite(output: Path, force: bool) -> None:
 
 
 def _header(tiltfile: Path, output: Path, notes: Notes) -> list[str]:
-    lines = [f"Imported by devenv {__version__} from {os.path.relpath(tiltfile, output.parent)} (`devenv import`).",
-             "Review every line marked GUESS, then run `devenv render` to replace the hand-written Tiltfile."]
+    lines = [
+        f"Imported by devenv {__version__} from {os.path.relpath(tiltfile, output.parent)} (`devenv import`).",
+        "Review every line marked GUESS, then run `devenv render` to replace the hand-written Tiltfile.",
+    ]
     if notes.of("lost"):
         lines += ["", "Not expressible in this manifest (kept in the original Tiltfile; see `devenv import` output):"]
         lines += [f"  {n.where}: {n.message}" for n in notes.of("lost")]
@@ -89,8 +91,7 @@ def round_trip(text: str, output: Path, importer: Importer, original: Result, re
     return compare(original, rendered, importer.guard.scrub, importer.renames)
 
 
-def run_import(tiltfile: Path, output: Path, *, force: bool, renderer: Renderer,
-               environ: dict[str, str] | None = None) -> ImportOutcome:
+def run_import(tiltfile: Path, output: Path, *, force: bool, renderer: Renderer, environ: dict[str, str] | None = None) -> ImportOutcome:
     tiltfile = tiltfile.resolve()
     if not tiltfile.is_file():
         raise DevenvError(f"no Tiltfile at {tiltfile}", hint="name it: devenv import path/to/Tiltfile (or use `devenv init`)")

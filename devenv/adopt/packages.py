@@ -15,8 +15,16 @@ from devenv.tilt import HEALTH
 
 _URL = re.compile(r"https?://[^\s'\"]+")
 LANGUAGE_REGISTRY = {"typescript": "npm", "python": "pypi", "go": "goproxy"}
-_NAME_LANGUAGE = {"ts": "typescript", "js": "typescript", "node": "typescript", "typescript": "typescript",
-                  "go": "go", "golang": "go", "py": "python", "python": "python"}
+_NAME_LANGUAGE = {
+    "ts": "typescript",
+    "js": "typescript",
+    "node": "typescript",
+    "typescript": "typescript",
+    "go": "go",
+    "golang": "go",
+    "py": "python",
+    "python": "python",
+}
 
 
 def shell_text(cmd: list[str] | None) -> str | list[str] | None:
@@ -30,8 +38,15 @@ def shell_text(cmd: list[str] | None) -> str | list[str] | None:
 
 def _registry_kind(url: str) -> str:
     text = url.lower()
-    for word, kind in (("npm", "npm"), ("verdaccio", "npm"), ("pypi", "pypi"), ("/simple", "pypi"), ("goproxy", "goproxy"),
-                       ("go.", "goproxy"), ("proxy.golang", "goproxy")):
+    for word, kind in (
+        ("npm", "npm"),
+        ("verdaccio", "npm"),
+        ("pypi", "pypi"),
+        ("/simple", "pypi"),
+        ("goproxy", "goproxy"),
+        ("go.", "goproxy"),
+        ("proxy.golang", "goproxy"),
+    ):
         if word in text:
             return kind
     return "oci"
@@ -77,11 +92,11 @@ def registries(imp, health) -> dict:
         found[name] = entry
         imp.notes.guess(("registries", name, "kind"), f"read from the URL {url}", where)
     if found:
-        imp.notes.add("changed", where, f"{HEALTH} ran {' '.join(health.cmd or [])!r}; it now runs `devenv doctor --only registries` "
-                      f"against {', '.join(found)}")
+        imp.notes.add(
+            "changed", where, f"{HEALTH} ran {' '.join(health.cmd or [])!r}; it now runs `devenv doctor --only registries` against {', '.join(found)}"
+        )
     else:
-        imp.notes.add("lost", where, f"{HEALTH} names no registry URL, so the manifest has no health gate; "
-                      "declare `registries:` to get one")
+        imp.notes.add("lost", where, f"{HEALTH} names no registry URL, so the manifest has no health gate; declare `registries:` to get one")
     return found
 
 
@@ -127,9 +142,12 @@ def chains_services_wait_for(imp, tasks: list, services: list) -> dict[str, list
             for step, resource in steps:
                 imp.renames[resource.name] = f"packages:{name}-sdk-{step}"
                 taken.add(resource.name)
-            imp.notes.add("changed", imp.where(chain[-1].name, call="local_resource"),
-                          f"{' -> '.join(r.name for r in chain)} build {package.name or package.path.name}, which "
-                          f"{service.name} waits for: SDK '{name}', its steps named packages:{name}-sdk-<step>")
+            imp.notes.add(
+                "changed",
+                imp.where(chain[-1].name, call="local_resource"),
+                f"{' -> '.join(r.name for r in chain)} build {package.name or package.path.name}, which "
+                f"{service.name} waits for: SDK '{name}', its steps named packages:{name}-sdk-<step>",
+            )
             found[name] = steps
     return found
 
@@ -184,8 +202,9 @@ def _sdk(imp, name: str, named: list, regs: dict) -> dict:
             if dep not in expected and dep != HEALTH and imp.renames.get(dep) not in expected:
                 imp.notes.add("lost", where, f"{resource.name} waits for {dep}: an SDK step waits only for the step before it")
         if resource.dir and imp.rel(resource.dir) != ".":
-            imp.notes.add("lost", where, f"{resource.name} runs in {imp.rel(resource.dir)}: SDK steps run in the manifest's folder "
-                          "(prefix the command with `cd`)")
+            imp.notes.add(
+                "lost", where, f"{resource.name} runs in {imp.rel(resource.dir)}: SDK steps run in the manifest's folder (prefix the command with `cd`)"
+            )
         if (resource.trigger, resource.auto_init) != ("auto", True) or resource.links or resource.serve_cmd:
             imp.notes.add("lost", where, f"{resource.name}: trigger mode, auto_init, links and serve_cmd of SDK steps are not in the manifest")
     sdk: dict = _identity(imp, name, dep_paths, chain)
@@ -254,8 +273,11 @@ def tasks(imp, resources: list, service_names: set[str]) -> dict:
         env = {k: imp.value(v, where, f"{resource.name} env {k}") for k, v in resource.env.items()}
         for key in [k for k, v in env.items() if v == "${%s}" % k]:  # the variable is inherited anyway
             env.pop(key)
-            imp.notes.add("changed", where, f"{resource.name} env {key}: inherited from the environment, not written "
-                          "(a default the Tiltfile gives it when unset is not kept)")
+            imp.notes.add(
+                "changed",
+                where,
+                f"{resource.name} env {key}: inherited from the environment, not written (a default the Tiltfile gives it when unset is not kept)",
+            )
         if env:
             task["env"] = env
         after = [imp.renames.get(d, d) for d in resource.resource_deps]

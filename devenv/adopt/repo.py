@@ -90,8 +90,7 @@ def release_steps(d, folder: Path, proto: Path | None) -> dict:
 
 def workflow_folders(folders: list[Path], proto: Path) -> list[Path]:
     """CI workflow folders that name the proto workspace (they may reference it)."""
-    return [f for f in folders if f.name == "workflows" and f.parent.name == ".github"
-            and any(proto.name in _read(p) for p in _files(f))]
+    return [f for f in folders if f.name == "workflows" and f.parent.name == ".github" and any(proto.name in _read(p) for p in _files(f))]
 
 
 def _docs(path: Path) -> list[dict]:
@@ -232,8 +231,9 @@ def _from_chart(d, name: str, svc: dict, chart: Path, folders: list[Path]) -> No
     if image:
         svc["image"] = image
     helm: dict = {"chart": d.rel(chart)}
-    overrides = [p for f in folders if f != chart and chart not in f.parents for p in _files(f)
-                 if p.suffix in (".yaml", ".yml") and p.name.startswith(chart.name + ".")]
+    overrides = [
+        p for f in folders if f != chart and chart not in f.parents for p in _files(f) if p.suffix in (".yaml", ".yml") and p.name.startswith(chart.name + ".")
+    ]
     if overrides:
         helm["values"] = [d.rel(p) for p in overrides]
         d.guess(("services", name, "helm", "values"), f"YAML files named {chart.name}.*")
@@ -272,9 +272,15 @@ def find_registries(d, folders: list[Path]) -> dict:
             text = _read(path) if path.name in (".npmrc", "package.json", "Dockerfile", "pip.conf", "pyproject.toml") else ""
             for line in text.splitlines():
                 lowered = line.lower()
-                kind = ("npm" if "registry" in lowered and path.name in (".npmrc", "package.json") else
-                        "pypi" if "index_url" in lowered or "index-url" in lowered else
-                        "goproxy" if "goproxy" in lowered else None)
+                kind = (
+                    "npm"
+                    if "registry" in lowered and path.name in (".npmrc", "package.json")
+                    else "pypi"
+                    if "index_url" in lowered or "index-url" in lowered
+                    else "goproxy"
+                    if "goproxy" in lowered
+                    else None
+                )
                 if kind is None:
                     continue
                 for url in _URL.findall(line):

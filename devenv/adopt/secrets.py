@@ -70,8 +70,7 @@ class SecretGuard:
     def leaks(self, text: str) -> list[str]:
         """Names of the secrets found in ``text``: none may be written."""
         found = [name for canary, name in self.canaries.items() if canary in text]
-        found += [name for name, value in self.environ.items()
-                  if looks_secret(name) and len(value) >= _MIN_SECRET and value in text]
+        found += [name for name, value in self.environ.items() if looks_secret(name) and len(value) >= _MIN_SECRET and value in text]
         found += [name for value, name in self.literals.items() if value in text]
         found += ["a Kubernetes Secret" for value in self.extra if len(value) >= _MIN_SECRET and value in text]
         return sorted(set(found))

@@ -97,8 +97,10 @@ def _service(imp, resource, name: str, files: Files, sdks: dict) -> tuple[dict, 
         args = {k: {"env": v[0], "default": v[1]} if isinstance(v, tuple) else v for k, v in args.items()}
         hosts = image.extra_hosts
         live: list[dict] = [{"sync": {"from": imp.rel(a), "to": b}} for a, b in image.syncs]
-        live += [{"run": {"cmd": imp.value(c, where, f"{name} live_update run"), **({"trigger": [imp.rel(t) for t in trig]} if trig else {})}}
-                 for c, trig in image.runs]
+        live += [
+            {"run": {"cmd": imp.value(c, where, f"{name} live_update run"), **({"trigger": [imp.rel(t) for t in trig]} if trig else {})}}
+            for c, trig in image.runs
+        ]
         if image.fall_back_on:
             live.insert(0, {"fall_back_on": [imp.rel(p) for p in image.fall_back_on]})
         if live:
@@ -130,8 +132,7 @@ def _arg(imp, key: str, value: str, where: str, service: str):
 
     if looks_secret(key) and value:
         imp.guard.move_literal(value, key)
-        imp.notes.add("secret", where, f"{service} build arg {key} is a secret written in the Tiltfile: not copied; "
-                      f"the manifest reads it from ${key}")
+        imp.notes.add("secret", where, f"{service} build arg {key} is a secret written in the Tiltfile: not copied; the manifest reads it from ${key}")
         return {"env": key}
     return imp.value(value, where, f"{service} build arg {key}")
 
@@ -163,8 +164,9 @@ def _deploy(imp, resource, name: str, svc: dict, files: Files, where: str) -> No
     charts = [c for label, c in files.charts.items() if any(lbl.rsplit("-", 1)[0] == label for lbl in chart_labels)]
     if len(charts) == 1:
         labels = [(d.get("metadata") or {}).get("labels") or {} for d in docs]
-        release = next((lab.get("app.kubernetes.io/instance") or lab.get("release") for lab in labels
-                        if lab.get("app.kubernetes.io/instance") or lab.get("release")), name)
+        release = next(
+            (lab.get("app.kubernetes.io/instance") or lab.get("release") for lab in labels if lab.get("app.kubernetes.io/instance") or lab.get("release")), name
+        )
         namespace = next(((d.get("metadata") or {}).get("namespace") for d in docs if (d.get("metadata") or {}).get("namespace")), None)
         helm: dict = {"chart": imp.rel(str(charts[0]))}
         values = [imp.rel(str(v)) for v in files.values if len(files.charts) == 1 or charts[0].name in v.name]
@@ -240,6 +242,9 @@ def _shared(services: dict, args_of: dict, hosts_of: dict, imp) -> dict:
         targets = Counter(p[1] for p in pairs)
         build["extra_hosts"] = {"hosts": names, "target": targets.most_common(1)[0][0]}
         if len(targets) > 1:
-            imp.notes.add("lost", imp.sources.where("", call="docker_build"), f"extra_hosts map to several addresses {sorted(targets)}: "
-                          f"the manifest maps every host to one")
+            imp.notes.add(
+                "lost",
+                imp.sources.where("", call="docker_build"),
+                f"extra_hosts map to several addresses {sorted(targets)}: the manifest maps every host to one",
+            )
     return build

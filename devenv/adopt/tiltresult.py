@@ -103,8 +103,11 @@ def run_tilt(tiltfile: Path, env: dict[str, str], timeout: float = 180) -> Resul
         raise DevenvError(f"Tilt took more than {timeout:.0f}s to load {tiltfile}", hint="does the Tiltfile run a slow local() command?")
     if proc.returncode != 0 or not proc.stdout.strip():
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-12:])
-        raise DevenvError(f"Tilt could not load {tiltfile} (exit {proc.returncode}):\n{tail}",
-                          hint="fix the Tiltfile until `tilt alpha tiltfile-result` loads it", exit_code=1)
+        raise DevenvError(
+            f"Tilt could not load {tiltfile} (exit {proc.returncode}):\n{tail}",
+            hint="fix the Tiltfile until `tilt alpha tiltfile-result` loads it",
+            exit_code=1,
+        )
     return parse(proc.stdout, proc.stderr)
 
 
@@ -120,8 +123,7 @@ def _image(target: dict) -> Image:
     def absolute(path: str) -> str:
         return os.path.normpath(os.path.join(base, path))
 
-    unsupported = [key for key in ("sshAgentConfigs", "secrets", "network", "cacheFrom", "platform", "extraTags", "pull")
-                   if details.get(key)]
+    unsupported = [key for key in ("sshAgentConfigs", "secrets", "network", "cacheFrom", "platform", "extraTags", "pull") if details.get(key)]
     if not details and target:
         unsupported.append("custom_build")
     ignores = tuple(p for i in details.get("contextIgnores") or () for p in i.get("patterns") or ())
@@ -133,8 +135,10 @@ def _image(target: dict) -> Image:
         build_args=_pairs(details.get("args")),
         extra_hosts=tuple(details.get("extraHosts") or ()),
         syncs=tuple((absolute(s["localPath"]), s["containerPath"]) for s in live.get("syncs") or ()),
-        runs=tuple((" ".join(e["args"][2:]) if e["args"][:2] == ["sh", "-c"] else " ".join(e["args"]),
-                    tuple(absolute(t) for t in e.get("triggerPaths") or ())) for e in live.get("execs") or ()),
+        runs=tuple(
+            (" ".join(e["args"][2:]) if e["args"][:2] == ["sh", "-c"] else " ".join(e["args"]), tuple(absolute(t) for t in e.get("triggerPaths") or ()))
+            for e in live.get("execs") or ()
+        ),
         fall_back_on=tuple(absolute(p) for p in live.get("stopPaths") or ()),
         ignores=ignores,
         unsupported=tuple(unsupported),
@@ -166,22 +170,38 @@ def _resource(manifest: dict) -> Resource:
     deploy = manifest.get("DeployTarget") or {}
     trigger, auto_init = TRIGGER_MODES.get(manifest.get("TriggerMode") or 0, ("auto", True))
     common = dict(
-        name=manifest["Name"], resource_deps=list(manifest.get("ResourceDependencies") or []),
-        labels=sorted((manifest.get("Labels") or {}).keys()), trigger=trigger, auto_init=auto_init,
+        name=manifest["Name"],
+        resource_deps=list(manifest.get("ResourceDependencies") or []),
+        labels=sorted((manifest.get("Labels") or {}).keys()),
+        trigger=trigger,
+        auto_init=auto_init,
         images=[_image(t) for t in manifest.get("ImageTargets") or []],
     )
     if "UpdateCmdSpec" in deploy or "ServeCmd" in deploy:
         spec = deploy.get("UpdateCmdSpec") or {}
         serve = (deploy.get("ServeCmd") or {}).get("Argv") or None
-        return Resource(kind="local", cmd=list(spec.get("args") or []) or None, serve_cmd=serve, dir=spec.get("dir"),
-                        env=dict(_pairs(spec.get("env"))), deps=list(deploy.get("Deps") or []),
-                        allow_parallel=bool(deploy.get("AllowParallel")),
-                        links=_links(deploy), readiness_probe=bool(deploy.get("ReadinessProbe")), **common)
+        return Resource(
+            kind="local",
+            cmd=list(spec.get("args") or []) or None,
+            serve_cmd=serve,
+            dir=spec.get("dir"),
+            env=dict(_pairs(spec.get("env"))),
+            deps=list(deploy.get("Deps") or []),
+            allow_parallel=bool(deploy.get("AllowParallel")),
+            links=_links(deploy),
+            readiness_probe=bool(deploy.get("ReadinessProbe")),
+            **common,
+        )
     if "yaml" in deploy or "portForwardTemplateSpec" in deploy:
         forwards = (deploy.get("portForwardTemplateSpec") or {}).get("forwards") or []
-        return Resource(kind="k8s", objects=_objects(deploy.get("yaml", "")), yaml=deploy.get("yaml", ""),
-                        port_forwards=sorted((f.get("host", ""), f.get("localPort", 0), f.get("containerPort", 0)) for f in forwards),
-                        links=_links(deploy), **common)
+        return Resource(
+            kind="k8s",
+            objects=_objects(deploy.get("yaml", "")),
+            yaml=deploy.get("yaml", ""),
+            port_forwards=sorted((f.get("host", ""), f.get("localPort", 0), f.get("containerPort", 0)) for f in forwards),
+            links=_links(deploy),
+            **common,
+        )
     return Resource(kind="other", **common)
 
 

@@ -37,8 +37,7 @@ def _inline(value: object) -> bool:
     return True
 
 
-def emit(data: dict, guesses: dict[tuple, str] | None = None, header: list[str] | None = None,
-         notes: dict[tuple, str] | None = None) -> str:
+def emit(data: dict, guesses: dict[tuple, str] | None = None, header: list[str] | None = None, notes: dict[tuple, str] | None = None) -> str:
     """YAML for ``data``; ``guesses``/``notes`` map a key path to a trailing/preceding comment."""
     guesses, notes = guesses or {}, notes or {}
     lines = [f"# {h}" if h else "#" for h in header or []]

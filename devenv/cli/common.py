@@ -12,8 +12,7 @@ from devenv.cli.outcome import exit_code, state
 __all__ = ["ManifestOption", "handle_errors", "state"]
 
 ManifestOption = typer.Option(
-    None, "-f", "--manifest", help="Manifest to use (default: ./services.yaml, else the nearest in a parent folder).",
-    show_default=False,
+    None, "-f", "--manifest", help="Manifest to use (default: ./services.yaml, else the nearest in a parent folder).", show_default=False
 )
 
 

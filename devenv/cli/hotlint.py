@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_VALUED = {"-f": "manifest", "--manifest": "manifest", "--format": "format", "-o": "output", "--output": "output",
-           "-j": "jobs", "--jobs": "jobs"}
+_VALUED = {"-f": "manifest", "--manifest": "manifest", "--format": "format", "-o": "output", "--output": "output", "-j": "jobs", "--jobs": "jobs"}
 _LONG_VALUED = {name for name in _VALUED if name.startswith("--")}
 _FLAGS = {"--fix": "fix", "--diff": "diff"}
 
@@ -69,6 +68,12 @@ def run_lint_hot(args: list[str]) -> int | None:
 
     jobs = options.get("jobs")
     return exit_code(
-        run_lint, path("manifest"), [Path(p) for p in paths], str(options.get("format", "text")), output=path("output"),
-        jobs=int(jobs) if isinstance(jobs, str) else None, fix=bool(options.get("fix")), diff=bool(options.get("diff")),
+        run_lint,
+        path("manifest"),
+        [Path(p) for p in paths],
+        str(options.get("format", "text")),
+        output=path("output"),
+        jobs=int(jobs) if isinstance(jobs, str) else None,
+        fix=bool(options.get("fix")),
+        diff=bool(options.get("diff")),
     )

@@ -16,17 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 # Per command: flags (option -> keyword), options taking a value (spelling -> keyword), positionals.
-_FLAGS = {
-    "render": {"--check": "check", "--stdout": "stdout", "--force": "force", "--watch": "watch"},
-    "graph": {},
-    "why": {"--no-doctor": "no_doctor"},
-}
+_FLAGS = {"render": {"--check": "check", "--stdout": "stdout", "--force": "force", "--watch": "watch"}, "graph": {}, "why": {"--no-doctor": "no_doctor"}}
 _MANIFEST = {"-f": "manifest", "--manifest": "manifest"}
-_VALUES = {
-    "render": {**_MANIFEST, "-o": "output", "--output": "output"},
-    "graph": {**_MANIFEST, "--format": "format"},
-    "why": dict(_MANIFEST),
-}
+_VALUES = {"render": {**_MANIFEST, "-o": "output", "--output": "output"}, "graph": {**_MANIFEST, "--format": "format"}, "why": dict(_MANIFEST)}
 _POSITIONALS = {"render": 0, "graph": 0, "why": 1}
 COMMANDS = tuple(_FLAGS)
 

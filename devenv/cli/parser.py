@@ -28,6 +28,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"devenv {__version__}")
@@ -43,7 +44,8 @@ def main_options(
     state["debug"] = state["debug"] or debug
 
 
-@app.command(epilog="""Examples:
+@app.command(
+    epilog="""Examples:
 
   devenv render                      write ./Tiltfile from ./services.yaml
 
@@ -52,7 +54,8 @@ def main_options(
   devenv render --stdout -f path/to/services.yaml
 
   devenv render --watch              re-render on every save; Tilt reloads the Tiltfile itself
-""")
+"""
+)
 @handle_errors
 def render(
     manifest: Optional[Path] = ManifestOption,
@@ -68,14 +71,17 @@ def render(
     return run_render(manifest, output, check=check, stdout=stdout, force=force, watch=watch)
 
 
-@app.command(epilog="Examples:\n\n  devenv graph\n\n  devenv graph --only web --only backend   what `tilt up -- web backend` enables"
-             "\n\n  devenv graph --format mermaid > graph.mmd\n\n  devenv graph --format dot | dot -Tsvg > graph.svg")
+@app.command(
+    epilog="Examples:\n\n  devenv graph\n\n  devenv graph --only web --only backend   what `tilt up -- web backend` enables"
+    "\n\n  devenv graph --format mermaid > graph.mmd\n\n  devenv graph --format dot | dot -Tsvg > graph.svg"
+)
 @handle_errors
 def graph(
     manifest: Optional[Path] = ManifestOption,
     format: str = typer.Option("text", "--format", help="text, mermaid or dot."),
-    only: Optional[list[str]] = typer.Option(None, "--only", metavar="NAME",
-                                        help="Show only the slice `tilt up -- NAME...` runs: services or labels (repeat, or comma list)."),
+    only: Optional[list[str]] = typer.Option(
+        None, "--only", metavar="NAME", help="Show only the slice `tilt up -- NAME...` runs: services or labels (repeat, or comma list)."
+    ),
 ) -> int:
     """Print the resource dependency graph: health gate -> SDK steps -> services."""
     from devenv.commands.graph import run_graph
@@ -83,7 +89,8 @@ def graph(
     return run_graph(manifest, format, only)
 
 
-@app.command(epilog="""Examples:
+@app.command(
+    epilog="""Examples:
 
   devenv lint                               the whole repository (.gitignore honoured)
 
@@ -93,7 +100,8 @@ def graph(
 
 A reviewed exception: a comment `devenv: allow proto-import reason="…"` on the line or the line above (JSON files: a top-level "//devenv" list).
 
-Exit codes: 0 clean, 1 violations, 2 usage or manifest error.""")
+Exit codes: 0 clean, 1 violations, 2 usage or manifest error."""
+)
 @handle_errors
 def lint(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole repository).", show_default=False),
@@ -101,8 +109,8 @@ def lint(
     format: str = typer.Option("text", "--format", help="text, json or sarif."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", readable=False, help="Write the report to this file instead of stdout."),
     jobs: Optional[int] = typer.Option(
-        None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees; never more than CPUs or files).",
-        show_default=False),
+        None, "-j", "--jobs", help="Worker processes (default: one per CPU on large trees; never more than CPUs or files).", show_default=False
+    ),
     fix: bool = typer.Option(False, "--fix", help="Rewrite the version text of fixable sdk-version findings in place."),
     diff: bool = typer.Option(False, "--diff", help="With --fix: print the rewrite as a unified diff and change nothing (exit 1 if there is one)."),
 ) -> int:
@@ -112,7 +120,8 @@ def lint(
     return run_lint(manifest, list(paths or []), format, output=output, jobs=jobs, fix=fix, diff=diff)
 
 
-@app.command(epilog="""Groups: host, docker, registries, cluster, sdks, images.
+@app.command(
+    epilog="""Groups: host, docker, registries, cluster, sdks, images.
 
 Examples:
 
@@ -123,7 +132,8 @@ Examples:
   devenv doctor --skip cluster --json    for scripts (schema: docs/doctor-json.md)
 
 Exit codes: 0 nothing failed (warnings pass unless --strict), 1 a check failed, timed out or
-crashed, 2 usage or manifest error.""")
+crashed, 2 usage or manifest error."""
+)
 @handle_errors
 def doctor(
     manifest: Optional[Path] = ManifestOption,
@@ -133,26 +143,40 @@ def doctor(
     timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="Budget for the whole run; each check also has its own deadline."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Show each check's details (and tracebacks of crashed checks)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
-    kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", metavar="FILE",
-                                        help="Kubeconfig for the cluster checks (default: $KUBECONFIG, ~/.kube/config)."),
-    context: Optional[str] = typer.Option(None, "--context", metavar="NAME",
-                                   help="Kube context for the cluster checks (default: the current one); must be one of cluster.contexts."),
+    kubeconfig: Optional[Path] = typer.Option(
+        None, "--kubeconfig", metavar="FILE", help="Kubeconfig for the cluster checks (default: $KUBECONFIG, ~/.kube/config)."
+    ),
+    context: Optional[str] = typer.Option(
+        None, "--context", metavar="NAME", help="Kube context for the cluster checks (default: the current one); must be one of cluster.contexts."
+    ),
 ) -> int:
     """Diagnose this machine, its Docker build host, the registries and the cluster."""
     from devenv.commands.doctor import run_doctor
 
-    return run_doctor(manifest, as_json=json_output, only=only, skip=skip, timeout=timeout, verbose=verbose, strict=strict,
-                      kubeconfig=kubeconfig, context=context, since=devenv.STARTED)
+    return run_doctor(
+        manifest,
+        as_json=json_output,
+        only=only,
+        skip=skip,
+        timeout=timeout,
+        verbose=verbose,
+        strict=strict,
+        kubeconfig=kubeconfig,
+        context=context,
+        since=devenv.STARTED,
+    )
 
 
-@app.command(epilog="""Examples:
+@app.command(
+    epilog="""Examples:
 
   devenv onboard                     check prerequisites, render, run doctor, print the next command
 
   devenv onboard --yes               never prompt (scripts, CI)
 
   scripts/onboard.sh                 from a fresh clone: create .venv, install devenv, then this
-""")
+"""
+)
 @handle_errors
 def onboard(
     manifest: Optional[Path] = ManifestOption,
@@ -167,14 +191,16 @@ def onboard(
     return run_onboard(manifest, output, yes=yes, timeout=timeout, verbose=verbose)
 
 
-@app.command(epilog="""Examples:
+@app.command(
+    epilog="""Examples:
 
   devenv why platform                the resources platform waits for, then run doctor
 
   devenv why platform --no-doctor    only the chain
 
   devenv why platform --only registries
-""")
+"""
+)
 @handle_errors
 def why(
     service: str = typer.Argument(..., help="The service to explain."),
@@ -190,14 +216,17 @@ def why(
     return run_why(manifest, service, doctor=doctor, only=only, skip=skip, timeout=timeout, since=devenv.STARTED)
 
 
-@app.command("import", epilog="""Examples:
+@app.command(
+    "import",
+    epilog="""Examples:
 
   devenv import                      ./Tiltfile -> ./services.yaml, then the round-trip proof
 
   devenv import ops/Tiltfile -o services.yaml --force
 
 Needs the real `tilt` (or DEVENV_TILT). Exit codes: 0 nothing lost, 1 something the Tiltfile did is lost (listed with its line), """
-    "2 usage error (an existing manifest without --force).")
+    "2 usage error (an existing manifest without --force).",
+)
 @handle_errors
 def import_(
     tiltfile: Optional[Path] = typer.Argument(None, help="The Tiltfile to import (default: ./Tiltfile).", show_default=False),
@@ -210,11 +239,13 @@ def import_(
     return run_import(tiltfile, output, force=force)
 
 
-@app.command(epilog="""Examples:
+@app.command(
+    epilog="""Examples:
 
   devenv init                        discover proto, SDKs and services; write ./services.yaml
 
-  devenv init path/to/repo -o services.yaml --force""")
+  devenv init path/to/repo -o services.yaml --force"""
+)
 @handle_errors
 def init(
     root: Optional[Path] = typer.Argument(None, help="The repository (default: the current folder).", show_default=False),

@@ -22,20 +22,14 @@ app = typer.Typer(
 
 @app.command(epilog="Example (what the rendered first SDK step runs):\n\n  devenv sdk guard ts -f services.yaml && release/build-ts.sh")
 @handle_errors
-def guard(
-    name: str = typer.Argument(..., metavar="SDK", help="The SDK (a key of sdks: in services.yaml)."),
-    manifest: Optional[Path] = ManifestOption,
-) -> int:
+def guard(name: str = typer.Argument(..., metavar="SDK", help="The SDK (a key of sdks: in services.yaml)."), manifest: Optional[Path] = ManifestOption) -> int:
     """Fail fast (exit 1, one line naming the path) when the proto workspace is missing."""
     return run_guard(manifest, name)
 
 
 @app.command(epilog="Example:\n\n  devenv sdk guard ts && release/build-ts.sh && devenv sdk stamp ts")
 @handle_errors
-def stamp(
-    name: str = typer.Argument(..., metavar="SDK", help="The SDK whose generated: folder to stamp."),
-    manifest: Optional[Path] = ManifestOption,
-) -> int:
+def stamp(name: str = typer.Argument(..., metavar="SDK", help="The SDK whose generated: folder to stamp."), manifest: Optional[Path] = ManifestOption) -> int:
     """Record the proto sources' content hash in the SDK's generated: folder (after its step succeeded)."""
     return run_stamp(manifest, name)
 
@@ -54,14 +48,14 @@ def mark(
 @app.command(epilog="Exit codes: 0 nothing stale, 1 an SDK is stale or its proto workspace is missing, 2 usage or manifest error.")
 @handle_errors
 def status(
-    names: Optional[list[str]] = typer.Argument(None, metavar="[SDK]...", help="SDKs to report (default: all)."),
-    manifest: Optional[Path] = ManifestOption,
+    names: Optional[list[str]] = typer.Argument(None, metavar="[SDK]...", help="SDKs to report (default: all)."), manifest: Optional[Path] = ManifestOption
 ) -> int:
     """Is each SDK's generated code current with the proto sources (content hashes)?"""
     return run_status(manifest, list(names or []))
 
 
-@app.command(epilog="""Examples:
+@app.command(
+    epilog="""Examples:
 
   devenv sdk verify ts                   the manifest's version of ts, from its registry
 
@@ -69,7 +63,8 @@ def status(
 
   devenv sdk verify ts --source workspace   the SDK's folder on disk instead (before publishing)
 
-Exit codes: 0 complete, 1 a gap or the artifact could not be fetched, 2 usage or manifest error.""")
+Exit codes: 0 complete, 1 a gap or the artifact could not be fetched, 2 usage or manifest error."""
+)
 @handle_errors
 def verify(
     names: Optional[list[str]] = typer.Argument(None, metavar="[SDK]...", help="SDKs to verify."),
@@ -83,17 +78,19 @@ def verify(
     """Fetch the SDK as a consumer would and check it holds all generated code, raw protos and entry points."""
     from devenv.commands.sdk_verify import run_verify
 
-    return run_verify(manifest, list(names or []), all_sdks=all_sdks, source=source, version=version,
-                      as_json=json_output, verbose=verbose)
+    return run_verify(manifest, list(names or []), all_sdks=all_sdks, source=source, version=version, as_json=json_output, verbose=verbose)
 
 
-@app.command("assert", epilog="""Examples:
+@app.command(
+    "assert",
+    epilog="""Examples:
 
   devenv sdk assert ts --dockerfile      print the ARG and RUN lines to paste after the install step
 
   devenv sdk assert ts --root /          inside an image that has devenv
 
-Exit codes: 0 the installed SDK is the expected version, 1 it is not (or absent), 2 usage error.""")
+Exit codes: 0 the installed SDK is the expected version, 1 it is not (or absent), 2 usage error.""",
+)
 @handle_errors
 def assert_(
     name: str = typer.Argument(..., metavar="SDK", help="The SDK (a key of sdks: in services.yaml)."),

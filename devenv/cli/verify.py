@@ -17,13 +17,15 @@ app = typer.Typer(
 )
 
 
-@app.command(epilog="""Examples:
+@app.command(
+    epilog="""Examples:
 
   devenv verify images                       the newest local build of every service image
 
   devenv verify images platform=ameide/platform:tilt-1a2b --json
 
-Exit codes: 0 every image holds the expected SDKs, 1 one does not, 2 usage or manifest error.""")
+Exit codes: 0 every image holds the expected SDKs, 1 one does not, 2 usage or manifest error."""
+)
 @handle_errors
 def images(
     specs: Optional[list[str]] = typer.Argument(None, metavar="[SERVICE[=IMAGE]]...", help="Services (and images) to read."),

@@ -68,13 +68,17 @@ def run_init(root: Path | None, output: Path | None, *, force: bool) -> int:
     if (root / "Tiltfile").is_file():
         sys.stderr.write(f"devenv: {root / 'Tiltfile'} exists: `devenv import` reads what it does; init only looks at the files\n")
     data, notes = discover(root)
-    header = ["Written by `devenv init` from the repository's files. Every value marked GUESS was inferred:",
-              "review it, then run `devenv render` and `devenv doctor`."]
+    header = [
+        "Written by `devenv init` from the repository's files. Every value marked GUESS was inferred:",
+        "review it, then run `devenv render` and `devenv doctor`.",
+    ]
     text = emit(data, notes.guesses, header)
     parse_manifest(text, output, output.name)  # it validates, or nothing is written
     write_atomic(output, text)
     out = sys.stdout
-    out.write(f"wrote {output}: {len(data.get('services', {}))} services, {len(data.get('sdks', {}))} SDKs"
-              f"{', proto workspace ' + data['proto']['path'] if 'proto' in data else ''}\n")
+    out.write(
+        f"wrote {output}: {len(data.get('services', {}))} services, {len(data.get('sdks', {}))} SDKs"
+        f"{', proto workspace ' + data['proto']['path'] if 'proto' in data else ''}\n"
+    )
     out.write(f"{len(notes.guesses)} guesses are marked GUESS: review them\n")
     return 0

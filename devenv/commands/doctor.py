@@ -65,8 +65,17 @@ def collect(selected: list[str], manifest, named: Iterable[str] = ()) -> tuple[l
     return checks, infos
 
 
-def diagnose(loaded, selected: list[str], *, timeout: float = DEFAULT_BUDGET, verbose: bool = False,
-             strict: bool = False, env=None, since: float | None = None, named: Iterable[str] = ()) -> Report:
+def diagnose(
+    loaded,
+    selected: list[str],
+    *,
+    timeout: float = DEFAULT_BUDGET,
+    verbose: bool = False,
+    strict: bool = False,
+    env=None,
+    since: float | None = None,
+    named: Iterable[str] = (),
+) -> Report:
     """Run the selected groups' checks against ``loaded`` and gather the report (prints nothing).
 
     ``since``: the ``time.monotonic()`` the run began (the CLI passes its process's start, so the
@@ -75,11 +84,16 @@ def diagnose(loaded, selected: list[str], *, timeout: float = DEFAULT_BUDGET, ve
     checks, infos = collect(selected, loaded.manifest, named)
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     t0 = time.monotonic()
-    results = run_checks(checks, loaded=loaded, graph=graph, env=os.environ if env is None else env, budget=timeout,
-                         verbose=verbose)
+    results = run_checks(checks, loaded=loaded, graph=graph, env=os.environ if env is None else env, budget=timeout, verbose=verbose)
     return Report(
-        results=results, groups=infos, services=graph.services(), duration=time.monotonic() - (t0 if since is None else since), budget=timeout,
-        manifest=loaded.display, strict=strict, started=started,
+        results=results,
+        groups=infos,
+        services=graph.services(),
+        duration=time.monotonic() - (t0 if since is None else since),
+        budget=timeout,
+        manifest=loaded.display,
+        strict=strict,
+        started=started,
     )
 
 
@@ -124,8 +138,15 @@ def run_doctor(
     check_timeout(timeout)
     selected = select_groups(only, skip)
     loaded = load_manifest(manifest)
-    report = diagnose(loaded, selected, timeout=timeout, verbose=verbose, strict=strict,
-                      env=cluster_env(os.environ, kubeconfig, context), since=since,
-                      named=select_groups(only, None) if only else ())
+    report = diagnose(
+        loaded,
+        selected,
+        timeout=timeout,
+        verbose=verbose,
+        strict=strict,
+        env=cluster_env(os.environ, kubeconfig, context),
+        since=since,
+        named=select_groups(only, None) if only else (),
+    )
     print_report(report, as_json=as_json, verbose=verbose, stream=stream)
     return report.exit_code

@@ -87,8 +87,7 @@ def _load(manifest: Path | None):
     loaded = load_manifest(manifest)
     for problem in loaded.warnings:
         if problem.key == "proto.path":  # a missing workspace would silently turn the guardrail off
-            raise DevenvError(f"{problem.location} proto.path: {problem.message}: the proto boundary cannot be checked",
-                              hint=problem.hint)
+            raise DevenvError(f"{problem.location} proto.path: {problem.message}: the proto boundary cannot be checked", hint=problem.hint)
         print(f"{problem.location} warning: {problem.message}", file=sys.stderr)
     return loaded
 
@@ -136,8 +135,7 @@ def _report_text(result, format: str, changes) -> str:
     if changes is not None and format == "text":
         return "".join(c.diff for c in changes.fixed)
     root = Path(result.root)
-    options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root,
-                      version=__version__, changes=changes)
+    options = Options(cwd=Path.cwd(), srcroot=(git_toplevel(root) or root) if format == "sarif" else root, version=__version__, changes=changes)
     return formatter(format)(result, options)
 
 

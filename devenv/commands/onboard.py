@@ -98,5 +98,3 @@ def run_onboard(manifest: Path | None, output: Path | None, *, yes: bool, timeou
     else:
         print("Next: replace the hand-edited Tiltfile (`devenv render --force`), then: tilt up")
     return 1
-
-

@@ -26,8 +26,10 @@ def check_rendered(rendered: Rendered, target: Path) -> int:
     if not disk.ours:
         print(f"{name} was not written by devenv (no checksum line): `devenv render --force` replaces it", file=sys.stderr)
     elif disk.edited:
-        print(f"{name} was edited by hand since devenv wrote it: move the change into services.yaml or a template "
-              "override, then `devenv render --force`", file=sys.stderr)
+        print(
+            f"{name} was edited by hand since devenv wrote it: move the change into services.yaml or a template override, then `devenv render --force`",
+            file=sys.stderr,
+        )
     else:
         print(f"{name} is stale: run `devenv render`", file=sys.stderr)
     return 1

@@ -15,8 +15,7 @@ from devenv.commands.sdk import _load
 from devenv.errors import DevenvError
 
 
-def run_assert(manifest: Path | None, name: str, *, root: Path = Path("/"), version: str | None = None,
-               dockerfile: bool = False) -> int:
+def run_assert(manifest: Path | None, name: str, *, root: Path = Path("/"), version: str | None = None, dockerfile: bool = False) -> int:
     from devenv.manifest.model import sdk_build_arg
 
     loaded = _load(manifest, name)

@@ -14,8 +14,17 @@ from devenv.commands.sdk import _load
 from devenv.errors import DevenvError
 
 
-def run_verify(manifest: Path | None, names: list[str], *, all_sdks: bool = False, source: str | None = None,
-               version: str | None = None, as_json: bool = False, verbose: bool = False, stream=None) -> int:
+def run_verify(
+    manifest: Path | None,
+    names: list[str],
+    *,
+    all_sdks: bool = False,
+    source: str | None = None,
+    version: str | None = None,
+    as_json: bool = False,
+    verbose: bool = False,
+    stream=None,
+) -> int:
     from devenv.sdk.verify import verify_sdk
     from devenv.sdk.verify.report import render_json, render_text
 

@@ -50,8 +50,9 @@ def run_verify_images(manifest: Path | None, specs: list[str], *, as_json: bool 
         client = make_client(endpoint, 120)
         client.ping()
     except Exception as exc:  # noqa: BLE001 - many SDK error types; the text tells the cause
-        raise DevenvError(f"cannot reach the Docker daemon at {endpoint.describe()}: {str(exc)[:200]}",
-                          hint="devenv doctor --only docker", exit_code=1) from None
+        raise DevenvError(
+            f"cannot reach the Docker daemon at {endpoint.describe()}: {str(exc)[:200]}", hint="devenv doctor --only docker", exit_code=1
+        ) from None
     reports = []
     for service, ref in targets:
         image = ref

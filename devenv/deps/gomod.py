@@ -73,7 +73,7 @@ class _Lexer:
             elif t.startswith("//", self.i):
                 end = t.find("\n", self.i)
                 end = len(t) if end < 0 else end
-                comment = t[self.i + 2:end].strip()
+                comment = t[self.i + 2 : end].strip()
                 self.i = end
             elif t.startswith("/*", self.i):
                 raise self.error("mod files must use // comments (not /* */ comments)")
@@ -88,7 +88,7 @@ class _Lexer:
                     j += 2 if t[j] == "\\" else 1
                 if j >= len(t):
                     raise self.error("unterminated quoted string")
-                raw = t[self.i:j + 1]
+                raw = t[self.i : j + 1]
                 try:
                     value = ast.literal_eval(raw)  # a Go interpreted string is a Python one here
                 except (ValueError, SyntaxError):
@@ -99,11 +99,11 @@ class _Lexer:
                 j = t.find("`", self.i + 1)
                 if j < 0:
                     raise self.error("unterminated raw string")
-                tokens.append(Token(t[self.i + 1:j], self.i, j + 1, quoted=True))
+                tokens.append(Token(t[self.i + 1 : j], self.i, j + 1, quoted=True))
                 self.i = j + 1
             elif _ident(c):
                 j = _IDENT_RUN.match(t, self.i).end()  # type: ignore[union-attr]  # modfile's isIdent run, stopping at "//"
-                word = t[self.i:j]
+                word = t[self.i : j]
                 if "/*" in word:
                     raise self.error("mod files must use // comments (not /* */ comments)", self.i + word.index("/*"))
                 if not word.isprintable():

@@ -232,7 +232,7 @@ def pseudo_base(v: str) -> str:
     if pre == "-0":
         base = base[: -len(pre)]
         i = base.rfind(".")
-        patch = int(base[i + 1:])
+        patch = int(base[i + 1 :])
         if patch == 0:
             return ""
         base = base[: i + 1] + str(patch - 1)
@@ -245,12 +245,12 @@ def split_path_version(path: str) -> tuple[str, str]:
     """``example.com/m/v2`` -> (``example.com/m``, ``/v2``); ``gopkg.in/yaml.v3`` -> (``gopkg.in/yaml``, ``.v3``)."""
     if path.startswith("gopkg.in/"):
         dot = path.rfind(".v")
-        if dot > 0 and path[dot + 2:].isdigit():
+        if dot > 0 and path[dot + 2 :].isdigit():
             return path[:dot], path[dot:]
         return path, ""
     slash = path.rfind("/")
     if slash > 0:
-        tail = path[slash + 1:]
+        tail = path[slash + 1 :]
         if len(tail) >= 2 and tail[0] == "v" and tail[1:].isdigit() and tail[1] != "0" and tail != "v1":
             return path[:slash], path[slash:]
     return path, ""

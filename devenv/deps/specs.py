@@ -46,8 +46,7 @@ EXACT = Judgement(Verdict.EXACT)
 
 # -- npm ------------------------------------------------------------------------------------------
 
-_NPM_NOT_REGISTRY = ("workspace:", "file:", "link:", "portal:", "patch:", "git+", "git:", "github:", "gitlab:",
-                     "bitbucket:", "gist:", "http:", "https:")
+_NPM_NOT_REGISTRY = ("workspace:", "file:", "link:", "portal:", "patch:", "git+", "git:", "github:", "gitlab:", "bitbucket:", "gist:", "http:", "https:")
 
 
 def npm_protocol(spec: str) -> str | None:
@@ -128,6 +127,7 @@ def _npm_satisfiable(comparators) -> bool:
 
 # -- PEP 440 --------------------------------------------------------------------------------------
 
+
 def pep440(spec: str, version: str) -> Judgement:
     """A PEP 440 specifier set (``>=1.3,<2``; "" = any) against an exact version."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -163,6 +163,7 @@ def pep440(spec: str, version: str) -> Judgement:
 
 # -- Poetry ---------------------------------------------------------------------------------------
 
+
 def poetry(spec: str, version: str) -> Judgement:
     """A Poetry constraint (``^1.4``, ``~1.4.0``, ``1.4.0`` = exactly, ``*``) against a version."""
     from poetry.core.constraints.version import Version, VersionUnion, parse_constraint
@@ -177,9 +178,7 @@ def poetry(spec: str, version: str) -> Judgement:
         return Judgement(Verdict.MISMATCH, "is not a Poetry version constraint")
     if not constraint.allows(wanted):
         return Judgement(Verdict.MISMATCH, f"does not admit {version}")
-    if isinstance(constraint, Version) or (
-        isinstance(constraint, VersionUnion) and all(isinstance(c, Version) and c == wanted for c in constraint.ranges)
-    ):
+    if isinstance(constraint, Version) or (isinstance(constraint, VersionUnion) and all(isinstance(c, Version) and c == wanted for c in constraint.ranges)):
         return EXACT
     if constraint.is_any():
         return Judgement(Verdict.RANGE, "admits any version")
@@ -187,6 +186,7 @@ def poetry(spec: str, version: str) -> Judgement:
 
 
 # -- Go -------------------------------------------------------------------------------------------
+
 
 def go_version(version: str) -> str:
     """The manifest's version as Go spells it: ``1.4.0`` -> ``v1.4.0``."""
@@ -211,6 +211,7 @@ def go(found: str, version: str) -> Judgement:
 
 
 # -- what to write instead ------------------------------------------------------------------------
+
 
 def pin(style: str, version: str) -> str:
     """The exact spec in a grammar: npm ``1.4.0``, pep440 ``==1.4.0``, poetry ``1.4.0``, go ``v1.4.0``."""

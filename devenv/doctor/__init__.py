@@ -5,17 +5,6 @@ Public API for check authors (see base.py): ``Check``, ``Context``, ``Outcome``,
 in ``devenv.doctor.groups``; the engine in ``devenv.doctor.runner.run_checks``.
 """
 
-from devenv.doctor.base import (
-    Check,
-    CheckResult,
-    CheckTimeout,
-    Context,
-    Outcome,
-    Status,
-    fail,
-    ok,
-    skip,
-    warn,
-)
+from devenv.doctor.base import Check, CheckResult, CheckTimeout, Context, Outcome, Status, fail, ok, skip, warn
 
 __all__ = ["Check", "CheckResult", "CheckTimeout", "Context", "Outcome", "Status", "fail", "ok", "skip", "warn"]

@@ -40,6 +40,7 @@ class Status(str, Enum):
 
 # -- what a check returns ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Outcome:
     """What ``Check.run`` returns. ``gates`` (graph resource names) overrides the check's own
@@ -66,9 +67,7 @@ def warn(message: str, *, details: Iterable[str] = (), hint: str = "", data: Any
     return _outcome(Status.WARN, message, details, hint, None, data)
 
 
-def fail(
-    message: str, *, details: Iterable[str] = (), hint: str = "", gates: Iterable[str] | None = None, data: Any = None
-) -> Outcome:
+def fail(message: str, *, details: Iterable[str] = (), hint: str = "", gates: Iterable[str] | None = None, data: Any = None) -> Outcome:
     return _outcome(Status.FAIL, message, details, hint, gates, data)
 
 
@@ -133,6 +132,7 @@ class Check:
 
 # -- what the engine records ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CheckResult:
     id: str
@@ -154,6 +154,7 @@ class CheckResult:
 
 
 # -- what a check may ask of the run ---------------------------------------------------------------
+
 
 class Context:
     """A check's view of the run: the manifest, its graph, the environment, the results of the

@@ -15,14 +15,7 @@ from devenv.doctor.base import Context, Outcome, blocked_phrase, fail, ok, skip,
 from devenv.doctor.dockerhost import Daemon
 from devenv.doctor.host import parse_version
 from devenv.doctor.hostmap import HostMap, resolve
-from devenv.doctor.probe import (
-    PROBE_LABEL,
-    Answer,
-    Target,
-    parse,
-    script,
-    target_for,
-)
+from devenv.doctor.probe import PROBE_LABEL, Answer, Target, parse, script, target_for
 
 
 def hostmap_of(ctx: Context) -> HostMap | None:
@@ -50,11 +43,12 @@ def _hint(answer: Answer, hm: HostMap, manifest_name: str) -> str:
         return f"{target.host} is mapped to {hm.address} yet did not resolve: check ${hm.override_env}"
     where = answer.resolved or target.host
     if answer.verdict == "refused":
-        return (f"start the {target.name} registry and make it listen on {where}:{target.port} "
-                f"(the address builds reach), not only on 127.0.0.1")
+        return f"start the {target.name} registry and make it listen on {where}:{target.port} (the address builds reach), not only on 127.0.0.1"
     if answer.verdict == "no-answer":
-        return (f"{where}:{target.port} does not answer from containers: is the registry up, and does the host "
-                f"firewall let the Docker bridge reach port {target.port}?")
+        return (
+            f"{where}:{target.port} does not answer from containers: is the registry up, and does the host "
+            f"firewall let the Docker bridge reach port {target.port}?"
+        )
     return "rerun with -v for the probe's output"
 
 
@@ -79,14 +73,12 @@ def _report(ctx: Context, answers: list[Answer], complete: bool, where: str, raw
     failed = [a for a in answers if a.failed]
     if failed:
         hints = list(dict.fromkeys(_hint(a, hm, name) for a in failed))
-        return fail("; ".join(summary), details=details, hint="; ".join(hints),
-                    gates=gates.build_consumers(m, [a.target.name for a in failed]))
+        return fail("; ".join(summary), details=details, hint="; ".join(hints), gates=gates.build_consumers(m, [a.target.name for a in failed]))
     http = [a for a in answers if a.verdict == "http-error"]
     addresses = sorted({a.resolved for a in answers if a.resolved})
     via = f"{hm.address}" + (f" = {', '.join(addresses)}" if addresses and addresses != [hm.address] else "")
     if http:
-        return warn("; ".join(a.message for a in http) + f" (in {where}; the registries group checks their health)",
-                    details=details)
+        return warn("; ".join(a.message for a in http) + f" (in {where}; the registries group checks their health)", details=details)
     names = ", ".join(a.target.name for a in answers)
     return ok(f"{names} answered from {where} via {via}", details=details)
 
@@ -94,9 +86,11 @@ def _report(ctx: Context, answers: list[Answer], complete: bool, where: str, raw
 def _mapping_rejected(exc: Exception, hm: HostMap, ctx: Context) -> Outcome | None:
     text = str(exc)
     if "host-gateway" in text or "add-host" in text or "extra host" in text.lower():
-        return fail(f"the engine rejects the extra_hosts mapping: {text[:200]}",
-                    hint=f"{hm.fallback_switch}   (maps the registry hosts to {hm.fallback})",
-                    gates=gates.image_builds(ctx))
+        return fail(
+            f"the engine rejects the extra_hosts mapping: {text[:200]}",
+            hint=f"{hm.fallback_switch}   (maps the registry hosts to {hm.fallback})",
+            gates=gates.image_builds(ctx),
+        )
     return None
 
 
@@ -127,8 +121,7 @@ def check_run_probe(ctx: Context) -> Outcome:
     try:
         host_config = api.create_host_config(extra_hosts=hm.as_dict(), auto_remove=True)
         ctx.note("creating the probe container")
-        container = api.create_container(image, command=["sh", "-c", probe_script], host_config=host_config,
-                                         labels={PROBE_LABEL: "run"})
+        container = api.create_container(image, command=["sh", "-c", probe_script], host_config=host_config, labels={PROBE_LABEL: "run"})
     except docker.errors.APIError as exc:
         rejected = _mapping_rejected(exc, hm, ctx)
         if rejected:
@@ -181,8 +174,17 @@ def check_build_probe(ctx: Context) -> Outcome:
     lines: list[str] = []
     errors: list[str] = []
     try:
-        for chunk in client.api.build(fileobj=context, custom_context=True, extra_hosts=hm.as_dict(), nocache=True,
-                                      rm=True, forcerm=True, pull=False, decode=True, labels={PROBE_LABEL: "build"}):
+        for chunk in client.api.build(
+            fileobj=context,
+            custom_context=True,
+            extra_hosts=hm.as_dict(),
+            nocache=True,
+            rm=True,
+            forcerm=True,
+            pull=False,
+            decode=True,
+            labels={PROBE_LABEL: "build"},
+        ):
             if "stream" in chunk:
                 lines.append(chunk["stream"])
             if "error" in chunk:
@@ -199,8 +201,11 @@ def check_build_probe(ctx: Context) -> Outcome:
         if rejected:
             return rejected
         if errors and not any(a.output for a in answers):
-            return fail(f"the probe build failed before it could probe: {errors[-1].strip()[:200]}",
-                        details=raw.splitlines()[-10:], hint="rerun with -v; check that the engine can build images")
+            return fail(
+                f"the probe build failed before it could probe: {errors[-1].strip()[:200]}",
+                details=raw.splitlines()[-10:],
+                hint="rerun with -v; check that the engine can build images",
+            )
     return _report(ctx, answers, complete, "a classic docker build", raw)
 
 
@@ -248,8 +253,11 @@ def check_buildkit_probe(ctx: Context) -> Outcome:
             return rejected
         if not any(a.output for a in answers):
             last = next((line for line in reversed(raw.splitlines()) if line.strip()), "no output")
-            return fail(f"the BuildKit probe build failed before it could probe: {last.strip()[:200]}",
-                        details=raw.splitlines()[-10:], hint="rerun with -v; check that BuildKit builds work here")
+            return fail(
+                f"the BuildKit probe build failed before it could probe: {last.strip()[:200]}",
+                details=raw.splitlines()[-10:],
+                hint="rerun with -v; check that BuildKit builds work here",
+            )
     return _report(ctx, answers, complete, "a BuildKit build", raw)
 
 

@@ -66,8 +66,20 @@ from devenv.doctor.corefile_syntax import (
 from devenv.util.net import is_ip
 
 __all__ = [
-    "COREFILE_PATH", "DEFAULT_PORT", "Address", "Answer", "Corefile", "CorefileError", "Directive",
-    "NameRule", "ServerBlock", "Token", "configmap_files", "parse", "rewrite_rules", "tokenize",
+    "COREFILE_PATH",
+    "DEFAULT_PORT",
+    "Address",
+    "Answer",
+    "Corefile",
+    "CorefileError",
+    "Directive",
+    "NameRule",
+    "ServerBlock",
+    "Token",
+    "configmap_files",
+    "parse",
+    "rewrite_rules",
+    "tokenize",
 ]
 
 
@@ -117,18 +129,15 @@ class Corefile:
                         notes.append(f"{directive.where}: {rule.error}")
                         continue
                     if rule.matches(host):
-                        return Answer(host, server, "", how=directive.text(), where=directive.where,
-                                      target=rule.target_for(host), block=addr.shown)
+                        return Answer(host, server, "", how=directive.text(), where=directive.where, target=rule.target_for(host), block=addr.shown)
         for directive in server.directives:
             if directive.name == "hosts":
                 hit = self._hosts_answer(directive, server, addr, host, notes)
                 if hit:
                     return hit
-        return Answer(host, server, f"the {addr.shown} block has no rewrite or hosts entry for it",
-                      notes=tuple(notes), block=addr.shown)
+        return Answer(host, server, f"the {addr.shown} block has no rewrite or hosts entry for it", notes=tuple(notes), block=addr.shown)
 
-    def _hosts_answer(self, directive: Directive, server: ServerBlock, addr: Address, host: str,
-                      notes: list[str]) -> "Answer | None":
+    def _hosts_answer(self, directive: Directive, server: ServerBlock, addr: Address, host: str, notes: list[str]) -> "Answer | None":
         args = list(directive.args)
         path = args[0] if args else "/etc/hosts"
         zones = [z.lower().rstrip(".") for z in args[1:]] or [a.zone for a in server.addresses]
@@ -148,8 +157,7 @@ class Corefile:
             notes.append(f"{directive.where}: hosts file {path} is not in the ConfigMaps: not checked")
         for ip, names, where in entries:
             if host in names:
-                return Answer(host, server, "", how=f"hosts entry {ip} {host}", where=where, target=ip,
-                              block=addr.shown)
+                return Answer(host, server, "", how=f"hosts entry {ip} {host}", where=where, target=ip, block=addr.shown)
         return None
 
 
@@ -170,6 +178,7 @@ class Answer:
 
 
 # -- rewrite rules ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class NameRule:
@@ -209,7 +218,7 @@ class NameRule:
         if self.match == "suffix":
             return (name[: len(name) - len(_fqdn(self.source))] + _fqdn(self.replacement)).rstrip(".")
         if self.match == "prefix":
-            return (self.replacement + name[len(self.source):]).rstrip(".")
+            return (self.replacement + name[len(self.source) :]).rstrip(".")
         if self.match == "substring":
             return name.replace(self.source.lower(), self.replacement, 1).rstrip(".")
         try:
@@ -260,8 +269,7 @@ def rewrite_rules(directive: Directive) -> list[NameRule]:
         return [NameRule(mode, "exact", rest[0], rest[1])]
     match = rest[0].lower()
     if match not in MATCH_TYPES:
-        return [NameRule(mode, match, rest[0], rest[1],
-                         error=f"rewrite name: unknown match type '{rest[0]}' (CoreDNS rejects this Corefile)")]
+        return [NameRule(mode, match, rest[0], rest[1], error=f"rewrite name: unknown match type '{rest[0]}' (CoreDNS rejects this Corefile)")]
     rule = NameRule(mode, match, rest[1], rest[2])
     if match == "regex":
         try:

@@ -7,18 +7,10 @@ import fnmatch
 import posixpath
 from typing import Mapping
 
-from devenv.doctor.corefile_syntax import (
-    COREFILE_PATH,
-    MAX_IMPORT_DEPTH,
-    CorefileError,
-    Directive,
-    ServerBlock,
-    Token,
-    resolve_path,
-    tokenize,
-)
+from devenv.doctor.corefile_syntax import COREFILE_PATH, MAX_IMPORT_DEPTH, CorefileError, Directive, ServerBlock, Token, resolve_path, tokenize
 
 # -- the parser ------------------------------------------------------------------------------------
+
 
 class Parser:
     def __init__(self, files: Mapping[str, str]):
@@ -80,11 +72,11 @@ class Parser:
         """Replace ``import X`` (at token ``i``) by the tokens of the snippet or files it names."""
         tok = self.tokens[i]
         count = 0
-        for t in self.tokens[i + 1:]:
+        for t in self.tokens[i + 1 :]:
             if t.file != tok.file or t.origin != tok.origin or t.line != tok.end_line:
                 break
             count += 1
-        args = self.tokens[i + 1:i + 1 + count]
+        args = self.tokens[i + 1 : i + 1 + count]
         if len(args) != 1:
             raise CorefileError(tok.file, tok.line, "import takes exactly one argument (a file, glob or snippet)")
         pattern = args[0].text
@@ -109,9 +101,8 @@ class Parser:
                     raise CorefileError(tok.file, tok.line, f"import {pattern}: no such file")
             for path in matched:
                 self.origins += 1
-                spliced.extend(Token(t.text, t.file, t.line, t.quoted, tok.depth + 1, self.origins)
-                               for t in tokenize(self.files[path], path))
-        self.tokens[i:i + 1 + count] = spliced
+                spliced.extend(Token(t.text, t.file, t.line, t.quoted, tok.depth + 1, self.origins) for t in tokenize(self.files[path], path))
+        self.tokens[i : i + 1 + count] = spliced
 
     def _server_block(self) -> ServerBlock:
         first = self.tokens[self.pos]
@@ -165,9 +156,11 @@ class Parser:
         if closing:
             if self.crossed:  # the real culprit: its '}' is missing, so it took someone else's
                 culprit, closer = self.crossed
-                raise CorefileError(culprit.file, culprit.line,
-                                    f"'{culprit.text}' opens a block that is not closed in this file "
-                                    f"(it takes the '}}' at {closer.file}:{closer.line})")
+                raise CorefileError(
+                    culprit.file,
+                    culprit.line,
+                    f"'{culprit.text}' opens a block that is not closed in this file (it takes the '}}' at {closer.file}:{closer.line})",
+                )
             raise CorefileError(opener.file, opener.line, f"'{opener.text}': missing '}}' (unexpected end of file)")
         return lines
 

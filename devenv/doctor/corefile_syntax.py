@@ -25,6 +25,7 @@ class CorefileError(ValueError):
 
 # -- tokens ---------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Token:
     text: str
@@ -96,6 +97,7 @@ def tokenize(text: str, file: str = "Corefile") -> list[Token]:
 
 
 # -- the tree --------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Directive:

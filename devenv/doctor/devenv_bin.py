@@ -20,8 +20,14 @@ INSTALL = "pipx install 'git+<devenv repository URL>'   (or: uv tool install ...
 
 def candidates(env, root: Path | None) -> list[Path]:
     home = env.get("HOME", "")
-    folders = [env.get("DEVENV_BIN_DIR", ""), str(root / ".venv" / "bin") if root else "", env.get("PIPX_BIN_DIR", ""),
-               env.get("UV_TOOL_BIN_DIR", ""), env.get("XDG_BIN_HOME", ""), os.path.join(home, ".local", "bin") if home else ""]
+    folders = [
+        env.get("DEVENV_BIN_DIR", ""),
+        str(root / ".venv" / "bin") if root else "",
+        env.get("PIPX_BIN_DIR", ""),
+        env.get("UV_TOOL_BIN_DIR", ""),
+        env.get("XDG_BIN_HOME", ""),
+        os.path.join(home, ".local", "bin") if home else "",
+    ]
     return [Path(f) for f in folders if f]
 
 
@@ -44,13 +50,24 @@ def check_devenv(ctx: Context) -> Outcome:
     for folder in candidates(ctx.env, root):
         found = folder / "devenv"
         if found.is_file() and os.access(found, os.X_OK):
-            return warn(f"not on PATH; the generated Tiltfile finds it at {found}",
-                        hint=f"add it to your shell's PATH for the commands in the docs: export PATH=\"$PATH:{folder}\"")
+            return warn(
+                f"not on PATH; the generated Tiltfile finds it at {found}",
+                hint=f'add it to your shell\'s PATH for the commands in the docs: export PATH="$PATH:{folder}"',
+            )
     message = "not on PATH nor where pipx, uv tool or scripts/onboard.sh install it"
     if not tilt_runs_devenv(ctx):
         return warn(message + " (this Tiltfile does not run it)", hint=INSTALL)
     return fail(message + f": Tilt's {', '.join(tilt_runs_devenv(ctx))} run `devenv` and would fail", hint=INSTALL)
 
 
-CHECKS = [Check(id="host.devenv", group="host", title="devenv", run=check_devenv, deadline=2.0, gates=tilt_runs_devenv,
-                timeout_hint="the file system is very slow: check the folders on PATH")]
+CHECKS = [
+    Check(
+        id="host.devenv",
+        group="host",
+        title="devenv",
+        run=check_devenv,
+        deadline=2.0,
+        gates=tilt_runs_devenv,
+        timeout_hint="the file system is very slow: check the folders on PATH",
+    )
+]

@@ -30,7 +30,7 @@ class Endpoint:
 
     @property
     def socket_path(self) -> str | None:
-        return self.url[len("unix://"):] if self.url.startswith("unix://") else None
+        return self.url[len("unix://") :] if self.url.startswith("unix://") else None
 
     def describe(self) -> str:
         return f"{self.url} ({self.source})"
@@ -110,13 +110,9 @@ def dial_unix(endpoint: Endpoint, timeout: float) -> dict[str, str]:
         try:
             sock.connect(path)
         except PermissionError:
-            raise SocketProblem(
-                "permission", f"permission denied on {path}: this user may not use the Docker daemon", GROUP_HINT
-            ) from None
+            raise SocketProblem("permission", f"permission denied on {path}: this user may not use the Docker daemon", GROUP_HINT) from None
         except ConnectionRefusedError:
-            raise SocketProblem(
-                "refused", f"{path} exists but no daemon listens on it (stale socket)", _start_hint(endpoint)
-            ) from None
+            raise SocketProblem("refused", f"{path} exists but no daemon listens on it (stale socket)", _start_hint(endpoint)) from None
         sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
         data = b""
         while b"\r\n\r\n" not in data:
@@ -129,8 +125,7 @@ def dial_unix(endpoint: Endpoint, timeout: float) -> dict[str, str]:
     head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
     lines = head.split("\r\n")
     if not lines or not lines[0].startswith("HTTP/"):
-        raise SocketProblem("not-docker", f"{path} answered, but not as a Docker daemon: {lines[0][:80]!r}",
-                            _start_hint(endpoint))
+        raise SocketProblem("not-docker", f"{path} answered, but not as a Docker daemon: {lines[0][:80]!r}", _start_hint(endpoint))
     headers = {}
     for line in lines[1:]:
         key, _, value = line.partition(":")

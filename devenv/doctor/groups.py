@@ -72,8 +72,6 @@ def select_groups(only: Iterable[str] | None, skip: Iterable[str] | None) -> lis
         if name not in GROUPS:
             close = difflib.get_close_matches(name, list(GROUPS), n=1)
             suggestion = f" (did you mean '{close[0]}'?)" if close else ""
-            raise DevenvError(
-                f"unknown check group '{name}'{suggestion}", hint=f"groups: {', '.join(GROUPS)}"
-            )
+            raise DevenvError(f"unknown check group '{name}'{suggestion}", hint=f"groups: {', '.join(GROUPS)}")
     selected = [g for g in GROUPS if (not wanted or g in wanted) and g not in unwanted]
     return selected

@@ -59,21 +59,54 @@ def _uses_helm(ctx: Context) -> bool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("docker", ("docker", "--version"), "20.10", "it builds the service images",
-         "sudo apt-get install docker.io   (or Docker Desktop: https://docs.docker.com/get-docker/)",
-         gates=gates.image_builds),
-    Tool("kubectl", ("kubectl", "version", "--client"), "1.25", "Tilt deploys with it",
-         "see https://kubernetes.io/docs/tasks/tools/#kubectl   (macOS: brew install kubectl)"),
-    Tool("tilt", ("tilt", "version"), MIN_TILT, "it runs the generated Tiltfile",
-         "curl -fsSL https://raw.githubusercontent.com/tilt-dev/tilt/master/scripts/install.sh | bash"),
-    Tool("k3d", ("k3d", "version"), "5.4", "it creates the k3d cluster",
-         "curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | bash", required=_uses_k3d),
-    Tool("helm", ("helm", "version", "--short"), "3.8", "it deploys the helm: services",
-         "curl -fsSL https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3 | bash",
-         required=_uses_helm, gates=gates.helm_services),
-    Tool("helmfile", ("helmfile", "--version"), "0.150", "it installs shared cluster charts",
-         "brew install helmfile   (or a release binary: https://github.com/helmfile/helmfile/releases)",
-         required=lambda ctx: False, gates=lambda ctx: ()),
+    Tool(
+        "docker",
+        ("docker", "--version"),
+        "20.10",
+        "it builds the service images",
+        "sudo apt-get install docker.io   (or Docker Desktop: https://docs.docker.com/get-docker/)",
+        gates=gates.image_builds,
+    ),
+    Tool(
+        "kubectl",
+        ("kubectl", "version", "--client"),
+        "1.25",
+        "Tilt deploys with it",
+        "see https://kubernetes.io/docs/tasks/tools/#kubectl   (macOS: brew install kubectl)",
+    ),
+    Tool(
+        "tilt",
+        ("tilt", "version"),
+        MIN_TILT,
+        "it runs the generated Tiltfile",
+        "curl -fsSL https://raw.githubusercontent.com/tilt-dev/tilt/master/scripts/install.sh | bash",
+    ),
+    Tool(
+        "k3d",
+        ("k3d", "version"),
+        "5.4",
+        "it creates the k3d cluster",
+        "curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | bash",
+        required=_uses_k3d,
+    ),
+    Tool(
+        "helm",
+        ("helm", "version", "--short"),
+        "3.8",
+        "it deploys the helm: services",
+        "curl -fsSL https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3 | bash",
+        required=_uses_helm,
+        gates=gates.helm_services,
+    ),
+    Tool(
+        "helmfile",
+        ("helmfile", "--version"),
+        "0.150",
+        "it installs shared cluster charts",
+        "brew install helmfile   (or a release binary: https://github.com/helmfile/helmfile/releases)",
+        required=lambda ctx: False,
+        gates=lambda ctx: (),
+    ),
 )
 
 MINIMUMS = {tool.name: tool.minimum for tool in TOOLS}
@@ -112,19 +145,21 @@ def check_tool(tool: Tool, ctx: Context) -> Outcome:
     if version is None:
         last = done.output.splitlines()[-1] if done.output else "no output"
         verdict = f"exited {done.returncode}" if done.returncode else "printed no version"
-        return fail(f"`{command}` {verdict}: {last[:160]}", details=[f"path: {path}", *done.output.splitlines()[:20]],
-                    hint=f"reinstall {tool.name}: {tool.install}")
+        return fail(
+            f"`{command}` {verdict}: {last[:160]}", details=[f"path: {path}", *done.output.splitlines()[:20]], hint=f"reinstall {tool.name}: {tool.install}"
+        )
     have = format_version(version)
     details = [f"path: {path}", f"minimum: {want} ({source}; override with {tool.env_override}=X.Y)"]
     if version < minimum:
-        return fail(f"{have} at {path} is older than {want} ({source})", details=details,
-                    hint=f"upgrade {tool.name}: {tool.install}")
+        return fail(f"{have} at {path} is older than {want} ({source})", details=details, hint=f"upgrade {tool.name}: {tool.install}")
     return ok(f"{have} (>= {want})", details=details)
 
 
 def _tool_check(tool: Tool) -> Check:
     return Check(
-        id=f"host.{tool.name}", group="host", title=tool.name,
+        id=f"host.{tool.name}",
+        group="host",
+        title=tool.name,
         run=lambda ctx: check_tool(tool, ctx),
         deadline=5.0,
         gates=tool.gates,

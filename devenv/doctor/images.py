@@ -55,12 +55,19 @@ def _check(service: str) -> Check:
         ctx.note(f"reading {ref} (docker save)")
         return outcome_of(read_image(client, ref, service_sdks(manifest, service), service=service))
 
-    return Check(f"{GROUP}.{service}", GROUP, f"{service} image SDKs", run, needs=("docker.daemon",), deadline=60.0,
-                 gates=gates, timeout_hint="reading the image took too long: a very large image, or a slow daemon")
+    return Check(
+        f"{GROUP}.{service}",
+        GROUP,
+        f"{service} image SDKs",
+        run,
+        needs=("docker.daemon",),
+        deadline=60.0,
+        gates=gates,
+        timeout_hint="reading the image took too long: a very large image, or a slow daemon",
+    )
 
 
 def checks(manifest: "Manifest") -> list[Check]:
     from devenv.manifest.relations import consumed_sdks
 
-    return [_check(name) for name, svc in manifest.services.items()
-            if svc.image and consumed_sdks(manifest, svc)]
+    return [_check(name) for name, svc in manifest.services.items() if svc.image and consumed_sdks(manifest, svc)]

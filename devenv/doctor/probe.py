@@ -38,6 +38,7 @@ MARK = "@@devenv"
 
 # -- the image -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Busybox:
     path: str
@@ -109,6 +110,7 @@ def rootfs_tar(busybox_path: str) -> bytes:
 
 # -- the script ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Target:
     name: str  # the registry's name in the manifest
@@ -136,8 +138,12 @@ def _quote(text: str) -> str:
 
 def script(targets: list[Target], per_request: int) -> str:
     """Requests all targets at once (background jobs), then prints each one's output, marked."""
-    lines = ["probe() {", f"  out=$(timeout {per_request} wget -O /tmp/body.$1 \"$2\" 2>&1); rc=$?",
-             "  printf '%s\\n' \"$out\" > /tmp/out.$1; echo $rc > /tmp/rc.$1", "}"]
+    lines = [
+        "probe() {",
+        f'  out=$(timeout {per_request} wget -O /tmp/body.$1 "$2" 2>&1); rc=$?',
+        "  printf '%s\\n' \"$out\" > /tmp/out.$1; echo $rc > /tmp/rc.$1",
+        "}",
+    ]
     for i, target in enumerate(targets):
         lines.append(f"probe {i} {_quote(target.url)} &")
     lines.append("wait")
@@ -148,6 +154,7 @@ def script(targets: list[Target], per_request: int) -> str:
 
 
 # -- reading the answers ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -177,7 +184,7 @@ def parse(text: str, targets: list[Target]) -> tuple[list[Answer], bool]:
         if line.startswith(f"{MARK}-end"):
             complete = True
         elif line.startswith(f"{MARK}-out "):
-            index, _, rest = line[len(MARK) + 5:].partition(" ")
+            index, _, rest = line[len(MARK) + 5 :].partition(" ")
             if index.isdigit() and int(index) in outputs:
                 outputs[int(index)].append(rest)
         elif line.startswith(f"{MARK} "):
@@ -200,13 +207,11 @@ def classify(target: Target, rc: int | None, lines: list[str]) -> Answer:
     if rc == 0:
         return Answer(target, "ok", f"{target.name} reachable at {where}", resolved, 200, output)
     if "bad address" in text:
-        return Answer(target, "unresolved",
-                      f"{target.name}: cannot resolve {target.host} (getaddrinfo ENOTFOUND)", None, None, output)
+        return Answer(target, "unresolved", f"{target.name}: cannot resolve {target.host} (getaddrinfo ENOTFOUND)", None, None, output)
     http = _HTTP_ERROR.search(text)
     if http:
         status = int(http.group(1))
-        return Answer(target, "http-error", f"{target.name} reachable at {where}, but answered HTTP {status}",
-                      resolved, status, output)
+        return Answer(target, "http-error", f"{target.name} reachable at {where}, but answered HTTP {status}", resolved, status, output)
     if "refused" in text:
         return Answer(target, "refused", f"{target.name}: connection refused at {where}", resolved, None, output)
     if rc in (124, 143) or "Terminated" in text or "timed out" in text.lower():
@@ -214,5 +219,4 @@ def classify(target: Target, rc: int | None, lines: list[str]) -> Answer:
     if "unreachable" in text or "No route" in text:
         return Answer(target, "no-answer", f"{target.name}: {where} unreachable", resolved, None, output)
     last = next((line for line in reversed(lines) if line.strip()), f"exit code {rc}")
-    return Answer(target, "error", f"{target.name}: request to {where} failed: {last.strip()[:120]}",
-                  resolved, None, output)
+    return Answer(target, "error", f"{target.name}: request to {where} failed: {last.strip()[:120]}", resolved, None, output)

@@ -18,17 +18,16 @@ from devenv.doctor.base import CheckResult, Status, blocked_phrase
 
 SCHEMA = "devenv.doctor/v1"
 
-GLYPHS = {
-    Status.OK: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.TIMEOUT: "✗", Status.CRASHED: "✗", Status.SKIPPED: "-",
-    Status.UNCHECKED: "?",
-}
-ASCII_GLYPHS = {
-    Status.OK: "ok", Status.WARN: "!", Status.FAIL: "x", Status.TIMEOUT: "x", Status.CRASHED: "x", Status.SKIPPED: "-",
-    Status.UNCHECKED: "?",
-}
+GLYPHS = {Status.OK: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.TIMEOUT: "✗", Status.CRASHED: "✗", Status.SKIPPED: "-", Status.UNCHECKED: "?"}
+ASCII_GLYPHS = {Status.OK: "ok", Status.WARN: "!", Status.FAIL: "x", Status.TIMEOUT: "x", Status.CRASHED: "x", Status.SKIPPED: "-", Status.UNCHECKED: "?"}
 STYLES = {
-    Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red", Status.TIMEOUT: "red",
-    Status.CRASHED: "red", Status.SKIPPED: "dim", Status.UNCHECKED: "red",
+    Status.OK: "green",
+    Status.WARN: "yellow",
+    Status.FAIL: "red",
+    Status.TIMEOUT: "red",
+    Status.CRASHED: "red",
+    Status.SKIPPED: "dim",
+    Status.UNCHECKED: "red",
 }
 LABELS = {Status.TIMEOUT: "timeout", Status.CRASHED: "crashed", Status.UNCHECKED: "not checked"}  # shown before the message
 MAX_NAMED = 6
@@ -90,8 +89,7 @@ class Report:
                 text = f"{problems} {noun} (blocking no service of the manifest)"
         else:
             passed = self.count(Status.OK) + warnings
-            text = f"{passed} of {len(self.results)} checks passed" if passed != len(self.results) else (
-                f"all {passed} checks passed")
+            text = f"{passed} of {len(self.results)} checks passed" if passed != len(self.results) else (f"all {passed} checks passed")
         if warnings:
             text += f"; {warnings} warning{'s' if warnings != 1 else ''}" + (" (fail with --strict)" if self.strict else "")
         return text + f" in {self.duration:.1f}s"
@@ -182,15 +180,21 @@ def to_json(report: Report) -> dict:
             "services": len(report.services),
         },
         "groups": [
-            {"name": g.name, "title": g.title, "checks": by_group.get(g.name, 0), "note": g.note or None,
-             "pulled_in": g.pulled_in}
-            for g in report.groups
+            {"name": g.name, "title": g.title, "checks": by_group.get(g.name, 0), "note": g.note or None, "pulled_in": g.pulled_in} for g in report.groups
         ],
         "checks": [
             {
-                "id": r.id, "group": r.group, "title": r.title, "status": r.status.value, "message": r.message,
-                "hint": r.hint or None, "details": list(r.details), "duration": r.duration, "deadline": r.deadline,
-                "needs": list(r.needs), "blocked_services": list(r.blocked),
+                "id": r.id,
+                "group": r.group,
+                "title": r.title,
+                "status": r.status.value,
+                "message": r.message,
+                "hint": r.hint or None,
+                "details": list(r.details),
+                "duration": r.duration,
+                "deadline": r.deadline,
+                "needs": list(r.needs),
+                "blocked_services": list(r.blocked),
             }
             for r in report.results
         ],

@@ -36,8 +36,9 @@ class Collector:
     def in_order(self, ids: Iterable[str]) -> list[CheckResult]:
         return [self.results[i] for i in ids]
 
-    def finish(self, check: Check, ctx: Context | None, status: Status, message: str, *, details=(), hint="",
-               duration=0.0, limit=0.0, gates=None, data=None) -> None:
+    def finish(
+        self, check: Check, ctx: Context | None, status: Status, message: str, *, details=(), hint="", duration=0.0, limit=0.0, gates=None, data=None
+    ) -> None:
         blocked: tuple[str, ...] = ()
         if status.is_problem and self.graph is not None:
             try:
@@ -46,9 +47,18 @@ class Collector:
             except Exception:  # noqa: BLE001 - a broken gates function must not hide the result
                 blocked = ()
         self.results[check.id] = CheckResult(
-            id=check.id, group=check.group, title=check.title, status=status,
-            message=redact_text(message), details=tuple(redact_text(d) for d in details), hint=redact_text(hint),
-            duration=round(duration, 4), deadline=round(limit, 3), needs=check.needs, blocked=blocked, data=data,
+            id=check.id,
+            group=check.group,
+            title=check.title,
+            status=status,
+            message=redact_text(message),
+            details=tuple(redact_text(d) for d in details),
+            hint=redact_text(hint),
+            duration=round(duration, 4),
+            deadline=round(limit, 3),
+            needs=check.needs,
+            blocked=blocked,
+            data=data,
         )
 
     def skip(self, check: Check, message: str) -> None:
@@ -61,8 +71,15 @@ class Collector:
     def time_out(self, r: Running, now: float, run_end: float) -> None:
         reason = "the run's budget" if r.deadline_at >= run_end and r.limit < r.check.deadline else "its deadline"
         note = f" (last step: {r.ctx.last_note})" if r.ctx.last_note else ""
-        self.finish(r.check, r.ctx, Status.TIMEOUT, f"no result within {round(r.limit, 2):g}s ({reason}){note}",
-                    hint=r.check.timeout_hint, duration=now - r.started, limit=r.limit)
+        self.finish(
+            r.check,
+            r.ctx,
+            Status.TIMEOUT,
+            f"no result within {round(r.limit, 2):g}s ({reason}){note}",
+            hint=r.check.timeout_hint,
+            duration=now - r.started,
+            limit=r.limit,
+        )
 
     def record(self, r: Running, value, exc: BaseException | None, finished: float) -> None:
         """What the check's thread returned or raised."""
@@ -71,25 +88,38 @@ class Collector:
         if exc is not None:
             if isinstance(exc, TimeoutError):
                 message = str(exc) or f"gave up waiting after {duration:.1f}s"
-                self.finish(check, ctx, Status.TIMEOUT, message, hint=check.timeout_hint, duration=duration,
-                            limit=r.limit)
+                self.finish(check, ctx, Status.TIMEOUT, message, hint=check.timeout_hint, duration=duration, limit=r.limit)
                 return
             trace = traceback.format_exception(type(exc), exc, exc.__traceback__)
             details = "".join(trace).rstrip().splitlines()
-            self.finish(check, ctx, Status.CRASHED, f"crashed: {type(exc).__name__}: {exc}", details=details,
-                        hint="a bug in this check, not in your setup: rerun with -v and report the traceback",
-                        duration=duration, limit=r.limit)
+            self.finish(
+                check,
+                ctx,
+                Status.CRASHED,
+                f"crashed: {type(exc).__name__}: {exc}",
+                details=details,
+                hint="a bug in this check, not in your setup: rerun with -v and report the traceback",
+                duration=duration,
+                limit=r.limit,
+            )
             return
         if not isinstance(value, Outcome):
-            self.finish(check, ctx, Status.CRASHED, f"crashed: returned {type(value).__name__}, not an Outcome",
-                        duration=duration, limit=r.limit)
+            self.finish(check, ctx, Status.CRASHED, f"crashed: returned {type(value).__name__}, not an Outcome", duration=duration, limit=r.limit)
             return
-        self.finish(check, ctx, value.status, value.message, details=value.details, hint=value.hint,
-                    duration=duration, limit=r.limit, gates=value.gates, data=value.data)
+        self.finish(
+            check,
+            ctx,
+            value.status,
+            value.message,
+            details=value.details,
+            hint=value.hint,
+            duration=duration,
+            limit=r.limit,
+            gates=value.gates,
+            data=value.data,
+        )
 
 
 def verb(status: Status) -> str:
     """How a need's status reads in a skip message: "needs docker.daemon, which failed"."""
-    return {
-        Status.FAIL: "failed", Status.TIMEOUT: "timed out", Status.CRASHED: "crashed", Status.SKIPPED: "was skipped",
-    }.get(status, str(status.value))
+    return {Status.FAIL: "failed", Status.TIMEOUT: "timed out", Status.CRASHED: "crashed", Status.SKIPPED: "was skipped"}.get(status, str(status.value))

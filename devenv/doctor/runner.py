@@ -39,10 +39,12 @@ def run_checks(
         raise ValueError(f"duplicate check ids: {', '.join(dupes)}")
     collector = Collector(graph)
     run_env = dict(os.environ if env is None else env)  # one copy, shared by every check's context
-    scheduler = _Scheduler(checks, collector, budget, lambda deadline_at: Context(
-        loaded=loaded, graph=graph, env=run_env, results=collector.results,
-        deadline_at=deadline_at, verbose=verbose,
-    ))
+    scheduler = _Scheduler(
+        checks,
+        collector,
+        budget,
+        lambda deadline_at: Context(loaded=loaded, graph=graph, env=run_env, results=collector.results, deadline_at=deadline_at, verbose=verbose),
+    )
     scheduler.run()
     return collector.in_order(order)
 

@@ -65,9 +65,15 @@ def _check(name: str) -> Check:
             return fail(found.message, details=details, hint=rerun)
         return warn(found.message, details=details, hint=rerun)
 
-    return Check(id=f"sdks.{name}-generated", group="sdks", title=f"SDK {name} generated code",
-                 run=run, deadline=15.0, gates=gates,
-                 timeout_hint="hashing the proto workspace took too long: is it on a slow or network file system?")
+    return Check(
+        id=f"sdks.{name}-generated",
+        group="sdks",
+        title=f"SDK {name} generated code",
+        run=run,
+        deadline=15.0,
+        gates=gates,
+        timeout_hint="hashing the proto workspace took too long: is it on a slow or network file system?",
+    )
 
 
 def checks(manifest: "Manifest") -> list[Check]:

@@ -46,7 +46,7 @@ def _history(config: dict) -> list[str]:
 def _clean_step(text: str) -> str:
     text = text.replace("/bin/sh -c #(nop) ", "").replace("|0 /bin/sh -c ", "RUN ").strip()
     if text.startswith("/bin/sh -c "):
-        text = "RUN " + text[len("/bin/sh -c "):]
+        text = "RUN " + text[len("/bin/sh -c ") :]
     return " ".join(text.split())[:160]
 
 
@@ -77,7 +77,7 @@ def _remove(files: dict[str, FileHit], folder: str, base: str) -> None:
         for key in [k for k in files if k.startswith(prefix)]:
             del files[key]
         return
-    gone = posixpath.join(folder, base[len(".wh."):])
+    gone = posixpath.join(folder, base[len(".wh.") :])
     for key in [k for k in files if k == gone or k.startswith(gone + "/")]:
         del files[key]
 

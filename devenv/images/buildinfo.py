@@ -51,13 +51,13 @@ def _uvarint(data: bytes, at: int) -> tuple[int, int]:
 
 def _string(data: bytes, at: int) -> tuple[str, int]:
     size, at = _uvarint(data, at)
-    return data[at: at + size].decode("utf-8", "replace"), at + size
+    return data[at : at + size].decode("utf-8", "replace"), at + size
 
 
 def _header(data: bytes) -> int:
     at = data.find(MAGIC)
     # aligned, and a pointer size of 4 or 8: not the literal in a binary that embeds debug/buildinfo
-    while at != -1 and (at % 16 or data[at + 14: at + 15] not in (b"\x04", b"\x08")):
+    while at != -1 and (at % 16 or data[at + 14 : at + 15] not in (b"\x04", b"\x08")):
         at = data.find(MAGIC, at + 1)
     return at
 

@@ -25,11 +25,20 @@ class SdkInImage:
 
     def as_json(self) -> dict:
         return {
-            "sdk": self.sdk, "package": self.package, "expected": self.expected, "status": self.status,
-            "found": [{"version": c.version, "path": c.path,
-                       "layer": ({"index": c.layer.index, "digest": c.layer.digest, "created_by": c.layer.created_by}
-                                 if c.layer else None)} for c in self.copies],
-            "message": self.message, "hint": self.hint or None,
+            "sdk": self.sdk,
+            "package": self.package,
+            "expected": self.expected,
+            "status": self.status,
+            "found": [
+                {
+                    "version": c.version,
+                    "path": c.path,
+                    "layer": ({"index": c.layer.index, "digest": c.layer.digest, "created_by": c.layer.created_by} if c.layer else None),
+                }
+                for c in self.copies
+            ],
+            "message": self.message,
+            "hint": self.hint or None,
         }
 
 
@@ -46,8 +55,14 @@ class ImageReport:
         return not self.error and all(s.status in ("ok", "unpinned", "extra-copies") for s in self.sdks)
 
     def as_json(self) -> dict:
-        return {"service": self.service, "image": self.image, "id": self.image_id or None, "ok": self.ok,
-                "error": self.error or None, "sdks": [s.as_json() for s in self.sdks]}
+        return {
+            "service": self.service,
+            "image": self.image,
+            "id": self.image_id or None,
+            "ok": self.ok,
+            "error": self.error or None,
+            "sdks": [s.as_json() for s in self.sdks],
+        }
 
 
 def _where(copy: Copy) -> str:
@@ -62,27 +77,49 @@ def judge(name: str, sdk: "Sdk", copies: list[Copy], build_arg: str) -> SdkInIma
     expected = sdk.version
     same = _same(sdk.language)
     if not copies:
-        return SdkInImage(name, sdk.package_name, expected, (), "missing", f"holds no {sdk.package_name}",
-                          hint=f"install {sdk.package_name}@{expected or '<version>'} in the Dockerfile (build arg {build_arg})")
+        return SdkInImage(
+            name,
+            sdk.package_name,
+            expected,
+            (),
+            "missing",
+            f"holds no {sdk.package_name}",
+            hint=f"install {sdk.package_name}@{expected or '<version>'} in the Dockerfile (build arg {build_arg})",
+        )
     first = copies[0]
     if expected is None:
-        return SdkInImage(name, sdk.package_name, None, tuple(copies), "unpinned",
-                          f"holds {sdk.package} {first.version} at {_where(first)}; the manifest pins no version")
+        return SdkInImage(
+            name, sdk.package_name, None, tuple(copies), "unpinned", f"holds {sdk.package} {first.version} at {_where(first)}; the manifest pins no version"
+        )
     if not same(first.version, expected):
-        return SdkInImage(name, sdk.package_name, expected, tuple(copies), "stale",
-                          f"holds {sdk.package} {first.version}, expected {expected}: {_where(first)}",
-                          hint=_stale_hint(build_arg))
+        return SdkInImage(
+            name,
+            sdk.package_name,
+            expected,
+            tuple(copies),
+            "stale",
+            f"holds {sdk.package} {first.version}, expected {expected}: {_where(first)}",
+            hint=_stale_hint(build_arg),
+        )
     others = [c for c in copies[1:] if not same(c.version, expected)]
     if others:
-        return SdkInImage(name, sdk.package_name, expected, tuple(copies), "extra-copies",
-                          f"holds {sdk.package} {expected}, and also {', '.join(f'{c.version} at {_where(c)}' for c in others)}")
+        return SdkInImage(
+            name,
+            sdk.package_name,
+            expected,
+            tuple(copies),
+            "extra-copies",
+            f"holds {sdk.package} {expected}, and also {', '.join(f'{c.version} at {_where(c)}' for c in others)}",
+        )
     return SdkInImage(name, sdk.package_name, expected, tuple(copies), "ok", f"{sdk.package_name} {first.version} at {_where(first)}")
 
 
 def _stale_hint(build_arg: str) -> str:
-    return (f"the install layer was built (or cached) with another version: make the step that installs the SDK use "
-            f"ARG {build_arg}, so a new version changes its cache key, and add `devenv sdk assert` right after it "
-            f"(docs/verify.md); then rebuild (tilt trigger <service>, or docker build --no-cache)")
+    return (
+        f"the install layer was built (or cached) with another version: make the step that installs the SDK use "
+        f"ARG {build_arg}, so a new version changes its cache key, and add `devenv sdk assert` right after it "
+        f"(docs/verify.md); then rebuild (tilt trigger <service>, or docker build --no-cache)"
+    )
 
 
 def _same(language: str):
@@ -136,6 +173,10 @@ def read_image(client, ref: str, sdks: dict[str, "Sdk"], *, service: str | None 
 def newest_image(client, repository: str) -> str | None:
     """The newest local tag of ``repository`` (Tilt tags its builds ``<image>:tilt-<hash>``)."""
     images = client.images.list(name=repository)
-    tagged = [(img.attrs.get("Created", ""), tag) for img in images for tag in img.tags
-              if tag.rsplit(":", 1)[0] == repository or tag.rsplit(":", 1)[0].endswith("/" + repository)]
+    tagged = [
+        (img.attrs.get("Created", ""), tag)
+        for img in images
+        for tag in img.tags
+        if tag.rsplit(":", 1)[0] == repository or tag.rsplit(":", 1)[0].endswith("/" + repository)
+    ]
     return max(tagged)[1] if tagged else None

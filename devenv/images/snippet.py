@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 
 
 def _fail(what: str, package: str, arg: str) -> str:
-    return (f'{{ echo "devenv sdk assert: {what} holds {package} ${{v:-nothing}}, expected ${{{arg}:-<build arg {arg} '
-            f'unset>}} (an install layer cached from an older build?)" >&2; exit 1; }}')
+    return (
+        f'{{ echo "devenv sdk assert: {what} holds {package} ${{v:-nothing}}, expected ${{{arg}:-<build arg {arg} '
+        f'unset>}} (an install layer cached from an older build?)" >&2; exit 1; }}'
+    )
 
 
 def run_line(name: str, sdk: "Sdk", arg: str) -> str:
@@ -27,13 +29,14 @@ def run_line(name: str, sdk: "Sdk", arg: str) -> str:
     if sdk.language == "typescript":
         file = f"node_modules/{package}/package.json"
         # the first "version" key, whether package.json is pretty-printed or on one line
-        read = (f"v=$(sed 's/\"version\"/\\n\"version\"/g' {shlex.quote(file)} 2>/dev/null | "
-                f"sed -n '/^\"version\" *: *\"/{{s/^\"version\" *: *\"\\([^\"]*\\)\".*/\\1/p;q;}}')")
+        read = (
+            f'v=$(sed \'s/"version"/\\n"version"/g\' {shlex.quote(file)} 2>/dev/null | '
+            f'sed -n \'/^"version" *: *"/{{s/^"version" *: *"\\([^"]*\\)".*/\\1/p;q;}}\')'
+        )
         where = file
     elif sdk.language == "python":
         pattern = shlex.quote(f"*/{dist_name(package)}-*.dist-info/METADATA")
-        read = (f"v=$(find / -xdev -path {pattern} 2>/dev/null | while read -r m; do "
-                f"sed -n '/^Version: */{{s///p;q;}}' \"$m\"; done)")
+        read = f"v=$(find / -xdev -path {pattern} 2>/dev/null | while read -r m; do sed -n '/^Version: */{{s///p;q;}}' \"$m\"; done)"
         where = "the image"
     else:
         read = f"v=$(go list -m -f '{{{{.Version}}}}' {shlex.quote(package)} 2>/dev/null)"

@@ -136,10 +136,13 @@ class Checker:
                 s.used = True
             allowing = [s for s in covering if s.active]
             yield Finding(
-                Location(doc.path, line, col), context.ID, message,
+                Location(doc.path, line, col),
+                context.ID,
+                message,
                 self.hints.fix(doc.path, language, definite, ref),
                 end_col=end_col if end_line == line else 0,
-                suppressed=bool(allowing), justification=allowing[0].reason if allowing else "",
+                suppressed=bool(allowing),
+                justification=allowing[0].reason if allowing else "",
                 snippet=doc.line_text(line).strip(),
             )
 
@@ -152,10 +155,14 @@ def suppression_findings(path: str, supps: list[suppress.Suppression], doc: Docu
             fix = "delete it, or fix its syntax" if s.problem == "suppression-invalid" else 'add reason="…" saying why the exception was reviewed'
             out.append(Finding(Location(path, s.line, s.col), s.problem, s.detail, fix, snippet=snippet))
         if not s.used and s.problem != "suppression-invalid":
-            target = "the line it is on" if s.line in s.lines else ("the next line" if s.lines else f"its \"path\" {list(s.json_path or ())}")
-            out.append(Finding(
-                Location(path, s.line, s.col), "suppression-unused",
-                f"suppression matches no reference to the proto workspace on {target}",
-                "delete it: allow-lists only shrink", snippet=snippet,
-            ))
+            target = "the line it is on" if s.line in s.lines else ("the next line" if s.lines else f'its "path" {list(s.json_path or ())}')
+            out.append(
+                Finding(
+                    Location(path, s.line, s.col),
+                    "suppression-unused",
+                    f"suppression matches no reference to the proto workspace on {target}",
+                    "delete it: allow-lists only shrink",
+                    snippet=snippet,
+                )
+            )
     return out

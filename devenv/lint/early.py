@@ -116,7 +116,6 @@ class EarlyScan:
             return None
         from devenv.lint.scan import Listed
 
-
         return Listed(Path(answer[1]), answer[2])
 
     def stop(self) -> None:
@@ -194,7 +193,7 @@ def _send(out: int, answer: tuple) -> None:
 
     data = memoryview(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
     while data:
-        data = data[os.write(out, data):]
+        data = data[os.write(out, data) :]
     os.close(out)
 
 
@@ -215,8 +214,7 @@ def _facts(path: str, root: str) -> tuple | None:
     sdks, lint = document.get("sdks") or {}, document.get("lint") or {}
     if not (isinstance(sdks, dict) and all(isinstance(s, dict) for s in sdks.values()) and isinstance(lint, dict)):
         return None
-    values = (proto.get("path"), proto.get("names", []), proto.get("allowed", []),
-              [s.get("path") or "" for s in sdks.values()], lint.get("exclude", []))
+    values = (proto.get("path"), proto.get("names", []), proto.get("allowed", []), [s.get("path") or "" for s in sdks.values()], lint.get("exclude", []))
     if not (isinstance(values[0], str) and all(_strings(v) for v in values[1:])):
         return None
     return (root, os.path.basename(path), values[0], *(tuple(v) for v in values[1:]))

@@ -41,12 +41,20 @@ def scan_facts(loaded: LoadedManifest) -> tuple | None:
     if proto is None:
         return None
     sdk_paths = [s.path for s in loaded.manifest.sdks.values()]
-    return (str(loaded.root.resolve()), loaded.path.name, proto.path, tuple(proto.names), tuple(proto.allowed),
-            tuple(p or "" for p in sdk_paths), tuple(loaded.manifest.lint.exclude))
+    return (
+        str(loaded.root.resolve()),
+        loaded.path.name,
+        proto.path,
+        tuple(proto.names),
+        tuple(proto.allowed),
+        tuple(p or "" for p in sdk_paths),
+        tuple(loaded.manifest.lint.exclude),
+    )
 
 
-def lint(loaded: LoadedManifest, paths: Sequence[Path] = (), *, jobs: int | None = None,
-         listing: GitListing | None = None, early: EarlyScan | None = None) -> LintResult:
+def lint(
+    loaded: LoadedManifest, paths: Sequence[Path] = (), *, jobs: int | None = None, listing: GitListing | None = None, early: EarlyScan | None = None
+) -> LintResult:
     """Check the repository of ``loaded`` (or only ``paths``) against the proto boundary.
 
     ``listing``: a :class:`GitListing` the caller started early (used if it fits). ``early``: a
@@ -151,10 +159,7 @@ def _manifest_findings(loaded, needles, hints, manifest_file, root: Path, files,
             s.used = True
         allowing = [s for s in covering if s.active]
         if allowing:
-            finding = Finding(
-                finding.location, finding.rule, finding.message, finding.fix,
-                suppressed=True, justification=allowing[0].reason,
-            )
+            finding = Finding(finding.location, finding.rule, finding.message, finding.fix, suppressed=True, justification=allowing[0].reason)
         out.append(finding)
     out.extend(suppression_findings(manifest_file, supps, doc))
     return out

@@ -156,12 +156,7 @@ def run_files(checker: Checker, scope: Scope, paths: list[str], jobs: int) -> Ou
         slices = [paths[i::jobs] for i in range(jobs)]
         workers = [_fork(part) for part in slices[1:]]
         parts = [_check_many(slices[0]), *(_collect(pid, fd) for pid, fd in workers)]
-        return (
-            [f for part in parts for f in part[0]],
-            [n for part in parts for n in part[1]],
-            sum(part[2] for part in parts),
-            sum(part[3] for part in parts),
-        )
+        return ([f for part in parts for f in part[0]], [n for part in parts for n in part[1]], sum(part[2] for part in parts), sum(part[3] for part in parts))
     finally:
         _WORKER = None
 
@@ -186,7 +181,7 @@ def _fork(paths: list[str]) -> tuple[int, int]:
                 answer = ("error", f"{type(exc).__name__}: {exc}")
             data = memoryview(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
             while data:
-                data = data[os.write(write_end, data):]
+                data = data[os.write(write_end, data) :]
             code = 0
         finally:
             os._exit(code)  # no atexit handlers, no flushing of the parent's buffers

@@ -133,9 +133,9 @@ class Needles:
                 # `example.com/svc/internal/proto`, `/app/proto`: a one-segment workspace name
                 # under other folders is another folder of that name, not the workspace.
                 return False
-            if n > 1 or "/" in token or text[end:end + 1] == "/":
+            if n > 1 or "/" in token or text[end : end + 1] == "/":
                 return True
-            before, after = text[start - 1:start], text[end:end + 1]
+            before, after = text[start - 1 : start], text[end : end + 1]
             return bool(before) and before in _QUOTES and before == after
         return False
 
@@ -152,7 +152,7 @@ class Needles:
             start = begin
             while start > 0 and text[start - 1] in _TOKEN_CHARS:
                 start -= 1
-            while start < begin and text[start] in ".-+~" and text[start:start + 2] not in ("./", ".."):
+            while start < begin and text[start] in ".-+~" and text[start : start + 2] not in ("./", ".."):
                 start += 1  # sentence punctuation before a path is not part of it
             if self._is_path(text, start, end, file_dir):
                 refs.append(Ref(start, end, "path", self.path, text[start:end]))
@@ -179,7 +179,7 @@ def _common_suffix(needles: list[bytes]) -> bytes | None:
     size = 0
     while size < len(shortest) and all(n[-size - 1] == shortest[-size - 1] for n in needles):
         size += 1
-    return shortest[len(shortest) - size:] if size >= 4 else None
+    return shortest[len(shortest) - size :] if size >= 4 else None
 
 
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")

@@ -38,7 +38,7 @@ class GitListing:
         argv = [git, "-c", "core.quotePath=off", "ls-files", "-co", "--exclude-standard", "-z", "--", *(self.pathspecs or (".",))]
         try:
             self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
-                argv, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                argv, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
             )
         except OSError:
             self.proc = None
@@ -90,7 +90,7 @@ def git_toplevel(root: Path) -> Path | None:
         return None
     try:
         out = subprocess.run(  # nosec B603: fixed argv
-            [git, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, timeout=30,
+            [git, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, timeout=30
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -119,7 +119,7 @@ class _Ignores:
         an ignored folder, so nothing inside one can be re-included): the last pattern that
         matches, in the deepest .gitignore that has one, decides."""
         for base, rules in reversed(self.layers):
-            sub = relative[len(base) + 1:] if base else relative
+            sub = relative[len(base) + 1 :] if base else relative
             if is_dir:
                 sub += "/"
             for regex, include in rules:
@@ -179,8 +179,9 @@ def walk_files(root: Path, start: str = "", unreadable: list[tuple[str, str]] | 
                 yield relative
 
 
-def list_files(root: Path, paths: Iterable[Path] = (), listing: GitListing | Listed | None = None,
-               unreadable: list[tuple[str, str]] | None = None) -> tuple[list[str], bool]:
+def list_files(
+    root: Path, paths: Iterable[Path] = (), listing: GitListing | Listed | None = None, unreadable: list[tuple[str, str]] | None = None
+) -> tuple[list[str], bool]:
     """(files relative to ``root``, whether git listed them) for the whole tree or ``paths``.
 
     ``paths`` are relative to the current folder (or absolute); each must exist inside

@@ -25,8 +25,7 @@ class Scope:
         return self.everything or path in self.exact or path.startswith(self.prefixes)
 
 
-def scope_and_needles(manifest_file: str, proto_path: str, names: Sequence[str], allowed: Sequence[str],
-                      sdk_paths: Sequence[str]) -> tuple[Scope, Needles]:
+def scope_and_needles(manifest_file: str, proto_path: str, names: Sequence[str], allowed: Sequence[str], sdk_paths: Sequence[str]) -> tuple[Scope, Needles]:
     """The scope and needles of `proto.path`/`names`/`allowed` and the SDKs' `path` ("" for none)."""
     needles = Needles(proto_path, names)
     normal = [normalize_path(a) for a in allowed] + [normalize_path(p) for p in sdk_paths if p]  # a Buf SDK may have none

@@ -75,7 +75,7 @@ def from_comments(doc: Document, openers: tuple[str, ...]) -> list[Suppression]:
     for match in MARKER.finditer(text):
         line = doc.line_of(match.start())
         line_start, line_end = doc.line_span(line)
-        before = text[line_start:match.start()]
+        before = text[line_start : match.start()]
         opener = _opener(before, openers)
         if opener is None:
             continue  # not in a comment (a string, prose): not a suppression
@@ -85,11 +85,7 @@ def from_comments(doc: Document, openers: tuple[str, ...]) -> list[Suppression]:
         for closer in _CLOSERS:
             if rest.endswith(closer):
                 rest = rest[: -len(closer)].rstrip()
-        item = Suppression(
-            line=line, col=opener_at - line_start + 1,
-            lines=frozenset({line} if code else {line + 1}),
-            span=(opener_at, line_end),
-        )
+        item = Suppression(line=line, col=opener_at - line_start + 1, lines=frozenset({line} if code else {line + 1}), span=(opener_at, line_end))
         kind = _KIND.match(rest)
         if kind:
             item.kind = kind.group(1)
@@ -102,7 +98,7 @@ def from_comments(doc: Document, openers: tuple[str, ...]) -> list[Suppression]:
             item.reason = item.reason.strip()
             if not item.reason:
                 item.problem = "suppression-missing-reason"
-                item.detail = f'suppression gives no reason: write `{EXAMPLE}` saying why this exception was reviewed'
+                item.detail = f"suppression gives no reason: write `{EXAMPLE}` saying why this exception was reviewed"
         out.append(item)
     return out
 

@@ -13,12 +13,43 @@ from urllib.parse import urlsplit
 _LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 # Variables the shell, Tilt, Docker or kubectl rely on: an override that set one would break them.
-RESERVED_ENV = frozenset({
-    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD", "TERM", "LANG", "LC_ALL", "TMPDIR", "TZ",
-    "LD_PRELOAD", "LD_LIBRARY_PATH", "PYTHONPATH", "PYTHONHOME", "IFS", "ENV", "BASH_ENV",
-    "KUBECONFIG", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
-    "TILT_HOST", "TILT_PORT", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
-})
+RESERVED_ENV = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "PWD",
+        "OLDPWD",
+        "TERM",
+        "LANG",
+        "LC_ALL",
+        "TMPDIR",
+        "TZ",
+        "LD_PRELOAD",
+        "LD_LIBRARY_PATH",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "KUBECONFIG",
+        "DOCKER_HOST",
+        "DOCKER_CONFIG",
+        "DOCKER_CONTEXT",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "TILT_HOST",
+        "TILT_PORT",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+    }
+)
 
 
 def is_ip(text: str) -> bool:
@@ -54,7 +85,7 @@ def url_problem(url: str) -> str | None:
         return f"'{url}' must start with http:// or https://"
     netloc = parts.netloc.rsplit("@", 1)[-1]
     if netloc.startswith("["):
-        inside = netloc[1:netloc.find("]")] if "]" in netloc else ""
+        inside = netloc[1 : netloc.find("]")] if "]" in netloc else ""
         try:
             ipaddress.IPv6Address(inside)
         except ValueError:

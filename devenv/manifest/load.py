@@ -68,8 +68,9 @@ def find_manifest(explicit: str | os.PathLike | None = None, cwd: Path | None = 
         except FileNotFoundError:
             raise DevenvError(f"manifest not found: {explicit}", hint="check the path given to -f/--manifest") from None
         except OSError as exc:
-            raise DevenvError(f"cannot read {explicit}: {exc.strerror or exc}",
-                              hint="a symlink loop or a folder you may not enter: check the path given to -f") from None
+            raise DevenvError(
+                f"cannot read {explicit}: {exc.strerror or exc}", hint="a symlink loop or a folder you may not enter: check the path given to -f"
+            ) from None
         if not stat.S_ISREG(info.st_mode):
             raise DevenvError(f"{explicit} is not a regular file", hint="pass a services.yaml file to -f, or `-f -` to read stdin")
         return path.absolute()
@@ -77,10 +78,7 @@ def find_manifest(explicit: str | os.PathLike | None = None, cwd: Path | None = 
         candidate = folder / MANIFEST_NAME
         if candidate.is_file():
             return candidate
-    raise DevenvError(
-        f"no {MANIFEST_NAME} in {cwd} or any parent folder",
-        hint="run from inside the repository, or pass -f path/to/services.yaml",
-    )
+    raise DevenvError(f"no {MANIFEST_NAME} in {cwd} or any parent folder", hint="run from inside the repository, or pass -f path/to/services.yaml")
 
 
 def display_name(path: Path, cwd: Path | None = None) -> str:
@@ -110,8 +108,7 @@ def load_manifest(explicit: str | os.PathLike | None = None, *, cwd: Path | None
         except OSError as exc:
             raise DevenvError(f"cannot read {display}: {exc.strerror or exc}", hint="check the file's permissions") from None
         if truncated:
-            raise DevenvError(f"{display} is larger than {PREFIX_LIMIT // (1024 * 1024)} MiB: not a manifest",
-                              hint="check the path given to -f")
+            raise DevenvError(f"{display} is larger than {PREFIX_LIMIT // (1024 * 1024)} MiB: not a manifest", hint="check the path given to -f")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -154,8 +151,7 @@ def _partial_manifest(data: dict) -> Manifest:
             item_type = typing.get_args(info.annotation)[1]
             # Names YAML read as numbers or booleans (`1:`, `no:`) were reported by the schema;
             # keep them out of the cross-key rules, which work on strings.
-            fields[name] = {k: v for k, v in ((k, _try(item_type, v)) for k, v in value.items() if isinstance(k, str))
-                            if v is not None}
+            fields[name] = {k: v for k, v in ((k, _try(item_type, v)) for k, v in value.items() if isinstance(k, str)) if v is not None}
         else:
             parsed = _try(info.annotation, value)
             if parsed is not None:

@@ -56,15 +56,8 @@ class ExtraHosts(Strict):
 
     hosts: list[str] = Field(default_factory=list, description="Host names mapped in every docker_build.")
     target: str = Field("host-gateway", description="Preferred address: Docker's host-gateway alias.")
-    fallback: str = Field(
-        "172.17.0.1",
-        description="Address used when the override variable is set to `fallback` "
-        "(Docker engines without host-gateway).",
-    )
-    override_env: EnvName = Field(
-        "DEVENV_HOST_IP",
-        description="Environment variable that overrides the target: an IP, or `fallback`.",
-    )
+    fallback: str = Field("172.17.0.1", description="Address used when the override variable is set to `fallback` (Docker engines without host-gateway).")
+    override_env: EnvName = Field("DEVENV_HOST_IP", description="Environment variable that overrides the target: an IP, or `fallback`.")
 
     @field_validator("hosts")
     @classmethod
@@ -99,12 +92,8 @@ class ExtraHosts(Strict):
 class Build(Strict):
     """What every service's docker_build gets."""
 
-    extra_hosts: ExtraHosts = Field(
-        default_factory=ExtraHosts, description="Registry host names mapped to the Docker host inside builds."
-    )
-    build_args: dict[EnvName, BuildArgValue] = Field(
-        default_factory=dict, description="Build args given to every docker_build."
-    )
+    extra_hosts: ExtraHosts = Field(default_factory=ExtraHosts, description="Registry host names mapped to the Docker host inside builds.")
+    build_args: dict[EnvName, BuildArgValue] = Field(default_factory=dict, description="Build args given to every docker_build.")
 
 
 class Registry(Strict):
@@ -115,8 +104,8 @@ class Registry(Strict):
     probe: str | None = Field(None, description="Path doctor requests to prove the registry answers.")
     ca_file: RelPath | None = Field(None, description="CA bundle for an https registry.")
     deployment: Annotated[str, Field(pattern=K8S_REF_PATTERN)] | None = Field(
-        None, description="NAMESPACE/NAME of the Deployment serving it: doctor's restart hint names it exactly, "
-        "and packages:health gets a button that restarts it."
+        None,
+        description="NAMESPACE/NAME of the Deployment serving it: doctor's restart hint names it exactly, and packages:health gets a button that restarts it.",
     )
 
     @field_validator("url")
@@ -137,12 +126,8 @@ class Proto(Strict):
     """The proto workspace: only the SDKs (and `allowed`) may build from it."""
 
     path: RelPath = Field(description="Its folder, relative to the manifest.")
-    names: list[str] = Field(
-        default_factory=list, description="Package names it publishes (`@acme/core-proto`): lint reports them too."
-    )
-    allowed: list[RelPath] = Field(
-        default_factory=list, description="Paths besides the SDKs that may reference it (the proto pipeline)."
-    )
+    names: list[str] = Field(default_factory=list, description="Package names it publishes (`@acme/core-proto`): lint reports them too.")
+    allowed: list[RelPath] = Field(default_factory=list, description="Paths besides the SDKs that may reference it (the proto pipeline).")
 
 
 class Step(Strict):
@@ -162,10 +147,11 @@ class SdkVerify(Strict):
 
     root: str | None = Field(None, description="Folder of generated code inside the artifact (default per language).")
     generated: list[Annotated[str, Field(min_length=1)]] | None = Field(
-        None, description="Files each .proto yields, relative to `root`; {path} is the proto's path without "
-        ".proto under the proto root, {dir} its folder, {stem} its name (default per language).")
-    raw_protos: str | None = Field(
-        None, description="Where the artifact carries the raw .proto snapshot ('' = it promises none).")
+        None,
+        description="Files each .proto yields, relative to `root`; {path} is the proto's path without "
+        ".proto under the proto root, {dir} its folder, {stem} its name (default per language).",
+    )
+    raw_protos: str | None = Field(None, description="Where the artifact carries the raw .proto snapshot ('' = it promises none).")
     proto_root: RelPath | None = Field(None, description="Folder the proto paths are relative to (default: buf.yaml's modules).")
     smoke: bool = Field(True, description="Render `devenv sdk verify` as the chain's smoke step when it has none.")
 
@@ -190,21 +176,15 @@ class Sdk(Strict):
     )
     buf: BufSdk | None = Field(None, description="Module and plugin of a `source: buf` SDK.")
     path: RelPath | None = Field(None, description="The SDK's folder (required unless `source: buf`).")
-    package: str | None = Field(
-        None, min_length=1, description="The package name (required for `source: registry`; derived for buf)."
-    )
+    package: str | None = Field(None, min_length=1, description="The package name (required for `source: registry`; derived for buf).")
     registry: str | None = Field(None, description="The key of `registries` it is published to (default for buf: the BSR).")
     version: str | None = Field(None, description="The version doctor asserts the registry serves.")
     steps: dict[Name, Step] = Field(default_factory=dict, description="Tilt local_resources, chained in order.")
     parallel: bool = Field(True, description="Run this SDK's chain beside the other SDKs' chains.")
     generated: RelPath | None = Field(None, description="Where the step writes generated code.")
-    build_arg: EnvName | None = Field(
-        None, description="Build arg carrying `version` to consumers (default <NAME>_SDK_VERSION)."
-    )
+    build_arg: EnvName | None = Field(None, description="Build arg carrying `version` to consumers (default <NAME>_SDK_VERSION).")
     labels: list[str] = Field(default_factory=lambda: ["packages"], description="Tilt labels of its resources.")
-    exact_pins: bool = Field(
-        False, description="Lint: a consumer's range that admits `version` and others is an error, not a warning."
-    )
+    exact_pins: bool = Field(False, description="Lint: a consumer's range that admits `version` and others is an error, not a warning.")
     verify: SdkVerify = Field(default_factory=SdkVerify, description="What `devenv sdk verify` checks in the artifact.")
 
     @property
@@ -298,9 +278,7 @@ LiveUpdateStep = LiveUpdateFallBack | LiveUpdateSync | LiveUpdateRun
 # HOST:LOCAL:CONTAINER, HOST a hostname or IPv4 address; a HOST:LOCAL pair is not one of them.
 _PF_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
 PORT_FORWARD_PATTERN = rf"^(?:{_PF_HOST}:\d{{1,5}}:\d{{1,5}}|\d{{1,5}}(?::\d{{1,5}})?)$"
-PortForward = Annotated[str, Field(pattern=PORT_FORWARD_PATTERN)] | Annotated[
-    int, Field(ge=1, le=65535)
-]
+PortForward = Annotated[str, Field(pattern=PORT_FORWARD_PATTERN)] | Annotated[int, Field(ge=1, le=65535)]
 
 
 class LinkSpec(Strict):
@@ -327,9 +305,7 @@ class Service(Strict):
     helm: Helm | None = Field(None, description="A Helm chart to deploy instead of `k8s`.")
     workload: str | None = Field(None, description="Workload to attach; default: discovered from k8s YAML.")
     after: list[str] = Field(default_factory=list, description="Services that must be up first.")
-    port_forwards: list[PortForward] = Field(
-        default_factory=list, description="Tilt port forwards: `LOCAL`, `LOCAL:CONTAINER` or `HOST:LOCAL:CONTAINER`."
-    )
+    port_forwards: list[PortForward] = Field(default_factory=list, description="Tilt port forwards: `LOCAL`, `LOCAL:CONTAINER` or `HOST:LOCAL:CONTAINER`.")
     live_update: list[LiveUpdateStep] = Field(default_factory=list, description="Tilt live_update steps, in order.")
     labels: list[str] = Field(default_factory=list, description="Tilt labels (default: `services`).")
     links: list[Link] = Field(default_factory=list, description="URLs shown on the service's resource in Tilt's UI.")
@@ -342,18 +318,14 @@ class Button(Strict):
 
     text: str = Field(min_length=1, description="The button's label.")
     cmd: str = Field(min_length=1, description="Shell command (sh -c), run from the manifest's folder.")
-    resource: str | None = Field(
-        None, description="Resource the button sits on (a service, an SDK step or packages:health); default: Tilt's top bar."
-    )
+    resource: str | None = Field(None, description="Resource the button sits on (a service, an SDK step or packages:health); default: Tilt's top bar.")
     confirm: bool = Field(False, description="Ask for a second click before running (for anything that restarts or deletes).")
 
 
 class Cluster(Strict):
     """The Kubernetes cluster Tilt deploys to, as doctor checks it."""
 
-    contexts: list[str] = Field(
-        default_factory=list, description="Kube contexts Tilt may deploy to (allow_k8s_contexts); doctor talks to no other."
-    )
+    contexts: list[str] = Field(default_factory=list, description="Kube contexts Tilt may deploy to (allow_k8s_contexts); doctor talks to no other.")
     namespace: str | None = Field(None, description="Namespace that must exist and be Active.")
     coredns_rewrites: Literal["auto", "off"] | list[str] = Field(
         "auto", description="Hosts CoreDNS must rewrite: `auto` (every registry host), `off`, or a list."
@@ -368,8 +340,7 @@ class Lint(Strict):
 
     exclude: list[str] = Field(
         default_factory=list,
-        description="Paths lint never reads, in .gitignore syntax relative to the manifest "
-        "(vendored code, fixtures that contain violations on purpose).",
+        description="Paths lint never reads, in .gitignore syntax relative to the manifest (vendored code, fixtures that contain violations on purpose).",
     )
 
 

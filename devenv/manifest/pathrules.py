@@ -120,13 +120,19 @@ class PathRules:
             os.stat(full)  # through symlinks: a dangling link or a loop is no workspace either
         except FileNotFoundError:
             close = _did_you_mean(FsPath(full))
-            yield self.problem(("proto", "path"), f"'{self.m.proto.path}' does not exist",
-                               f"did you mean '{close}'?" if close else "lint cannot check the proto boundary without it",
-                               severity="warning")
+            yield self.problem(
+                ("proto", "path"),
+                f"'{self.m.proto.path}' does not exist",
+                f"did you mean '{close}'?" if close else "lint cannot check the proto boundary without it",
+                severity="warning",
+            )
         except OSError as exc:
-            yield self.problem(("proto", "path"), f"'{self.m.proto.path}' cannot be used: {exc.strerror or exc}",
-                               "fix the symlink or the permissions; lint cannot check the proto boundary without it",
-                               severity="warning")
+            yield self.problem(
+                ("proto", "path"),
+                f"'{self.m.proto.path}' cannot be used: {exc.strerror or exc}",
+                "fix the symlink or the permissions; lint cannot check the proto boundary without it",
+                severity="warning",
+            )
 
     def _readable(self, path: tuple, relative: str, full_text: str) -> Iterator[Problem]:
         """Exists, and is not a symlink loop or behind a folder devenv may not enter."""
@@ -143,8 +149,7 @@ class PathRules:
         if not os.access(full_text, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
             yield self.problem(path, f"'{relative}' cannot be read: permission denied", "fix its permissions")
         elif path[-2:] == ("helm", "chart") and stat.S_ISDIR(info.st_mode) and not os.path.isfile(os.path.join(full_text, "Chart.yaml")):
-            yield self.problem(path, f"'{relative}' has no Chart.yaml, so it is not a Helm chart",
-                               "point helm.chart at the folder that holds Chart.yaml")
+            yield self.problem(path, f"'{relative}' has no Chart.yaml, so it is not a Helm chart", "point helm.chart at the folder that holds Chart.yaml")
 
 
 def within(path: str, folder: str) -> bool:

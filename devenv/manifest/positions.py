@@ -80,11 +80,9 @@ class _Builder:
         if self.remaining < 0:
             raise _TooLarge(node)
         if len(path) > MAX_DEPTH:
-            raise _Refused(node, f"values nest more than {MAX_DEPTH} levels deep; refusing to load",
-                           "a manifest needs only a few levels: flatten it")
+            raise _Refused(node, f"values nest more than {MAX_DEPTH} levels deep; refusing to load", "a manifest needs only a few levels: flatten it")
         if id(node) in self.building:
-            raise _Refused(node, "a YAML alias refers to a value that contains it (a recursive alias)",
-                           "an alias must point to an anchor outside itself")
+            raise _Refused(node, "a YAML alias refers to a value that contains it (a recursive alias)", "an alias must point to an anchor outside itself")
         self.result.values.setdefault(path, node.start_mark)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             self.building.add(id(node))
@@ -114,9 +112,12 @@ class _Builder:
         if bad is not None:
             dotted = ".".join(str(p) for p in path)
             self.result.problems.append(
-                Problem(_location(self.result.file, node.start_mark), dotted,
-                        f"contains the character U+{ord(bad):04X}, which no command, variable or Tiltfile can carry",
-                        "remove it")
+                Problem(
+                    _location(self.result.file, node.start_mark),
+                    dotted,
+                    f"contains the character U+{ord(bad):04X}, which no command, variable or Tiltfile can carry",
+                    "remove it",
+                )
             )
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
@@ -211,8 +212,7 @@ def load_yaml(text: str, file: str) -> LoadedYaml:
             Problem(
                 _location(file, exc.node.start_mark),
                 "",
-                "YAML aliases expand to more than "
-                f"{ALIAS_EXPANSION_BUDGET:,} extra values (an alias bomb?); refusing to load",
+                f"YAML aliases expand to more than {ALIAS_EXPANSION_BUDGET:,} extra values (an alias bomb?); refusing to load",
                 "write the values out or use fewer nested aliases",
             )
         )
@@ -221,8 +221,14 @@ def load_yaml(text: str, file: str) -> LoadedYaml:
         result.problems.append(Problem(_location(file, exc.node.start_mark), "", exc.message, exc.hint))
     except RecursionError:  # the parser itself ran out of stack on deep nesting
         result.data = None
-        result.problems.append(Problem(Location(file, 1, 1), "", f"values nest too deeply (more than {MAX_DEPTH} levels); refusing to load",
-                                       "a manifest needs only a few levels: flatten it"))
+        result.problems.append(
+            Problem(
+                Location(file, 1, 1),
+                "",
+                f"values nest too deeply (more than {MAX_DEPTH} levels); refusing to load",
+                "a manifest needs only a few levels: flatten it",
+            )
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _location(file, mark) if mark else Location(file, 1, 1)

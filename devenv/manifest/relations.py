@@ -36,7 +36,7 @@ def find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
                 on_path.discard(node)
                 finished.add(node)
             elif nxt in on_path:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             elif nxt in edges and nxt not in finished:
                 path.append(nxt)
                 on_path.add(nxt)

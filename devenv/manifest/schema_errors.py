@@ -75,8 +75,9 @@ def _one_problem(items: list[dict], loaded: LoadedYaml, root: type[BaseModel], p
         # `no:` / `1:` as a name: YAML read it as a boolean or a number before devenv saw it.
         what = f"the boolean {str(value).lower()}" if isinstance(value, bool) else f"the number {value}"
         shown = path[:-1] if isinstance(value, bool) else (*path[:-1], value)  # `no` spelled as False would mislead
-        return Problem(loaded.where(path, key=True), ".".join(str(p) for p in shown), f"YAML reads this name as {what}, not as text",
-                       "quote the name (e.g. \"no\": or \"1\":)")
+        return Problem(
+            loaded.where(path, key=True), ".".join(str(p) for p in shown), f"YAML reads this name as {what}, not as text", 'quote the name (e.g. "no": or "1":)'
+        )
     return Problem(loaded.where(path, key=at_key), dotted, _message(first))
 
 
@@ -119,9 +120,7 @@ def _data_path(data: Any, loc: tuple) -> tuple[Path, bool]:
 
 def _is_union_tag(part: Any) -> bool:
     """pydantic names the union member an error is about: a class name, `str`, `constrained-str`, …"""
-    return isinstance(part, str) and (
-        part[:1].isupper() or part in {"str", "int"} or "[" in part or part.startswith("constrained-")
-    )
+    return isinstance(part, str) and (part[:1].isupper() or part in {"str", "int"} or "[" in part or part.startswith("constrained-"))
 
 
 def _annotation_at(root: type[BaseModel], loc: tuple) -> Any:

@@ -20,8 +20,7 @@ from devenv.manifest.model import Manifest, Sdk, derived_package
 ProblemFn = Callable[..., Problem]
 
 
-def check(manifest: Manifest, raw_sdks: dict, root: Path, problem: ProblemFn,
-          refused: Callable[..., bool] = lambda *paths: False) -> Iterator[Problem]:
+def check(manifest: Manifest, raw_sdks: dict, root: Path, problem: ProblemFn, refused: Callable[..., bool] = lambda *paths: False) -> Iterator[Problem]:
     """``refused(path)``: the schema refused that key already; its absence is not a second problem."""
     for name, sdk in manifest.sdks.items():
         entry = raw_sdks.get(name)
@@ -33,13 +32,18 @@ def check(manifest: Manifest, raw_sdks: dict, root: Path, problem: ProblemFn,
             yield from _buf(name, sdk, raw, problem, refused)
         else:
             if sdk.buf is not None:
-                yield problem(base + ("buf",), f"`buf` only applies to `source: buf` (this SDK's source is {sdk.source})",
-                              "write `source: buf`, or remove `buf`", key=True)
+                yield problem(
+                    base + ("buf",),
+                    f"`buf` only applies to `source: buf` (this SDK's source is {sdk.source})",
+                    "write `source: buf`, or remove `buf`",
+                    key=True,
+                )
             if not sdk.path and not refused(base + ("path",)):
                 yield problem(base, f"a `source: {sdk.source}` SDK needs `path`", "add `path: <the SDK's folder>`", key=True)
             if not sdk.package and not refused(base + ("package",)):
-                yield problem(base, f"a `source: {sdk.source}` SDK needs `package`",
-                              "add `package: <its name in package.json, go.mod or pyproject.toml>`", key=True)
+                yield problem(
+                    base, f"a `source: {sdk.source}` SDK needs `package`", "add `package: <its name in package.json, go.mod or pyproject.toml>`", key=True
+                )
         if sdk.source == "workspace":
             yield from _workspace(name, sdk, root, problem)
 
@@ -48,34 +52,49 @@ def _buf(name: str, sdk: Sdk, raw: dict, problem: ProblemFn, refused: Callable[.
     base = ("sdks", name)
     ecosystem = buf.ECOSYSTEM_OF_LANGUAGE[sdk.language]
     if sdk.buf is None and not refused(base + ("buf",)):
-        yield problem(base, "a `source: buf` SDK needs `buf: {module: <host>/<owner>/<module>, plugin: <host>/<owner>/<plugin>}`",
-                      "e.g. buf: {module: buf.build/acme/petapis, plugin: buf.build/bufbuild/es}", key=True)
+        yield problem(
+            base,
+            "a `source: buf` SDK needs `buf: {module: <host>/<owner>/<module>, plugin: <host>/<owner>/<plugin>}`",
+            "e.g. buf: {module: buf.build/acme/petapis, plugin: buf.build/bufbuild/es}",
+            key=True,
+        )
     else:
         derived = derived_package(raw) or ""
         given = raw.get("package")
         if given and derived and given != derived:
-            yield problem(base + ("package",), f"'{given}' is not the BSR's name for this SDK: it is '{derived}'",
-                          f"write `package: {derived}`, or remove `package` (it is derived from buf.module and buf.plugin)")
+            yield problem(
+                base + ("package",),
+                f"'{given}' is not the BSR's name for this SDK: it is '{derived}'",
+                f"write `package: {derived}`, or remove `package` (it is derived from buf.module and buf.plugin)",
+            )
     if not sdk.version:
         if not refused(base + ("version",)):
-            yield problem(base, "a `source: buf` SDK needs `version` (the generated SDK version services install)",
-                          f"add `version:` ({buf.SHAPES[ecosystem]}); `buf registry sdk version` prints it", key=True)
+            yield problem(
+                base,
+                "a `source: buf` SDK needs `version` (the generated SDK version services install)",
+                f"add `version:` ({buf.SHAPES[ecosystem]}); `buf registry sdk version` prints it",
+                key=True,
+            )
     elif buf.parse_version(ecosystem, sdk.version) is None:
-        yield problem(base + ("version",), f"'{sdk.version}' is not a Buf generated SDK version for {ecosystem}",
-                      f"expected {buf.SHAPES[ecosystem]}")
+        yield problem(base + ("version",), f"'{sdk.version}' is not a Buf generated SDK version for {ecosystem}", f"expected {buf.SHAPES[ecosystem]}")
 
 
 def _workspace(name: str, sdk: Sdk, root: Path, problem: ProblemFn) -> Iterator[Problem]:
     base = ("sdks", name)
     if sdk.registry:
-        yield problem(base + ("registry",), "a `source: workspace` SDK has no registry: services link its folder",
-                      "remove `registry`, or write `source: registry`", key=True)
+        yield problem(
+            base + ("registry",),
+            "a `source: workspace` SDK has no registry: services link its folder",
+            "remove `registry`, or write `source: registry`",
+            key=True,
+        )
     if not sdk.version or not sdk.path:
         return
     own = own_version(root / sdk.path, sdk.language)
     if own is not None and own[1] and own[1] != sdk.version and own[1].lstrip("v") != sdk.version.lstrip("v"):
-        yield problem(base + ("version",), f"'{sdk.version}' is not the SDK's own version: {own[0]} says {own[1]}",
-                      f"write `version: {own[1]}`, or remove `version`")
+        yield problem(
+            base + ("version",), f"'{sdk.version}' is not the SDK's own version: {own[0]} says {own[1]}", f"write `version: {own[1]}`, or remove `version`"
+        )
 
 
 def own_version(folder: Path, language: str) -> tuple[str, str] | None:
@@ -88,8 +107,7 @@ def own_version(folder: Path, language: str) -> tuple[str, str] | None:
             import tomllib
 
             data = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
-            return "pyproject.toml", str((data.get("project") or {}).get("version")
-                                         or ((data.get("tool") or {}).get("poetry") or {}).get("version") or "")
+            return "pyproject.toml", str((data.get("project") or {}).get("version") or ((data.get("tool") or {}).get("poetry") or {}).get("version") or "")
     except (OSError, ValueError):
         return None
     return None  # Go modules carry no version of their own

@@ -31,8 +31,12 @@ def task_references(checker) -> Iterator[Problem]:
     known = _resources(checker)
     for name, task in m.tasks.items():
         if name.startswith("packages:"):
-            yield checker.problem(("tasks", name), f"task '{name}' uses the `packages:` prefix that SDK steps own",
-                                  "rename the task, or declare it as an SDK step under sdks.<name>.steps", key=True)
+            yield checker.problem(
+                ("tasks", name),
+                f"task '{name}' uses the `packages:` prefix that SDK steps own",
+                "rename the task, or declare it as an SDK step under sdks.<name>.steps",
+                key=True,
+            )
         if name in m.services:
             yield checker.problem(("tasks", name), f"task '{name}' has the name of a service", "rename one of them", key=True)
         if task.cmd is None and task.serve_cmd is None:
@@ -46,5 +50,8 @@ def task_references(checker) -> Iterator[Problem]:
                 yield checker.problem(("tasks", name, "after", i), f"unknown resource '{dep}'", hint)
         for i, label in enumerate(task.labels):
             if not _LABEL.match(label):
-                yield checker.problem(("tasks", name, "labels", i), f"label '{label}' is not a Kubernetes qualified name",
-                                      "at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit")
+                yield checker.problem(
+                    ("tasks", name, "labels", i),
+                    f"label '{label}' is not a Kubernetes qualified name",
+                    "at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit",
+                )

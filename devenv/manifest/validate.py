@@ -37,14 +37,15 @@ class Checker(PathRules):
         self._resolved: dict[str, str] = {}
         raw = loaded.data if isinstance(loaded.data, dict) else {}
         # Only string names: a key YAML read as a boolean or number (`no:`, `1:`) is a schema error already.
-        self.names = {s: {k for k in raw[s] if isinstance(k, str)} if isinstance(raw.get(s), dict) else set()
-                      for s in ("services", "sdks", "registries", "tasks")}
+        self.names = {
+            s: {k for k in raw[s] if isinstance(k, str)} if isinstance(raw.get(s), dict) else set() for s in ("services", "sdks", "registries", "tasks")
+        }
 
     def refused(self, *paths: tuple) -> bool:
         """Whether the schema refused any of ``paths`` or something under it. The partial manifest
         lacks what it refused: a rule judging that missing must not add a second problem
         (`k8s: web.yaml` is not a list; the service does not also "deploy nothing")."""
-        return any(b[:len(p)] == p for b in self.broken for p in paths)
+        return any(b[: len(p)] == p for b in self.broken for p in paths)
 
     def section_refused(self, section: str) -> bool:
         """The whole section is not a mapping: its names are unknown, not absent."""
@@ -63,9 +64,22 @@ class Checker(PathRules):
 
     def run(self) -> list[Problem]:
         rules = (
-            self.references, self.cycles, self.sdk_coverage, self.deployments, self.paths,
-            self.images, self.ports, self.proto_boundary, self.labels, self.live_update,
-            self.cluster, self.helm_releases, self.go_versions, self.step_names, self.sdk_build_args, self.proto_exists,
+            self.references,
+            self.cycles,
+            self.sdk_coverage,
+            self.deployments,
+            self.paths,
+            self.images,
+            self.ports,
+            self.proto_boundary,
+            self.labels,
+            self.live_update,
+            self.cluster,
+            self.helm_releases,
+            self.go_versions,
+            self.step_names,
+            self.sdk_build_args,
+            self.proto_exists,
             self.buttons,
             self.sdk_sources,
         )
@@ -108,11 +122,7 @@ class Checker(PathRules):
         edges.update({name: list(task.after) for name, task in self.m.tasks.items()})
         cycle = find_cycle(edges)
         if cycle:
-            yield self.problem(
-                ("services", cycle[0], "after"),
-                f"dependency cycle: {' -> '.join(cycle)}",
-                "remove one of these `after` entries",
-            )
+            yield self.problem(("services", cycle[0], "after"), f"dependency cycle: {' -> '.join(cycle)}", "remove one of these `after` entries")
 
     def step_names(self) -> Iterator[Problem]:
         """`packages:<sdk>-sdk-<step>` must name one step: sdk `a-sdk-b` step `c` and sdk `a`
@@ -123,8 +133,12 @@ class Checker(PathRules):
                 resource = step_resource(name, step)
                 if resource in owners:
                     other = owners[resource]
-                    yield self.problem(("sdks", name, "steps", step), f"step resource '{resource}' is also that of sdk '{other[0]}' step '{other[1]}'",
-                                       "rename the SDK or the step", key=True)
+                    yield self.problem(
+                        ("sdks", name, "steps", step),
+                        f"step resource '{resource}' is also that of sdk '{other[0]}' step '{other[1]}'",
+                        "rename the SDK or the step",
+                        key=True,
+                    )
                 owners.setdefault(resource, (name, step))
 
     def sdk_build_args(self) -> Iterator[Problem]:
@@ -135,19 +149,28 @@ class Checker(PathRules):
             arg = sdk_build_arg(name, sdk)
             if arg in shared:
                 path = ("sdks", name, "build_arg") if sdk.build_arg else ("sdks", name)
-                yield self.problem(path, f"build arg '{arg}' is also one of `build.build_args`: the SDK version would replace it",
-                                   "give the SDK another `build_arg:`", key=not sdk.build_arg)
+                yield self.problem(
+                    path,
+                    f"build arg '{arg}' is also one of `build.build_args`: the SDK version would replace it",
+                    "give the SDK another `build_arg:`",
+                    key=not sdk.build_arg,
+                )
             elif arg in owners:
                 path = ("sdks", name, "build_arg") if sdk.build_arg else ("sdks", name)
-                yield self.problem(path, f"build arg '{arg}' also carries the version of sdk '{owners[arg]}'",
-                                   "give one of them its own `build_arg:`", key=not sdk.build_arg)
+                yield self.problem(
+                    path, f"build arg '{arg}' also carries the version of sdk '{owners[arg]}'", "give one of them its own `build_arg:`", key=not sdk.build_arg
+                )
             owners.setdefault(arg, name)
         for name, sdk in self.m.sdks.items():
             arg = sdk_digest_arg(name)
             if sdk.steps and (arg in shared or arg in owners):
-                yield self.problem(("sdks", name), f"build arg '{arg}' (the SDK's result digest) is also "
-                                   + ("one of `build.build_args`" if arg in shared else f"the version arg of sdk '{owners[arg]}'"),
-                                   "rename that build arg", key=True)
+                yield self.problem(
+                    ("sdks", name),
+                    f"build arg '{arg}' (the SDK's result digest) is also "
+                    + ("one of `build.build_args`" if arg in shared else f"the version arg of sdk '{owners[arg]}'"),
+                    "rename that build arg",
+                    key=True,
+                )
 
     def sdk_sources(self) -> Iterator[Problem]:
         raw = self.loaded.data.get("sdks") if isinstance(self.loaded.data, dict) else None
@@ -155,8 +178,7 @@ class Checker(PathRules):
 
     def sdk_coverage(self) -> Iterator[Problem]:
         for name, svc in self.m.services.items():
-            if svc.sdks is None and svc.language and not consumed_sdks(self.m, svc) \
-                    and not self.refused(("sdks",), ("services", name, "sdks")):
+            if svc.sdks is None and svc.language and not consumed_sdks(self.m, svc) and not self.refused(("sdks",), ("services", name, "sdks")):
                 yield self.problem(
                     ("services", name, "language"),
                     f"no SDK is declared for language '{svc.language}'",
@@ -182,8 +204,9 @@ class Checker(PathRules):
             if why:
                 yield self.problem(("services", name, "image"), why, "e.g. 'ameide/platform' or 'registry:5000/team/app'")
             elif svc.image in seen:
-                yield self.problem(("services", name, "image"), f"image '{svc.image}' is also built by service '{seen[svc.image]}'",
-                                   "give each service its own image")
+                yield self.problem(
+                    ("services", name, "image"), f"image '{svc.image}' is also built by service '{seen[svc.image]}'", "give each service its own image"
+                )
             else:
                 seen[svc.image] = name
 
@@ -264,7 +287,6 @@ class Checker(PathRules):
             if ns and not _DNS_LABEL.match(ns):
                 yield self.problem(("services", name, "helm", "namespace"), f"'{ns}' is not a valid namespace name")
 
-
     def helm_releases(self) -> Iterator[Problem]:
         for name, svc in self.m.services.items():
             if not svc.helm:
@@ -273,7 +295,8 @@ class Checker(PathRules):
             if len(release) > 53 or not _HELM_RELEASE.match(release):
                 path = ("services", name, "helm", "release") if svc.helm.release else ("services", name)
                 yield self.problem(
-                    path, f"'{release}' is not a valid Helm release name (lowercase letters, digits, '-', '.', at most 53)",
+                    path,
+                    f"'{release}' is not a valid Helm release name (lowercase letters, digits, '-', '.', at most 53)",
                     "set `helm.release` to a valid name, e.g. " + repr(re.sub(r"[^a-z0-9.-]", "-", release.lower())[:53].strip("-.") or "app"),
                     key=not svc.helm.release,
                 )
@@ -283,8 +306,10 @@ class Checker(PathRules):
             registry = self.m.registries.get(sdk.registry or "")
             if sdk.version and registry and registry.kind == "goproxy" and not sdk.version.startswith("v"):
                 yield self.problem(
-                    ("sdks", name, "version"), f"Go module versions start with 'v': '{sdk.version}' is never served by a module proxy",
-                    f"write 'v{sdk.version}'", severity="warning",
+                    ("sdks", name, "version"),
+                    f"Go module versions start with 'v': '{sdk.version}' is never served by a module proxy",
+                    f"write 'v{sdk.version}'",
+                    severity="warning",
                 )
 
 

@@ -51,17 +51,26 @@ def buttons(m: Manifest, has_health: bool, manifest_rel: str, workdir: str | Non
     out = []
     for name, registry in m.registries.items():
         if registry.deployment:
-            out.append(Button(f"devenv-restart-registry-{name}", f"Restart {name} ({registry.deployment})",
-                              restart_argv("deployment", registry.deployment, contexts), home, True, "restart_alt"))
+            out.append(
+                Button(
+                    f"devenv-restart-registry-{name}",
+                    f"Restart {name} ({registry.deployment})",
+                    restart_argv("deployment", registry.deployment, contexts),
+                    home,
+                    True,
+                    "restart_alt",
+                )
+            )
     for ref in m.cluster.daemonsets:
-        out.append(Button(f"devenv-restart-daemonset-{ref.replace('/', '-')}", f"Restart {ref}",
-                          restart_argv("daemonset", ref, contexts), home, True, "restart_alt"))
-    out.append(Button("devenv-doctor", "Run doctor", ["devenv", "doctor", "--manifest", manifest_rel], home, False,
-                      "medical_services", dir=workdir))
+        out.append(
+            Button(f"devenv-restart-daemonset-{ref.replace('/', '-')}", f"Restart {ref}", restart_argv("daemonset", ref, contexts), home, True, "restart_alt")
+        )
+    out.append(Button("devenv-doctor", "Run doctor", ["devenv", "doctor", "--manifest", manifest_rel], home, False, "medical_services", dir=workdir))
     for name, spec in m.buttons.items():
         service = spec.resource if spec.resource in m.services else None
-        out.append(Button(f"devenv-button-{name}", spec.text, ["sh", "-c", spec.cmd], spec.resource, spec.confirm,
-                          "smart_button", dir=workdir, service=service))
+        out.append(
+            Button(f"devenv-button-{name}", spec.text, ["sh", "-c", spec.cmd], spec.resource, spec.confirm, "smart_button", dir=workdir, service=service)
+        )
     return out
 
 
@@ -71,14 +80,18 @@ def button_calls(button: Button) -> list[tuple[str, list[str], list[tuple[str, s
         location = {"component_type": "Resource", "component_id": button.resource}
     else:
         location = {"component_type": "Global", "component_id": "nav"}
-    ui = [("name", literal(button.name)), ("location", literal(location)), ("text", literal(button.text)),
-          ("icon_name", literal(button.icon)), ("requires_confirmation", literal(button.confirm))]
+    ui = [
+        ("name", literal(button.name)),
+        ("location", literal(location)),
+        ("text", literal(button.text)),
+        ("icon_name", literal(button.icon)),
+        ("requires_confirmation", literal(button.confirm)),
+    ]
     annotations = {"tilt.dev/log-span-id": f"button:{button.name}"}
     if button.resource:
         annotations["tilt.dev/resource"] = button.resource  # its output shows in that resource's log
     cmd = [("name", literal(button.name)), ("args", literal(button.argv))]
     if button.dir:
         cmd.append(("dir", literal(button.dir)))
-    cmd += [("annotations", literal(annotations)),
-            ("start_on", call("v1alpha1.start_on_spec", ui_buttons=[button.name]).source)]
+    cmd += [("annotations", literal(annotations)), ("start_on", call("v1alpha1.start_on_spec", ui_buttons=[button.name]).source)]
     return [("v1alpha1.ui_button", [], ui), ("v1alpha1.cmd", [], cmd)]

@@ -14,13 +14,7 @@ from devenv import __version__
 from devenv.errors import ManifestError, Problem
 from devenv.graph import build_graph, chain_steps
 from devenv.manifest.load import LoadedManifest
-from devenv.manifest.model import (
-    BuildArgValue,
-    EnvValue,
-    Manifest,
-    Service,
-    sdk_build_arg,
-)
+from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Service, sdk_build_arg
 from devenv.manifest.relations import consumed_sdks
 from devenv.render import buttons, slices, workloads
 from devenv.render.ergonomics import links, trigger_kwargs
@@ -136,14 +130,20 @@ class ContextBuilder(WorkloadNaming):
         for resource in self.graph.resources.values():
             if resource.kind == "health":
                 manifest = self.rel(self.loaded.path.name)
-                calls.append(Call("local_resource", [literal(HEALTH)], _kwargs(
-                    cmd=["devenv", "doctor", "--only", "registries", "--manifest", manifest],
-                    # Tells doctor it is the gate before the publish steps: an SDK version those
-                    # steps will publish is then a warning, or a fresh registry could never fill.
-                    env={"DEVENV_HEALTH_GATE": "1"},
-                    labels=["packages"],
-                    allow_parallel=True,
-                )))
+                calls.append(
+                    Call(
+                        "local_resource",
+                        [literal(HEALTH)],
+                        _kwargs(
+                            cmd=["devenv", "doctor", "--only", "registries", "--manifest", manifest],
+                            # Tells doctor it is the gate before the publish steps: an SDK version those
+                            # steps will publish is then a warning, or a fresh registry could never fill.
+                            env={"DEVENV_HEALTH_GATE": "1"},
+                            labels=["packages"],
+                            allow_parallel=True,
+                        ),
+                    )
+                )
             elif resource.kind == "sdk-step":
                 assert resource.sdk and resource.step  # the graph gives every sdk-step both
                 calls.append(self._step(resource.name, resource.sdk, resource.step, list(resource.deps)))
@@ -163,22 +163,26 @@ class ContextBuilder(WorkloadNaming):
         names = chain_steps(sdk)
         first = step_name == names[0]
         guarded = self.m.proto is not None and first
-        cmd = step_cmd(sdk_name, step_name, step.cmd, self.loaded.path.name, guard=guarded,
-                       stamp=guarded and sdk.generated is not None)
+        cmd = step_cmd(sdk_name, step_name, step.cmd, self.loaded.path.name, guard=guarded, stamp=guarded and sdk.generated is not None)
         files = [self.rel(d) for d in step.deps]
         if not first:
             # The step before writes its result digest here only when it changed: Tilt then runs
             # this step again (resource_deps alone gate only the first run).
             files.append(self.rel(marker(sdk_name, names[names.index(step_name) - 1])))
-        return Call("local_resource", [literal(name)], _kwargs(
-            cmd=cmd,
-            deps=files,
-            resource_deps=deps,
-            env=dict(step.env),
-            dir=None if workdir == "." else workdir,
-            labels=list(sdk.labels),
-            allow_parallel=sdk.parallel,
-        ) + trigger_kwargs(step))
+        return Call(
+            "local_resource",
+            [literal(name)],
+            _kwargs(
+                cmd=cmd,
+                deps=files,
+                resource_deps=deps,
+                env=dict(step.env),
+                dir=None if workdir == "." else workdir,
+                labels=list(sdk.labels),
+                allow_parallel=sdk.parallel,
+            )
+            + trigger_kwargs(step),
+        )
 
     def services(self) -> list[ServiceBlock]:
         names = self._workload_names()
@@ -190,9 +194,13 @@ class ContextBuilder(WorkloadNaming):
             calls.append(self._deploy(svc, name))
             calls.append(self._k8s_resource(name, svc, names.get(name)))
             for companion in self.companions[name]:
-                calls.append(Call("k8s_resource", [literal(companion)], _kwargs(
-                    resource_deps=list(self.graph.resources[name].deps), labels=list(svc.labels) or ["services"],
-                )))
+                calls.append(
+                    Call(
+                        "k8s_resource",
+                        [literal(companion)],
+                        _kwargs(resource_deps=list(self.graph.resources[name].deps), labels=list(svc.labels) or ["services"]),
+                    )
+                )
             blocks.append(ServiceBlock(comment(name), calls, literal(name), slices.function_name("service", name, len(blocks))))
         return blocks
 
@@ -215,17 +223,21 @@ class ContextBuilder(WorkloadNaming):
 
         for path, message, hint in unseen_sdks(self.m, name, svc):
             self.problem(path, message, hint, "warning")
-        return Call("docker_build", [literal(svc.image), literal(self.rel(context))], [
-            ("dockerfile", literal(self.rel(dockerfile))),
-            ("build_args", call(HELPER_BUILD_ARGS, args).source),
-            ("extra_hosts", HELPER_EXTRA_HOSTS),
-            *_kwargs(
-                target=svc.target,
-                only=list(svc.only),
-                ignore=self._ignore(svc, context),
-                live_update=[self._live_update_step(step) for step in svc.live_update] or None,
-            ),
-        ])
+        return Call(
+            "docker_build",
+            [literal(svc.image), literal(self.rel(context))],
+            [
+                ("dockerfile", literal(self.rel(dockerfile))),
+                ("build_args", call(HELPER_BUILD_ARGS, args).source),
+                ("extra_hosts", HELPER_EXTRA_HOSTS),
+                *_kwargs(
+                    target=svc.target,
+                    only=list(svc.only),
+                    ignore=self._ignore(svc, context),
+                    live_update=[self._live_update_step(step) for step in svc.live_update] or None,
+                ),
+            ],
+        )
 
     def _ignore(self, svc: Service, context: str) -> list[str]:
         """The service's ignores, plus devenv's state folder when the context holds it: an SDK
@@ -262,13 +274,18 @@ class ContextBuilder(WorkloadNaming):
     def _k8s_resource(self, name: str, svc: Service, workload: str | None) -> Call:
         resource = self.graph.resources[name]
         workload = workload or name
-        return Call("k8s_resource", [literal(workload)], _kwargs(
-            new_name=name if name != workload else None,
-            resource_deps=list(resource.deps),
-            labels=list(svc.labels) or ["services"],
-            port_forwards=[str(p) for p in svc.port_forwards],
-            links=links(svc),
-        ) + trigger_kwargs(svc))
+        return Call(
+            "k8s_resource",
+            [literal(workload)],
+            _kwargs(
+                new_name=name if name != workload else None,
+                resource_deps=list(resource.deps),
+                labels=list(svc.labels) or ["services"],
+                port_forwards=[str(p) for p in svc.port_forwards],
+                links=links(svc),
+            )
+            + trigger_kwargs(svc),
+        )
 
     def _consumed(self, svc: Service) -> list[str]:
         return consumed_sdks(self.m, svc)
@@ -276,11 +293,9 @@ class ContextBuilder(WorkloadNaming):
     def buttons(self) -> list[ServiceBlock]:
         workdir = self.rel(".")
         blocks: list[ServiceBlock] = []
-        for button in buttons.buttons(self.m, "packages:health" in self.graph.resources,
-                                      self.rel(self.loaded.path.name), None if workdir == "." else workdir):
+        for button in buttons.buttons(self.m, "packages:health" in self.graph.resources, self.rel(self.loaded.path.name), None if workdir == "." else workdir):
             calls = [Call(f, a, k) for f, a, k in buttons.button_calls(button)]
-            blocks.append(ServiceBlock(comment(button.name), calls, literal(button.service),
-                                       slices.function_name("button", button.name, len(blocks))))
+            blocks.append(ServiceBlock(comment(button.name), calls, literal(button.service), slices.function_name("button", button.name, len(blocks))))
         return blocks
 
     def build(self) -> RenderContext:

@@ -23,13 +23,7 @@ def shipped_templates() -> Path:
 
 
 # Every option that shapes the generated code: the compiled-template cache is keyed by them.
-ENV_OPTIONS: dict = {
-    "undefined": jinja2.StrictUndefined,
-    "autoescape": False,
-    "keep_trailing_newline": True,
-    "trim_blocks": True,
-    "lstrip_blocks": True,
-}
+ENV_OPTIONS: dict = {"undefined": jinja2.StrictUndefined, "autoescape": False, "keep_trailing_newline": True, "trim_blocks": True, "lstrip_blocks": True}
 
 
 def environment(manifest_dir: Path) -> jinja2.Environment:
@@ -94,13 +88,13 @@ def render_template(manifest_dir: Path, context: RenderContext) -> str:
     except jinja2.TemplateNotFound as exc:
         raise DevenvError(f"template not found: {exc.name}", hint="reinstall devenv, or add the template next to services.yaml")
     except UnicodeDecodeError as exc:
-        raise DevenvError(f"{_not_utf8(manifest_dir) or 'a template'}: not UTF-8 text ({exc.reason} at byte {exc.start})",
-                          hint="save the template override as UTF-8") from None
+        raise DevenvError(
+            f"{_not_utf8(manifest_dir) or 'a template'}: not UTF-8 text ({exc.reason} at byte {exc.start})", hint="save the template override as UTF-8"
+        ) from None
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         # A template override failed while running (`{{ 1/0 }}`, a bad filter argument): name it
         # and its line, from the frame Jinja maps back to the template source.
-        raise DevenvError(f"{_template_line(exc)}: template error: {type(exc).__name__}: {exc}",
-                          hint="fix the template override") from None
+        raise DevenvError(f"{_template_line(exc)}: template error: {type(exc).__name__}: {exc}", hint="fix the template override") from None
     # Collapse the blank lines that conditional blocks leave behind, so output is tidy and stable.
     lines = text.replace("\r\n", "\n").split("\n")
     tidy: list[str] = []

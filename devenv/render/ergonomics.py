@@ -18,5 +18,4 @@ def trigger_kwargs(spec: Service | Step) -> list[tuple[str, str]]:
 
 def links(svc: Service) -> list[Expr | str]:
     """A bare URL stays a string; a named one becomes `link(url, name)`."""
-    return [link if isinstance(link, str) else (call("link", link.url, link.name) if link.name else link.url)
-            for link in svc.links]
+    return [link if isinstance(link, str) else (call("link", link.url, link.name) if link.name else link.url) for link in svc.links]

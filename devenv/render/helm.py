@@ -49,6 +49,8 @@ def template(root: Path, helm: Helm, release: str) -> list[K8sObject] | None:
         raise DevenvError(f"cannot run helm: {exc}")
     if run.returncode != 0:
         lines = [line for line in run.stderr.strip().splitlines() if line.strip()]
-        raise DevenvError(f"`helm template` failed: {lines[-1] if lines else f'exit {run.returncode}'}",
-                          hint="fix the chart or its values; Tilt runs the same command and would stop loading")
+        raise DevenvError(
+            f"`helm template` failed: {lines[-1] if lines else f'exit {run.returncode}'}",
+            hint="fix the chart or its values; Tilt runs the same command and would stop loading",
+        )
     return parse_objects(_without_tests(run.stdout), f"{helm.chart} (helm template)", helm.namespace)

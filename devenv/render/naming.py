@@ -72,8 +72,11 @@ class WorkloadNaming:
             for companion in companions:
                 other = owner.get(companion)
                 if other is not None and other != name:
-                    self.problem(("services", name), f"Tilt puts the workload '{companion}' of this service's YAML in the resource of service '{other}'",
-                                 "give the two workloads different names")
+                    self.problem(
+                        ("services", name),
+                        f"Tilt puts the workload '{companion}' of this service's YAML in the resource of service '{other}'",
+                        "give the two workloads different names",
+                    )
 
     def _service_objects(self, name: str, svc) -> list[workloads.K8sObject] | None:
         """The objects the service's k8s_yaml() gives Tilt; None for a chart without helm."""
@@ -88,9 +91,12 @@ class WorkloadNaming:
             self.problem(("services", name, "helm"), exc.message, exc.hint)
             return None  # the one error; no guesses about workloads on top of it
         if objects is None and not svc.workload:
-            self.problem(("services", name, "helm"), "helm is not on PATH: assuming the chart's workload is named "
-                         f"'{svc.helm.release or name}' and shares no name with another workload",
-                         "install helm (Tilt needs it too) so devenv names the chart's workloads as Tilt will", "warning")
+            self.problem(
+                ("services", name, "helm"),
+                f"helm is not on PATH: assuming the chart's workload is named '{svc.helm.release or name}' and shares no name with another workload",
+                "install helm (Tilt needs it too) so devenv names the chart's workloads as Tilt will",
+                "warning",
+            )
         return objects
 
     def _check_duplicates(self, per_service: dict[str, list[workloads.K8sObject] | None]) -> bool:
@@ -107,9 +113,11 @@ class WorkloadNaming:
                 clean = False
                 where = f"service '{first[0]}'" if first[0] != name else "this service"
                 key = "helm" if self.m.services[name].helm else "k8s"
-                self.problem(("services", name, key), f"{obj.describe()} from {obj.file} is already deployed by {where} "
-                             f"(from {first[1].file}); Tilt stops at duplicate YAML",
-                             "keep each Kubernetes object in one file, named by one service")
+                self.problem(
+                    ("services", name, key),
+                    f"{obj.describe()} from {obj.file} is already deployed by {where} (from {first[1].file}); Tilt stops at duplicate YAML",
+                    "keep each Kubernetes object in one file, named by one service",
+                )
         return clean
 
     def _objects(self, relative: str) -> list[workloads.K8sObject]:
@@ -126,8 +134,11 @@ class WorkloadNaming:
         owner: dict[str, str] = {}
         for name, workload in chosen.items():
             if workload in owner:
-                self.problem(("services", name), f"Tilt puts the workload '{workload}' of this service and of '{owner[workload]}' in one resource",
-                             "give the two workloads different names")
+                self.problem(
+                    ("services", name),
+                    f"Tilt puts the workload '{workload}' of this service and of '{owner[workload]}' in one resource",
+                    "give the two workloads different names",
+                )
             owner.setdefault(workload, name)
         # Tilt renames in call order: a rename onto `name` fails if a later service's workload,
         # or a workload no service claims, still holds that name. One pass: the last position of
@@ -136,8 +147,11 @@ class WorkloadNaming:
         unclaimed = workload_names - last_claim.keys()
         for index, (name, workload) in enumerate(chosen.items()):
             if workload != name and (last_claim.get(name, -1) > index or name in unclaimed):
-                self.problem(("services", name), f"Tilt cannot rename workload '{workload}' to '{name}': another workload's resource is named '{name}'",
-                             "rename the service, or the workload in its Kubernetes YAML")
+                self.problem(
+                    ("services", name),
+                    f"Tilt cannot rename workload '{workload}' to '{name}': another workload's resource is named '{name}'",
+                    "rename the service, or the workload in its Kubernetes YAML",
+                )
 
     def _unknown_workload(self, name, svc, objects, tilt_names) -> None:
         """`workload:` must be the very name Tilt gives a workload (qualified when names clash)."""
@@ -153,10 +167,12 @@ class WorkloadNaming:
         for first, later in pairs:
             name, other = owner[id(later)], owner[id(first)]
             where = f"service '{other}'" if other != name else "this service"
-            self.problem(("services", name, "helm" if self.m.services[name].helm else "k8s"),
-                         f"{later.describe()} from {later.file} is the same object as {first.describe()} from {first.file} "
-                         f"of {where} (namespace unset means `default`; apiVersions of one group are one object)",
-                         "keep one of the two, or give them different names or namespaces")
+            self.problem(
+                ("services", name, "helm" if self.m.services[name].helm else "k8s"),
+                f"{later.describe()} from {later.file} is the same object as {first.describe()} from {first.file} "
+                f"of {where} (namespace unset means `default`; apiVersions of one group are one object)",
+                "keep one of the two, or give them different names or namespaces",
+            )
         return not pairs
 
     def _pick_workload(self, name, svc, objects, tilt_names) -> str | None:
@@ -167,13 +183,16 @@ class WorkloadNaming:
             own = workloads.normalize_image(svc.image)
             using = [o for o in candidates if any(workloads.normalize_image(i) == own for i in o.images)]
             if not using:
-                self.problem(("services", name, "image"), f"image '{svc.image}' is used by none of the objects in {files}",
-                             "reference it in a container's `image:`, or Tilt will build it for nothing", "warning")
+                self.problem(
+                    ("services", name, "image"),
+                    f"image '{svc.image}' is used by none of the objects in {files}",
+                    "reference it in a container's `image:`, or Tilt will build it for nothing",
+                    "warning",
+                )
             else:
                 candidates = using
         if not candidates:
-            self.problem(("services", name, key), f"no workload (Deployment, StatefulSet, Job, …) found in {files}",
-                         "add one, or name it with `workload:`")
+            self.problem(("services", name, key), f"no workload (Deployment, StatefulSet, Job, …) found in {files}", "add one, or name it with `workload:`")
             return None
         if len(candidates) > 1:
             by_name = [o for o in candidates if o.name == own_name]

@@ -43,8 +43,7 @@ def inspect(path: Path) -> OnDisk:
     try:
         data, truncated = read_prefix(target.real, TILTFILE_LIMIT)
     except OSError as exc:
-        raise DevenvError(f"cannot read {display_name(path)}: {exc.strerror or exc}",
-                          hint="check its permissions, or pass -o elsewhere") from None
+        raise DevenvError(f"cannot read {display_name(path)}: {exc.strerror or exc}", hint="check its permissions, or pass -o elsewhere") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -54,7 +53,7 @@ def inspect(path: Path) -> OnDisk:
     match = _CHECKSUM.match(text)
     if not match:
         return OnDisk(True, ours=False, text=text)
-    body = text[match.end():]
+    body = text[match.end() :]
     edited = hashlib.sha256(body.encode()).hexdigest() != match.group(1)
     return OnDisk(True, ours=True, edited=edited, text=text)
 
@@ -70,10 +69,9 @@ def refuse_overwrite_reason(disk: OnDisk) -> str | None:
 
 
 def unified_diff(old: str, new: str, name: str) -> str:
-    return "".join(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True),
-        fromfile=f"{name} (on disk)", tofile=f"{name} (rendered)",
-    ))
+    return "".join(
+        difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"{name} (on disk)", tofile=f"{name} (rendered)")
+    )
 
 
 def default_output(loaded: LoadedManifest, output: Path | None) -> Path:

@@ -6,11 +6,7 @@ from devenv.manifest.model import Task
 from devenv.render.starlark import Expr, literal
 
 # Tilt's trigger mode constants (internal/tiltfile/triggermode.go), by (trigger, auto_init).
-_TRIGGER_MODES = {
-    ("manual", True): "TRIGGER_MODE_MANUAL",
-    ("manual", False): "TRIGGER_MODE_MANUAL",
-    ("auto", False): "TRIGGER_MODE_AUTO",
-}
+_TRIGGER_MODES = {("manual", True): "TRIGGER_MODE_MANUAL", ("manual", False): "TRIGGER_MODE_MANUAL", ("auto", False): "TRIGGER_MODE_AUTO"}
 
 
 def task_call(builder, name: str, task: Task):

@@ -91,8 +91,7 @@ class _Watcher:
         import watchfiles
 
         for changes in watchfiles.watch(
-            *paths, recursive=recursive, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=self.stop,
-            raise_interrupt=False, watch_filter=None,
+            *paths, recursive=recursive, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=self.stop, raise_interrupt=False, watch_filter=None
         ):
             self.events.put({Path(p) for _, p in changes})
 

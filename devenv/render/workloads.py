@@ -69,8 +69,8 @@ def normalize_image(reference: str) -> str:
     first, _, rest = name.partition("/")
     if not rest or ("." not in first and ":" not in first and first != "localhost"):
         name = f"docker.io/{name}"
-        if "/" not in name[len("docker.io/"):]:
-            name = f"docker.io/library/{name[len('docker.io/'):]}"
+        if "/" not in name[len("docker.io/") :]:
+            name = f"docker.io/library/{name[len('docker.io/') :]}"
     return name.lower()
 
 

@@ -33,17 +33,20 @@ def unseen_sdks(manifest: Manifest, name: str, svc: Service) -> Iterator[tuple[t
         path = _norm(sdk.path)
         dockerfile = svc.dockerfile or f"{svc.context or '.'}/Dockerfile"
         if not _inside(path, context):
-            yield (("services", name, "context"),
-                   f"the docker build of services.{name} (context '{svc.context or '.'}') cannot see the workspace "
-                   f"SDK '{sdk_name}' at {sdk.path}: its link fails inside the build",
-                   f"build from a context that holds both: `context: {_common(context, path)}`, "
-                   f"`dockerfile: {dockerfile}`, `only: [{_rel(context, _common(context, path))}, "
-                   f"{_rel(path, _common(context, path))}]`")
-        elif svc.only and not any(_inside(path, _norm(posixpath.join(context, o))) or
-                                  _inside(_norm(posixpath.join(context, o)), path) for o in svc.only):
-            yield (("services", name, "only"),
-                   f"`only` keeps the workspace SDK '{sdk_name}' at {sdk.path} out of services.{name}'s docker build",
-                   f"add {_rel(path, context)} to `only`")
+            yield (
+                ("services", name, "context"),
+                f"the docker build of services.{name} (context '{svc.context or '.'}') cannot see the workspace "
+                f"SDK '{sdk_name}' at {sdk.path}: its link fails inside the build",
+                f"build from a context that holds both: `context: {_common(context, path)}`, "
+                f"`dockerfile: {dockerfile}`, `only: [{_rel(context, _common(context, path))}, "
+                f"{_rel(path, _common(context, path))}]`",
+            )
+        elif svc.only and not any(_inside(path, _norm(posixpath.join(context, o))) or _inside(_norm(posixpath.join(context, o)), path) for o in svc.only):
+            yield (
+                ("services", name, "only"),
+                f"`only` keeps the workspace SDK '{sdk_name}' at {sdk.path} out of services.{name}'s docker build",
+                f"add {_rel(path, context)} to `only`",
+            )
 
 
 def _common(a: str, b: str) -> str:

@@ -36,9 +36,7 @@ _SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
 
 
 def is_proto_source(name: str) -> bool:
-    return name.endswith(".proto") or name in ("buf.yaml", "buf.work.yaml", "buf.lock") or (
-        name.startswith("buf.gen") and name.endswith((".yaml", ".yml"))
-    )
+    return name.endswith(".proto") or name in ("buf.yaml", "buf.work.yaml", "buf.lock") or (name.startswith("buf.gen") and name.endswith((".yaml", ".yml")))
 
 
 # Plain named tuples, not dataclasses: `devenv sdk guard` runs in every SDK build step, and the
@@ -156,8 +154,13 @@ def status(root: Path, sdk_name: str, proto_path: str, generated: str) -> Status
         return Status(Freshness.MISSING, f"{generated} has no {STAMP_NAME}: nothing records which proto sources it was generated from", proto)
     recorded = (stamp.get("proto") or {}).get("sha256")
     if recorded != proto.sha256:
-        return Status(Freshness.STALE, f"{generated} was generated from other proto sources than {proto_path} holds now "
-                      f"({proto.files} files, sha256 {proto.sha256[:12]}, stamped {str(recorded)[:12]})", proto, stamp)
+        return Status(
+            Freshness.STALE,
+            f"{generated} was generated from other proto sources than {proto_path} holds now "
+            f"({proto.files} files, sha256 {proto.sha256[:12]}, stamped {str(recorded)[:12]})",
+            proto,
+            stamp,
+        )
     made = generated_digest(folder)
     if (stamp.get("generated") or {}).get("sha256") != made.sha256:
         return Status(Freshness.MODIFIED, f"{generated} changed after its step stamped it (a hand edit or a partial run)", proto, stamp)

@@ -175,10 +175,17 @@ def facts_text(loaded) -> str:
     from devenv.graph import chain_steps
 
     manifest = loaded.manifest
-    sdks = {name: {"generated": sdk.generated, "path": sdk.path, "package": sdk.package or "", "version": sdk.version,
-                   "steps": chain_steps(sdk)} for name, sdk in manifest.sdks.items()}
-    facts = {"devenv": __version__, "manifest": _text_sha256(loaded.text), "document": loaded.sha256,
-             "proto": manifest.proto.path if manifest.proto else None, "sdks": sdks}
+    sdks = {
+        name: {"generated": sdk.generated, "path": sdk.path, "package": sdk.package or "", "version": sdk.version, "steps": chain_steps(sdk)}
+        for name, sdk in manifest.sdks.items()
+    }
+    facts = {
+        "devenv": __version__,
+        "manifest": _text_sha256(loaded.text),
+        "document": loaded.sha256,
+        "proto": manifest.proto.path if manifest.proto else None,
+        "sdks": sdks,
+    }
     return json.dumps(facts, indent=1, sort_keys=True) + "\n"
 
 

@@ -42,9 +42,13 @@ class UnsafeTarget(OSError):
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISDIR, "a folder")):
+    for test, name in (
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -73,11 +77,14 @@ def resolve_target(path: str | os.PathLike, *, what: str = "output") -> Target:
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise UnsafeTarget(f"cannot use {given} as the {what}: {_strerror(exc)}",
-                           hint="a symlink loop or a folder you may not enter: pass another path") from None
+        raise UnsafeTarget(
+            f"cannot use {given} as the {what}: {_strerror(exc)}", hint="a symlink loop or a folder you may not enter: pass another path"
+        ) from None
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise UnsafeTarget(f"{given} is {_kind(info.st_mode)}, not a regular file: devenv writes only regular files",
-                           hint="pass a regular file path (to print instead, leave out -o)")
+        raise UnsafeTarget(
+            f"{given} is {_kind(info.st_mode)}, not a regular file: devenv writes only regular files",
+            hint="pass a regular file path (to print instead, leave out -o)",
+        )
     real = Path(os.path.realpath(given))
     if info is None and real.is_symlink():  # realpath stopped at a link it could not follow
         raise UnsafeTarget(f"cannot use {given} as the {what}: a symlink loop", hint="pass another path")
@@ -94,8 +101,7 @@ def refuse_inputs(target: Target, inputs: Iterable[str | os.PathLike], *, what: 
         except OSError:
             continue
         if same:
-            raise UnsafeTarget(f"{target.given} is an input of this command; refusing to write the {what} over it",
-                               hint="pass another path to -o")
+            raise UnsafeTarget(f"{target.given} is an input of this command; refusing to write the {what} over it", hint="pass another path to -o")
 
 
 def read_prefix(path: str | os.PathLike, limit: int = PREFIX_LIMIT) -> tuple[bytes, bool]:
@@ -134,8 +140,7 @@ def read_stream(fd: int, limit: int = PREFIX_LIMIT, *, name: str = "stdin") -> b
             raise UnsafeTarget(f"{name} holds more than {limit // (1024 * 1024)} MiB: not a manifest")
 
 
-def write_atomic(path: str | os.PathLike, text: str, *, inputs: Iterable[str | os.PathLike] = (),
-                 what: str = "output") -> Path:
+def write_atomic(path: str | os.PathLike, text: str, *, inputs: Iterable[str | os.PathLike] = (), what: str = "output") -> Path:
     """Write ``text`` next to the real target and rename it over: readers see the old file or the
     new one, never a mix; a failure leaves the old one untouched. The text is written as is (no
     newline translation, so CRLF files stay CRLF); an existing file keeps its mode, a new one gets

@@ -47,12 +47,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def run(
-    argv: Sequence[str],
-    *,
-    timeout: float,
-    env: Mapping[str, str] | None = None,
-    cwd: str | os.PathLike | None = None,
-    input: str | None = None,
+    argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, cwd: str | os.PathLike | None = None, input: str | None = None
 ) -> Completed:
     """Run ``argv`` and capture its output; raise :class:`ProcTimeout` after ``timeout`` seconds.
 

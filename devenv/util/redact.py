@@ -14,12 +14,11 @@ _URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
 # Headers whose whole value is a credential; and any header whose name says token/secret/key.
 _SECRET_HEADERS = re.compile(
     r"^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token|x-registry-auth"
-    r"|npm-otp|private-token|.*(token|secret|password|apikey|api-key).*)$", re.I,
+    r"|npm-otp|private-token|.*(token|secret|password|apikey|api-key).*)$",
+    re.I,
 )
 # `Authorization: Basic abc=`, `Bearer abc` in free text (tool output, exception messages).
-_HEADER_IN_TEXT = re.compile(
-    r"(?i)\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|x-auth-token|private-token)(\s*[:=]\s*)([^\r\n,;]+)"
-)
+_HEADER_IN_TEXT = re.compile(r"(?i)\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|x-auth-token|private-token)(\s*[:=]\s*)([^\r\n,;]+)")
 _SCHEME_TOKEN = re.compile(r"(?i)\b(basic|bearer|token)\s+([A-Za-z0-9._~+/=-]{8,})")
 # `key=value` / `key: value` whose key names a credential: .npmrc (`_authToken=`, `_auth=`,
 # `//host/:_password=`), env dumps (`NPM_TOKEN=`), YAML and free text (`password=`, `token:`).
@@ -28,9 +27,7 @@ _KEY_VALUE = re.compile(
     r"(\s*[:=]\s*)(?![\s\"']*\*\*\*)([\"']?)([^\s\"',;]+)"
 )
 # JSON credentials: a docker config's `"auth": "dXNlcjpwdw=="`, `"identitytoken"`, `"password"`.
-_JSON_SECRET = re.compile(
-    r'(?i)("(?:auth|identitytoken|registrytoken|password|secret|token|_authToken|client-key-data|token-data)"\s*:\s*")([^"]*)(")'
-)
+_JSON_SECRET = re.compile(r'(?i)("(?:auth|identitytoken|registrytoken|password|secret|token|_authToken|client-key-data|token-data)"\s*:\s*")([^"]*)(")')
 # userinfo in a URL that urlsplit rejects (`http://u:p@[zz]:1`): masked by shape.
 _USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s'\"<>]+@")
 

@@ -18,7 +18,8 @@ import textwrap
 
 def _deployment(name: str, image: str, port: int, extra: str = "", namespace: str = "") -> str:
     ns = f"\n  namespace: {namespace}" if namespace else ""
-    return textwrap.dedent(f"""\
+    return (
+        textwrap.dedent(f"""\
         apiVersion: apps/v1
         kind: Deployment
         metadata:
@@ -40,7 +41,9 @@ def _deployment(name: str, image: str, port: int, extra: str = "", namespace: st
         spec:
           selector: {{app: {name}}}
           ports: [{{port: {port}}}]
-        """) + extra
+        """)
+        + extra
+    )
 
 
 DICT_LOOP = {
@@ -78,8 +81,7 @@ DICT_LOOP = {
         """),
     "proto/buf.yaml": "version: v2\n",
     "proto/acme/v1/api.proto": 'syntax = "proto3";\npackage acme.v1;\n',
-    "packages/sdk-ts/package.json": json.dumps({"name": "@acme/sdk-ts", "version": "1.2.0",
-                                                "dependencies": {"@bufbuild/protobuf": "^2.0.0"}}),
+    "packages/sdk-ts/package.json": json.dumps({"name": "@acme/sdk-ts", "version": "1.2.0", "dependencies": {"@bufbuild/protobuf": "^2.0.0"}}),
     "packages/sdk-ts/src/index.ts": "export {};\n",
     "services/api/package.json": json.dumps({"name": "api", "dependencies": {"@acme/sdk-ts": "1.2.0"}}),
     "services/api/Dockerfile": "FROM node:22-alpine\nARG TS_SDK_VERSION\nCOPY . /app\n",
@@ -190,7 +192,11 @@ SECRETS = {
         """),
     "api/package.json": json.dumps({"name": "api"}),
     "api/Dockerfile": "FROM node:22-alpine\nARG NPM_TOKEN\nARG GH_TOKEN\n",
-    "k8s/api.yaml": _deployment("api", "acme/api", 8080, extra=textwrap.dedent(f"""\
+    "k8s/api.yaml": _deployment(
+        "api",
+        "acme/api",
+        8080,
+        extra=textwrap.dedent(f"""\
         ---
         apiVersion: v1
         kind: Secret
@@ -198,7 +204,8 @@ SECRETS = {
           name: api-credentials
         stringData:
           password: {K8S_SECRET}
-        """)),
+        """),
+    ),
 }
 
 MONOREPOS = {"dict_loop": DICT_LOOP, "helpers": HELPERS, "secrets": SECRETS}

@@ -24,14 +24,18 @@ def test_argv_and_shell_text_of_the_same_program_are_equal():
 
 
 def _local(name, **kwargs) -> Resource:
-    return Resource(name=name, kind="local", resource_deps=kwargs.pop("deps", []), labels=kwargs.pop("labels", []),
-                    cmd=["sh", "-c", "make"], **kwargs)
+    return Resource(name=name, kind="local", resource_deps=kwargs.pop("deps", []), labels=kwargs.pop("labels", []), cmd=["sh", "-c", "make"], **kwargs)
 
 
 def test_losses_additions_and_renames():
     original = Result({"gen": _local("gen"), "migrate": _local("migrate", deps=["gen"], labels=["ops"], links=["http://x"])}, [], [])
-    rendered = Result({"packages:py-sdk-gen": _local("packages:py-sdk-gen", allow_parallel=True),
-                       "migrate": _local("migrate", deps=["packages:py-sdk-gen", "packages:health"], labels=["ops"])}, [], [])
+    rendered = Result(
+        {
+            "packages:py-sdk-gen": _local("packages:py-sdk-gen", allow_parallel=True),
+            "migrate": _local("migrate", deps=["packages:py-sdk-gen", "packages:health"], labels=["ops"]),
+        },
+        [],
+        [],
+    )
     found = {(d.kind, str(d)) for d in compare(original, rendered, lambda s: s, {"gen": "packages:py-sdk-gen"})}
-    assert found == {("lost", "migrate: link http://x"), ("added", "migrate: resource_dep packages:health"),
-                     ("added", "gen: allow_parallel")}
+    assert found == {("lost", "migrate: link http://x"), ("added", "migrate: resource_dep packages:health"), ("added", "gen: allow_parallel")}

@@ -18,8 +18,7 @@ HEAVY = {"typer", "click", "rich", "pydantic", "pydantic_core", "jinja2", "shell
 
 
 def _imported(args: list[str], cwd: Path) -> set[str]:
-    proc = subprocess.run([sys.executable, "-X", "importtime", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"})
+    proc = subprocess.run([sys.executable, "-X", "importtime", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     return {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
 
 
@@ -32,9 +31,21 @@ def _pinned(args: list[str], cwd: Path) -> tuple[set[str], set[str]]:
     return {m for m in found if m.split(".")[0] == "devenv"}, tops
 
 
-GUARD_MODULES = {"devenv", "devenv.cli", "devenv.cli.hot", "devenv.cli.outcome", "devenv.cli.pathcheck", "devenv.commands", "devenv.commands.sdk",
-                 "devenv.sdk", "devenv.sdk.freshness", "devenv.sdk.trusted", "devenv.tilt",
-                 "devenv.manifest", "devenv.manifest.digest"}
+GUARD_MODULES = {
+    "devenv",
+    "devenv.cli",
+    "devenv.cli.hot",
+    "devenv.cli.outcome",
+    "devenv.cli.pathcheck",
+    "devenv.commands",
+    "devenv.commands.sdk",
+    "devenv.sdk",
+    "devenv.sdk.freshness",
+    "devenv.sdk.trusted",
+    "devenv.tilt",
+    "devenv.manifest",
+    "devenv.manifest.digest",
+}
 
 
 @pytest.fixture(scope="module")
@@ -118,17 +129,31 @@ def _break(repo: Path, how: str) -> None:
         (repo / "services.yaml").write_text((repo / "services.yaml").read_text() + "# edited\n")
 
 
-MARK_CASES = [["sdk", "mark", "ts", "build"], ["sdk", "mark", "ts", "-f", "services.yaml", "smoke"], ["sdk", "mark", "go", "smoke"],
-              ["sdk", "mark", "python", "nope", "--manifest=services.yaml"], ["sdk", "mark", "tss", "build"]]
+MARK_CASES = [
+    ["sdk", "mark", "ts", "build"],
+    ["sdk", "mark", "ts", "-f", "services.yaml", "smoke"],
+    ["sdk", "mark", "go", "smoke"],
+    ["sdk", "mark", "python", "nope", "--manifest=services.yaml"],
+    ["sdk", "mark", "tss", "build"],
+]
 
 
-@pytest.mark.parametrize("how", ["as rendered", "comment edit", "no proto", "empty proto", "invalid after render",
-                                 "no Tiltfile", "implicit smoke", "smoke off"])
-@pytest.mark.parametrize("args", [
-    ["sdk", "guard", "ts", "-f", "services.yaml"], ["sdk", "guard", "--manifest=services.yaml", "go"], ["sdk", "guard", "tss"],
-    ["sdk", "stamp", "ts"], ["sdk", "stamp", "python", "-f", "services.yaml"], ["--debug", "sdk", "guard", "nope"], ["--version"],
-    *MARK_CASES,
-])
+@pytest.mark.parametrize(
+    "how", ["as rendered", "comment edit", "no proto", "empty proto", "invalid after render", "no Tiltfile", "implicit smoke", "smoke off"]
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sdk", "guard", "ts", "-f", "services.yaml"],
+        ["sdk", "guard", "--manifest=services.yaml", "go"],
+        ["sdk", "guard", "tss"],
+        ["sdk", "stamp", "ts"],
+        ["sdk", "stamp", "python", "-f", "services.yaml"],
+        ["--debug", "sdk", "guard", "nope"],
+        ["--version"],
+        *MARK_CASES,
+    ],
+)
 def test_the_hot_path_answers_as_the_full_parser(rendered, tmp_path, how, args):
     results = []
     for side in ("hot", "full"):

@@ -23,14 +23,40 @@ BOUNDARY = {  # proto-boundary violations and suppressions beside the SDK fixtur
 }
 # What the early file loop (devenv.lint.early's child) imports of devenv: no manifest model.
 EARLY_MODULES = {
-    "devenv", "devenv.deps", "devenv.deps.filenames", "devenv.errors", "devenv.lint", "devenv.lint.checker",
-    "devenv.lint.document", "devenv.lint.early", "devenv.lint.fileloop", "devenv.deps.jsonpos", "devenv.deps.jsonpos.tolerant", "devenv.lint.model",
-    "devenv.lint.needles", "devenv.lint.rules", "devenv.lint.rules.base", "devenv.lint.rules.ci_workflow",
-    "devenv.lint.rules.dockerfile", "devenv.lint.rules.go_mod", "devenv.lint.rules.k8s_yaml", "devenv.lint.rules.other",
-    "devenv.lint.rules.package_json", "devenv.lint.rules.pnpm_workspace", "devenv.lint.rules.python_deps",
-    "devenv.lint.rules.script", "devenv.lint.rules.shell", "devenv.lint.rules.tiltfile", "devenv.lint.scan",
-    "devenv.lint.scope", "devenv.lint.sdk", "devenv.lint.sdk.ruleinfo", "devenv.lint.suppress", "devenv.util",
-    "devenv.util.deathsig", "devenv.util.textpos",
+    "devenv",
+    "devenv.deps",
+    "devenv.deps.filenames",
+    "devenv.errors",
+    "devenv.lint",
+    "devenv.lint.checker",
+    "devenv.lint.document",
+    "devenv.lint.early",
+    "devenv.lint.fileloop",
+    "devenv.deps.jsonpos",
+    "devenv.deps.jsonpos.tolerant",
+    "devenv.lint.model",
+    "devenv.lint.needles",
+    "devenv.lint.rules",
+    "devenv.lint.rules.base",
+    "devenv.lint.rules.ci_workflow",
+    "devenv.lint.rules.dockerfile",
+    "devenv.lint.rules.go_mod",
+    "devenv.lint.rules.k8s_yaml",
+    "devenv.lint.rules.other",
+    "devenv.lint.rules.package_json",
+    "devenv.lint.rules.pnpm_workspace",
+    "devenv.lint.rules.python_deps",
+    "devenv.lint.rules.script",
+    "devenv.lint.rules.shell",
+    "devenv.lint.rules.tiltfile",
+    "devenv.lint.scan",
+    "devenv.lint.scope",
+    "devenv.lint.sdk",
+    "devenv.lint.sdk.ruleinfo",
+    "devenv.lint.suppress",
+    "devenv.util",
+    "devenv.util.deathsig",
+    "devenv.util.textpos",
 }
 
 
@@ -48,8 +74,7 @@ def test_lint_imports_no_cli_framework(repo):
 
 
 def test_the_early_file_loop_imports_no_manifest_model(repo):
-    code = ("import os\nfrom devenv.lint import early\n"
-            "early._child(os.getppid(), None, 2, None, os.open(os.devnull, os.O_WRONLY))\n")
+    code = "import os\nfrom devenv.lint import early\nearly._child(os.getppid(), None, 2, None, os.open(os.devnull, os.O_WRONLY))\n"
     found = _imported(["-c", code], repo) - _imported(["-c", "pass"], repo)
     tops = {m.split(".")[0] for m in found} - set(sys.stdlib_module_names) - {"devenv", "org"}
     assert {m for m in found if m.split(".")[0] == "devenv"} == EARLY_MODULES
@@ -64,7 +89,7 @@ def _break(root: Path, how: str) -> None:
         shutil.rmtree(root / "packages/acme_proto")
     elif how == "no proto section":
         text = manifest.read_text()
-        manifest.write_text(text[:text.index("proto:")] + text[text.index("sdks:"):])
+        manifest.write_text(text[: text.index("proto:")] + text[text.index("sdks:") :])
     elif how == "not YAML":
         manifest.write_text("version: 1\nproject: [\n")
 
@@ -74,16 +99,32 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 CASES = [
-    ["lint"], ["lint", "--format", "json"], ["lint", "--format=sarif"], ["lint", "-f", "services.yaml", "-j", "1"],
-    ["lint", "--manifest=services.yaml", "--jobs=2", "--format", "json"], ["lint", "scripts", "web/Dockerfile"],
-    ["lint", "-o", "report.sarif", "--format", "sarif"], ["lint", "--output=out/r.txt"], ["lint", "--format", "xml"],
-    ["lint", "-j", "0"], ["lint", "-j", "x"], ["lint", "--fix"], ["lint", "--fix", "--diff"], ["lint", "nope"],
-    ["lint", "-f", "missing.yaml"], ["lint", "-o"], ["lint", "--help"], ["--debug", "lint", "--format", "json"],
+    ["lint"],
+    ["lint", "--format", "json"],
+    ["lint", "--format=sarif"],
+    ["lint", "-f", "services.yaml", "-j", "1"],
+    ["lint", "--manifest=services.yaml", "--jobs=2", "--format", "json"],
+    ["lint", "scripts", "web/Dockerfile"],
+    ["lint", "-o", "report.sarif", "--format", "sarif"],
+    ["lint", "--output=out/r.txt"],
+    ["lint", "--format", "xml"],
+    ["lint", "-j", "0"],
+    ["lint", "-j", "x"],
+    ["lint", "--fix"],
+    ["lint", "--fix", "--diff"],
+    ["lint", "nope"],
+    ["lint", "-f", "missing.yaml"],
+    ["lint", "-o"],
+    ["lint", "--help"],
+    ["--debug", "lint", "--format", "json"],
 ]
 
 
-BROKEN = [(how, args) for how in ("invalid manifest", "no proto workspace", "no proto section", "not YAML")
-          for args in (["lint"], ["lint", "--format", "json"], ["lint", "--fix"], ["lint", "scripts", "web/Dockerfile"])]
+BROKEN = [
+    (how, args)
+    for how in ("invalid manifest", "no proto workspace", "no proto section", "not YAML")
+    for args in (["lint"], ["lint", "--format", "json"], ["lint", "--fix"], ["lint", "scripts", "web/Dockerfile"])
+]
 
 
 def _hot(args: list[str], cwd: Path) -> tuple[int, str, str]:

@@ -13,8 +13,7 @@ from tests.cli.test_hot import _full_parser, _hot, _pinned, rendered  # noqa: F4
 PARSER = {"typer", "click", "rich", "shellingham"}
 
 
-@pytest.mark.parametrize("args", [["render", "--stdout"], ["render", "--check", "-f", "services.yaml"], ["graph"],
-                                  ["why", "web", "--no-doctor"]])
+@pytest.mark.parametrize("args", [["render", "--stdout"], ["render", "--check", "-f", "services.yaml"], ["graph"], ["why", "web", "--no-doctor"]])
 def test_the_hot_spellings_skip_the_full_parser(rendered, args):  # noqa: F811
     modules, others = _pinned(args, rendered)
     assert not others & PARSER, others
@@ -44,13 +43,27 @@ def _outcome(run, args: list[str], repo: Path) -> tuple:
 
 
 @pytest.mark.parametrize("how", ["as rendered", "stale", "invalid", "hand-edited Tiltfile"])
-@pytest.mark.parametrize("args", [
-    ["render", "--stdout"], ["render", "--check"], ["render", "-f", "services.yaml", "--check"], ["render"],
-    ["render", "--force", "-o", "out/Tiltfile"], ["render", "--manifest=services.yaml", "--force"], ["render", "--watch", "--check"],
-    ["render", "-f", "missing.yaml"], ["graph"], ["graph", "--format", "mermaid"], ["graph", "--format=dot", "-f", "services.yaml"],
-    ["graph", "--format", "bogus"], ["why", "web", "--no-doctor"], ["why", "nope", "--no-doctor"],
-    ["why", "--no-doctor", "-f", "services.yaml", "api"], ["--debug", "graph"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render", "--stdout"],
+        ["render", "--check"],
+        ["render", "-f", "services.yaml", "--check"],
+        ["render"],
+        ["render", "--force", "-o", "out/Tiltfile"],
+        ["render", "--manifest=services.yaml", "--force"],
+        ["render", "--watch", "--check"],
+        ["render", "-f", "missing.yaml"],
+        ["graph"],
+        ["graph", "--format", "mermaid"],
+        ["graph", "--format=dot", "-f", "services.yaml"],
+        ["graph", "--format", "bogus"],
+        ["why", "web", "--no-doctor"],
+        ["why", "nope", "--no-doctor"],
+        ["why", "--no-doctor", "-f", "services.yaml", "api"],
+        ["--debug", "graph"],
+    ],
+)
 def test_the_hot_path_answers_as_the_full_parser(rendered, tmp_path, how, args):  # noqa: F811
     results = []
     for side, run in (("hot", _hot), ("full", _full_parser)):

@@ -19,8 +19,7 @@ from tests.support import sandbox
 from tests.support.components import missing
 
 REPO = Path(__file__).resolve().parents[2]
-REGISTRY_HOSTS = ["npm.packages.dev.ameide.io", "go.packages.dev.ameide.io", "pypi.packages.dev.ameide.io", "docker.io",
-                  "host.docker.internal"]
+REGISTRY_HOSTS = ["npm.packages.dev.ameide.io", "go.packages.dev.ameide.io", "pypi.packages.dev.ameide.io", "docker.io", "host.docker.internal"]
 
 
 def _fresh_copy(target: Path) -> Path:
@@ -45,8 +44,7 @@ def clone(tmp_path_factory):
 
 
 def bare_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "PYTHON": "/usr/bin/python3",
-           "NO_COLOR": "1", "TERM": "dumb"}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "PYTHON": "/usr/bin/python3", "NO_COLOR": "1", "TERM": "dumb"}
     # Only to reuse downloads between test runs; the install itself is the real one.
     env["PIP_CACHE_DIR"] = os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
     env.update(extra)
@@ -62,8 +60,7 @@ def _system_nameserver() -> str:
 
 
 def onboard(clone: Path, env: dict[str, str], tmp_path: Path) -> sandbox.Completed:
-    box = sandbox.Sandbox(tmp_path / "net", nameserver=_system_nameserver(), resolver_timeout=5,
-                          hosts={h: "127.0.0.1" for h in REGISTRY_HOSTS})
+    box = sandbox.Sandbox(tmp_path / "net", nameserver=_system_nameserver(), resolver_timeout=5, hosts={h: "127.0.0.1" for h in REGISTRY_HOSTS})
     return box.run(["bash", "scripts/onboard.sh", "--yes"], env=env, cwd=clone, timeout=600)
 
 

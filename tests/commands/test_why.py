@@ -14,12 +14,16 @@ services:
 
 
 def _repo(tree):
-    return tree({
-        "services.yaml": MANIFEST,
-        "api/Dockerfile": "FROM scratch\n", "web/Dockerfile": "FROM scratch\n",
-        "api.yaml": deployment("api", "demo/api"), "web.yaml": deployment("web", "demo/web"),
-        "tool.yaml": deployment("tool", "busybox"),
-    })
+    return tree(
+        {
+            "services.yaml": MANIFEST,
+            "api/Dockerfile": "FROM scratch\n",
+            "web/Dockerfile": "FROM scratch\n",
+            "api.yaml": deployment("api", "demo/api"),
+            "web.yaml": deployment("web", "demo/web"),
+            "tool.yaml": deployment("tool", "busybox"),
+        }
+    )
 
 
 def test_chain_lists_everything_the_service_waits_for_in_order(tree):

@@ -14,7 +14,7 @@ from devenv.deps.readers import ecosystem_of, go, npm, python, read_file
 
 
 def _span_text(text, dep):
-    return text[dep.span[0]:dep.span[1]] if dep.span else None
+    return text[dep.span[0] : dep.span[1]] if dep.span else None
 
 
 # -- npm ------------------------------------------------------------------------------------------
@@ -55,27 +55,41 @@ def test_invalid_json_is_a_read_error_with_a_position():
 
 
 def test_pnpm_lock_v9_v6_and_v5():
-    v9 = ("lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      '@acme/sdk-ts':\n        specifier: ^1.3.9\n"
-          "        version: 1.3.9(react@18.2.0)\n      sdk:\n        specifier: npm:@acme/sdk-ts@1.4.0\n"
-          "        version: '@acme/sdk-ts@1.4.0'\n")
+    v9 = (
+        "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      '@acme/sdk-ts':\n        specifier: ^1.3.9\n"
+        "        version: 1.3.9(react@18.2.0)\n      sdk:\n        specifier: npm:@acme/sdk-ts@1.4.0\n"
+        "        version: '@acme/sdk-ts@1.4.0'\n"
+    )
     assert [(d.name, d.spec, d.line, d.col, d.kind) for d in npm.read("pnpm-lock.yaml", v9)] == [
-        ("@acme/sdk-ts", "1.3.9", 7, 18, "locked"), ("@acme/sdk-ts", "1.4.0", 10, 18, "locked")]
-    v6 = ("lockfileVersion: '6.0'\ndependencies:\n  '@acme/sdk-ts':\n    specifier: 1.4.0\n    version: 1.4.0\n"
-          "  x:\n    specifier: link:../x\n    version: link:../x\n")
+        ("@acme/sdk-ts", "1.3.9", 7, 18, "locked"),
+        ("@acme/sdk-ts", "1.4.0", 10, 18, "locked"),
+    ]
+    v6 = (
+        "lockfileVersion: '6.0'\ndependencies:\n  '@acme/sdk-ts':\n    specifier: 1.4.0\n    version: 1.4.0\n"
+        "  x:\n    specifier: link:../x\n    version: link:../x\n"
+    )
     assert [(d.name, d.spec, d.local) for d in npm.read("pnpm-lock.yaml", v6)] == [("@acme/sdk-ts", "1.4.0", ""), ("x", "", "link:../x")]
     v5 = "lockfileVersion: 5.4\nspecifiers:\n  '@acme/sdk-ts': ^1.0.0\ndependencies:\n  '@acme/sdk-ts': 1.3.9_react@18.2.0\n"
     assert [(d.name, d.spec, d.line) for d in npm.read("pnpm-lock.yaml", v5)] == [("@acme/sdk-ts", "1.3.9", 5)]
 
 
 def test_package_lock_v1_and_v3_direct_installs_only():
-    v3 = json.dumps({"lockfileVersion": 3, "packages": {
-        "": {"dependencies": {"@acme/sdk-ts": "1.4.0"}},
-        "node_modules/@acme/sdk-ts": {"version": "1.3.9"},
-        "node_modules/x/node_modules/@acme/sdk-ts": {"version": "0.1.0"},
-        "node_modules/sdk": {"name": "@acme/sdk-ts", "version": "1.4.0"},
-    }}, indent=2)
+    v3 = json.dumps(
+        {
+            "lockfileVersion": 3,
+            "packages": {
+                "": {"dependencies": {"@acme/sdk-ts": "1.4.0"}},
+                "node_modules/@acme/sdk-ts": {"version": "1.3.9"},
+                "node_modules/x/node_modules/@acme/sdk-ts": {"version": "0.1.0"},
+                "node_modules/sdk": {"name": "@acme/sdk-ts", "version": "1.4.0"},
+            },
+        },
+        indent=2,
+    )
     assert [(d.name, d.spec, d.written_name) for d in npm.read("package-lock.json", v3)] == [
-        ("@acme/sdk-ts", "1.3.9", "@acme/sdk-ts"), ("@acme/sdk-ts", "1.4.0", "sdk")]
+        ("@acme/sdk-ts", "1.3.9", "@acme/sdk-ts"),
+        ("@acme/sdk-ts", "1.4.0", "sdk"),
+    ]
     v1 = json.dumps({"lockfileVersion": 1, "dependencies": {"@acme/sdk-ts": {"version": "1.3.9"}, "al": {"version": "npm:@acme/sdk-ts@1.4.0"}}})
     assert [(d.name, d.spec) for d in npm.read("npm-shrinkwrap.json", v1)] == [("@acme/sdk-ts", "1.3.9"), ("@acme/sdk-ts", "1.4.0")]
 
@@ -117,11 +131,9 @@ def test_go_mod_require_replace_indirect_and_positions():
         ("go.acme.test/sdk-go", "v1.3.9", "declared", 7, 29, "v1.3.9", False, ""),
         ("github.com/x/y", "v1.0.0", "declared", 10, 17, "v1.0.0", True, ""),
         ("go.acme.test/sdk-go/v2", "v2.0.0+incompatible", "declared", 11, 27, "v2.0.0+incompatible", False, ""),
-        ("golang.org/x/text", "v0.0.0-20240102150405-abcdefabcdef", "declared", 13, 20,
-         "v0.0.0-20240102150405-abcdefabcdef", True, ""),
+        ("golang.org/x/text", "v0.0.0-20240102150405-abcdefabcdef", "declared", 13, 20, "v0.0.0-20240102150405-abcdefabcdef", True, ""),
         ("go.acme.test/sdk-go", "", "replaced", 18, 32, None, False, "../../packages/sdk_go"),
-        ("go.acme.test/sdk-go", "v1.4.1-0.20240102150405-abcdefabcdef", "replaced", 21, 52,
-         "v1.4.1-0.20240102150405-abcdefabcdef", False, ""),
+        ("go.acme.test/sdk-go", "v1.4.1-0.20240102150405-abcdefabcdef", "replaced", 21, 52, "v1.4.1-0.20240102150405-abcdefabcdef", False, ""),
         ("github.com/x/y", "v1.0.1", "replaced", 22, 38, "v1.0.1", False, "module github.com/fork/y"),
     ]
 
@@ -129,8 +141,9 @@ def test_go_mod_require_replace_indirect_and_positions():
 def test_go_mod_agrees_with_go_mod_edit_json(go_binary, tmp_path):
     """Go's own parser (`go mod edit -json`) reads the same requires and replaces."""
     (tmp_path / "go.mod").write_text(GO_MOD)
-    proc = subprocess.run([go_binary, "mod", "edit", "-json"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": ""})
+    proc = subprocess.run(
+        [go_binary, "mod", "edit", "-json"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env={**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": ""}
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     deps = go.read("go.mod", GO_MOD)
@@ -196,7 +209,7 @@ def test_requirements_includes_constraints_continuations_markers_and_hashes():
     files = {
         "svc/requirements.txt": (
             "# acme-sdk==0.0.1\n-r common.txt\n--constraint ../constraints.txt\n"
-            "Acme-SDK[grpc]>=1.3 ; python_version >= \"3.8\"  # trailing comment\n"
+            'Acme-SDK[grpc]>=1.3 ; python_version >= "3.8"  # trailing comment\n'
             "requests==2.31.0 \\\n    --hash=sha256:abc\n"
             "-e ../../packages/sdk_py#egg=acme-sdk\n"
             "acme-sdk\\\n==1.4.0\n"
@@ -227,20 +240,37 @@ def test_requirements_include_outside_the_repository_is_an_error():
 
 
 def test_uv_and_poetry_lockfiles():
-    uv = ('version = 1\n\n[[package]]\nname = "Acme_SDK"\nversion = "1.3.0"\nsource = { registry = "https://pypi.acme.test/simple" }\n'
-          '\n[[package]]\nname = "svc"\nversion = "0.1.0"\nsource = { editable = "." }\n')
+    uv = (
+        'version = 1\n\n[[package]]\nname = "Acme_SDK"\nversion = "1.3.0"\nsource = { registry = "https://pypi.acme.test/simple" }\n'
+        '\n[[package]]\nname = "svc"\nversion = "0.1.0"\nsource = { editable = "." }\n'
+    )
     assert [(d.name, d.spec, d.kind, d.line, d.col, d.local) for d in python.read("uv.lock", uv)] == [
-        ("acme-sdk", "1.3.0", "locked", 5, 12, ""), ("svc", "0.1.0", "locked", 10, 12, "editable .")]
+        ("acme-sdk", "1.3.0", "locked", 5, 12, ""),
+        ("svc", "0.1.0", "locked", 10, 12, "editable ."),
+    ]
     poetry = '[[package]]\nname = "acme-sdk"\nversion = "1.3.5"\n\n[package.source]\ntype = "directory"\nurl = "../sdk"\n'
     assert [(d.name, d.spec, d.local) for d in python.read("poetry.lock", poetry)] == [("acme-sdk", "1.3.5", "directory ../sdk")]
 
 
-@pytest.mark.parametrize("path, ecosystem", [
-    ("a/package.json", "npm"), ("pnpm-lock.yaml", "npm"), ("package-lock.json", "npm"), ("go.mod", "go"),
-    ("pyproject.toml", "python"), ("requirements-dev.txt", "python"), ("requirements/base.txt", "python"),
-    ("constraints.txt", "python"), ("uv.lock", "python"), ("poetry.lock", "python"), ("README.md", None),
-    ("go.sum", None), ("yarn.lock", None), ("setup.py", None),
-])
+@pytest.mark.parametrize(
+    "path, ecosystem",
+    [
+        ("a/package.json", "npm"),
+        ("pnpm-lock.yaml", "npm"),
+        ("package-lock.json", "npm"),
+        ("go.mod", "go"),
+        ("pyproject.toml", "python"),
+        ("requirements-dev.txt", "python"),
+        ("requirements/base.txt", "python"),
+        ("constraints.txt", "python"),
+        ("uv.lock", "python"),
+        ("poetry.lock", "python"),
+        ("README.md", None),
+        ("go.sum", None),
+        ("yarn.lock", None),
+        ("setup.py", None),
+    ],
+)
 def test_ecosystem_of(path, ecosystem):
     assert ecosystem_of(path) == ecosystem
 
@@ -255,7 +285,7 @@ TOML_CASES = [
     'a = "x"\nb = \'y\'\n[t]\nc.d = "z"\n"q.k" = """m\nl"""\ne = \'\'\'r\'\'\'\n',
     '[[p]]\nn = "1"\n[[p.q]]\nn = "2"\n[[p]]\nn = "3"\n[[p.q]]\nn = "4"\n[p.r]\nn = "5"\n',
     'x = [ # c\n  "a", # "fake"\n  [ "b" ], { k = "c" },\n]\ny = 1979-05-27 07:32:00Z\nz = "\\u00e9\\"q"\n',
-    "w = { a = { b = 'c' } }\nv = \"\"\"a\"\"\"\"\nu = 1\r\nt = \"crlf\"\r\n",
+    'w = { a = { b = \'c\' } }\nv = """a""""\nu = 1\r\nt = "crlf"\r\n',
 ]
 
 
@@ -277,14 +307,13 @@ def test_toml_scanner_finds_every_string_tomllib_sees(text):
 
     assert len(found) == count(data)
     for item in found:
-        assert text[item.start:item.end] == item.raw
+        assert text[item.start : item.end] == item.raw
 
 
 def test_lockfile_versions_fall_back_to_the_full_scanner():
     """Generated lockfiles take a line-based fast path, checked against tomllib; anything it cannot
     vouch for (a multi-line string, a version inside a sub-table) goes through the scanner."""
-    tricky = ('[[package]]\nname = "acme-sdk"\ndescription = """\n[[package]]\nversion = "9"\n"""\nversion = "1.3.0"\n'
-              '[package.dependencies]\nversion = ">=1"\n')
+    tricky = '[[package]]\nname = "acme-sdk"\ndescription = """\n[[package]]\nversion = "9"\n"""\nversion = "1.3.0"\n[package.dependencies]\nversion = ">=1"\n'
     deps = python.read("poetry.lock", tricky)
     assert [(d.name, d.spec, d.line, d.col) for d in deps] == [("acme-sdk", "1.3.0", 7, 12)]
     plain = '[[package]]\nname = "acme-sdk"\n[package.dependencies]\nversion = ">=1"\n[[package]]\nname = "x"\nversion = "2"\n'

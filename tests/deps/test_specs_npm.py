@@ -61,11 +61,21 @@ def test_ranges_that_admit_others_are_ranges(node_semver):
     assert others == set(ranges), set(ranges) - others
 
 
-@pytest.mark.parametrize("spec, verdict", [
-    ("workspace:*", Verdict.UNPUBLISHED), ("workspace:^1.4.0", Verdict.UNPUBLISHED), ("file:../sdk", Verdict.UNPUBLISHED),
-    ("link:../sdk", Verdict.UNPUBLISHED), ("git+https://example.com/sdk.git", Verdict.UNPUBLISHED),
-    ("acme/sdk#v1.4.0", Verdict.UNPUBLISHED), ("https://example.com/sdk-1.4.0.tgz", Verdict.UNPUBLISHED),
-    ("latest", Verdict.MISMATCH), ("1.3.9", Verdict.MISMATCH), ("1.4.0", Verdict.EXACT), ("^1.4.0", Verdict.RANGE),
-])
+@pytest.mark.parametrize(
+    "spec, verdict",
+    [
+        ("workspace:*", Verdict.UNPUBLISHED),
+        ("workspace:^1.4.0", Verdict.UNPUBLISHED),
+        ("file:../sdk", Verdict.UNPUBLISHED),
+        ("link:../sdk", Verdict.UNPUBLISHED),
+        ("git+https://example.com/sdk.git", Verdict.UNPUBLISHED),
+        ("acme/sdk#v1.4.0", Verdict.UNPUBLISHED),
+        ("https://example.com/sdk-1.4.0.tgz", Verdict.UNPUBLISHED),
+        ("latest", Verdict.MISMATCH),
+        ("1.3.9", Verdict.MISMATCH),
+        ("1.4.0", Verdict.EXACT),
+        ("^1.4.0", Verdict.RANGE),
+    ],
+)
 def test_non_registry_specs(spec, verdict):
     assert specs.npm(spec, "1.4.0").verdict is verdict

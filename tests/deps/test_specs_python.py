@@ -10,9 +10,32 @@ from devenv.deps import specs
 from devenv.deps.specs import Verdict
 
 SPECS = [
-    "", "==1.4.0", "==1.4", "===1.4.0", "==1.4.*", "!=1.4.0", ">=1.4.0", ">1.4.0", "<1.4.0", "<=1.4.0", ">=1.3,<2",
-    "~=1.4", "~=1.4.0", "~=1.3", ">=1.4.0,<=1.4.0", ">=1.4.0,<1.4.1", "==1.3.9", ">=1.5", "<1.4", "==1.4.0rc1",
-    ">=1.4.0rc1", ">=1.4.0.dev0", "==1.4.0+local", "!=1.3.*", ">=1.4, !=1.4.1", ">= 1.3 , < 2",
+    "",
+    "==1.4.0",
+    "==1.4",
+    "===1.4.0",
+    "==1.4.*",
+    "!=1.4.0",
+    ">=1.4.0",
+    ">1.4.0",
+    "<1.4.0",
+    "<=1.4.0",
+    ">=1.3,<2",
+    "~=1.4",
+    "~=1.4.0",
+    "~=1.3",
+    ">=1.4.0,<=1.4.0",
+    ">=1.4.0,<1.4.1",
+    "==1.3.9",
+    ">=1.5",
+    "<1.4",
+    "==1.4.0rc1",
+    ">=1.4.0rc1",
+    ">=1.4.0.dev0",
+    "==1.4.0+local",
+    "!=1.3.*",
+    ">=1.4, !=1.4.1",
+    ">= 1.3 , < 2",
 ]
 VERSIONS = ["1.4.0", "1.4", "1.3.9", "1.4.1", "1.5.0", "2.0.0", "1.4.0rc1", "1.4.0.dev0", "1.4.0.post1", "1.4.0+local"]
 NEIGHBOURS = ["1.3.9", "1.4.0", "1.4.0.post1", "1.4.1", "1.5.0", "2.0.0", "0.1", "1.4.0rc1", "1.4.0.dev1"]
@@ -44,10 +67,21 @@ def test_prerelease_manifest_versions_follow_packaging():
 
 
 POETRY = [
-    ("1.4.0", Verdict.EXACT), ("==1.4.0", Verdict.EXACT), ("1.4", Verdict.EXACT), ("^1.4.0", Verdict.RANGE),
-    ("^1.3", Verdict.RANGE), ("~1.4", Verdict.RANGE), ("~1.3", Verdict.MISMATCH), ("1.4.*", Verdict.RANGE),
-    ("*", Verdict.RANGE), (">=1.3,<2.0", Verdict.RANGE), ("^1.3 || ^2", Verdict.RANGE), ("1.3.9", Verdict.MISMATCH),
-    ("^2.0", Verdict.MISMATCH), (">=1.4.0,<=1.4.0", Verdict.EXACT), ("1.3.9 || 1.4.0", Verdict.RANGE),
+    ("1.4.0", Verdict.EXACT),
+    ("==1.4.0", Verdict.EXACT),
+    ("1.4", Verdict.EXACT),
+    ("^1.4.0", Verdict.RANGE),
+    ("^1.3", Verdict.RANGE),
+    ("~1.4", Verdict.RANGE),
+    ("~1.3", Verdict.MISMATCH),
+    ("1.4.*", Verdict.RANGE),
+    ("*", Verdict.RANGE),
+    (">=1.3,<2.0", Verdict.RANGE),
+    ("^1.3 || ^2", Verdict.RANGE),
+    ("1.3.9", Verdict.MISMATCH),
+    ("^2.0", Verdict.MISMATCH),
+    (">=1.4.0,<=1.4.0", Verdict.EXACT),
+    ("1.3.9 || 1.4.0", Verdict.RANGE),
 ]
 
 

@@ -14,17 +14,24 @@ import yaml
 from tests.fixtures.manifests import deployment
 
 
-def write_manifest(root: Path, *, hosts=("npm.packages.test",), registries=None, override_env="VERDACCIO_HOST_IP",
-                   services=("web", "api", "gw")) -> Path:
+def write_manifest(root: Path, *, hosts=("npm.packages.test",), registries=None, override_env="VERDACCIO_HOST_IP", services=("web", "api", "gw")) -> Path:
     """A small monorepo: SDK `ts` (registry npm) consumed by web and api; gw is Go (registry go)."""
-    registries = registries if registries is not None else {
-        "npm": {"kind": "npm", "url": "http://npm.packages.test:9", "probe": "/@demo%2fsdk"},
-    }
+    registries = registries if registries is not None else {"npm": {"kind": "npm", "url": "http://npm.packages.test:9", "probe": "/@demo%2fsdk"}}
     sdks = {
-        "ts": {"language": "typescript", "path": "sdk_ts", "package": "@demo/sdk", "registry": "npm",
-               "steps": {"build": {"cmd": "true"}, "publish": {"cmd": "true"}}},
-        "go": {"language": "go", "path": "sdk_go", "package": "demo/sdk",
-               "registry": "go" if "go" in registries else None, "steps": {"build": {"cmd": "true"}}},
+        "ts": {
+            "language": "typescript",
+            "path": "sdk_ts",
+            "package": "@demo/sdk",
+            "registry": "npm",
+            "steps": {"build": {"cmd": "true"}, "publish": {"cmd": "true"}},
+        },
+        "go": {
+            "language": "go",
+            "path": "sdk_go",
+            "package": "demo/sdk",
+            "registry": "go" if "go" in registries else None,
+            "steps": {"build": {"cmd": "true"}},
+        },
     }
     languages = {"web": "typescript", "api": "typescript", "gw": "go"}
     svc = {}
@@ -36,9 +43,12 @@ def write_manifest(root: Path, *, hosts=("npm.packages.test",), registries=None,
     if "gw" in svc and "web" in svc:
         svc["gw"]["after"] = ["web"]
     doc = {
-        "version": 1, "project": "demo",
+        "version": 1,
+        "project": "demo",
         "build": {"extra_hosts": {"hosts": list(hosts), "override_env": override_env}},
-        "registries": registries, "sdks": sdks, "services": svc,
+        "registries": registries,
+        "sdks": sdks,
+        "services": svc,
     }
     path = root / "services.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))

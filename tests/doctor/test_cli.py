@@ -29,12 +29,16 @@ def fake_groups(monkeypatch, tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text("")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(groups, "GROUPS", {
-        "host": Group("host", "Host tools", f"{name}.host"),
-        "docker": Group("docker", "Docker build host", f"{name}.docker"),
-        "registries": Group("registries", "Package registries", f"{name}.registries"),
-        "cluster": Group("cluster", "Kubernetes cluster", f"{name}.kube"),
-    })
+    monkeypatch.setattr(
+        groups,
+        "GROUPS",
+        {
+            "host": Group("host", "Host tools", f"{name}.host"),
+            "docker": Group("docker", "Docker build host", f"{name}.docker"),
+            "registries": Group("registries", "Package registries", f"{name}.registries"),
+            "cluster": Group("cluster", "Kubernetes cluster", f"{name}.kube"),
+        },
+    )
     monkeypatch.setattr("devenv.commands.doctor.GROUPS", groups.GROUPS)
     for group in groups.GROUPS.values():  # every group starts with no checks; write() fills one in
         (tmp_path / f"{group.module.replace('.', '/')}.py").write_text("CHECKS = []\n")
@@ -54,19 +58,21 @@ def test_an_empty_group_is_an_honest_line_and_an_error(tmp_path, fake_groups):
     write_manifest(tmp_path)
     result = invoke(["-f", str(tmp_path / "services.yaml"), "--only", "registries"])
     assert result.exit_code == 1, result.output  # asked for checks, none could run: not a pass
-    assert result.output.splitlines() == [
-        "Package registries: no checks apply to this manifest",
-        "no checks ran",
-    ]
+    assert result.output.splitlines() == ["Package registries: no checks apply to this manifest", "no checks ran"]
 
 
 def test_exit_codes_warnings_strict_and_failures(tmp_path, fake_groups):
     write_manifest(tmp_path)
-    fake_groups("host", 'CHECKS = [Check("host.a", "host", "a", lambda ctx: ok("fine")),\n'
-                        '          Check("host.b", "host", "b", lambda ctx: warn("meh", hint="do x"))]\n')
-    fake_groups("docker", 'CHECKS = [Check("docker.d", "docker", "daemon", lambda ctx: fail("down", hint="start it"),'
-                          ' gates=gates.image_builds), Check("docker.p", "docker", "probe", lambda ctx: ok("x"),'
-                          ' needs=("docker.d",))]\n')
+    fake_groups(
+        "host",
+        'CHECKS = [Check("host.a", "host", "a", lambda ctx: ok("fine")),\n          Check("host.b", "host", "b", lambda ctx: warn("meh", hint="do x"))]\n',
+    )
+    fake_groups(
+        "docker",
+        'CHECKS = [Check("docker.d", "docker", "daemon", lambda ctx: fail("down", hint="start it"),'
+        ' gates=gates.image_builds), Check("docker.p", "docker", "probe", lambda ctx: ok("x"),'
+        ' needs=("docker.d",))]\n',
+    )
     manifest = str(tmp_path / "services.yaml")
     assert invoke(["-f", manifest, "--only", "host"]).exit_code == 0
     assert invoke(["-f", manifest, "--only", "host", "--strict"]).exit_code == 1
@@ -89,8 +95,7 @@ def test_only_and_skip_take_repeats_and_comma_lists_and_pull_in_needs(tmp_path, 
     write_manifest(tmp_path)
     fake_groups("host", 'CHECKS = [Check("host.a", "host", "a", lambda ctx: ok("fine"))]\n')
     fake_groups("docker", 'CHECKS = [Check("docker.d", "docker", "d", lambda ctx: ok("up"))]\n')
-    fake_groups("registries", 'CHECKS = [Check("registries.r", "registries", "r", lambda ctx: ok("y"),'
-                              ' needs=("docker.d",))]\n')
+    fake_groups("registries", 'CHECKS = [Check("registries.r", "registries", "r", lambda ctx: ok("y"), needs=("docker.d",))]\n')
     manifest = str(tmp_path / "services.yaml")
     data = json.loads(invoke(["-f", manifest, "--json", "--skip", "docker,cluster", "--skip", "registries"]).output)
     assert [c["id"] for c in data["checks"]] == ["host.a"]
@@ -115,19 +120,19 @@ def test_usage_and_manifest_errors_exit_2(tmp_path):
 
 def test_json_report_follows_the_documented_schema(tmp_path, fake_groups):
     write_manifest(tmp_path)
-    fake_groups("host", 'CHECKS = [Check("host.a", "host", "a", lambda ctx: ok("fine", details=["path: /x"])),\n'
-                        '          Check("host.z", "host", "z", lambda ctx: 1 / 0)]\n')
+    fake_groups(
+        "host",
+        'CHECKS = [Check("host.a", "host", "a", lambda ctx: ok("fine", details=["path: /x"])),\n          Check("host.z", "host", "z", lambda ctx: 1 / 0)]\n',
+    )
     result = invoke(["-f", str(tmp_path / "services.yaml"), "--json", "--only", "host"])
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["schema"] == "devenv.doctor/v1"
-    assert set(data) == {"schema", "devenv", "manifest", "started", "duration", "budget", "strict", "exit_code",
-                         "summary", "groups", "checks"}
+    assert set(data) == {"schema", "devenv", "manifest", "started", "duration", "budget", "strict", "exit_code", "summary", "groups", "checks"}
     assert data["exit_code"] == 1
     assert data["summary"]["counts"] == {"ok": 1, "warn": 0, "fail": 0, "timeout": 0, "crashed": 1, "skipped": 0, "unchecked": 0}
     a, z = data["checks"]
-    assert set(a) == {"id", "group", "title", "status", "message", "hint", "details", "duration", "deadline", "needs",
-                      "blocked_services"}
+    assert set(a) == {"id", "group", "title", "status", "message", "hint", "details", "duration", "deadline", "needs", "blocked_services"}
     assert a["details"] == ["path: /x"] and a["hint"] is None
     assert z["status"] == "crashed" and z["message"] == "crashed: ZeroDivisionError: division by zero"
     assert any("ZeroDivisionError" in line for line in z["details"])
@@ -193,8 +198,7 @@ def test_a_failure_blocking_many_services_names_a_few_then_counts(tmp_path, fake
         (tmp_path / name / "k8s.yaml").write_text(deployment(name, f"demo/{name}"))
         doc["services"][name] = {"language": "typescript", "image": f"demo/{name}", "context": name, "k8s": [f"{name}/k8s.yaml"]}
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    fake_groups("docker", 'CHECKS = [Check("docker.d", "docker", "daemon", lambda ctx: fail("down", hint="start it"),'
-                          ' gates=gates.image_builds)]\n')
+    fake_groups("docker", 'CHECKS = [Check("docker.d", "docker", "daemon", lambda ctx: fail("down", hint="start it"), gates=gates.image_builds)]\n')
     everything = ["web", "api", "gw"] + [f"extra{i:02d}" for i in range(40)]
     result = invoke(["-f", str(path), "--only", "docker"])
     assert result.exit_code == 1
@@ -243,9 +247,12 @@ SECRETS = {  # what a check might echo from a tool, a config file or an exceptio
 def test_every_secret_format_is_redacted_in_every_output(tmp_path, fake_groups, form):
     write_manifest(tmp_path)
     lines = list(SECRETS)
-    fake_groups("host", f"LINES = {lines!r}\n"
-                        'CHECKS = [Check("host.leaky", "host", "leaky", lambda ctx: fail(" | ".join(LINES), details=LINES, hint=LINES[0])),\n'
-                        '          Check("host.crash", "host", "crash", lambda ctx: (_ for _ in ()).throw(RuntimeError(" | ".join(LINES))))]\n')
+    fake_groups(
+        "host",
+        f"LINES = {lines!r}\n"
+        'CHECKS = [Check("host.leaky", "host", "leaky", lambda ctx: fail(" | ".join(LINES), details=LINES, hint=LINES[0])),\n'
+        '          Check("host.crash", "host", "crash", lambda ctx: (_ for _ in ()).throw(RuntimeError(" | ".join(LINES))))]\n',
+    )
     args = ["-f", str(tmp_path / "services.yaml"), "--only", "host"]
     args += {"table": [], "json": ["--json"], "verbose": ["-v"]}[form]
     result = invoke(args)

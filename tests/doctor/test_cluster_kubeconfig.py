@@ -8,23 +8,11 @@ import base64
 import pytest
 import yaml
 
-from devenv.doctor.cluster.kubeconfig import (
-    KubeconfigError,
-    locate,
-    merge,
-    resolve_target,
-)
-from tests.fixtures.kube import (
-    CONTEXT,
-    closed_port,
-    run_cluster,
-    write_cluster_manifest,
-    write_kubeconfig,
-)
+from devenv.doctor.cluster.kubeconfig import KubeconfigError, locate, merge, resolve_target
+from tests.fixtures.kube import CONTEXT, closed_port, run_cluster, write_cluster_manifest, write_kubeconfig
 
 TOKEN = "s3cr3t-token-value-0123456789"
-OTHERS = ("cluster.api", "cluster.version", "cluster.nodes", "cluster.namespace", "cluster.coredns",
-          "cluster.daemonsets")
+OTHERS = ("cluster.api", "cluster.version", "cluster.nodes", "cluster.namespace", "cluster.coredns", "cluster.daemonsets")
 
 
 @pytest.fixture
@@ -51,8 +39,7 @@ def test_locate_prefers_the_flag_then_kubeconfig_then_home(tmp_path):
 
 def test_merge_follows_kubectl_first_file_wins(tmp_path):
     first = write_kubeconfig(tmp_path / "one" / "config", server="https://one:1", token="tok-one-123456", others=())
-    second = write_kubeconfig(tmp_path / "two" / "config", server="https://two:2", token="tok-two-123456",
-                              context="other", others=(CONTEXT,))
+    second = write_kubeconfig(tmp_path / "two" / "config", server="https://two:2", token="tok-two-123456", context="other", others=(CONTEXT,))
     doc = yaml.safe_load(second.read_text())
     doc["clusters"][0]["cluster"]["certificate-authority"] = "ca.crt"
     second.write_text(yaml.safe_dump(doc))
@@ -76,11 +63,14 @@ def test_the_target_carries_its_secrets(tmp_path):
     assert TOKEN not in repr(target)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("clusters: [\n  - name: a\n  bad", "kubeconfig {path}:2:3: expected the node content"),
-    ("- just\n- a list\n", "is not a mapping"),
-    ("clusters: {a: b}\n", "`clusters` must be a list"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("clusters: [\n  - name: a\n  bad", "kubeconfig {path}:2:3: expected the node content"),
+        ("- just\n- a list\n", "is not a mapping"),
+        ("clusters: {a: b}\n", "`clusters` must be a list"),
+    ],
+)
 def test_broken_kubeconfigs_are_named(tmp_path, text, message):
     path = tmp_path / "config"
     path.write_text(text)
@@ -94,8 +84,9 @@ def test_no_kubeconfig_fails_the_context_check_with_a_k3d_hint(manifest, tmp_pat
     context = run.result("cluster.context")
     assert context["status"] == "fail"
     assert context["message"] == f"no kubeconfig: {tmp_path / 'empty-home' / '.kube' / 'config'} not found (from ~/.kube/config)"
-    assert context["hint"] == ("create the cluster or export its kubeconfig, e.g. "
-                               "`k3d kubeconfig merge ameide --kubeconfig-merge-default --kubeconfig-switch-context`")
+    assert context["hint"] == (
+        "create the cluster or export its kubeconfig, e.g. `k3d kubeconfig merge ameide --kubeconfig-merge-default --kubeconfig-switch-context`"
+    )
     assert all(run.status(c) == "skipped" for c in OTHERS)
     assert context["blocked_services"] == ["web", "api", "worker", "gw"]
     assert run.code == 1
@@ -106,8 +97,9 @@ def test_a_context_the_manifest_does_not_allow_stops_everything(manifest, tmp_pa
     run = run_cluster(manifest, kubeconfig=path)
     context = run.result("cluster.context")
     assert context["status"] == "fail"
-    assert context["message"] == (f"context 'prod-eu' (current-context in {path}) is not allowed by the manifest "
-                                  f"(cluster.contexts: {CONTEXT}); no request was sent to it")
+    assert context["message"] == (
+        f"context 'prod-eu' (current-context in {path}) is not allowed by the manifest (cluster.contexts: {CONTEXT}); no request was sent to it"
+    )
     assert context["hint"] == f"kubectl config use-context {CONTEXT}"
     for check in OTHERS:
         result = run.result(check)
@@ -128,8 +120,7 @@ def test_the_context_flag_is_held_to_the_same_rule(manifest, tmp_path):
 def test_an_allowed_context_missing_from_the_kubeconfig_gets_the_merge_hint(manifest, tmp_path):
     path = write_kubeconfig(tmp_path / "config", server=server(), token=TOKEN, context="docker-desktop", others=())
     run = run_cluster(manifest, kubeconfig=path)
-    assert run.result("cluster.context")["hint"] == (
-        "k3d kubeconfig merge ameide --kubeconfig-merge-default --kubeconfig-switch-context")
+    assert run.result("cluster.context")["hint"] == ("k3d kubeconfig merge ameide --kubeconfig-merge-default --kubeconfig-switch-context")
 
 
 def test_a_manifest_without_contexts_talks_to_no_cluster(tmp_path):

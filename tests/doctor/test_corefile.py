@@ -6,15 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devenv.doctor.corefile import (
-    Corefile,
-    CorefileError,
-    Directive,
-    configmap_files,
-    parse,
-    rewrite_rules,
-    tokenize,
-)
+from devenv.doctor.corefile import Corefile, CorefileError, Directive, configmap_files, parse, rewrite_rules, tokenize
 from tests.fixtures.kube import K3S_COREFILE, K3S_NODEHOSTS
 
 NPM = "npm.packages.dev.ameide.io"
@@ -32,11 +24,10 @@ def one_block(body: str, key: str = ".:53") -> Corefile:
 
 # -- tokens ---------------------------------------------------------------------------------------------
 
+
 def test_tokens_carry_lines_quotes_and_escapes():
     tokens = tokenize('a "b c"  # comment "x\nd\\"e "f\\"g" "h\\i"\n"multi\nline" z')
-    assert [(t.text, t.line) for t in tokens] == [
-        ("a", 1), ("b c", 1), ('d\\"e', 2), ('f"g', 2), ("h\\i", 2), ("multi\nline", 3), ("z", 4),
-    ]
+    assert [(t.text, t.line) for t in tokens] == [("a", 1), ("b c", 1), ('d\\"e', 2), ('f"g', 2), ("h\\i", 2), ("multi\nline", 3), ("z", 4)]
     assert tokens[1].quoted and not tokens[0].quoted
     assert tokens[5].end_line == 4
 
@@ -52,13 +43,13 @@ def test_unterminated_quote_names_its_line():
 
 # -- structure ----------------------------------------------------------------------------------------------
 
+
 def test_k3s_default_corefile():
     cf = k3s()
     assert [s.keys for s in cf.servers] == [(".:53",)]
     server = cf.servers[0]
     names = [d.name for d in server.directives]
-    assert names == ["errors", "health", "ready", "kubernetes", "hosts", "prometheus", "forward", "cache", "loop",
-                     "reload", "loadbalance"]
+    assert names == ["errors", "health", "ready", "kubernetes", "hosts", "prometheus", "forward", "cache", "loop", "reload", "loadbalance"]
     kubernetes = server.find("kubernetes")[0]
     assert kubernetes.args == ("cluster.local", "in-addr.arpa", "ip6.arpa")
     assert [d.words() for d in kubernetes.block] == [("pods", "insecure"), ("fallthrough", "in-addr.arpa", "ip6.arpa")]
@@ -69,10 +60,7 @@ def test_k3s_default_corefile():
 
 
 def test_custom_override_and_server_files_are_imported_where_k3s_puts_them():
-    cf = k3s({
-        "registries.override": f"rewrite name {NPM} host.k3d.internal\n",
-        "ameide.server": "ameide.io:53 {\n  errors\n  forward . 10.0.0.10\n}\n",
-    })
+    cf = k3s({"registries.override": f"rewrite name {NPM} host.k3d.internal\n", "ameide.server": "ameide.io:53 {\n  errors\n  forward . 10.0.0.10\n}\n"})
     assert [s.keys for s in cf.servers] == [(".:53",), ("ameide.io:53",)]
     assert cf.servers[0].directives[-1].where == "/etc/coredns/custom/registries.override:1"
     assert cf.servers[1].file == "/etc/coredns/custom/ameide.server"
@@ -83,7 +71,10 @@ def test_keys_schemes_ports_and_commas():
     cf = parse("dns://example.org:1053 other.org,\n  third.org {\n  whoami\n}\n.:53 {\n  kubernetes cluster.local\n}")
     assert cf.servers[0].keys == ("dns://example.org:1053", "other.org", "third.org")
     assert [(a.scheme, a.zone, a.port) for a in cf.servers[0].addresses] == [
-        ("dns", "example.org", "1053"), ("dns", "other.org", "53"), ("dns", "third.org", "53")]
+        ("dns", "example.org", "1053"),
+        ("dns", "other.org", "53"),
+        ("dns", "third.org", "53"),
+    ]
 
 
 def test_a_single_block_may_omit_its_braces():
@@ -103,15 +94,18 @@ def test_snippets_are_imported_by_name():
     assert [d.name for d in cf.servers[0].directives] == ["errors", "cache", "kubernetes"]
 
 
-@pytest.mark.parametrize("text, where, message", [
-    (".:53 {\n  errors\n", "Corefile:1", "missing '}'"),
-    (".:53 {\n  errors\n}\n}\n", "Corefile:4", "unexpected '}'"),
-    (".:53 {\n  kubernetes cluster.local {\n    pods insecure\n}\n", "Corefile:1", "'.:53': missing '}'"),
-    (".:53 {\n  kubernetes cluster.local {\n    pods insecure\n", "Corefile:2", "'kubernetes': missing '}'"),
-    (".:53 {\n  import /etc/coredns/nope.conf\n}", "Corefile:2", "no such file"),
-    (".:53 {\n  import\n}", "Corefile:2", "exactly one argument"),
-    ("a.org, {\n}", "Corefile:1", "expected another address"),
-])
+@pytest.mark.parametrize(
+    "text, where, message",
+    [
+        (".:53 {\n  errors\n", "Corefile:1", "missing '}'"),
+        (".:53 {\n  errors\n}\n}\n", "Corefile:4", "unexpected '}'"),
+        (".:53 {\n  kubernetes cluster.local {\n    pods insecure\n}\n", "Corefile:1", "'.:53': missing '}'"),
+        (".:53 {\n  kubernetes cluster.local {\n    pods insecure\n", "Corefile:2", "'kubernetes': missing '}'"),
+        (".:53 {\n  import /etc/coredns/nope.conf\n}", "Corefile:2", "no such file"),
+        (".:53 {\n  import\n}", "Corefile:2", "exactly one argument"),
+        ("a.org, {\n}", "Corefile:1", "expected another address"),
+    ],
+)
 def test_syntax_errors_name_file_and_line(text, where, message):
     with pytest.raises(CorefileError) as info:
         parse(text, file="Corefile")
@@ -123,8 +117,9 @@ def test_an_unclosed_block_in_an_imported_file_is_blamed_not_the_corefile():
     files = configmap_files({"Corefile": K3S_COREFILE}, {"broken.override": "rewrite name exact {\n"})
     with pytest.raises(CorefileError) as info:
         parse(K3S_COREFILE, files=files)
-    assert str(info.value) == ("/etc/coredns/custom/broken.override:1: 'rewrite' opens a block that is not closed "
-                               "in this file (it takes the '}' at /etc/coredns/Corefile:21)")
+    assert str(info.value) == (
+        "/etc/coredns/custom/broken.override:1: 'rewrite' opens a block that is not closed in this file (it takes the '}' at /etc/coredns/Corefile:21)"
+    )
 
 
 def test_an_import_cycle_is_an_error_not_a_hang():
@@ -135,18 +130,23 @@ def test_an_import_cycle_is_an_error_not_a_hang():
 
 # -- which rules answer a host ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("rule", [
-    f"rewrite name {NPM} verdaccio.infra.svc.cluster.local",
-    f"rewrite name exact {NPM} verdaccio.infra.svc.cluster.local",
-    f"rewrite stop name exact {NPM.upper()}. verdaccio.infra.svc.cluster.local",
-    f"rewrite continue name exact {NPM} verdaccio.infra.svc.cluster.local",
-    "rewrite name suffix .packages.dev.ameide.io .infra.svc.cluster.local",
-    "rewrite name prefix npm. verdaccio.",
-    "rewrite name substring packages.dev.ameide.io infra.svc.cluster.local",
-    r"rewrite name regex (.*)\.packages\.dev\.ameide\.io {1}.infra.svc.cluster.local answer name (.*)\.infra\.svc\.cluster\.local {1}.packages.dev.ameide.io",
-    "rewrite stop {\n    name regex (npm|go)\\.packages\\.dev\\.ameide\\.io\\. {1}.infra.svc.cluster.local\n"
-    "    answer name (.*)\\.infra\\.svc\\.cluster\\.local {1}.packages.dev.ameide.io\n  }",
-])
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        f"rewrite name {NPM} verdaccio.infra.svc.cluster.local",
+        f"rewrite name exact {NPM} verdaccio.infra.svc.cluster.local",
+        f"rewrite stop name exact {NPM.upper()}. verdaccio.infra.svc.cluster.local",
+        f"rewrite continue name exact {NPM} verdaccio.infra.svc.cluster.local",
+        "rewrite name suffix .packages.dev.ameide.io .infra.svc.cluster.local",
+        "rewrite name prefix npm. verdaccio.",
+        "rewrite name substring packages.dev.ameide.io infra.svc.cluster.local",
+        r"rewrite name regex (.*)\.packages\.dev\.ameide\.io {1}.infra.svc.cluster.local"
+        r" answer name (.*)\.infra\.svc\.cluster\.local {1}.packages.dev.ameide.io",
+        "rewrite stop {\n    name regex (npm|go)\\.packages\\.dev\\.ameide\\.io\\. {1}.infra.svc.cluster.local\n"
+        "    answer name (.*)\\.infra\\.svc\\.cluster\\.local {1}.packages.dev.ameide.io\n  }",
+    ],
+)
 def test_rewrite_forms_that_count(rule):
     answer = one_block("  " + rule).answer(NPM)
     assert answer.ok, answer
@@ -163,16 +163,19 @@ def test_targets_follow_the_match_type():
     assert target(r"rewrite name regex (.*)\.packages\.dev\.ameide\.io {1}.mirror.local") == "npm.mirror.local"
 
 
-@pytest.mark.parametrize("rule", [
-    "rewrite name exact other.packages.dev.ameide.io x.local",
-    "rewrite name suffix .example.org .local",
-    "rewrite type ANY HINFO",
-    f"rewrite edns0 local set 0xffee {NPM}",
-    f"rewrite cname exact {NPM} x.local",
-    f"template IN A {NPM} {{\n  answer \"{{{{ .Name }}}} 60 IN A 10.0.0.1\"\n}}",
-    f"forward {NPM} 10.0.0.1",
-    f"# rewrite name exact {NPM} commented.out",
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "rewrite name exact other.packages.dev.ameide.io x.local",
+        "rewrite name suffix .example.org .local",
+        "rewrite type ANY HINFO",
+        f"rewrite edns0 local set 0xffee {NPM}",
+        f"rewrite cname exact {NPM} x.local",
+        f'template IN A {NPM} {{\n  answer "{{{{ .Name }}}} 60 IN A 10.0.0.1"\n}}',
+        f"forward {NPM} 10.0.0.1",
+        f"# rewrite name exact {NPM} commented.out",
+    ],
+)
 def test_forms_that_do_not_count(rule):
     assert not one_block("  " + rule).answer(NPM).ok
 
@@ -192,10 +195,7 @@ def test_rewrite_rules_reads_the_block_form():
 
 
 def test_a_more_specific_zone_takes_the_query_and_shadows_the_root_block():
-    cf = k3s({
-        "registries.override": f"rewrite name {NPM} host.k3d.internal\n",
-        "ameide.server": f"ameide.io:53 {{\n  hosts {{\n    10.0.0.5 {GO}\n  }}\n}}\n",
-    })
+    cf = k3s({"registries.override": f"rewrite name {NPM} host.k3d.internal\n", "ameide.server": f"ameide.io:53 {{\n  hosts {{\n    10.0.0.5 {GO}\n  }}\n}}\n"})
     npm, go = cf.answer(NPM), cf.answer(GO)
     assert not npm.ok and npm.server.keys == ("ameide.io:53",)
     assert go.ok and go.how == f"hosts entry 10.0.0.5 {GO}" and go.where == "/etc/coredns/custom/ameide.server:3"
@@ -239,16 +239,15 @@ def test_no_block_serves_the_host():
 
 # Caddy's quoting cannot express a backslash before a quote or at the end of a quoted token,
 # and compares braces and `import` by text (quoted or not), as this parser does.
-WORD = st.text(alphabet=st.sampled_from(list("abcxyz.:-_/*$%{}#\" \\\t") + ["é"]), min_size=1, max_size=8).filter(
-    lambda w: w not in ("{", "}", "import") and '\\"' not in w and not w.endswith("\\"))
+WORD = st.text(alphabet=st.sampled_from(list('abcxyz.:-_/*$%{}#" \\\t') + ["é"]), min_size=1, max_size=8).filter(
+    lambda w: w not in ("{", "}", "import") and '\\"' not in w and not w.endswith("\\")
+)
 NAME = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(lambda w: w != "import")
 
 
 def directives(depth: int = 0):
-    block = st.none() if depth >= 2 else st.one_of(st.none(), st.lists(st.deferred(lambda: directives(depth + 1)),
-                                                                            max_size=3).map(tuple))
-    return st.builds(lambda name, args, blk: Directive(name, tuple(args), "Corefile", 0, blk),
-                     NAME, st.lists(WORD, max_size=4), block)
+    block = st.none() if depth >= 2 else st.one_of(st.none(), st.lists(st.deferred(lambda: directives(depth + 1)), max_size=3).map(tuple))
+    return st.builds(lambda name, args, blk: Directive(name, tuple(args), "Corefile", 0, blk), NAME, st.lists(WORD, max_size=4), block)
 
 
 def render(directive: Directive, indent: str = "  ") -> str:

@@ -61,6 +61,5 @@ def test_missing_fails_and_names_what_it_blocks(tmp_path):
 
 
 def test_missing_only_warns_when_the_tiltfile_never_runs_devenv(tmp_path):
-    result = _run(tmp_path / "repo", {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home")},
-                  "version: 1\nproject: demo\ntasks:\n  hello: {cmd: echo hi}\n")
+    result = _run(tmp_path / "repo", {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home")}, "version: 1\nproject: demo\ntasks:\n  hello: {cmd: echo hi}\n")
     assert result.status == Status.WARN

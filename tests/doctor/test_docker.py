@@ -25,8 +25,7 @@ pytestmark = pytest.mark.integration
 def doctor_docker(root, env, budget=60.0, **manifest):
     loaded = load_manifest(write_manifest(root, **manifest))
     t0 = time.monotonic()
-    results = run_checks(docker_checks.CHECKS, loaded=loaded, graph=build_graph(loaded.manifest), env=env,
-                         budget=budget)
+    results = run_checks(docker_checks.CHECKS, loaded=loaded, graph=build_graph(loaded.manifest), env=env, budget=budget)
     return {r.id: r for r in results}, time.monotonic() - t0
 
 
@@ -76,38 +75,34 @@ def test_the_probe_reaches_a_registry_on_the_host_through_host_gateway(tmp_path,
     assert wall < 30
 
 
-def test_a_registry_that_is_down_fails_with_the_listen_hint_and_the_services_it_blocks(
-        tmp_path, buildkit_env, registry_server):
+def test_a_registry_that_is_down_fails_with_the_listen_hint_and_the_services_it_blocks(tmp_path, buildkit_env, registry_server):
     registry_server.stop()
     r, wall = doctor_docker(tmp_path, buildkit_env, registries=npm_at(registry_server.port))
     for check in PROBES:
         result = r[check]
         assert result.status is Status.FAIL
-        assert result.message == (f"npm: connection refused at 172.17.0.1:{registry_server.port} "
-                                  "(blocks web, api, gw)")
-        assert result.hint == (f"start the npm registry and make it listen on 172.17.0.1:{registry_server.port} "
-                               "(the address builds reach), not only on 127.0.0.1")
+        assert result.message == (f"npm: connection refused at 172.17.0.1:{registry_server.port} (blocks web, api, gw)")
+        assert result.hint == (
+            f"start the npm registry and make it listen on 172.17.0.1:{registry_server.port} (the address builds reach), not only on 127.0.0.1"
+        )
         assert result.blocked == ("web", "api", "gw")
     assert wall < 30
 
 
 def test_a_registry_host_missing_from_extra_hosts_is_the_enotfound_failure(tmp_path, buildkit_env, registry_server):
-    r, _ = doctor_docker(tmp_path, buildkit_env, hosts=("other.packages.test",),
-                         registries=npm_at(registry_server.port))
+    r, _ = doctor_docker(tmp_path, buildkit_env, hosts=("other.packages.test",), registries=npm_at(registry_server.port))
     for check in PROBES:
         result = r[check]
         assert result.status is Status.FAIL
         assert result.message == "npm: cannot resolve npm.packages.test (getaddrinfo ENOTFOUND) (blocks web, api, gw)"
-        assert result.hint == ("add npm.packages.test to build.extra_hosts.hosts in services.yaml, "
-                               "then run `devenv render`")
+        assert result.hint == ("add npm.packages.test to build.extra_hosts.hosts in services.yaml, then run `devenv render`")
     assert registry_server.requests == []
 
 
 def test_the_override_variable_switches_the_mapping_as_the_tiltfile_does(tmp_path, docker_env, registry_server):
     env = dict(docker_env, VERDACCIO_HOST_IP="fallback")
     r, _ = doctor_docker(tmp_path / "a", env, registries=npm_at(registry_server.port))
-    assert r["docker.host-gateway"].message == (
-        "not used: $VERDACCIO_HOST_IP=fallback maps the registry hosts to 172.17.0.1")
+    assert r["docker.host-gateway"].message == ("not used: $VERDACCIO_HOST_IP=fallback maps the registry hosts to 172.17.0.1")
     assert r["docker.run-probe"].status is Status.OK
     assert "via 172.17.0.1" in r["docker.run-probe"].message
     # an explicit address is used as is: 127.0.0.1 is the container itself, where nothing listens
@@ -131,8 +126,7 @@ def test_no_socket(tmp_path, docker_env):
     daemon = r["docker.daemon"]
     assert daemon.status is Status.FAIL
     assert daemon.message == f"no Docker socket at {tmp_path}/missing/docker.sock ($DOCKER_HOST)"
-    assert daemon.hint == (f"start the daemon that should listen there, or fix/unset DOCKER_HOST "
-                           f"(now unix://{tmp_path}/missing/docker.sock)")
+    assert daemon.hint == (f"start the daemon that should listen there, or fix/unset DOCKER_HOST (now unix://{tmp_path}/missing/docker.sock)")
     assert daemon.blocked == ("web", "api", "gw")
     assert r["docker.run-probe"].status is Status.SKIPPED
     assert r["docker.run-probe"].message == "needs docker.daemon, which failed"
@@ -176,8 +170,7 @@ def test_a_socket_that_accepts_and_never_answers_is_a_timeout_within_the_deadlin
     daemon = r["docker.daemon"]
     deadline = docker_checks.CHECKS[0].deadline
     assert daemon.status is Status.TIMEOUT
-    assert daemon.message == (f"no result within {deadline:g}s (its deadline) (last step: connected to {path}, "
-                              "waiting for the daemon to answer GET /_ping)")
+    assert daemon.message == (f"no result within {deadline:g}s (its deadline) (last step: connected to {path}, waiting for the daemon to answer GET /_ping)")
     assert daemon.hint.startswith("the daemon accepts connections but does not answer: restart the daemon")
     assert deadline - 0.1 <= daemon.duration <= deadline + 0.5
     assert wall <= deadline + 0.5
@@ -196,9 +189,7 @@ def test_permission_denied_for_a_user_outside_the_docker_group(public_dir, docke
 
     import devenv.doctor.docker  # noqa: F401
     import devenv.doctor.report  # noqa: F401
-    from devenv.commands import (
-        doctor as doctor_command,  # imported before dropping privileges
-    )
+    from devenv.commands import doctor as doctor_command  # imported before dropping privileges
 
     manifest = write_manifest(public_dir)
     for path in public_dir.rglob("*"):

@@ -18,6 +18,7 @@ def sleeper(seconds: float, outcome=None):
     def run(ctx):
         time.sleep(seconds)
         return outcome or ok(f"slept {seconds}")
+
     return run
 
 
@@ -40,10 +41,7 @@ def test_an_overrunning_check_is_a_timeout_naming_its_limit_and_the_run_does_not
         release.wait(30)
         return ok("never seen")
 
-    checks = [
-        Check("docker.hang", "docker", "hang", hang, deadline=0.4, timeout_hint="restart it"),
-        Check("docker.quick", "docker", "quick", sleeper(0.05)),
-    ]
+    checks = [Check("docker.hang", "docker", "hang", hang, deadline=0.4, timeout_hint="restart it"), Check("docker.quick", "docker", "quick", sleeper(0.05))]
     t0 = time.monotonic()
     results = run_checks(checks, env={})
     wall = time.monotonic() - t0
@@ -126,10 +124,7 @@ def test_needs_pass_data_and_a_failed_need_skips_its_dependents_with_the_reason(
 
 
 def test_a_cycle_of_needs_is_skipped_not_a_hang():
-    checks = [
-        Check("host.a", "host", "a", lambda ctx: ok("a"), needs=("host.b",)),
-        Check("host.b", "host", "b", lambda ctx: ok("b"), needs=("host.a",)),
-    ]
+    checks = [Check("host.a", "host", "a", lambda ctx: ok("a"), needs=("host.b",)), Check("host.b", "host", "b", lambda ctx: ok("b"), needs=("host.a",))]
     assert {r.message for r in run_checks(checks, env={})} == {"its needs form a cycle"}
 
 
@@ -146,12 +141,9 @@ def test_failures_name_the_services_their_gates_block(tmp_path):
     loaded = load_manifest(write_manifest(tmp_path))
     graph = build_graph(loaded.manifest)
     checks = [
-        Check("registries.npm", "registries", "npm", lambda ctx: fail("npm is down"),
-              gates=lambda ctx: ["packages:ts-sdk-build"]),
-        Check("registries.npm-ok", "registries", "npm ok", lambda ctx: ok("fine"),
-              gates=lambda ctx: ["packages:ts-sdk-build"]),
-        Check("registries.own", "registries", "own", lambda ctx: fail("only gw", gates=["gw"]),
-              gates=lambda ctx: ["packages:ts-sdk-build"]),
+        Check("registries.npm", "registries", "npm", lambda ctx: fail("npm is down"), gates=lambda ctx: ["packages:ts-sdk-build"]),
+        Check("registries.npm-ok", "registries", "npm ok", lambda ctx: ok("fine"), gates=lambda ctx: ["packages:ts-sdk-build"]),
+        Check("registries.own", "registries", "own", lambda ctx: fail("only gw", gates=["gw"]), gates=lambda ctx: ["packages:ts-sdk-build"]),
         Check("registries.none", "registries", "none", lambda ctx: skip("no registry")),
     ]
     down, fine, own, none = run_checks(checks, loaded=loaded, graph=graph, env={})

@@ -16,18 +16,21 @@ from devenv.manifest.load import load_manifest
 from tests.doctor.conftest import write_manifest
 
 
-@pytest.mark.parametrize("output, version", [
-    ("Docker version 28.2.2, build e6534b4", (28, 2, 2)),
-    ("Docker version 20.10.24+dfsg1, build 297e128", (20, 10, 24)),
-    ("Client Version: v1.32.4-dispatcher\nKustomize Version: v5.5.0", (1, 32, 4)),
-    ("WARNING: version difference\nClient Version: version.Info{Major:\"1\", Minor:\"24\", GitVersion:\"v1.24.0\"}", (1, 24, 0)),
-    ("v0.37.6, built 2026-07-29", (0, 37, 6)),
-    ("k3d version v5.6.0\nk3s version v1.27.4-k3s1 (default)", (5, 6, 0)),
-    ("v3.22.0+g1234567", (3, 22, 0)),
-    ("helmfile version 0.162.0", (0, 162, 0)),
-    ("\x1b[32mhelmfile\x1b[0m version v1.1", (1, 1, 0)),
-    ("no digits here", None),
-])
+@pytest.mark.parametrize(
+    "output, version",
+    [
+        ("Docker version 28.2.2, build e6534b4", (28, 2, 2)),
+        ("Docker version 20.10.24+dfsg1, build 297e128", (20, 10, 24)),
+        ("Client Version: v1.32.4-dispatcher\nKustomize Version: v5.5.0", (1, 32, 4)),
+        ('WARNING: version difference\nClient Version: version.Info{Major:"1", Minor:"24", GitVersion:"v1.24.0"}', (1, 24, 0)),
+        ("v0.37.6, built 2026-07-29", (0, 37, 6)),
+        ("k3d version v5.6.0\nk3s version v1.27.4-k3s1 (default)", (5, 6, 0)),
+        ("v3.22.0+g1234567", (3, 22, 0)),
+        ("helmfile version 0.162.0", (0, 162, 0)),
+        ("\x1b[32mhelmfile\x1b[0m version v1.1", (1, 1, 0)),
+        ("no digits here", None),
+    ],
+)
 def test_versions_are_read_from_each_tools_banner(output, version):
     assert host.parse_version(output) == version
 
@@ -48,8 +51,7 @@ def fake_path(tmp_path):
 
 def run_host(bin_dir: Path, manifest_root: Path, budget: float = 30.0, **env):
     loaded = load_manifest(write_manifest(manifest_root))
-    results = run_checks(host.CHECKS, loaded=loaded, graph=build_graph(loaded.manifest),
-                         env={"PATH": str(bin_dir), **env}, budget=budget)
+    results = run_checks(host.CHECKS, loaded=loaded, graph=build_graph(loaded.manifest), env={"PATH": str(bin_dir), **env}, budget=budget)
     return {r.id: r for r in results}
 
 
@@ -88,7 +90,7 @@ def test_a_tool_without_a_version_is_a_failure_quoting_it(fake_path, tmp_path):
 
 def test_a_hanging_tool_is_a_timeout_and_is_killed(fake_path, tmp_path):
     pidfile = tmp_path / "pid"
-    fake_tool(fake_path, "helm", f'echo $$ > {pidfile}; /bin/sleep 60; echo v3.22.0')
+    fake_tool(fake_path, "helm", f"echo $$ > {pidfile}; /bin/sleep 60; echo v3.22.0")
     t0 = time.monotonic()
     r = run_host(fake_path, tmp_path / "repo", budget=1.5)
     wall = time.monotonic() - t0

@@ -12,13 +12,16 @@ from tests.doctor.conftest import write_manifest
 standins = pytest.importorskip("tests.render.standins")
 
 
-@pytest.mark.parametrize("env, address", [
-    ({}, "host-gateway"),
-    ({"VERDACCIO_HOST_IP": ""}, "host-gateway"),
-    ({"VERDACCIO_HOST_IP": "fallback"}, "172.17.0.1"),
-    ({"VERDACCIO_HOST_IP": "10.1.2.3"}, "10.1.2.3"),
-    ({"OTHER": "fallback"}, "host-gateway"),
-])
+@pytest.mark.parametrize(
+    "env, address",
+    [
+        ({}, "host-gateway"),
+        ({"VERDACCIO_HOST_IP": ""}, "host-gateway"),
+        ({"VERDACCIO_HOST_IP": "fallback"}, "172.17.0.1"),
+        ({"VERDACCIO_HOST_IP": "10.1.2.3"}, "10.1.2.3"),
+        ({"OTHER": "fallback"}, "host-gateway"),
+    ],
+)
 def test_doctor_and_the_tiltfile_agree(tmp_path, env, address):
     loaded = load_manifest(write_manifest(tmp_path, hosts=("npm.packages.test", "go.packages.test")))
     hm = resolve(loaded.manifest.build.extra_hosts, env)

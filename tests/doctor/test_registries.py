@@ -12,16 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.components import tool
-from tests.support.registries import (
-    GO_MODULE,
-    GO_MODULE_MIXED_CASE,
-    NPM_PACKAGE,
-    PYPI_PASSWORD,
-    PYPI_USER,
-    hostname,
-    make_site,
-    sdk_entries,
-)
+from tests.support.registries import GO_MODULE, GO_MODULE_MIXED_CASE, NPM_PACKAGE, PYPI_PASSWORD, PYPI_USER, hostname, make_site, sdk_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -38,21 +29,31 @@ def test_every_check_passes_against_the_real_registries(registry_lab, all_four, 
     assert run.code == 0, run.out + run.err
     checks = run.checks()
     assert {i: c["status"] for i, c in checks.items()} == {
-        "registries.npm.dns": "ok", "registries.npm.http": "ok", "registries.ts-sdk": "ok",
-        "registries.go.dns": "ok", "registries.go.tls": "ok", "registries.go.http": "ok", "registries.go-sdk": "ok",
-        "registries.pypi.dns": "ok", "registries.pypi.tls": "ok", "registries.pypi.http": "ok",
+        "registries.npm.dns": "ok",
+        "registries.npm.http": "ok",
+        "registries.ts-sdk": "ok",
+        "registries.go.dns": "ok",
+        "registries.go.tls": "ok",
+        "registries.go.http": "ok",
+        "registries.go-sdk": "ok",
+        "registries.pypi.dns": "ok",
+        "registries.pypi.tls": "ok",
+        "registries.pypi.http": "ok",
         "registries.python-sdk": "ok",
-        "registries.images.dns": "ok", "registries.images.http": "ok",
+        "registries.images.dns": "ok",
+        "registries.images.http": "ok",
     }
     npm = hostname("npm")
-    assert re.fullmatch(rf"{re.escape(npm)} → 127\.\d+\.\d+\.\d+ \(/etc/hosts\); port \d+ open",
-                        checks["registries.npm.dns"]["message"])
+    assert re.fullmatch(rf"{re.escape(npm)} → 127\.\d+\.\d+\.\d+ \(/etc/hosts\); port \d+ open", checks["registries.npm.dns"]["message"])
     assert re.fullmatch(r"GET /-/ping → 200 OK in \d+ ms", checks["registries.npm.http"]["message"])
     assert checks["registries.ts-sdk"]["message"] == f"{NPM_PACKAGE}@1.4.0 is served (2 versions)"
     assert checks["registries.go-sdk"]["message"] == f"{GO_MODULE}@v1.4.0 is served (2 versions)"
     assert checks["registries.python-sdk"]["message"] == "ameide-sdk@1.4.0 is served (2 versions)"
-    assert re.fullmatch(r"TLSv1\.[23], certificate for go\.packages\.dev\.example\.io from 'devenv test CA', "
-                        r"valid until \d{4}-\d\d-\d\d \(\d+ days\)", checks["registries.go.tls"]["message"])
+    assert re.fullmatch(
+        r"TLSv1\.[23], certificate for go\.packages\.dev\.example\.io from 'devenv test CA', "
+        r"valid until \d{4}-\d\d-\d\d \(\d+ days\)",
+        checks["registries.go.tls"]["message"],
+    )
     assert re.fullmatch(r"GET /v2/ → 200 OK in \d+ ms", checks["registries.images.http"]["message"])
     assert all(c["blocked_services"] == [] for c in checks.values())
 
@@ -71,13 +72,15 @@ def test_the_example_manifest_passes_with_its_own_host_names_and_ports(registry_
     assert run.check("registries.go.http")["message"].startswith("GET /healthz → 200 OK")
 
 
-@pytest.mark.parametrize("registry, sdk, version, served, blocked", [
-    ("npm", "ts", "1.5.0", "1.3.0, 1.4.0", ["web", "admin"]),
-    ("pypi", "python", "2.0.0", "1.3.0, 1.4.0", ["api"]),
-    ("go", "go", "v1.5.0", "v1.3.0, v1.4.0", ["gw"]),
-])
-def test_a_missing_version_names_the_step_to_rerun_and_the_services_it_blocks(
-        registry_lab, all_four, tmp_path, registry, sdk, version, served, blocked):
+@pytest.mark.parametrize(
+    "registry, sdk, version, served, blocked",
+    [
+        ("npm", "ts", "1.5.0", "1.3.0, 1.4.0", ["web", "admin"]),
+        ("pypi", "python", "2.0.0", "1.3.0, 1.4.0", ["api"]),
+        ("go", "go", "v1.5.0", "v1.3.0, v1.4.0", ["gw"]),
+    ],
+)
+def test_a_missing_version_names_the_step_to_rerun_and_the_services_it_blocks(registry_lab, all_four, tmp_path, registry, sdk, version, served, blocked):
     site = make_site(registry_lab, tmp_path / "repo", all_four, sdks=sdk_entries(**{sdk: {"version": version}}))
     run = site.doctor("--json")
     assert run.code == 1
@@ -100,7 +103,8 @@ def test_a_package_the_registry_never_saw(registry_lab, verdaccio, tmp_path):
     check = run.check("registries.ts-sdk")
     assert (check["status"], check["message"]) == (
         "fail",
-        "@ameideio/never-published is not on the npm registry at all (GET /@ameideio%2fnever-published → 404)")
+        "@ameideio/never-published is not on the npm registry at all (GET /@ameideio%2fnever-published → 404)",
+    )
     assert check["hint"] == "tilt trigger packages:ts-sdk-push"  # no step named publish: the last one
     assert check["blocked_services"] == ["web", "admin"]
 
@@ -112,21 +116,22 @@ def test_under_tilts_health_gate_an_unpublished_version_only_warns(registry_lab,
     assert run.code == 0, run.out
     check = run.check("registries.ts-sdk")
     assert check["status"] == "warn"
-    assert check["message"] == (f"{NPM_PACKAGE}@9.0.0 is not published (it serves 1.3.0, 1.4.0); "
-                                "packages:ts-sdk-publish publishes it after this gate")
+    assert check["message"] == (f"{NPM_PACKAGE}@9.0.0 is not published (it serves 1.3.0, 1.4.0); packages:ts-sdk-publish publishes it after this gate")
     assert check["hint"] == "tilt trigger packages:ts-sdk-publish"
     assert site.doctor("--json").code == 1  # a person running doctor: a failure
 
 
 def test_npm_probe_at_an_unpublished_package_is_alive_not_broken(registry_lab, verdaccio, tmp_path):
     sdks = sdk_entries(ts={"package": "@ameideio/not-yet"})
-    site = make_site(registry_lab, tmp_path / "repo", {"npm": verdaccio}, sdks=sdks,
-                     registries={"npm": {"probe": "/@ameideio%2fnot-yet"}})
+    site = make_site(registry_lab, tmp_path / "repo", {"npm": verdaccio}, sdks=sdks, registries={"npm": {"probe": "/@ameideio%2fnot-yet"}})
     run = site.doctor("--json")
     check = run.check("registries.npm.http")
     assert check["status"] == "warn"
-    assert re.fullmatch(r"GET /@ameideio%2fnot-yet → 404 Not Found in \d+ ms: the registry answers, "
-                        r"but the probed package is not published yet", check["message"])
+    assert re.fullmatch(
+        r"GET /@ameideio%2fnot-yet → 404 Not Found in \d+ ms: the registry answers, "
+        r"but the probed package is not published yet",
+        check["message"],
+    )
     assert check["hint"] == "tilt trigger packages:ts-sdk-publish"
     assert run.check("registries.ts-sdk")["status"] == "fail"  # the version check says what blocks
 
@@ -134,14 +139,18 @@ def test_npm_probe_at_an_unpublished_package_is_alive_not_broken(registry_lab, v
 def test_pypi_names_are_normalised_and_redirects_reported(registry_lab, pypi_index, tmp_path):
     """pypiserver itself redirects a non-normalised project page: a real 301, followed."""
     sdks = sdk_entries(python={"package": "Ameide_SDK", "version": "1.4"})
-    site = make_site(registry_lab, tmp_path / "repo", {"pypi": pypi_index}, sdks=sdks, tls={"pypi": None},
-                     registries={"pypi": {"probe": "/simple/Ameide_SDK/"}})
+    site = make_site(
+        registry_lab, tmp_path / "repo", {"pypi": pypi_index}, sdks=sdks, tls={"pypi": None}, registries={"pypi": {"probe": "/simple/Ameide_SDK/"}}
+    )
     run = site.doctor("--json", "-v")
     health = run.check("registries.pypi.http")
     port = site.proxies["pypi"].port
     assert health["status"] == "ok"
-    assert re.fullmatch(rf"GET /simple/Ameide_SDK/ → 200 OK after 1 redirect \(to http://{hostname('pypi')}:{port}"
-                        rf"/simple/ameide-sdk/\) in \d+ ms", health["message"])
+    assert re.fullmatch(
+        rf"GET /simple/Ameide_SDK/ → 200 OK after 1 redirect \(to http://{hostname('pypi')}:{port}"
+        rf"/simple/ameide-sdk/\) in \d+ ms",
+        health["message"],
+    )
     assert f"redirect: 301 → http://{hostname('pypi')}:{port}/simple/ameide-sdk/" in health["details"]
     sdk = run.check("registries.python-sdk")
     assert (sdk["status"], sdk["message"]) == ("ok", "Ameide_SDK@1.4 is served (2 versions)")
@@ -161,11 +170,20 @@ def test_go_module_paths_with_uppercase_are_escaped(registry_lab, go_proxy, tmp_
 def test_the_go_proxy_fixture_is_a_real_goproxy(go_proxy, tmp_path):
     """The directory the Go tests serve is what `go` itself downloads modules from."""
     go = tool("go")
-    env = {"PATH": f"{Path(go).parent}:/usr/bin:/bin", "HOME": str(tmp_path), "GOPATH": str(tmp_path / "gopath"),
-           "GOMODCACHE": str(tmp_path / "modcache"), "GOPROXY": go_proxy.url, "GOSUMDB": "off",
-           "GOFLAGS": "-modcacherw", "GOTOOLCHAIN": "local", "GOCACHE": str(tmp_path / "cache")}
-    proc = subprocess.run([go, "mod", "download", "-json", f"{GO_MODULE_MIXED_CASE}@v0.9.0"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": f"{Path(go).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "GOPATH": str(tmp_path / "gopath"),
+        "GOMODCACHE": str(tmp_path / "modcache"),
+        "GOPROXY": go_proxy.url,
+        "GOSUMDB": "off",
+        "GOFLAGS": "-modcacherw",
+        "GOTOOLCHAIN": "local",
+        "GOCACHE": str(tmp_path / "cache"),
+    }
+    proc = subprocess.run(
+        [go, "mod", "download", "-json", f"{GO_MODULE_MIXED_CASE}@v0.9.0"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert '"Version": "v0.9.0"' in proc.stdout
     assert (tmp_path / "modcache" / "github.com" / "!ameide!i!o" / "!s!d!k-!go@v0.9.0" / "sdk.go").exists()
@@ -177,8 +195,7 @@ def test_an_oci_registry_that_wants_credentials_is_alive(registry_lab, oci_regis
     run = site.doctor("--json")
     assert run.code == 0, run.out
     check = run.check("registries.images.http")
-    assert re.fullmatch(r"GET /v2/ → 401 Unauthorized in \d+ ms \(alive; it wants credentials for the API\)",
-                        check["message"])
+    assert re.fullmatch(r"GET /v2/ → 401 Unauthorized in \d+ ms \(alive; it wants credentials for the API\)", check["message"])
 
 
 # -- credentials ---------------------------------------------------------------------------------------
@@ -187,9 +204,13 @@ SECRETS = (PYPI_PASSWORD, "s3cr3t-npm-token", "YWRtaW46YWRtaW4xMjM")  # the last
 
 
 def test_credentials_in_urls_are_used_and_never_printed(registry_lab, pypi_index_auth, verdaccio, tmp_path):
-    site = make_site(registry_lab, tmp_path / "repo", {"pypi": pypi_index_auth, "npm": verdaccio},
-                     url_auth={"pypi": f"{PYPI_USER}:{PYPI_PASSWORD}"},
-                     registries={"npm": {"url": f"http://{hostname('npm')}:{{port}}/?token=s3cr3t-npm-token"}})
+    site = make_site(
+        registry_lab,
+        tmp_path / "repo",
+        {"pypi": pypi_index_auth, "npm": verdaccio},
+        url_auth={"pypi": f"{PYPI_USER}:{PYPI_PASSWORD}"},
+        registries={"npm": {"url": f"http://{hostname('npm')}:{{port}}/?token=s3cr3t-npm-token"}},
+    )
     # the npm URL carries a token in its query: rewrite the port placeholder now that the proxy has one
     text = site.manifest.read_text().replace("{port}", str(site.proxies["npm"].port))
     site.manifest.write_text(text)
@@ -213,14 +234,14 @@ def test_a_registry_that_wants_credentials_fails_without_printing_them(registry_
     check = run.check("registries.pypi.http")
     assert check["status"] == "fail"
     # pypiserver answers wrong credentials with 403, none with 401 and a Basic challenge
-    assert re.fullmatch(r"GET /simple/ → 403 Forbidden in \d+ ms: it refuses the credentials in the URL",
-                        check["message"])
+    assert re.fullmatch(r"GET /simple/ → 403 Forbidden in \d+ ms: it refuses the credentials in the URL", check["message"])
     assert check["hint"] == "fix the user/password in registries.pypi.url in services.yaml (doctor never prints them)"
     assert check["blocked_services"] == ["api"]
     assert "wrong-pw-1" not in run.out + run.err
     anonymous = make_site(registry_lab, tmp_path / "anon", {"pypi": pypi_index_auth}).doctor("--json")
     check = anonymous.check("registries.pypi.http")
-    assert re.fullmatch(r"GET /simple/ → 401 Unauthorized in \d+ ms: it wants credentials \(Basic\)",
-                        check["message"])
-    assert check["hint"] == ("give the registry's credentials in registries.pypi.url in services.yaml: "
-                             "`user:password@` before the host (doctor never prints them), or allow anonymous reads")
+    assert re.fullmatch(r"GET /simple/ → 401 Unauthorized in \d+ ms: it wants credentials \(Basic\)", check["message"])
+    assert check["hint"] == (
+        "give the registry's credentials in registries.pypi.url in services.yaml: "
+        "`user:password@` before the host (doctor never prints them), or allow anonymous reads"
+    )

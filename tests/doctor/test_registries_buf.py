@@ -17,8 +17,7 @@ HOST = bsr.HOST
 
 
 def _sdk(language: str, plugin: str, version: str, module: str = f"{HOST}/acme/apis") -> dict:
-    return {"language": language, "source": "buf", "buf": {"module": module, "plugin": f"{HOST}/{plugin}"},
-            "version": version}
+    return {"language": language, "source": "buf", "buf": {"module": module, "plugin": f"{HOST}/{plugin}"}, "version": version}
 
 
 SDKS = {
@@ -48,8 +47,12 @@ def test_buf_sdks_on_their_bsr_endpoints(site):
     run = lab.doctor(manifest, "--json", env=env)
     checks = run.checks()
     assert {i: c["status"] for i, c in checks.items()} == {
-        "registries.ts-sdk": "ok", "registries.go-sdk": "ok", "registries.python-sdk": "ok",
-        "registries.private-sdk": "fail", "registries.ungenerated-sdk": "fail", "registries.other-sdk": "fail",
+        "registries.ts-sdk": "ok",
+        "registries.go-sdk": "ok",
+        "registries.python-sdk": "ok",
+        "registries.private-sdk": "fail",
+        "registries.ungenerated-sdk": "fail",
+        "registries.other-sdk": "fail",
     }, run.out + run.err  # the workspace SDK gets no registry check
     assert checks["registries.ts-sdk"]["message"] == f"{bsr.NPM_PUBLIC}@{bsr.NPM_VERSION} is generated (https://{HOST}/gen/npm/v1)"
     assert checks["registries.python-sdk"]["message"] == f"{bsr.PY_PROJECT}@{bsr.PY_VERSION} is generated (https://{HOST}/gen/python)"
@@ -101,14 +104,19 @@ def test_a_buf_sdk_on_a_registry_entry_waits_for_its_http_check(registry_lab, bs
     registry_lab.expose(HOST, router.upstream, tls="good", port=443)
     folder = tmp_path / "mirror"
     folder.mkdir()
-    doc = {"version": 1, "project": "demo",
-           "registries": {"bsr": {"kind": "npm", "url": f"https://{HOST}/gen/npm/v1"}},
-           "sdks": {"ts": {**SDKS["ts"], "registry": "bsr"}}}
+    doc = {
+        "version": 1,
+        "project": "demo",
+        "registries": {"bsr": {"kind": "npm", "url": f"https://{HOST}/gen/npm/v1"}},
+        "sdks": {"ts": {**SDKS["ts"], "registry": "bsr"}},
+    }
     (folder / "services.yaml").write_text(yaml.safe_dump(doc))
-    run = registry_lab.doctor(folder / "services.yaml", "--json",
-                              env={"SSL_CERT_FILE": str(registry_lab.net.ca_pem), "HOME": str(tmp_path)})
+    run = registry_lab.doctor(folder / "services.yaml", "--json", env={"SSL_CERT_FILE": str(registry_lab.net.ca_pem), "HOME": str(tmp_path)})
     checks = run.checks()
     assert {i: c["status"] for i, c in checks.items()} == {
-        "registries.bsr.dns": "ok", "registries.bsr.tls": "ok", "registries.bsr.http": "ok", "registries.ts-sdk": "ok",
+        "registries.bsr.dns": "ok",
+        "registries.bsr.tls": "ok",
+        "registries.bsr.http": "ok",
+        "registries.ts-sdk": "ok",
     }, run.out + run.err
     assert checks["registries.ts-sdk"]["message"] == f"{bsr.NPM_PUBLIC}@{bsr.NPM_VERSION} is generated (https://{HOST}/gen/npm/v1)"

@@ -15,8 +15,10 @@ from tests.support.registries import hostname, make_site
 
 pytestmark = pytest.mark.integration
 
-RESTART_NPM = ("restart the npm registry: kubectl -n ameide rollout restart deploy/verdaccio   "
-               "(if it runs in the cluster under that name; its logs: kubectl -n ameide logs deploy/verdaccio)")
+RESTART_NPM = (
+    "restart the npm registry: kubectl -n ameide rollout restart deploy/verdaccio   "
+    "(if it runs in the cluster under that name; its logs: kubectl -n ameide logs deploy/verdaccio)"
+)
 SLACK = 0.5  # what a check may take beyond its deadline (thread hand-off, scheduling on 2 shared cores)
 
 
@@ -31,8 +33,7 @@ def test_http_500_fails_with_the_restart_hint(npm_site):
     assert run.code == 1
     check = run.check("registries.npm.http")
     assert check["status"] == "fail"
-    assert re.fullmatch(r"GET /-/ping → 500 Internal Server Error in \d+ ms: the registry itself is failing",
-                        check["message"])
+    assert re.fullmatch(r"GET /-/ping → 500 Internal Server Error in \d+ ms: the registry itself is failing", check["message"])
     assert check["hint"] == RESTART_NPM
     assert check["blocked_services"] == ["web", "admin"]
     assert check["duration"] < 1.0
@@ -46,8 +47,11 @@ def test_a_stalled_registry_costs_its_deadline_and_no_more(npm_site):
     run = npm_site.doctor("--json")
     check = run.check("registries.npm.http")
     assert check["status"] == "timeout"
-    assert re.fullmatch(rf"GET /-/ping: {re.escape(hostname('npm'))}:\d+ accepted the connection but sent no answer "
-                        r"within \d\.\ds", check["message"])
+    assert re.fullmatch(
+        rf"GET /-/ping: {re.escape(hostname('npm'))}:\d+ accepted the connection but sent no answer "
+        r"within \d\.\ds",
+        check["message"],
+    )
     assert check["hint"] == RESTART_NPM
     assert check["blocked_services"] == ["web", "admin"]
     assert DEADLINES["http"] - 0.5 <= check["duration"] <= DEADLINES["http"] + SLACK
@@ -59,8 +63,7 @@ def test_a_reset_connection_is_told_apart(npm_site):
     run = npm_site.doctor("--json")
     check = run.check("registries.npm.http")
     assert check["status"] == "fail"
-    assert re.fullmatch(rf"GET /-/ping: {re.escape(hostname('npm'))}:\d+ reset the connection before answering",
-                        check["message"])
+    assert re.fullmatch(rf"GET /-/ping: {re.escape(hostname('npm'))}:\d+ reset the connection before answering", check["message"])
     assert check["hint"] == f"the registry (or a proxy in front of it) dropped the request: {RESTART_NPM}"
     assert check["duration"] < 1.0
 
@@ -72,10 +75,11 @@ def test_nothing_listening(registry_lab, verdaccio, tmp_path):
     run = site.doctor("--json")
     check = run.check("registries.npm.dns")
     assert check["status"] == "fail"
-    assert check["message"] == (f"{hostname('npm')} resolves to {address} (/etc/hosts), but nothing listens on port "
-                                f"{port} (connection refused)")
-    assert check["hint"] == (f"start the npm registry (or the gateway / `kubectl port-forward` in front of it) on "
-                             f"{address}:{port}, or point {hostname('npm')} at the address where it listens")
+    assert check["message"] == (f"{hostname('npm')} resolves to {address} (/etc/hosts), but nothing listens on port {port} (connection refused)")
+    assert check["hint"] == (
+        f"start the npm registry (or the gateway / `kubectl port-forward` in front of it) on "
+        f"{address}:{port}, or point {hostname('npm')} at the address where it listens"
+    )
     assert check["blocked_services"] == ["web", "admin"]
     assert run.check("registries.npm.http")["status"] == "skipped"
     assert check["duration"] < 1.0
@@ -89,8 +93,7 @@ def test_nxdomain(registry_lab, verdaccio, tmp_path):
     check = run.check("registries.npm.dns")
     assert check["status"] == "fail"
     assert check["message"] == f"{hostname('npm')} does not resolve: NXDOMAIN (Name or service not known)"
-    assert check["hint"].startswith(f"make {hostname('npm')} resolve on this machine: an /etc/hosts line "
-                                    f"`<address> {hostname('npm')}`")
+    assert check["hint"].startswith(f"make {hostname('npm')} resolve on this machine: an /etc/hosts line `<address> {hostname('npm')}`")
     assert check["blocked_services"] == ["web", "admin"]
     assert check["duration"] < 1.0
     assert registry_lab.net.nxdomain.queries > queries  # the real resolver path: files, then DNS
@@ -103,8 +106,9 @@ def test_a_resolver_that_never_answers_costs_the_dns_deadline(registry_lab, verd
     check = run.check("registries.npm.dns")
     assert check["status"] == "timeout"
     assert re.fullmatch(rf"{re.escape(hostname('npm'))}: the resolver gave no answer within \d\.\ds", check["message"])
-    assert check["hint"] == ("the DNS server in /etc/resolv.conf does not answer (VPN down? offline?): fix it, "
-                             f"or add an /etc/hosts line for {hostname('npm')}")
+    assert check["hint"] == (
+        f"the DNS server in /etc/resolv.conf does not answer (VPN down? offline?): fix it, or add an /etc/hosts line for {hostname('npm')}"
+    )
     assert check["blocked_services"] == ["web", "admin"]
     assert DEADLINES["dns"] - 0.5 <= check["duration"] <= DEADLINES["dns"] + SLACK
 
@@ -112,22 +116,24 @@ def test_a_resolver_that_never_answers_costs_the_dns_deadline(registry_lab, verd
 def test_a_black_holed_address_costs_the_dns_deadline(registry_lab, verdaccio, tmp_path):
     site = make_site(registry_lab, tmp_path / "repo", {"npm": verdaccio})
     hole = registry_lab.blackhole("blackhole.packages.dev.example.io")
-    site.manifest.write_text(site.manifest.read_text().replace(
-        f"{hostname('npm')}:{site.proxies['npm'].port}", f"blackhole.packages.dev.example.io:{hole.port}"))
+    site.manifest.write_text(
+        site.manifest.read_text().replace(f"{hostname('npm')}:{site.proxies['npm'].port}", f"blackhole.packages.dev.example.io:{hole.port}")
+    )
     run = site.doctor("--json")
     check = run.check("registries.npm.dns")
     assert check["status"] == "timeout"
-    assert re.fullmatch(rf"blackhole\.packages\.dev\.example\.io resolves to {re.escape(hole.host)} \(/etc/hosts\), "
-                        rf"but {re.escape(hole.host)}:{hole.port} does not answer: packets dropped \(no reply to the "
-                        r"TCP handshake within \d\.\ds\)", check["message"])
+    assert re.fullmatch(
+        rf"blackhole\.packages\.dev\.example\.io resolves to {re.escape(hole.host)} \(/etc/hosts\), "
+        rf"but {re.escape(hole.host)}:{hole.port} does not answer: packets dropped \(no reply to the "
+        r"TCP handshake within \d\.\ds\)",
+        check["message"],
+    )
     assert check["hint"].startswith(f"something drops traffic to {hole.host}:{hole.port}")
     assert DEADLINES["dns"] - 0.5 <= check["duration"] <= DEADLINES["dns"] + SLACK
 
 
-def test_faults_at_once_cost_the_longest_deadline_not_the_sum(registry_lab, verdaccio, pypi_index, go_proxy,
-                                                             oci_registry, tmp_path):
-    site = make_site(registry_lab, tmp_path / "repo", {"npm": verdaccio, "go": go_proxy, "pypi": pypi_index,
-                                                       "images": oci_registry})
+def test_faults_at_once_cost_the_longest_deadline_not_the_sum(registry_lab, verdaccio, pypi_index, go_proxy, oci_registry, tmp_path):
+    site = make_site(registry_lab, tmp_path / "repo", {"npm": verdaccio, "go": go_proxy, "pypi": pypi_index, "images": oci_registry})
     site.proxies["npm"].mode = "stall"
     site.proxies["pypi"].mode = "stall"  # behind TLS: the handshake completes, then no HTTP answer
     site.proxies["images"].mode = "500"
@@ -150,17 +156,20 @@ def test_a_registry_no_sdk_uses_still_fails_but_blocks_nothing(registry_lab, oci
     check = run.check("registries.images.http")
     assert (check["status"], check["blocked_services"]) == ("fail", [])
     assert check["hint"].startswith("restart the container registry: kubectl -n ameide rollout restart deploy/registry")
-    assert re.fullmatch(r"1 problem \(blocking no service of the manifest\) in \d+\.\ds",
-                        run.json()["summary"]["text"])
+    assert re.fullmatch(r"1 problem \(blocking no service of the manifest\) in \d+\.\ds", run.json()["summary"]["text"])
 
 
 # -- TLS -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, message", [
-    ("untrusted", "untrusted issuer: the certificate is signed by 'rogue CA', which this machine does not trust"),
-    ("expired", r"the certificate go\.packages\.dev\.example\.io serves expired on \d{4}-\d\d-\d\d \(10 days ago\)"),
-    ("wronghost", "wrong host: the certificate is for other.packages.dev.example.io, not go.packages.dev.example.io"),
-])
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("untrusted", "untrusted issuer: the certificate is signed by 'rogue CA', which this machine does not trust"),
+        ("expired", r"the certificate go\.packages\.dev\.example\.io serves expired on \d{4}-\d\d-\d\d \(10 days ago\)"),
+        ("wronghost", "wrong host: the certificate is for other.packages.dev.example.io, not go.packages.dev.example.io"),
+    ],
+)
 def test_tls_failures_are_named(registry_lab, go_proxy, tmp_path, kind, message):
     site = make_site(registry_lab, tmp_path / "repo", {"go": go_proxy}, tls={"go": kind})
     run = site.doctor("--json", "-v")
@@ -169,9 +178,8 @@ def test_tls_failures_are_named(registry_lab, go_proxy, tmp_path, kind, message)
     assert re.fullmatch(message if kind == "expired" else re.escape(message), check["message"])
     hints = {
         "untrusted": "trust the registry's CA: set registries.go.ca_file in services.yaml to its PEM bundle (relative "
-                     "to the manifest), or export SSL_CERT_FILE=<bundle>",
-        "wronghost": "reissue the certificate with go.packages.dev.example.io among its names, or use a host it names "
-                     "in registries.go.url in services.yaml",
+        "to the manifest), or export SSL_CERT_FILE=<bundle>",
+        "wronghost": "reissue the certificate with go.packages.dev.example.io among its names, or use a host it names in registries.go.url in services.yaml",
     }
     if kind in hints:
         assert check["hint"] == hints[kind]
@@ -184,14 +192,12 @@ def test_tls_failures_are_named(registry_lab, go_proxy, tmp_path, kind, message)
 
 
 def test_ca_file_is_read_relative_to_the_manifest(registry_lab, go_proxy, tmp_path):
-    site = make_site(registry_lab, tmp_path / "repo", {"go": go_proxy}, trust=False,
-                     registries={"go": {"ca_file": "certs/registry-ca.pem"}})
+    site = make_site(registry_lab, tmp_path / "repo", {"go": go_proxy}, trust=False, registries={"go": {"ca_file": "certs/registry-ca.pem"}})
     (site.manifest.parent / "certs").mkdir()
     run = site.doctor("--json")
     check = run.check("registries.go.tls")
     assert check["status"] == "fail"
-    assert check["message"] == (f"ca_file certs/registry-ca.pem does not exist "
-                                f"({site.manifest.parent / 'certs' / 'registry-ca.pem'})")
+    assert check["message"] == (f"ca_file certs/registry-ca.pem does not exist ({site.manifest.parent / 'certs' / 'registry-ca.pem'})")
     shutil.copy(registry_lab.net.ca_pem, site.manifest.parent / "certs" / "registry-ca.pem")
     run = site.doctor("--json", "-v")
     assert run.code == 0, run.out
@@ -210,16 +216,15 @@ def test_https_to_a_plain_http_port(registry_lab, go_proxy, tmp_path):
     site.manifest.write_text(site.manifest.read_text().replace("http://go.", "https://go."))
     check = site.doctor("--json").check("registries.go.tls")
     assert check["status"] == "fail"
-    assert re.fullmatch(r"go\.packages\.dev\.example\.io:\d+ does not speak TLS \(\w+\): is it a plain-HTTP port\?",
-                        check["message"])
+    assert re.fullmatch(r"go\.packages\.dev\.example\.io:\d+ does not speak TLS \(\w+\): is it a plain-HTTP port\?", check["message"])
     assert check["hint"] == "use http:// in registries.go.url in services.yaml, or the registry's TLS port"
 
 
 # -- what Tilt's log pane gets -------------------------------------------------------------------------
 
+
 def test_the_non_tty_table_fits_tilts_log_pane(registry_lab, verdaccio, go_proxy, tmp_path):
-    site = make_site(registry_lab, tmp_path / "repo", {"npm": verdaccio, "go": go_proxy}, tls={"go": "expired"},
-                     url_auth={"npm": "ci:hunter2-pw"})
+    site = make_site(registry_lab, tmp_path / "repo", {"npm": verdaccio, "go": go_proxy}, tls={"go": "expired"}, url_auth={"npm": "ci:hunter2-pw"})
     site.proxies["npm"].mode = "500"
     run = site.doctor()  # stdout is a pipe, as under Tilt
     assert run.code == 1

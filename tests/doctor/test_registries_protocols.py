@@ -23,11 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # -- names on the wire ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("package, path", [
-    ("@ameideio/ameide-sdk-ts", "/@ameideio%2fameide-sdk-ts"),
-    ("left-pad", "/left-pad"),
-    ("@a/b c", "/@a%2fb%20c"),
-])
+
+@pytest.mark.parametrize("package, path", [("@ameideio/ameide-sdk-ts", "/@ameideio%2fameide-sdk-ts"), ("left-pad", "/left-pad"), ("@a/b c", "/@a%2fb%20c")])
 def test_npm_paths(package, path):
     assert wire.npm_path(package) == path
 
@@ -85,8 +82,7 @@ def test_pep440_equality():
 
 
 def test_npm_document():
-    doc = {"name": "@ameideio/ameide-sdk-ts", "dist-tags": {"latest": "1.4.0"},
-           "versions": {"1.3.0": {}, "1.4.0": {}}, "modified": "2026-01-01T00:00:00Z"}
+    doc = {"name": "@ameideio/ameide-sdk-ts", "dist-tags": {"latest": "1.4.0"}, "versions": {"1.3.0": {}, "1.4.0": {}}, "modified": "2026-01-01T00:00:00Z"}
     served = protocols.parse_npm(json.dumps(doc))
     assert served.versions == ("1.3.0", "1.4.0") and served.latest == "1.4.0"
     with pytest.raises(ValueError):
@@ -107,13 +103,13 @@ def test_served_list_keeps_the_newest():
 
 # -- targets and secrets ----------------------------------------------------------------------------
 
+
 def _manifest(**registries) -> Manifest:
     return Manifest(version=1, project="demo", registries=registries)
 
 
 def test_credentials_travel_as_auth_and_are_secrets(tmp_path):
-    registry = Registry(kind="pypi", url="https://admin:admin123@pypi.example.io:8443/root/?token=t0ps3cret",
-                        ca_file="certs/ca.pem")
+    registry = Registry(kind="pypi", url="https://admin:admin123@pypi.example.io:8443/root/?token=t0ps3cret", ca_file="certs/ca.pem")
     target = target_for("pypi", registry, _manifest(pypi=registry), root=tmp_path, manifest_name="services.yaml")
     assert target.auth == ("admin", "admin123")
     assert target.host == "pypi.example.io" and target.port == 8443
@@ -150,21 +146,26 @@ def test_restart_hint_is_exact_when_the_manifest_names_the_deployment():
     assert "if it runs" not in hint and "verdaccio" not in hint and "packages:health" in hint
 
 
-@pytest.mark.parametrize("name, value, shown", [
-    ("Authorization", "Basic YWRtaW46YWRtaW4xMjM=", "Basic ***"),
-    ("authorization", "Bearer eyJhbGciOi.x.y", "Bearer ***"),
-    ("X-Npm-Token", "npm_abcdef", "***"),
-    ("Cookie", "session=abc", "***"),
-    ("Content-Type", "text/html", "text/html"),
-    ("Location", "https://u:p@host/x?access_token=abc", "https://***@host/x?access_token=***"),
-])
+@pytest.mark.parametrize(
+    "name, value, shown",
+    [
+        ("Authorization", "Basic YWRtaW46YWRtaW4xMjM=", "Basic ***"),
+        ("authorization", "Bearer eyJhbGciOi.x.y", "Bearer ***"),
+        ("X-Npm-Token", "npm_abcdef", "***"),
+        ("Cookie", "session=abc", "***"),
+        ("Content-Type", "text/html", "text/html"),
+        ("Location", "https://u:p@host/x?access_token=abc", "https://***@host/x?access_token=***"),
+    ],
+)
 def test_header_values_are_redacted(name, value, shown):
     assert redact_header(name, value) == shown
 
 
 def test_free_text_credentials_are_redacted():
-    text = ("GET https://admin:admin123@pypi.example.io/simple/?token=abc failed; "
-            "sent Authorization: Basic YWRtaW46YWRtaW4xMjM=; retry with bearer eyJhbGciOiJIUzI1NiJ9")
+    text = (
+        "GET https://admin:admin123@pypi.example.io/simple/?token=abc failed; "
+        "sent Authorization: Basic YWRtaW46YWRtaW4xMjM=; retry with bearer eyJhbGciOiJIUzI1NiJ9"
+    )
     clean = redact_text(text)
     for secret in ("admin123", "YWRtaW46YWRtaW4xMjM=", "token=abc", "eyJhbGciOiJIUzI1NiJ9"):
         assert secret not in clean
@@ -173,14 +174,24 @@ def test_free_text_credentials_are_redacted():
 
 # -- the checks a manifest implies, and what each blocks -------------------------------------------------
 
+
 def test_checks_generated_for_the_example_manifest():
     loaded = load_manifest(ROOT / "services.yaml")
     checks = {c.id: c for c in group_checks("registries", loaded.manifest)}
     assert list(checks) == [
-        "registries.npm.dns", "registries.npm.http", "registries.ts-sdk",
-        "registries.go.dns", "registries.go.tls", "registries.go.http", "registries.go-sdk",
-        "registries.pypi.dns", "registries.pypi.tls", "registries.pypi.http", "registries.python-sdk",
-        "registries.images.dns", "registries.images.http",
+        "registries.npm.dns",
+        "registries.npm.http",
+        "registries.ts-sdk",
+        "registries.go.dns",
+        "registries.go.tls",
+        "registries.go.http",
+        "registries.go-sdk",
+        "registries.pypi.dns",
+        "registries.pypi.tls",
+        "registries.pypi.http",
+        "registries.python-sdk",
+        "registries.images.dns",
+        "registries.images.http",
     ]
     assert checks["registries.go.http"].needs == ("registries.go.dns", "registries.go.tls")
     assert checks["registries.ts-sdk"].needs == ("registries.npm.http",)
@@ -204,8 +215,14 @@ def test_what_each_check_blocks_in_the_example():
 
     assert checks["registries.npm.dns"].gates(ctx) == ["packages:ts-sdk-build"]
     assert blocked("registries.npm.http") == ["platform", "threads", "www_ameide_platform"]
-    assert blocked("registries.pypi.tls") == ["graph", "transformation", "platform", "threads",
-                                              "www_ameide_platform", "agents"]  # graph: everyone waits `after` it
+    assert blocked("registries.pypi.tls") == [
+        "graph",
+        "transformation",
+        "platform",
+        "threads",
+        "www_ameide_platform",
+        "agents",
+    ]  # graph: everyone waits `after` it
     assert blocked("registries.go.http") == ["inference_gateway", "agents"]
     assert checks["registries.ts-sdk"].gates(ctx) == ["packages:ts-sdk-publish"]
     assert blocked("registries.ts-sdk") == ["platform", "threads", "www_ameide_platform"]
@@ -213,22 +230,23 @@ def test_what_each_check_blocks_in_the_example():
 
 
 def test_the_publish_step_is_named_publish_else_the_last():
-    with_publish = Sdk(language="go", path="p", package="m", steps={"build": {"cmd": "b"}, "publish": {"cmd": "p"},
-                                                                       "smoke": {"cmd": "s"}})
+    with_publish = Sdk(language="go", path="p", package="m", steps={"build": {"cmd": "b"}, "publish": {"cmd": "p"}, "smoke": {"cmd": "s"}})
     without = Sdk(language="go", path="p", package="m", steps={"build": {"cmd": "b"}, "push": {"cmd": "p"}})
     assert sdk_check.publish_resource("go", with_publish) == "packages:go-sdk-publish"
     assert sdk_check.publish_resource("go", without) == "packages:go-sdk-push"
     assert sdk_check.publish_hint("go", without, "go") == "tilt trigger packages:go-sdk-push"
     bare = Sdk(language="go", path="p", package="m", version="v1.0.0")
-    assert sdk_check.publish_hint("go", bare, "go") == (
-        "publish m@v1.0.0 to the go registry (the SDK has no steps in the manifest)")
+    assert sdk_check.publish_hint("go", bare, "go") == ("publish m@v1.0.0 to the go registry (the SDK has no steps in the manifest)")
 
 
-@pytest.mark.parametrize("env, gate", [
-    ({}, False),
-    ({"TILT_HOST": "localhost", "TILT_PORT": "10350"}, True),
-    ({"TILT_PORT": "10350"}, False),  # a developer's own `export TILT_PORT` is not Tilt running us
-    ({"DEVENV_HEALTH_GATE": "1"}, True),
-])
+@pytest.mark.parametrize(
+    "env, gate",
+    [
+        ({}, False),
+        ({"TILT_HOST": "localhost", "TILT_PORT": "10350"}, True),
+        ({"TILT_PORT": "10350"}, False),  # a developer's own `export TILT_PORT` is not Tilt running us
+        ({"DEVENV_HEALTH_GATE": "1"}, True),
+    ],
+)
 def test_health_gate_detection(env, gate):
     assert sdk_check.under_health_gate(env) is gate

@@ -64,15 +64,44 @@ TREE = {
 
 # Scalars YAML turns into surprising types, and strings that stress paths and names.
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
-    st.sampled_from(["no", "yes", "1", "web", "proto", "loop", "../x", "/etc", "a/../../b", "", " ", "~",
-                     "http://[zz]:1", "http://x:99999", "8080:80", "localhost:1:2", "{{ 1/0 }}", "$(reboot)",
-                     "host-gateway", "172.17.0.1", "PATH", "web/src", "Dockerfile", "\u00e9", "x" * 300]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.sampled_from(
+        [
+            "no",
+            "yes",
+            "1",
+            "web",
+            "proto",
+            "loop",
+            "../x",
+            "/etc",
+            "a/../../b",
+            "",
+            " ",
+            "~",
+            "http://[zz]:1",
+            "http://x:99999",
+            "8080:80",
+            "localhost:1:2",
+            "{{ 1/0 }}",
+            "$(reboot)",
+            "host-gateway",
+            "172.17.0.1",
+            "PATH",
+            "web/src",
+            "Dockerfile",
+            "\u00e9",
+            "x" * 300,
+        ]
+    ),
     st.text(max_size=12),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(st.one_of(scalars, st.text(max_size=6)), inner, max_size=4)),
-                      max_leaves=12)
+values = st.recursive(
+    scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.one_of(scalars, st.text(max_size=6)), inner, max_size=4)), max_leaves=12
+)
 
 
 def _structured() -> st.SearchStrategy[str]:
@@ -109,6 +138,7 @@ def _structured() -> st.SearchStrategy[str]:
             return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         except (yaml.YAMLError, ValueError):
             return VALID
+
     return build()
 
 
@@ -122,13 +152,14 @@ def _mutated(draw) -> str | bytes:
         if kind == "flip" and where < len(data):
             data[where] = draw(st.integers(0, 255))
         elif kind == "insert":
-            data[where:where] = draw(st.sampled_from([b"&a ", b"*a", b"[", b"{", b"- ", b": ", b"\n  ", b"\t", b"\x00",
-                                                      b"\xff", b"!!python/object ", b"<<: *a\n", b"#", b"'", b'"']))
+            data[where:where] = draw(
+                st.sampled_from([b"&a ", b"*a", b"[", b"{", b"- ", b": ", b"\n  ", b"\t", b"\x00", b"\xff", b"!!python/object ", b"<<: *a\n", b"#", b"'", b'"'])
+            )
         elif kind == "delete":
-            del data[where:where + draw(st.integers(1, 20))]
+            del data[where : where + draw(st.integers(1, 20))]
         else:
             start = draw(st.integers(0, len(data)))
-            data[where:where] = data[start:start + draw(st.integers(1, 40))]
+            data[where:where] = data[start : start + draw(st.integers(1, 40))]
     return bytes(data)
 
 

@@ -56,25 +56,42 @@ def npm_install(folder: Path, version: str, registry: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "package.json").write_text(json.dumps({"name": "web", "version": "0.0.0", "private": True}))
     env = {**os.environ, "npm_config_cache": str(folder.parent / "npm-cache"), "npm_config_update_notifier": "false"}
-    proc = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--save-exact", "--registry", f"{registry}/",
-                           f"{NPM_PACKAGE}@{version}"], cwd=folder, env=env, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--save-exact", "--registry", f"{registry}/", f"{NPM_PACKAGE}@{version}"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr
     return folder / "node_modules"
 
 
 def pip_target(folder: Path, version: str, index: str) -> Path:
     """A site-packages folder with the Python SDK at ``version``, by the real pip."""
-    proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder),
-                           "--index-url", f"{index}/simple/", f"{PYPI_PROJECT}=={version}"],
-                          capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder), "--index-url", f"{index}/simple/", f"{PYPI_PROJECT}=={version}"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr
     return folder
 
 
 def go_env(work: Path, proxy: str) -> dict[str, str]:
-    return {**os.environ, "GOPROXY": proxy, "GOSUMDB": "off", "GOFLAGS": "-mod=mod -modcacherw", "CGO_ENABLED": "0",
-            "GOTOOLCHAIN": "local", "GOMODCACHE": str(work / "modcache"), "GOPATH": str(work / "gopath"),
-            "GOCACHE": str(work / "gocache")}
+    return {
+        **os.environ,
+        "GOPROXY": proxy,
+        "GOSUMDB": "off",
+        "GOFLAGS": "-mod=mod -modcacherw",
+        "CGO_ENABLED": "0",
+        "GOTOOLCHAIN": "local",
+        "GOMODCACHE": str(work / "modcache"),
+        "GOPATH": str(work / "gopath"),
+        "GOCACHE": str(work / "gocache"),
+    }
 
 
 def go_binary(folder: Path, version: str, proxy: str) -> Path:
@@ -82,7 +99,8 @@ def go_binary(folder: Path, version: str, proxy: str) -> Path:
     go = shutil.which("go") or missing("`go` not found (Go toolchain)")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "go.mod").write_text(f"module example.com/gw\n\ngo 1.21\n\nrequire {GO_MODULE} {version}\n")
-    (folder / "main.go").write_text(textwrap.dedent(f"""\
+    (folder / "main.go").write_text(
+        textwrap.dedent(f"""\
         package main
 
         import (
@@ -92,9 +110,11 @@ def go_binary(folder: Path, version: str, proxy: str) -> Path:
         )
 
         func main() {{ fmt.Println(sdk.Version) }}
-        """))
-    proc = subprocess.run([go, "build", "-trimpath", "-o", "gw", "."], cwd=folder, env=go_env(folder.parent, proxy),
-                          capture_output=True, text=True, timeout=300)
+        """)
+    )
+    proc = subprocess.run(
+        [go, "build", "-trimpath", "-o", "gw", "."], cwd=folder, env=go_env(folder.parent, proxy), capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     return folder / "gw"
 

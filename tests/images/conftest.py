@@ -40,8 +40,7 @@ class Built:
 
 
 def _manifest(folder: Path, tags: dict[str, str]) -> Path:
-    languages = {"web-right": "typescript", "web-stale": "typescript", "web-none": "typescript", "worker": "python",
-                 "gw": "go"}
+    languages = {"web-right": "typescript", "web-stale": "typescript", "web-none": "typescript", "worker": "python", "gw": "go"}
     services = {}
     for name, language in languages.items():
         context = folder / "services" / name
@@ -49,10 +48,10 @@ def _manifest(folder: Path, tags: dict[str, str]) -> Path:
         (context / "Dockerfile").write_text("FROM scratch\n")
         (folder / "k8s").mkdir(exist_ok=True)
         (folder / "k8s" / f"{name}.yaml").write_text(deployment(name, tags[name].split(":")[0]))
-        services[name] = {"language": language, "context": f"services/{name}", "image": tags[name].split(":")[0],
-                          "k8s": [f"k8s/{name}.yaml"]}
+        services[name] = {"language": language, "context": f"services/{name}", "image": tags[name].split(":")[0], "k8s": [f"k8s/{name}.yaml"]}
     manifest = {
-        "version": 1, "project": "images",
+        "version": 1,
+        "project": "images",
         "sdks": {
             "ts": {"language": "typescript", "path": "sdk/ts", "package": builds.NPM_PACKAGE, "version": "1.4.0"},
             "python": {"language": "python", "path": "sdk/py", "package": builds.PYPI_PROJECT, "version": "1.4.0"},
@@ -78,8 +77,7 @@ def built_images(docker_env, verdaccio, pypi_index, go_proxy, tmp_path_factory) 
         context.mkdir()
         (context / "app.js").write_text("console.log('web')\n")
         if version:
-            shutil.copytree(builds.npm_install(work / f"npm-{version}", version, verdaccio.url), context / "node_modules",
-                            dirs_exist_ok=True, symlinks=True)
+            shutil.copytree(builds.npm_install(work / f"npm-{version}", version, verdaccio.url), context / "node_modules", dirs_exist_ok=True, symlinks=True)
         else:
             (context / "node_modules").mkdir()
         builds.build(client, context, tag, dockerfile, TS_SDK_VERSION=arg)

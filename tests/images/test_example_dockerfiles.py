@@ -16,8 +16,7 @@ from tests.support.cli import devenv
 
 REPO = Path(__file__).resolve().parents[2]
 LOADED = load_manifest(REPO / "services.yaml")
-PAIRS = [(name, sdk) for name, svc in LOADED.manifest.services.items() if svc.image
-         for sdk in consumed_sdks(LOADED.manifest, svc)]
+PAIRS = [(name, sdk) for name, svc in LOADED.manifest.services.items() if svc.image for sdk in consumed_sdks(LOADED.manifest, svc)]
 
 
 @pytest.mark.parametrize("service, sdk", PAIRS)

@@ -15,8 +15,7 @@ from tests.support.components import missing
 
 
 def _doctor(built):
-    run = devenv("doctor", "--only", "images", "--json", "-f", str(built.manifest), cwd=built.manifest.parent,
-                 env=built.env, timeout=240)
+    run = devenv("doctor", "--only", "images", "--json", "-f", str(built.manifest), cwd=built.manifest.parent, env=built.env, timeout=240)
     assert run.code in (0, 1), run.err
     return run.code, {c["id"]: c for c in json.loads(run.out)["checks"]}
 
@@ -47,8 +46,18 @@ def _layer_of(built, tag: str, needle: str) -> int:
 
 
 def test_verify_images_names_the_layer_the_stale_sdk_came_from(built_images):
-    run = devenv("verify", "images", "web-stale", "web-right", "--json", "-f", str(built_images.manifest),
-                 cwd=built_images.manifest.parent, env=built_images.env, timeout=240)
+    run = devenv(
+        "verify",
+        "images",
+        "web-stale",
+        "web-right",
+        "--json",
+        "-f",
+        str(built_images.manifest),
+        cwd=built_images.manifest.parent,
+        env=built_images.env,
+        timeout=240,
+    )
     assert run.code == 1, run.err
     doc = json.loads(run.out)
     stale, right = doc["images"]
@@ -79,14 +88,24 @@ def test_go_build_info_matches_go_version_m(built_images):
 
 
 def test_verify_images_with_an_explicit_image_and_an_unknown_one(built_images):
-    run = devenv("verify", "images", f"web-none={built_images.tags['web-right']}", "gw=devenv-test/nothing:1",
-                 "-f", str(built_images.manifest), cwd=built_images.manifest.parent, env=built_images.env, timeout=240)
+    run = devenv(
+        "verify",
+        "images",
+        f"web-none={built_images.tags['web-right']}",
+        "gw=devenv-test/nothing:1",
+        "-f",
+        str(built_images.manifest),
+        cwd=built_images.manifest.parent,
+        env=built_images.env,
+        timeout=240,
+    )
     assert run.code == 1, run.err
     assert run.out.splitlines()[0].startswith("ok    web-none: devenv-test/web-right:tilt-1: @ameideio/ameide-sdk-ts 1.4.0")
     assert "FAIL  gw: no image devenv-test/nothing:1 in the Docker daemon" in run.out
 
 
 # -- sdk assert in a Dockerfile ------------------------------------------------------------------------
+
 
 def _assert_lines(built, sdk: str) -> str:
     run = devenv("sdk", "assert", sdk, "--dockerfile", "-f", str(built.manifest), cwd=built.manifest.parent)
@@ -101,8 +120,7 @@ def test_a_dockerfile_using_sdk_assert_fails_its_build_on_the_stale_sdk(built_im
     lines = _assert_lines(built_images, "ts")
     folder = tmp_path / context
     shutil.copytree(built_images.work / context, folder)
-    dockerfile = (f"FROM {built_images.base}\nWORKDIR /app\nCOPY node_modules node_modules\n{lines}"
-                  "COPY app.js .\n")
+    dockerfile = f"FROM {built_images.base}\nWORKDIR /app\nCOPY node_modules node_modules\n{lines}COPY app.js .\n"
     client = builds.client_for(built_images.env)
     if ok:
         builds.build(client, folder, "devenv-test/asserted:ok", dockerfile, TS_SDK_VERSION="1.4.0")
@@ -110,8 +128,7 @@ def test_a_dockerfile_using_sdk_assert_fails_its_build_on_the_stale_sdk(built_im
     with pytest.raises(docker.errors.BuildError) as failed:
         builds.build(client, folder, "devenv-test/asserted:stale", dockerfile, TS_SDK_VERSION="1.4.0")
     log = builds.build_log(failed.value)
-    assert ("devenv sdk assert: node_modules/@ameideio/ameide-sdk-ts/package.json holds @ameideio/ameide-sdk-ts "
-            "1.3.0, expected 1.4.0") in log
+    assert ("devenv sdk assert: node_modules/@ameideio/ameide-sdk-ts/package.json holds @ameideio/ameide-sdk-ts 1.3.0, expected 1.4.0") in log
     assert "COPY app.js" not in log.split("devenv sdk assert")[1]  # no later layer was built
 
 
@@ -131,7 +148,7 @@ def test_python_assert_line_in_a_build(built_images, tmp_path):
 
 def test_go_assert_line_runs_where_the_go_command_is(built_images):
     lines = _assert_lines(built_images, "go").splitlines()
-    script = lines[1][len("RUN "):]
+    script = lines[1][len("RUN ") :]
     env = builds.go_env(built_images.gw_binary.parent.parent, "off")
     src = built_images.gw_binary.parent
     assert subprocess.run(["sh", "-c", script], cwd=src, env={**env, "GO_SDK_VERSION": "v1.4.0"}).returncode == 0
@@ -152,10 +169,18 @@ def test_an_sdk_removed_by_a_later_layer_is_gone(built_images, tmp_path):
     client = builds.client_for(built_images.env)
     context = tmp_path / "removed"
     context.mkdir()
-    builds.build(client, context, "devenv-test/web-removed:1",
-                 f"FROM {built_images.tags['web-right']}\nRUN rm -rf /app/node_modules/@ameideio\n")
-    run = devenv("verify", "images", "web-right=devenv-test/web-removed:1", "--json", "-f", str(built_images.manifest),
-                 cwd=built_images.manifest.parent, env=built_images.env, timeout=240)
+    builds.build(client, context, "devenv-test/web-removed:1", f"FROM {built_images.tags['web-right']}\nRUN rm -rf /app/node_modules/@ameideio\n")
+    run = devenv(
+        "verify",
+        "images",
+        "web-right=devenv-test/web-removed:1",
+        "--json",
+        "-f",
+        str(built_images.manifest),
+        cwd=built_images.manifest.parent,
+        env=built_images.env,
+        timeout=240,
+    )
     assert run.code == 1, run.err
     sdk = json.loads(run.out)["images"][0]["sdks"][0]
     assert (sdk["status"], sdk["found"]) == ("missing", [])

@@ -128,6 +128,7 @@ def split_objects(docs: list[dict], namespace: str = "") -> tuple[list[K8sObject
     One workload per service: it takes every Service whose selector matches its pod labels in
     its namespace; anything else (ConfigMaps, …) is left to Tilt's `uncategorized` resource.
     """
+
     def obj(doc: dict) -> K8sObject:
         meta = doc.get("metadata") or {}
         return K8sObject(doc["kind"], meta["name"], meta.get("namespace") or namespace)
@@ -139,8 +140,7 @@ def split_objects(docs: list[dict], namespace: str = "") -> tuple[list[K8sObject
             continue
         ns = (doc.get("metadata") or {}).get("namespace") or namespace
         matches = doc.get("kind") == "Service" and any(
-            _labels_match((doc.get("spec") or {}).get("selector") or {}, _pod_labels(w))
-            and ((w.get("metadata") or {}).get("namespace") or namespace) == ns
+            _labels_match((doc.get("spec") or {}).get("selector") or {}, _pod_labels(w)) and ((w.get("metadata") or {}).get("namespace") or namespace) == ns
             for w in workloads
         )
         (claimed if matches else rest).append(obj(doc))
@@ -185,8 +185,7 @@ def helm_template(helm: str, root: Path):
     return objects
 
 
-def expected_resources(root: Path, env: dict[str, str] | None = None,
-                       helm_objects=None) -> dict[str, Expected]:
+def expected_resources(root: Path, env: dict[str, str] | None = None, helm_objects=None) -> dict[str, Expected]:
     """Every resource Tilt must report for ``root/services.yaml``, by name.
 
     ``env`` is the environment Tilt loads the Tiltfile in (what `os.getenv` sees).
@@ -219,8 +218,12 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
             if result_file:
                 deps.append(result_file)
             out[name] = Expected(
-                name, "local", [previous] if previous else [], sorted(sdk.get("labels", ["packages"])),
-                cmd=cmd, dir=str(root),
+                name,
+                "local",
+                [previous] if previous else [],
+                sorted(sdk.get("labels", ["packages"])),
+                cmd=cmd,
+                dir=str(root),
                 env={k: str(v) for k, v in (step.get("env") or {}).items()},
                 deps=deps,
                 allow_parallel=sdk.get("parallel", True),
@@ -229,15 +232,22 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
             result_file = _abs(root, f".devenv/sdk/{sdk_name}/{step_name}.sha256")
         steps = sdk.get("steps") or {}
         published = sdk.get("registry") or sdk.get("source") == "buf"  # a Buf SDK: its BSR endpoint
-        if steps and published and sdk.get("version") and "smoke" not in steps \
-                and (sdk.get("verify") or {}).get("smoke", True):
+        if steps and published and sdk.get("version") and "smoke" not in steps and (sdk.get("verify") or {}).get("smoke", True):
             # issue 21: a published SDK's chain without a smoke step ends with `devenv sdk verify`,
             # marked and watching the step before like every other step (issue 18)
             name = f"packages:{sdk_name}-sdk-smoke"
             verify = f"devenv sdk verify {sdk_name} -f services.yaml"
-            out[name] = Expected(name, "local", [previous], sorted(sdk.get("labels", ["packages"])),
-                                 cmd=["sh", "-c", StepCmd(sdk_name, "smoke", verify, False, False)], dir=str(root), env={},
-                                 deps=[result_file], allow_parallel=sdk.get("parallel", True))
+            out[name] = Expected(
+                name,
+                "local",
+                [previous],
+                sorted(sdk.get("labels", ["packages"])),
+                cmd=["sh", "-c", StepCmd(sdk_name, "smoke", verify, False, False)],
+                dir=str(root),
+                env={},
+                deps=[result_file],
+                allow_parallel=sdk.get("parallel", True),
+            )
             previous = name
         ready[sdk_name] = previous
 
@@ -252,9 +262,7 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
 
     unclaimed: list[K8sObject] = []
     for name, svc in services.items():
-        consumed = svc["sdks"] if svc.get("sdks") is not None else [
-            s for s, sdk in sdks.items() if svc.get("language") and sdk["language"] == svc["language"]
-        ]
+        consumed = svc["sdks"] if svc.get("sdks") is not None else [s for s, sdk in sdks.items() if svc.get("language") and sdk["language"] == svc["language"]]
         deps: list[str] = []
         for sdk_name in consumed:
             if ready.get(sdk_name) and ready[sdk_name] not in deps:
@@ -295,13 +303,20 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
                 ignores.append((_abs(root, context), tuple(ignore)))
             if svc.get("only"):
                 ignores.append((_abs(root, context), ("**", *(f"!{p}" for p in svc["only"]))))
-            images.append(Image(
-                ref=svc["image"], context=_abs(root, context),
-                dockerfile_contents=(root / dockerfile).read_text(encoding="utf-8"),
-                target=svc.get("target") or "", build_args=args, extra_hosts=extra_hosts,
-                syncs=tuple(syncs), runs=tuple(runs), stop_paths=tuple(stops),
-                context_ignores=tuple(sorted(ignores)),
-            ))
+            images.append(
+                Image(
+                    ref=svc["image"],
+                    context=_abs(root, context),
+                    dockerfile_contents=(root / dockerfile).read_text(encoding="utf-8"),
+                    target=svc.get("target") or "",
+                    build_args=args,
+                    extra_hosts=extra_hosts,
+                    syncs=tuple(syncs),
+                    runs=tuple(runs),
+                    stop_paths=tuple(stops),
+                    context_ignores=tuple(sorted(ignores)),
+                )
+            )
 
         if svc.get("helm"):
             docs = helm_objects(name, svc["helm"]) if helm_objects else None
@@ -312,8 +327,13 @@ def expected_resources(root: Path, env: dict[str, str] | None = None,
         claimed, rest = split_objects(docs, namespace) if docs is not None else (None, [])
         unclaimed += rest
         out[name] = Expected(
-            name, "k8s", deps, sorted(svc.get("labels") or ["services"]), images=images,
-            objects=claimed, port_forwards=[_port_forward(p) for p in svc.get("port_forwards") or []],
+            name,
+            "k8s",
+            deps,
+            sorted(svc.get("labels") or ["services"]),
+            images=images,
+            objects=claimed,
+            port_forwards=[_port_forward(p) for p in svc.get("port_forwards") or []],
         )
     if unclaimed:
         out[UNCATEGORIZED] = Expected(UNCATEGORIZED, "k8s", [], [], objects=sorted(unclaimed))

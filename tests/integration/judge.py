@@ -63,8 +63,9 @@ def differences(result: tiltjson.Result, expected: dict[str, Expected], root: Pa
         got, want = result.resources[companion], expected[service]
         for attr in ("resource_deps", "labels"):
             if getattr(got, attr) != getattr(want, attr):
-                problems.append(f"{companion} (a workload of {service}).{attr}: Tilt reports {getattr(got, attr)!r}, "
-                                f"the manifest implies {getattr(want, attr)!r}")
+                problems.append(
+                    f"{companion} (a workload of {service}).{attr}: Tilt reports {getattr(got, attr)!r}, the manifest implies {getattr(want, attr)!r}"
+                )
     for name in sorted(set(result.names) & set(expected)):
         got, want = result.resources[name], expected[name]
         for f in fields(Expected):
@@ -100,13 +101,11 @@ def _health_cmd(cmd: list[str] | None, workdir: Path, root: Path) -> list[str]:
     return []
 
 
-def judge(tilt: Tilt, root: Path, *, env: dict[str, str] | None = None, helm_objects=None,
-          tiltfile: Path | None = None) -> tiltjson.Result:
+def judge(tilt: Tilt, root: Path, *, env: dict[str, str] | None = None, helm_objects=None, tiltfile: Path | None = None) -> tiltjson.Result:
     """Render ``root`` (into ``tiltfile``, default ``root/Tiltfile``), load it in Tilt with ``env``,
     and assert Tilt reports exactly what the manifest implies."""
     tiltfile = render_tiltfile(root, tiltfile)
-    statements = [line for line in tiltfile.read_text(encoding="utf-8").splitlines()
-                  if line.strip() and not line.lstrip().startswith("#")]
+    statements = [line for line in tiltfile.read_text(encoding="utf-8").splitlines() if line.strip() and not line.lstrip().startswith("#")]
     assert statements[0].startswith("version_settings(constraint='>="), statements[0]
     # Self-contained: no load() of extensions, which would fetch from the network as Tilt loads.
     assert not any(s.startswith("load(") for s in statements), "the Tiltfile loads an extension"
@@ -127,8 +126,9 @@ def deploy_only_tiltfile(root: Path) -> Path:
     for name, svc in (m.get("services") or {}).items():
         if svc.get("image"):
             context = svc.get("context") or "."
-            lines.append(f"docker_build({json.dumps(svc['image'])}, {json.dumps(context)}, "
-                         f"dockerfile={json.dumps(svc.get('dockerfile') or context + '/Dockerfile')})")
+            lines.append(
+                f"docker_build({json.dumps(svc['image'])}, {json.dumps(context)}, dockerfile={json.dumps(svc.get('dockerfile') or context + '/Dockerfile')})"
+            )
         helm = svc.get("helm")
         if helm:
             args = [json.dumps(helm["chart"]), f"name={json.dumps(helm.get('release') or name)}"]
@@ -142,8 +142,9 @@ def deploy_only_tiltfile(root: Path) -> Path:
         else:
             lines.append(f"k8s_yaml({json.dumps(svc['k8s'])})")
     # A service that names its workload: the rename devenv would write, as is.
-    lines += [f"k8s_resource({json.dumps(svc['workload'])}, new_name={json.dumps(name)})"
-              for name, svc in (m.get("services") or {}).items() if svc.get("workload")]
+    lines += [
+        f"k8s_resource({json.dumps(svc['workload'])}, new_name={json.dumps(name)})" for name, svc in (m.get("services") or {}).items() if svc.get("workload")
+    ]
     target = root / "Tiltfile.deploy"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target

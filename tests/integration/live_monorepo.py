@@ -25,15 +25,7 @@ import yaml
 from tests.fixtures.manifests import build_tree
 from tests.integration.judge import render_tiltfile
 from tests.support.faultproxy import FaultProxy
-from tests.support.registries import (
-    GO_MODULE,
-    NPM_PACKAGE,
-    GoProxy,
-    Processes,
-    Upstream,
-    start_pypiserver,
-    start_verdaccio,
-)
+from tests.support.registries import GO_MODULE, NPM_PACKAGE, GoProxy, Processes, Upstream, start_pypiserver, start_verdaccio
 
 HOSTS = {"ts": "npm.packages.dev.ameide.io", "go": "go.packages.dev.ameide.io", "python": "pypi.packages.dev.ameide.io"}
 SERVICES = {"web": ["ts"], "gw": ["go"], "worker": ["python"], "both": ["ts", "go", "python"], "plain": []}
@@ -80,13 +72,18 @@ curl -sf -F :action=file_upload -F name=ameide-sdk -F version={version} -F "cont
 # Each image fetches and verifies its SDK at the version Tilt passes, from the registry by host
 # name (busybox wget, tar, grep): no SDK, no image.
 FETCH = {
-    "ts": ('wget -qO /tmp/sdk.tgz "http://{host}:{port}/@ameideio/ameide-sdk-ts/-/ameide-sdk-ts-${{TS_SDK_VERSION}}.tgz"'
-           ' && tar -xzOf /tmp/sdk.tgz package/package.json | grep -q "\\"version\\": \\"${{TS_SDK_VERSION}}\\""'),
-    "go": ('wget -qO /tmp/sdk.info "http://{host}:{port}/{module}/@v/${{GO_SDK_VERSION}}.info"'
-           ' && grep -q "\\"Version\\":\\"${{GO_SDK_VERSION}}\\"" /tmp/sdk.info'),
-    "python": ('wget -qO /tmp/sdk.whl "http://{host}:{port}/packages/ameide_sdk-${{PYTHON_SDK_VERSION}}-py3-none-any.whl"'
-               ' && unzip -p /tmp/sdk.whl "ameide_sdk-${{PYTHON_SDK_VERSION}}.dist-info/METADATA"'
-               ' | grep -qx "Version: ${{PYTHON_SDK_VERSION}}"'),
+    "ts": (
+        'wget -qO /tmp/sdk.tgz "http://{host}:{port}/@ameideio/ameide-sdk-ts/-/ameide-sdk-ts-${{TS_SDK_VERSION}}.tgz"'
+        ' && tar -xzOf /tmp/sdk.tgz package/package.json | grep -q "\\"version\\": \\"${{TS_SDK_VERSION}}\\""'
+    ),
+    "go": (
+        'wget -qO /tmp/sdk.info "http://{host}:{port}/{module}/@v/${{GO_SDK_VERSION}}.info" && grep -q "\\"Version\\":\\"${{GO_SDK_VERSION}}\\"" /tmp/sdk.info'
+    ),
+    "python": (
+        'wget -qO /tmp/sdk.whl "http://{host}:{port}/packages/ameide_sdk-${{PYTHON_SDK_VERSION}}-py3-none-any.whl"'
+        ' && unzip -p /tmp/sdk.whl "ameide_sdk-${{PYTHON_SDK_VERSION}}.dist-info/METADATA"'
+        ' | grep -qx "Version: ${{PYTHON_SDK_VERSION}}"'
+    ),
 }
 
 
@@ -97,7 +94,8 @@ def deployment(name: str, namespace: str) -> str:
         f"  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
         f"    spec:\n      containers:\n      - name: app\n        image: acme/{name}\n"
         f"        command: [sh, -c, '{serve}']\n"
-        f"        readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}\n")
+        f"        readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}, periodSeconds: 1}}\n"
+    )
 
 
 def _dockerfile(sdks: list[str], ports: dict[str, int]) -> str:
@@ -115,14 +113,15 @@ def manifest(namespace: str, versions: dict[str, str], registry_ports: dict[str,
     """The monorepo's services.yaml; with ``registry_ports`` (SDK -> port) it also declares the three
     registries by host name (what `devenv doctor --only registries` and `devenv why` check)."""
     services = "".join(
-        f"  {name}:\n    sdks: [{', '.join(sdks)}]\n    context: svc/{name}\n    image: acme/{name}\n"
-        f"    k8s: [k8s/{name}.yaml]\n" for name, sdks in SERVICES.items())
+        f"  {name}:\n    sdks: [{', '.join(sdks)}]\n    context: svc/{name}\n    image: acme/{name}\n    k8s: [k8s/{name}.yaml]\n"
+        for name, sdks in SERVICES.items()
+    )
     text = f"""\
 version: 1
 project: live
 build:
   extra_hosts:
-    hosts: [{', '.join(HOSTS.values())}]
+    hosts: [{", ".join(HOSTS.values())}]
     target: host-gateway
   build_args:
     BASE_IMAGE: {{env: BASE_IMAGE}}
@@ -131,7 +130,7 @@ sdks:
     language: typescript
     path: sdk/ts
     package: "{NPM_PACKAGE}"
-    version: "{versions['ts']}"
+    version: "{versions["ts"]}"
     steps:
       build:   {{cmd: sh step.sh ts-build}}
       publish: {{cmd: sh publish-ts.sh}}
@@ -139,7 +138,7 @@ sdks:
     language: go
     path: sdk/go
     package: {GO_MODULE}
-    version: {versions['go']}
+    version: {versions["go"]}
     steps:
       build:   {{cmd: sh step.sh go-build, deps: [sdk/go/src]}}  # an edit runs the chain again
       publish: {{cmd: sh publish-go.sh}}
@@ -147,7 +146,7 @@ sdks:
     language: python
     path: sdk/python
     package: ameide-sdk
-    version: "{versions['python']}"
+    version: "{versions["python"]}"
     steps:
       build:   {{cmd: sh step.sh python-build}}
       publish: {{cmd: sh publish-python.sh}}
@@ -161,8 +160,7 @@ services:
 
 def _with_registries(text: str, ports: dict[str, int]) -> str:
     doc = yaml.safe_load(text)
-    doc["registries"] = {REGISTRY_NAMES[sdk]: {"kind": kind, "url": f"http://{HOSTS[sdk]}:{ports[sdk]}"}
-                         for sdk, kind in REGISTRY_KINDS.items()}
+    doc["registries"] = {REGISTRY_NAMES[sdk]: {"kind": kind, "url": f"http://{HOSTS[sdk]}:{ports[sdk]}"} for sdk, kind in REGISTRY_KINDS.items()}
     for sdk, name in REGISTRY_NAMES.items():
         doc["sdks"][sdk]["registry"] = name
     return yaml.safe_dump(doc, sort_keys=False)
@@ -171,25 +169,23 @@ def _with_registries(text: str, ports: dict[str, int]) -> str:
 def _npm_token(url: str) -> str:
     name = f"live-{uuid.uuid4().hex[:8]}"
     body = json.dumps({"name": name, "password": "devenv-test-pw", "type": "user", "roles": []}).encode()
-    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:{name}", data=body, method="PUT",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:{name}", data=body, method="PUT", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=20) as response:
         return json.load(response)["token"]
 
 
-def build_repo(root: Path, namespace: str, versions: dict[str, str], registries: "LiveRegistries", *,
-               with_registries: bool = False) -> Path:
+def build_repo(root: Path, namespace: str, versions: dict[str, str], registries: "LiveRegistries", *, with_registries: bool = False) -> Path:
     """The monorepo under ``root``, its Tiltfile rendered by devenv."""
     verdaccio, go_proxy_dir, pypi, ports = registries.verdaccio, registries.go_proxy_dir, registries.pypi, registries.ports
     npm_url = verdaccio.url
     files = {
         "step.sh": 'echo "run $1" >> steps.log\n',
-        "npmrc": f"//{npm_url.split('://', 1)[1]}/:_authToken={_npm_token(npm_url)}\naudit=false\nfund=false\n"
-                 "update-notifier=false\n",
+        "npmrc": f"//{npm_url.split('://', 1)[1]}/:_authToken={_npm_token(npm_url)}\naudit=false\nfund=false\nupdate-notifier=false\n",
         "publish-ts.sh": NPM_PUBLISH.format(package=NPM_PACKAGE, version=versions["ts"], url=npm_url),
         "publish-go.sh": GO_PUBLISH.format(proxy=go_proxy_dir, module=GO_MODULE, version=versions["go"]),
         "publish-python.sh": PYPI_PUBLISH.format(version=versions["python"], url=pypi.url),
-        "sdk/ts/package.json": "{}\n", "sdk/go/go.mod": f"module {GO_MODULE}\n",
+        "sdk/ts/package.json": "{}\n",
+        "sdk/go/go.mod": f"module {GO_MODULE}\n",
         "sdk/go/src/sdk.go": "package sdk\n\nconst Edit = 0\n",
         "sdk/python/pyproject.toml": "[project]\nname = 'ameide-sdk'\n",
         "services.yaml": manifest(namespace, versions, ports if with_registries else None),
@@ -236,9 +232,11 @@ def live_registries(folder: Path, bridge_ip: str) -> Iterator[LiveRegistries]:
         verdaccio = start_verdaccio(folder / "verdaccio", procs)
         (folder / "wheels").mkdir()
         pypi = start_pypiserver("pypiserver", folder / "wheels", folder / "pypi", procs)
-        proxies = {"ts": FaultProxy(verdaccio.address, host=bridge_ip),
-                   "go": FaultProxy(go.upstream.address, host=bridge_ip),
-                   "python": FaultProxy(pypi.address, host=bridge_ip)}
+        proxies = {
+            "ts": FaultProxy(verdaccio.address, host=bridge_ip),
+            "go": FaultProxy(go.upstream.address, host=bridge_ip),
+            "python": FaultProxy(pypi.address, host=bridge_ip),
+        }
         yield LiveRegistries(verdaccio, folder / "goproxy", pypi, proxies)
     finally:
         for proxy in proxies.values():

@@ -33,8 +33,7 @@ def _consumed(m: dict, svc: dict) -> list[str]:
 def _chain(sdk: dict) -> list[str]:
     """An SDK's steps, plus the `smoke` step render adds to a published chain without one (issue 21)."""
     steps = list(sdk.get("steps") or {})
-    if steps and sdk.get("registry") and sdk.get("version") and "smoke" not in steps \
-            and (sdk.get("verify") or {}).get("smoke", True):
+    if steps and sdk.get("registry") and sdk.get("version") and "smoke" not in steps and (sdk.get("verify") or {}).get("smoke", True):
         steps.append("smoke")
     return steps
 

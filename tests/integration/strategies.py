@@ -35,8 +35,7 @@ from hypothesis import strategies as st
 
 from tests.support.components import strict
 
-_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                                      HealthCheck.data_too_large])
+_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
 settings.register_profile("tilt-ci", max_examples=60, **_COMMON)
 settings.register_profile("tilt-dev", max_examples=15, **_COMMON)
 
@@ -48,31 +47,45 @@ def tilt_settings() -> settings:
 
 
 AWKWARD = [
-    "it's", 'say "hi"', "back\\slash", "trailing\\", "new\nline", "tab\there", "cr\rlf",
-    "${HOME}", "$(id)", "%s %d %%", "'''", '"""', "');fail('x", "\\n literal", "ü日本語",
-    "🙂 emoji", "e\u0301 combining", "line\u2028sep", "para\u2029sep", "nel\x85x", "bom\ufeff",
-    "#hash", "a=b=c", "", " lead and trail ", "\x7f del", "esc\x1b[31m", "nul-ish \\0",
+    "it's",
+    'say "hi"',
+    "back\\slash",
+    "trailing\\",
+    "new\nline",
+    "tab\there",
+    "cr\rlf",
+    "${HOME}",
+    "$(id)",
+    "%s %d %%",
+    "'''",
+    '"""',
+    "');fail('x",
+    "\\n literal",
+    "ü日本語",
+    "🙂 emoji",
+    "e\u0301 combining",
+    "line\u2028sep",
+    "para\u2029sep",
+    "nel\x85x",
+    "bom\ufeff",
+    "#hash",
+    "a=b=c",
+    "",
+    " lead and trail ",
+    "\x7f del",
+    "esc\x1b[31m",
+    "nul-ish \\0",
 ]
 _TEXT_CHARS = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
-awkward_text = st.one_of(
-    st.sampled_from(AWKWARD),
-    st.text(_TEXT_CHARS, max_size=16),
-    st.lists(st.sampled_from(AWKWARD), min_size=2, max_size=3).map("".join),
-)
+awkward_text = st.one_of(st.sampled_from(AWKWARD), st.text(_TEXT_CHARS, max_size=16), st.lists(st.sampled_from(AWKWARD), min_size=2, max_size=3).map("".join))
 
 # Names Tilt's base environment does not define (PATH, HOME, ...), so os.getenv sees only what we set.
-env_names = st.one_of(
-    st.sampled_from(["NPM_REGISTRY", "GOPROXY", "PIP_INDEX_URL", "A", "_X1", "Build_Arg"]),
-    st.from_regex(r"\AG_[A-Z0-9_]{1,8}\Z"),
+env_names = st.one_of(st.sampled_from(["NPM_REGISTRY", "GOPROXY", "PIP_INDEX_URL", "A", "_X1", "Build_Arg"]), st.from_regex(r"\AG_[A-Z0-9_]{1,8}\Z"))
+names = st.one_of(st.sampled_from(["web", "api", "worker", "graph", "Web_App.v2", "a", "x-1", "db"]), st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,12}\Z"))
+labels = st.one_of(st.sampled_from(["apps", "backend", "Team_A", "x.y-z", "0"]), st.from_regex(r"\A[A-Za-z0-9]([A-Za-z0-9_.-]{0,8}[A-Za-z0-9])?\Z"))
+hostnames = st.sampled_from(
+    ["host.docker.internal", "npm.packages.dev.example.io", "go.packages.dev.example.io", "pypi.packages.dev.example.io", "a-b.c", "registry"]
 )
-names = st.one_of(
-    st.sampled_from(["web", "api", "worker", "graph", "Web_App.v2", "a", "x-1", "db"]),
-    st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,12}\Z"),
-)
-labels = st.one_of(st.sampled_from(["apps", "backend", "Team_A", "x.y-z", "0"]),
-                   st.from_regex(r"\A[A-Za-z0-9]([A-Za-z0-9_.-]{0,8}[A-Za-z0-9])?\Z"))
-hostnames = st.sampled_from(["host.docker.internal", "npm.packages.dev.example.io", "go.packages.dev.example.io",
-                             "pypi.packages.dev.example.io", "a-b.c", "registry"])
 ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t)))
 WORKLOAD_NAMES = ["frontend", "backend"]
 NAMESPACES = [None, "apps", "tools"]  # with `collide`, also "default" (the same as none to Kubernetes)
@@ -144,8 +157,7 @@ def _workload(kind: str, name: str, namespace: str | None, image: str, app: str)
     meta = {"name": name, **({"namespace": namespace} if namespace else {})}
     spec = {
         "selector": {"matchLabels": {"app": app}},
-        "template": {"metadata": {"labels": {"app": app}},
-                     "spec": {"containers": [{"name": "main", "image": image}]}},
+        "template": {"metadata": {"labels": {"app": app}}, "spec": {"containers": [{"name": "main", "image": image}]}},
     }
     if kind == "StatefulSet":
         spec["serviceName"] = name
@@ -154,15 +166,17 @@ def _workload(kind: str, name: str, namespace: str | None, image: str, app: str)
 
 def _job(name: str, namespace: str | None, image: str) -> dict:
     meta = {"name": name, **({"namespace": namespace} if namespace else {})}
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
-            "spec": {"template": {"spec": {"restartPolicy": "Never",
-                                           "containers": [{"name": "migrate", "image": image, "command": ["migrate"]}]}}}}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta,
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "migrate", "image": image, "command": ["migrate"]}]}}},
+    }
 
 
 def _k8s_service(name: str, namespace: str | None, app: str) -> dict:
     meta = {"name": name, **({"namespace": namespace} if namespace else {})}
-    return {"apiVersion": "v1", "kind": "Service", "metadata": meta,
-            "spec": {"selector": {"app": app}, "ports": [{"port": 80}]}}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": {"selector": {"app": app}, "ports": [{"port": 80}]}}
 
 
 def _config_map(name: str, namespace: str | None, draw) -> dict:
@@ -227,8 +241,7 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6, collide: bool =
     registries = draw(st.lists(st.sampled_from(["npm", "go", "pypi", "images"]), max_size=3, unique=True))
     if registries:
         m["registries"] = {
-            r: {"kind": {"npm": "npm", "go": "goproxy", "pypi": "pypi", "images": "oci"}[r],
-                "url": f"http://{r}.packages.dev.example.io"} for r in registries
+            r: {"kind": {"npm": "npm", "go": "goproxy", "pypi": "pypi", "images": "oci"}[r], "url": f"http://{r}.packages.dev.example.io"} for r in registries
         }
     # With a proto workspace, each SDK's first step is guarded (and stamped when `generated:`).
     has_proto = draw(st.booleans())
@@ -315,11 +328,9 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6, collide: bool =
             if draw(st.integers(0, 3)) == 0:
                 svc["target"] = draw(st.sampled_from(["dev", "build-stage"]))
             if draw(st.integers(0, 3)) == 0:
-                svc["only"] = draw(st.lists(st.sampled_from(["src", "package.json", "go.mod", "ü dir/x"]),
-                                            min_size=1, max_size=3, unique=True))
+                svc["only"] = draw(st.lists(st.sampled_from(["src", "package.json", "go.mod", "ü dir/x"]), min_size=1, max_size=3, unique=True))
             if draw(st.integers(0, 3)) == 0:
-                svc["ignore"] = draw(st.lists(st.sampled_from(["*.md", "tmp/", "**/__pycache__", "!keep.md", "a b"]),
-                                              min_size=1, max_size=3, unique=True))
+                svc["ignore"] = draw(st.lists(st.sampled_from(["*.md", "tmp/", "**/__pycache__", "!keep.md", "a b"]), min_size=1, max_size=3, unique=True))
             if draw(st.integers(0, 4)) == 0:
                 repo.files[f"{folder}/.dockerignore"] = "# comment\nnode_modules\n\n*.log\n"
             if draw(st.integers(0, 3)) == 0:
@@ -327,8 +338,7 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6, collide: bool =
                 if draw(st.booleans()):
                     svc["live_update"].insert(0, {"fall_back_on": [f"{folder}/package.json"]})
                 if draw(st.booleans()):
-                    svc["live_update"].append({"run": {"cmd": draw(awkward_text.filter(bool)),
-                                                       "trigger": [f"{folder}/package.json"]}})
+                    svc["live_update"].append({"run": {"cmd": draw(awkward_text.filter(bool)), "trigger": [f"{folder}/package.json"]}})
             args = _build_args(draw, max_size=2)
             if args:
                 svc["build_args"] = args
@@ -356,10 +366,16 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6, collide: bool =
                 svc["helm"]["release"] = rel
             used_objects.update({("Deployment", rel, namespace), ("Service", rel, namespace)})
             repo.helm_docs[name] = [
-                {"kind": "Deployment", "metadata": {"name": rel, **({"namespace": namespace} if namespace else {})},
-                 "spec": {"template": {"metadata": {"labels": {"app": f"{rel}-chart"}}}}},
-                {"kind": "Service", "metadata": {"name": rel, **({"namespace": namespace} if namespace else {})},
-                 "spec": {"selector": {"app": f"{rel}-chart"}}},
+                {
+                    "kind": "Deployment",
+                    "metadata": {"name": rel, **({"namespace": namespace} if namespace else {})},
+                    "spec": {"template": {"metadata": {"labels": {"app": f"{rel}-chart"}}}},
+                },
+                {
+                    "kind": "Service",
+                    "metadata": {"name": rel, **({"namespace": namespace} if namespace else {})},
+                    "spec": {"selector": {"app": f"{rel}-chart"}},
+                },
             ]
         else:
             namespace = draw(st.sampled_from(namespaces))

@@ -42,9 +42,12 @@ def _trigger_modes(run) -> dict[str, int]:
 
 # devenv's documented additions around an SDK step: the proto guard before the first, the
 # freshness stamp after it, and the result mark after every step (docs/tiltfile-sdk-rebuilds.md).
-_GUARD = re.compile(r"^(?:devenv sdk guard \S+ -f \S+ && )?(?:\(\n(.*)\n\)|(.*?))"
-                    r"(?: && devenv sdk stamp \S+ -f \S+)?(?: && devenv sdk mark \S+ \S+ -f \S+)$|"
-                    r"^devenv sdk guard \S+ -f \S+ && (?:\(\n(.*)\n\)|(.*?))(?: && devenv sdk stamp \S+ -f \S+)?$", re.S)
+_GUARD = re.compile(
+    r"^(?:devenv sdk guard \S+ -f \S+ && )?(?:\(\n(.*)\n\)|(.*?))"
+    r"(?: && devenv sdk stamp \S+ -f \S+)?(?: && devenv sdk mark \S+ \S+ -f \S+)$|"
+    r"^devenv sdk guard \S+ -f \S+ && (?:\(\n(.*)\n\)|(.*?))(?: && devenv sdk stamp \S+ -f \S+)?$",
+    re.S,
+)
 _SMOKE = re.compile(r"^packages:.+-sdk-smoke$")  # the verify step devenv adds to a published chain
 
 
@@ -58,8 +61,7 @@ def _argv(cmd, env=None):
     return cmd
 
 
-def same_graph(original: tiltjson.Result, rendered: tiltjson.Result, env: dict[str, str],
-               renames: dict[str, str]) -> list[str]:
+def same_graph(original: tiltjson.Result, rendered: tiltjson.Result, env: dict[str, str], renames: dict[str, str]) -> list[str]:
     """What the original Tiltfile does that the rendered one does not (additions allowed), with
     the resources import renamed (an SDK chain under other names) looked up by their new name."""
     problems = []
@@ -138,8 +140,11 @@ def test_import_keeps_what_tilt_reports(name, request, tmp_path):
     rendered = load(tilt, rendered_path, env=oracle_env)
     problems = same_graph(original, rendered, oracle_env, outcome.renames)
     modes_before, modes_after = _trigger_modes(before), _trigger_modes(after)
-    problems += [f"{n}: trigger mode {m} -> {modes_after.get(outcome.renames.get(n, n))}" for n, m in modes_before.items()
-                 if modes_after.get(outcome.renames.get(n, n)) != m]
+    problems += [
+        f"{n}: trigger mode {m} -> {modes_after.get(outcome.renames.get(n, n))}"
+        for n, m in modes_before.items()
+        if modes_after.get(outcome.renames.get(n, n)) != m
+    ]
     assert not problems, "\n".join(problems) + "\n--- services.yaml ---\n" + outcome.text
 
 
@@ -153,8 +158,7 @@ def test_dict_loop_manifest_reads_like_the_tiltfile(tilt, tmp_path):
     assert data["sdks"]["ts"]["package"] == "@acme/sdk-ts" and data["sdks"]["ts"]["version"] == "1.2.0"
     assert data["services"]["api"]["language"] == "typescript" and "sdks" not in data["services"]["api"]
     assert data["services"]["worker"]["after"] == ["api"]
-    assert data["tasks"]["db-migrate"] == {"cmd": "./scripts/migrate.sh", "after": ["api"], "labels": ["ops"],
-                                           "trigger": "manual", "auto_init": False}
+    assert data["tasks"]["db-migrate"] == {"cmd": "./scripts/migrate.sh", "after": ["api"], "labels": ["ops"], "trigger": "manual", "auto_init": False}
     assert "# GUESS" in outcome.text  # the registry kind read from a URL is marked
     assert any(n.kind == "changed" and n.where == "Tiltfile:12" for n in outcome.notes.items), outcome.notes.items
 
@@ -163,9 +167,19 @@ def test_helpers_chain_becomes_an_sdk(tilt_helm, tmp_path):
     root = build_tree(tmp_path / "repo", MONOREPOS["helpers"])
     outcome = run_import(root / "Tiltfile", root / "services.yaml", force=False, environ=_environ(tilt_helm))
     data = yaml.safe_load(outcome.text)
-    assert data["sdks"] == {"python": {"language": "python", "path": "packages/py-sdk", "package": "shop-sdk", "steps": {
-        "gen-py-sdk": {"cmd": "make -C packages/py-sdk gen", "deps": ["proto", "packages/py-sdk/src"]},
-        "publish-py-sdk": {"cmd": "make -C packages/py-sdk publish"}}, "labels": [], "parallel": False}}
+    assert data["sdks"] == {
+        "python": {
+            "language": "python",
+            "path": "packages/py-sdk",
+            "package": "shop-sdk",
+            "steps": {
+                "gen-py-sdk": {"cmd": "make -C packages/py-sdk gen", "deps": ["proto", "packages/py-sdk/src"]},
+                "publish-py-sdk": {"cmd": "make -C packages/py-sdk publish"},
+            },
+            "labels": [],
+            "parallel": False,
+        }
+    }
     assert outcome.renames == {"gen-py-sdk": "packages:python-sdk-gen-py-sdk", "publish-py-sdk": "packages:python-sdk-publish-py-sdk"}
     orders, billing, web = (data["services"][n] for n in ("orders", "billing", "web"))
     assert "sdks" not in orders and orders["after"] == ["infra:localstack"] and billing["sdks"] == []
@@ -173,9 +187,14 @@ def test_helpers_chain_becomes_an_sdk(tilt_helm, tmp_path):
     # os.getenv('PIP_INDEX_URL', default) stays a variable with its default, not the value Tilt saw
     assert orders["build_args"] == {"PIP_INDEX_URL": {"env": "PIP_INDEX_URL", "default": "https://pypi.org/simple/"}}
     assert web["helm"] == {"chart": "charts/web", "values": ["deploy/values/web.dev.yaml"], "namespace": "shop"}
-    assert data["tasks"]["test:unit"] == {"cmd": ["python3", "-m", "pytest", "-q"], "dir": "services/orders",
-                                          "deps": ["services/orders/app"], "labels": ["tests"], "trigger": "manual",
-                                          "allow_parallel": True}
+    assert data["tasks"]["test:unit"] == {
+        "cmd": ["python3", "-m", "pytest", "-q"],
+        "dir": "services/orders",
+        "deps": ["services/orders/app"],
+        "labels": ["tests"],
+        "trigger": "manual",
+        "allow_parallel": True,
+    }
     # Tilt lets a serve-only resource run in parallel (no update command to serialise)
     assert data["tasks"]["infra:localstack"] == {"serve_cmd": "sleep 3600", "labels": ["infra"], "allow_parallel": True}
 

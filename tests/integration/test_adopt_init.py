@@ -32,14 +32,14 @@ def _repo(root: Path, manifest: bool) -> Path:
 def _owner(name: str, data: dict) -> tuple:
     """The manifest key a Tilt resource comes from."""
     if name.startswith("packages:") and "-sdk-" in name:
-        return ("sdks", name[len("packages:"):].split("-sdk-")[0], "steps")
+        return ("sdks", name[len("packages:") :].split("-sdk-")[0], "steps")
     if name.startswith("packages:"):
         return ("registries",)
     return ("services", name)
 
 
 def _guessed(path: tuple, guesses: dict) -> bool:
-    return any(path[:len(g)] == g or g[:len(path)] == path for g in guesses)
+    return any(path[: len(g)] == g or g[: len(path)] == path for g in guesses)
 
 
 def test_init_matches_the_shipped_example_except_guesses(tilt_helm, tmp_path):
@@ -55,6 +55,7 @@ def test_init_matches_the_shipped_example_except_guesses(tilt_helm, tmp_path):
     for name in want.names:
         a, b = want.resources[name], got.resources[name]
         owner = _owner(name, data)
+
         def rel(value, root):  # the two copies live in different folders
             return repr(value).replace(str(root), "<root>")
 
@@ -85,8 +86,9 @@ def test_init_matches_the_shipped_example_except_guesses(tilt_helm, tmp_path):
     assert not unexplained, "\n".join(unexplained)
     # The identity of each piece is read, not guessed: same SDK packages, proto workspace and images.
     shipped_data = yaml.safe_load((shipped / "services.yaml").read_text())
-    assert {k: (v["language"], v["path"], v["package"]) for k, v in data["sdks"].items()} == \
-        {k: (v["language"], v["path"], v["package"]) for k, v in shipped_data["sdks"].items()}
+    assert {k: (v["language"], v["path"], v["package"]) for k, v in data["sdks"].items()} == {
+        k: (v["language"], v["path"], v["package"]) for k, v in shipped_data["sdks"].items()
+    }
     assert data["proto"]["path"] == shipped_data["proto"]["path"]
     assert set(data["proto"]["allowed"]) == set(shipped_data["proto"]["allowed"])
     assert {k: v["image"] for k, v in data["services"].items()} == {k: v["image"] for k, v in shipped_data["services"].items()}

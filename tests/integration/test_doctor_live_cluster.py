@@ -35,14 +35,30 @@ def _coredns_configmap_turn():
 
 def _daemonset(namespace: str, image: str) -> str:
     serve = "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"
-    return yaml.safe_dump({
-        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "registry-mirror", "namespace": namespace},
-        "spec": {"selector": {"matchLabels": {"app": "registry-mirror"}}, "template": {
-            "metadata": {"labels": {"app": "registry-mirror"}},
-            "spec": {"terminationGracePeriodSeconds": 0, "containers": [{
-                "name": "mirror", "image": image, "command": ["sh", "-c", serve],
-                "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 1}}]}}},
-    })
+    return yaml.safe_dump(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {"name": "registry-mirror", "namespace": namespace},
+            "spec": {
+                "selector": {"matchLabels": {"app": "registry-mirror"}},
+                "template": {
+                    "metadata": {"labels": {"app": "registry-mirror"}},
+                    "spec": {
+                        "terminationGracePeriodSeconds": 0,
+                        "containers": [
+                            {
+                                "name": "mirror",
+                                "image": image,
+                                "command": ["sh", "-c", serve],
+                                "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 1},
+                            }
+                        ],
+                    },
+                },
+            },
+        }
+    )
 
 
 def _pods(cluster: Cluster, namespace: str) -> list[dict]:
@@ -65,14 +81,12 @@ def _waiting(cluster: Cluster, namespace: str, timeout: float = 90.0) -> tuple[s
 def test_doctor_follows_a_real_daemonset_rollout(dev_cluster: Cluster, tmp_path):
     namespace = f"mirror-{uuid.uuid4().hex[:6]}"
     dev_cluster.kubectl("create", "namespace", namespace)
-    manifest = write_cluster_manifest(tmp_path / "repo", namespace=None, coredns_rewrites="off",
-                                      daemonsets=[f"{namespace}/registry-mirror"])
+    manifest = write_cluster_manifest(tmp_path / "repo", namespace=None, coredns_rewrites="off", daemonsets=[f"{namespace}/registry-mirror"])
     spec = tmp_path / "ds.yaml"
     try:
         spec.write_text(_daemonset(namespace, dev_cluster.base_image))
         dev_cluster.kubectl("apply", "-f", str(spec))
-        rolled = dev_cluster.kubectl("-n", namespace, "rollout", "status", "daemonset/registry-mirror", "--timeout=90s",
-                                     check=False)
+        rolled = dev_cluster.kubectl("-n", namespace, "rollout", "status", "daemonset/registry-mirror", "--timeout=90s", check=False)
         assert rolled.returncode == 0, rolled.stdout + rolled.stderr
         run = run_cluster(manifest, kubeconfig=dev_cluster.kubeconfig)
         assert run.status("cluster.nodes") == "ok", run.text
@@ -97,6 +111,7 @@ def test_doctor_follows_a_real_daemonset_rollout(dev_cluster: Cluster, tmp_path)
 
 # -- CoreDNS ---------------------------------------------------------------------------------------
 
+
 def _resolves(address: str, name: str) -> bool:
     """One A query to address:53 (a DNS message by hand: no client library needed); True when
     the answer is NOERROR with at least one record."""
@@ -116,14 +131,14 @@ def _corefile(address: str, rewritten: list[str]) -> str:
     """Port 53, the cluster DNS port doctor reads (a block on another port gets no pod's query);
     on a loopback address of this test's own."""
     rewrites = "".join(f"    rewrite name exact {host} host.k3d.internal\n" for host in rewritten)
-    return (f".:53 {{\n    bind {address}\n    errors\n{rewrites}"
-            "    hosts {\n        10.88.0.1 host.k3d.internal\n    }\n}\n")
+    return f".:53 {{\n    bind {address}\n    errors\n{rewrites}    hosts {{\n        10.88.0.1 host.k3d.internal\n    }}\n}}\n"
 
 
 def _serve(coredns: str, corefile: str, folder: Path, address: str) -> subprocess.Popen:
     (folder / "Corefile").write_text(corefile)
-    proc = subprocess.Popen([coredns, "-conf", str(folder / "Corefile")], cwd=folder, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [coredns, "-conf", str(folder / "Corefile")], cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     if not _wait_dns(address, proc):
         proc.kill()
         raise AssertionError("CoreDNS did not answer")
@@ -162,8 +177,7 @@ def test_doctor_coredns_verdict_agrees_with_a_real_coredns(dev_cluster: Cluster,
         proc.terminate()
         proc.wait(10)
     manifest = write_cluster_manifest(tmp_path / "repo", namespace=None, daemonsets=())
-    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "coredns", "namespace": "kube-system"},
-            "data": {"Corefile": corefile}}
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "coredns", "namespace": "kube-system"}, "data": {"Corefile": corefile}}
     (tmp_path / "coredns.yaml").write_text(yaml.safe_dump(body))
     with _coredns_configmap_turn():
         dev_cluster.kubectl("apply", "-f", str(tmp_path / "coredns.yaml"))

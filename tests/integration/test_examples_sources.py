@@ -48,17 +48,14 @@ def test_example_without_its_link_or_registry_config_is_a_finding(example):
     name, root = example
     if name == "buf":
         (root / ".npmrc").unlink()
-        (root / "services/worker/requirements.txt").write_text(
-            (root / "services/worker/requirements.txt").read_text().split("\n", 1)[1])
-        expected = {("services/web/package.json", "sdk-registry-config"),
-                    ("services/worker/requirements.txt", "sdk-registry-config")}
+        (root / "services/worker/requirements.txt").write_text((root / "services/worker/requirements.txt").read_text().split("\n", 1)[1])
+        expected = {("services/web/package.json", "sdk-registry-config"), ("services/worker/requirements.txt", "sdk-registry-config")}
     else:
         web = root / "services/web/package.json"
         web.write_text(web.read_text().replace("workspace:*", "0.3.0"))
         jobs = root / "services/jobs/pyproject.toml"
         jobs.write_text(jobs.read_text().split("[tool.uv.sources]")[0])
-        expected = {("services/web/package.json", "sdk-workspace-link"),
-                    ("services/jobs/pyproject.toml", "sdk-workspace-link")}
+        expected = {("services/web/package.json", "sdk-workspace-link"), ("services/jobs/pyproject.toml", "sdk-workspace-link")}
     result, found = _lint(root)
     assert result.code == 1 and set(found) == expected, result.out
 
@@ -76,8 +73,9 @@ def test_workspace_example_warns_when_the_context_cannot_see_the_sdk(tmp_path):
 
 def test_graph_and_why_show_each_sdks_source():
     buf = devenv("graph", cwd=EXAMPLES / "buf").out
-    assert ("sdk ts: buf: @buf/acme_petapis.bufbuild_es@2.2.0-20240105174326-7d1ab5b6f0d1.1 from the BSR "
-            "(buf.build/acme/petapis with buf.build/bufbuild/es)") in buf
+    assert (
+        "sdk ts: buf: @buf/acme_petapis.bufbuild_es@2.2.0-20240105174326-7d1ab5b6f0d1.1 from the BSR (buf.build/acme/petapis with buf.build/bufbuild/es)"
+    ) in buf
     ws = devenv("graph", cwd=EXAMPLES / "workspace").out
     assert "web <- packages:ts-sdk-build (@wsdemo/sdk@0.3.0, workspace)" in ws
     assert "sdk python: workspace: wsdemo-sdk linked from packages/sdk_py" in ws
@@ -100,7 +98,7 @@ def test_buf_sdks_without_a_path_beside_a_proto_boundary(tmp_path):
     (root / "proto").mkdir()
     (root / "proto" / "pets.proto").write_text('syntax = "proto3";\npackage acme.petapis.v1;\n')
     manifest = root / "services.yaml"
-    manifest.write_text(manifest.read_text().replace("sdks:\n", "proto: {path: proto, names: [\"@acme/petapis-proto\"]}\nsdks:\n", 1))
+    manifest.write_text(manifest.read_text().replace("sdks:\n", 'proto: {path: proto, names: ["@acme/petapis-proto"]}\nsdks:\n', 1))
     result, found = _lint(root)
     assert (result.code, found) == (0, []), result.out + result.err
     (root / "services/web/src").mkdir()

@@ -29,9 +29,24 @@ tasks:
 
 
 # How this machine reaches PyPI (a CA bundle, a proxy, an index mirror): passed through, nothing else.
-_NETWORK = ("SSL_CERT_FILE", "SSL_CERT_DIR", "PIP_CERT", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "REQUESTS_CA_BUNDLE",
-            "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_NATIVE_TLS", "UV_SYSTEM_CERTS", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
-            "http_proxy", "https_proxy", "no_proxy")
+_NETWORK = (
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "PIP_CERT",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "REQUESTS_CA_BUNDLE",
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_NATIVE_TLS",
+    "UV_SYSTEM_CERTS",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+)
 
 
 def _network() -> dict[str, str]:
@@ -47,8 +62,14 @@ def _run(argv, env, cwd=None, timeout=600):
 def _home(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     home = tmp_path / "home"
     (home / ".local" / "bin").mkdir(parents=True)
-    env = {"PATH": SYSTEM_PATH, "HOME": str(home), "LANG": "C.UTF-8",
-           "UV_CACHE_DIR": str(CACHE / "uv-cache"), "PIP_CACHE_DIR": str(CACHE / "pip-cache"), **_network()}
+    env = {
+        "PATH": SYSTEM_PATH,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "UV_CACHE_DIR": str(CACHE / "uv-cache"),
+        "PIP_CACHE_DIR": str(CACHE / "pip-cache"),
+        **_network(),
+    }
     return home, env
 
 
@@ -56,8 +77,10 @@ def _home(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 def wheel(tmp_path_factory) -> Path:
     uv = tool("uv", "DEVENV_UV")
     out = tmp_path_factory.mktemp("dist")
-    _run([uv, "build", "--wheel", "--out-dir", str(out), str(REPO)], {"PATH": SYSTEM_PATH, "HOME": str(out),
-         "UV_CACHE_DIR": str(CACHE / "uv-cache"), **_network()})
+    _run(
+        [uv, "build", "--wheel", "--out-dir", str(out), str(REPO)],
+        {"PATH": SYSTEM_PATH, "HOME": str(out), "UV_CACHE_DIR": str(CACHE / "uv-cache"), **_network()},
+    )
     [built] = out.glob("devenv-*.whl")
     return built
 
@@ -70,8 +93,7 @@ def _installed_devenv_works(home: Path, env: dict[str, str], tilt, tmp_path: Pat
     (repo / "services.yaml").write_text(MANIFEST)
     _run([str(devenv), "render"], env, cwd=repo)  # the wheel carries the templates
     # Tilt started from a shell whose PATH lacks ~/.local/bin: the Tiltfile appends it.
-    run = tilt.run("ci", "--port", "0", cwd=repo, env={"PATH": f"{Path(tilt.binary).parent}:{SYSTEM_PATH}", "HOME": str(home)},
-                   timeout=300)
+    run = tilt.run("ci", "--port", "0", cwd=repo, env={"PATH": f"{Path(tilt.binary).parent}:{SYSTEM_PATH}", "HOME": str(home)}, timeout=300)
     assert run.code == 0, run.stdout + run.stderr
     assert (repo / "installed.txt").read_text().strip() == f"devenv {__version__}"
     report = subprocess.run([str(devenv), "doctor", "--only", "host", "--json"], env=env, cwd=repo, capture_output=True, text=True)
@@ -101,7 +123,6 @@ def test_without_devenv_the_tiltfile_cannot_run_it(tilt, tmp_path):
     repo.mkdir()
     (repo / "services.yaml").write_text(MANIFEST)
     _run([str(Path(sys.executable).parent / "devenv"), "render"], dict(os.environ), cwd=repo)
-    run = tilt.run("ci", "--port", "0", cwd=repo, env={"PATH": f"{Path(tilt.binary).parent}:{SYSTEM_PATH}",
-                                                       "HOME": str(tmp_path / "empty-home")}, timeout=300)
+    run = tilt.run("ci", "--port", "0", cwd=repo, env={"PATH": f"{Path(tilt.binary).parent}:{SYSTEM_PATH}", "HOME": str(tmp_path / "empty-home")}, timeout=300)
     assert run.code != 0 and not (repo / "installed.txt").read_text().strip()
     assert "devenv: not found" in run.stdout + run.stderr

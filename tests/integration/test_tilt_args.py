@@ -15,7 +15,8 @@ from tests.integration.judge import render_tiltfile
 from tests.integration.slices import closure
 
 MANIFEST = {
-    "version": 1, "project": "args",
+    "version": 1,
+    "project": "args",
     "sdks": {"a": {"language": "go", "path": "sdk", "package": "x", "steps": {"build": {"cmd": "true"}}}},
     "services": {
         "web": {"sdks": ["a"], "k8s": ["web.yaml"], "labels": ["front"]},
@@ -41,8 +42,9 @@ def _enabled(tilt, env: dict, root, port: int) -> set[str] | None:
     if run.returncode != 0:
         return None
     items = json.loads(run.stdout).get("items") or []
-    return {i["metadata"]["name"] for i in items
-            if i["metadata"]["name"] != "(Tiltfile)" and (i["status"].get("disableStatus") or {}).get("state") == "Enabled"}
+    return {
+        i["metadata"]["name"] for i in items if i["metadata"]["name"] != "(Tiltfile)" and (i["status"].get("disableStatus") or {}).get("state") == "Enabled"
+    }
 
 
 def _wait_for(tilt, env: dict, root, port: int, want: set[str], timeout: float = 90) -> set[str] | None:
@@ -56,13 +58,17 @@ def _wait_for(tilt, env: dict, root, port: int, want: set[str], timeout: float =
 
 
 def test_tilt_args_switches_the_running_slice(tilt, tmp_path):
-    build_tree(tmp_path, {"services.yaml": yaml.safe_dump(MANIFEST), "sdk/x": "",
-                          **{f"{s}.yaml": deployment(s, "nginx:1") for s in MANIFEST["services"]}})
+    build_tree(tmp_path, {"services.yaml": yaml.safe_dump(MANIFEST), "sdk/x": "", **{f"{s}.yaml": deployment(s, "nginx:1") for s in MANIFEST["services"]}})
     render_tiltfile(tmp_path)
     port = _free_port()
     env = tilt.env()
-    up = subprocess.Popen([tilt.binary, "up", "--port", str(port), "--host", "127.0.0.1", "--", "api"],
-                          cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    up = subprocess.Popen(
+        [tilt.binary, "up", "--port", str(port), "--host", "127.0.0.1", "--", "api"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         want = closure(MANIFEST, ["api"])
         assert _wait_for(tilt, env, tmp_path, port, want) == want

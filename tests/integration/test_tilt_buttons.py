@@ -34,20 +34,29 @@ AUTO_WITH_MANUAL_INIT = 3
 
 def _manifest(ns: str, deploy: str, ds_ns: str, ds: str) -> dict:
     return {
-        "version": 1, "project": "btn",
+        "version": 1,
+        "project": "btn",
         "registries": {"npm": {"kind": "npm", "url": "http://npm.example.io", "deployment": f"{ns}/{deploy}"}},
-        "sdks": {"ts": {"language": "typescript", "path": "sdk", "package": "@btn/sdk",
-                        "steps": {"build": {"cmd": "make build", "trigger": "manual", "auto_init": False}}}},
+        "sdks": {
+            "ts": {
+                "language": "typescript",
+                "path": "sdk",
+                "package": "@btn/sdk",
+                "steps": {"build": {"cmd": "make build", "trigger": "manual", "auto_init": False}},
+            }
+        },
         "services": {
-            "web": {"k8s": ["web.yaml"], "sdks": ["ts"], "trigger": "manual", "auto_init": False,
-                    "links": ["http://localhost:8080/", {"url": "https://web.example.io/admin", "name": "admin 'ü'"}]},
+            "web": {
+                "k8s": ["web.yaml"],
+                "sdks": ["ts"],
+                "trigger": "manual",
+                "auto_init": False,
+                "links": ["http://localhost:8080/", {"url": "https://web.example.io/admin", "name": "admin 'ü'"}],
+            },
             "api": {"k8s": ["api.yaml"], "sdks": [], "auto_init": False},
         },
         "cluster": {"contexts": [CONTEXT], "daemonsets": [f"{ds_ns}/{ds}"]},
-        "buttons": {
-            "seed": {"text": AWKWARD_TEXT, "cmd": AWKWARD_CMD, "resource": "web", "confirm": True},
-            "wipe": {"text": "Wipe", "cmd": "rm -rf tmp"},
-        },
+        "buttons": {"seed": {"text": AWKWARD_TEXT, "cmd": AWKWARD_CMD, "resource": "web", "confirm": True}, "wipe": {"text": "Wipe", "cmd": "rm -rf tmp"}},
     }
 
 
@@ -61,9 +70,15 @@ def _load(tilt, root: Path, names: list[str] | None = None) -> dict:
 def repo(tmp_path):
     suffix = uuid.uuid4().hex[:6]
     m = _manifest(f"reg-{suffix}", "verdaccio", "kube-system", f"registry-mirror-{suffix}")
-    build_tree(tmp_path, {"services.yaml": yaml.safe_dump(m, allow_unicode=True, sort_keys=False),
-                          "web.yaml": deployment("web", "nginx:1"), "api.yaml": deployment("api", "nginx:1"),
-                          "sdk/x": ""})
+    build_tree(
+        tmp_path,
+        {
+            "services.yaml": yaml.safe_dump(m, allow_unicode=True, sort_keys=False),
+            "web.yaml": deployment("web", "nginx:1"),
+            "api.yaml": deployment("api", "nginx:1"),
+            "sdk/x": "",
+        },
+    )
     render_tiltfile(tmp_path)
     return tmp_path, m
 
@@ -85,8 +100,7 @@ def test_tilt_holds_each_button_and_its_exact_command(repo, tilt):
     for name, (resource, confirm, argv) in want.items():
         spec, cmd = ui[name]["spec"], cmds[name]["spec"]
         location = spec["location"]
-        assert location == ({"componentType": "Resource", "componentID": resource} if resource
-                            else {"componentType": "Global", "componentID": "nav"})
+        assert location == ({"componentType": "Resource", "componentID": resource} if resource else {"componentType": "Global", "componentID": "nav"})
         assert spec.get("requiresConfirmation", False) is confirm, name
         assert cmd["startOn"]["uiButtons"] == [name]
         assert cmd["dir"] == str(root)
@@ -106,7 +120,9 @@ def test_links_trigger_and_auto_init_reach_tilt(repo, tilt):
     assert manifests["packages:health"]["TriggerMode"] == 0
     links = manifests["web"]["DeployTarget"]["Links"]
     assert [(f"{link['URL']['Scheme']}://{link['URL']['Host']}{link['URL']['Path']}", link["Name"]) for link in links] == [
-        ("http://localhost:8080/", ""), ("https://web.example.io/admin", "admin 'ü'")]
+        ("http://localhost:8080/", ""),
+        ("https://web.example.io/admin", "admin 'ü'"),
+    ]
 
 
 def test_a_slice_leaves_out_the_buttons_of_services_it_does_not_load(repo, tilt):
@@ -120,8 +136,12 @@ def test_a_slice_leaves_out_the_buttons_of_services_it_does_not_load(repo, tilt)
 def _run_cmd(spec: dict, kubeconfig: Path) -> subprocess.CompletedProcess:
     """Run a Cmd as Tilt's Cmd controller does: its argv, in its dir, with Tilt's environment."""
     kubectl = tool("kubectl", "DEVENV_KUBECTL")
-    env = {"PATH": os.pathsep.join([str(Path(kubectl).parent), "/usr/bin", "/bin"]), "HOME": str(kubeconfig.parent),
-           "KUBECONFIG": str(kubeconfig), "DEVENV_ROLLOUT_TIMEOUT": "2s"}
+    env = {
+        "PATH": os.pathsep.join([str(Path(kubectl).parent), "/usr/bin", "/bin"]),
+        "HOME": str(kubeconfig.parent),
+        "KUBECONFIG": str(kubeconfig),
+        "DEVENV_ROLLOUT_TIMEOUT": "2s",
+    }
     return subprocess.run(spec["args"], cwd=spec["dir"], env=env, capture_output=True, text=True, timeout=60)
 
 

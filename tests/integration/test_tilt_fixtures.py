@@ -33,7 +33,7 @@ ENVIRONMENTS = {
         "REGISTRY_IP": "fallback",
         "NPM_REGISTRY": "http://npm.local:4873/",
         "GOPROXY": "https://proxy.golang.org,direct",
-        "AWKWARD_ENV": "from the \"environment\" \\ ü",
+        "AWKWARD_ENV": 'from the "environment" \\ ü',
     },
 }
 
@@ -47,8 +47,7 @@ def _runner(request, root: Path):
 
 
 def test_fixture_folder_has_the_shapes_the_issue_names():
-    assert {"minimal", "platform", "helm", "qualified-workloads", "awkward-strings", "explicit-sdks",
-            "local-only"} <= set(FIXTURE_NAMES)
+    assert {"minimal", "platform", "helm", "qualified-workloads", "awkward-strings", "explicit-sdks", "local-only"} <= set(FIXTURE_NAMES)
 
 
 @pytest.mark.parametrize("environment", sorted(ENVIRONMENTS))
@@ -69,8 +68,7 @@ def test_example_manifest_loads_in_tilt_exactly_as_implied(environment, request,
         pytest.skip("the example manifest (./services.yaml) does not exist yet")
     runner = _runner(request, REPO)
     helm = helm_template(request.getfixturevalue("helm_bin"), REPO) if _uses_helm(REPO) else None
-    result = judge(runner, REPO, env=ENVIRONMENTS[environment], helm_objects=helm,
-                   tiltfile=tmp_path / "elsewhere" / "Tiltfile")
+    result = judge(runner, REPO, env=ENVIRONMENTS[environment], helm_objects=helm, tiltfile=tmp_path / "elsewhere" / "Tiltfile")
     assert any(name.startswith("packages:") for name in result.names)
 
 
@@ -91,7 +89,8 @@ def test_allow_k8s_contexts_lets_the_manifest_context_in_and_keeps_others_out(ti
     judge(tilt, root)  # renders root/Tiltfile
     for current, allowed in (("k3d-example", True), ("prod-eu", False)):
         kubeconfig = tmp_path / f"{current}.kubeconfig"
-        kubeconfig.write_text(textwrap.dedent(f"""\
+        kubeconfig.write_text(
+            textwrap.dedent(f"""\
             apiVersion: v1
             kind: Config
             clusters:
@@ -101,7 +100,8 @@ def test_allow_k8s_contexts_lets_the_manifest_context_in_and_keeps_others_out(ti
             contexts:
             - {{name: {current}, context: {{cluster: c, user: u}}}}
             current-context: {current}
-            """))
+            """)
+        )
         run = tilt.tiltfile_result(root / "Tiltfile", kubeconfig=kubeconfig)
         if allowed:
             assert run.code == 0, run.stderr
@@ -126,15 +126,18 @@ REFUSED = {
     # Tilt reads HOST:LOCAL as LOCAL:CONTAINER and fails on the host name.
     "host:local port forward": (
         _manifest(SERVICE.format(name="a", file="a.yaml") + "    port_forwards: ['localhost:8000']\n"),
-        {"a.yaml": deployment("a", "redis")}, "port_forwards",
+        {"a.yaml": deployment("a", "redis")},
+        "port_forwards",
     ),
     "port forward with an invalid host": (
         _manifest(SERVICE.format(name="a", file="a.yaml") + "    port_forwards: ['-x-:8000:80']\n"),
-        {"a.yaml": deployment("a", "redis")}, "port_forwards",
+        {"a.yaml": deployment("a", "redis")},
+        "port_forwards",
     ),
     "container port out of range": (
         _manifest(SERVICE.format(name="a", file="a.yaml") + "    port_forwards: ['8000:70000']\n"),
-        {"a.yaml": deployment("a", "redis")}, "container port 70000",
+        {"a.yaml": deployment("a", "redis")},
+        "container port 70000",
     ),
     # Both services claim the workload `web`: the first rename leaves none for the second.
     "two services on one Tilt resource": (
@@ -150,12 +153,16 @@ REFUSED = {
     ),
     # Both would be `packages:a-sdk-b-sdk-c`; the render kept one and dropped the other chain.
     "two SDK steps with one resource name": (
-        _manifest("", extra=textwrap.dedent("""\
+        _manifest(
+            "",
+            extra=textwrap.dedent("""\
             sdks:
               a-sdk-b: {language: go, path: p1, package: x, steps: {c: {cmd: "true"}}}
               a: {language: go, path: p2, package: y, steps: {b-sdk-c: {cmd: "true"}}}
-            """)),
-        {}, "packages:a-sdk-b-sdk-c",
+            """),
+        ),
+        {},
+        "packages:a-sdk-b-sdk-c",
     ),
 }
 
@@ -175,11 +182,11 @@ def test_the_same_shapes_spelled_right_load_in_tilt(tilt, tmp_path):
     workload taking its own service's name after another service was renamed away from it."""
     services = (
         SERVICE.format(name="a", file="a.yaml")
-        + SERVICE.format(name="b", file="b.yaml") + "    after: [a]\n"
+        + SERVICE.format(name="b", file="b.yaml")
+        + "    after: [a]\n"
         + "    port_forwards: [8000, '8001', '8002:80', 'localhost:8003:80', '127.0.0.1:8004:0']\n"
     )
-    root = build_tree(tmp_path, {"services.yaml": _manifest(services),
-                                 "a.yaml": deployment("b", "redis"), "b.yaml": deployment("c", "redis")})
+    root = build_tree(tmp_path, {"services.yaml": _manifest(services), "a.yaml": deployment("b", "redis"), "b.yaml": deployment("c", "redis")})
     judge(tilt, root)
 
 
@@ -190,10 +197,8 @@ def test_helm_service_is_templated_by_the_real_helm_while_tilt_loads(tilt_helm, 
     shutil.copytree(FIXTURES / "helm", root)
     result = judge(tilt_helm, root, helm_objects=helm_template(helm_bin, root))
     templated = [line for line in result.log.splitlines() if line.startswith("Running: helm template")]
-    assert any(" api " in line and "--namespace backend" in line and "--values" in line
-               and "--set replicaCount=2" in line for line in templated), templated
-    assert {(o.kind, o.name, o.namespace) for o in result.resources["api"].objects} == {
-        ("Deployment", "api", "backend"), ("Service", "api", "backend")}
+    assert any(" api " in line and "--namespace backend" in line and "--values" in line and "--set replicaCount=2" in line for line in templated), templated
+    assert {(o.kind, o.name, o.namespace) for o in result.resources["api"].objects} == {("Deployment", "api", "backend"), ("Service", "api", "backend")}
     assert result.resources["api-canary"].objects[0].namespace == "canary"
     assert result.resources["web"].resource_deps == ["api", "api-canary"]
 

@@ -27,8 +27,11 @@ from tests.integration.expected import helm_template
 from tests.integration.judge import confirm_refusal, judge
 from tests.integration.strategies import CHART_TEMPLATE
 
-CHART = {"charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
-         "charts/web/values.yaml": "image: none\n", "charts/web/templates/all.yaml": CHART_TEMPLATE}
+CHART = {
+    "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    "charts/web/values.yaml": "image: none\n",
+    "charts/web/templates/all.yaml": CHART_TEMPLATE,
+}
 
 
 def _in(namespace: str | None, text: str, kind: str = "Deployment") -> str:
@@ -50,35 +53,49 @@ def _repo(tmp_path, services: dict[str, tuple[str, str]], files: dict[str, str])
 
 CASES = {
     "helm Deployment shares a plain one's name": (
-        {"a": ("demo/a", "k8s: [a.yaml]"),
-         "b": ("demo/b", "helm: {chart: charts/web, release: frontend, namespace: apps, set: {image: demo/b}}")},
-        {"a.yaml": _in("tools", deployment("frontend", "demo/a")), **CHART}, None),
+        {"a": ("demo/a", "k8s: [a.yaml]"), "b": ("demo/b", "helm: {chart: charts/web, release: frontend, namespace: apps, set: {image: demo/b}}")},
+        {"a.yaml": _in("tools", deployment("frontend", "demo/a")), **CHART},
+        None,
+    ),
     "one name in two kinds and two namespaces": (
         {"a": ("demo/a", "k8s: [a.yaml]"), "b": ("demo/b", "k8s: [b.yaml]"), "c": ("demo/c", "k8s: [c.yaml]")},
-        {"a.yaml": deployment("app", "demo/a"), "b.yaml": _in(None, deployment("app", "demo/b"), "StatefulSet"),
-         "c.yaml": _in("other", deployment("app", "demo/c"))}, None),
+        {
+            "a.yaml": deployment("app", "demo/a"),
+            "b.yaml": _in(None, deployment("app", "demo/b"), "StatefulSet"),
+            "c.yaml": _in("other", deployment("app", "demo/c")),
+        },
+        None,
+    ),
     "two services name one file": (
         {"a": ("demo/a", "k8s: [a.yaml]"), "b": ("demo/b", "k8s: [b.yaml, a.yaml]")},
-        {"a.yaml": deployment("a", "demo/a"), "b.yaml": deployment("b", "demo/b")}, "Tilt stops at duplicate YAML"),
+        {"a.yaml": deployment("a", "demo/a"), "b.yaml": deployment("b", "demo/b")},
+        "Tilt stops at duplicate YAML",
+    ),
     "a chart renders an object a file holds": (
-        {"a": ("demo/a", "k8s: [a.yaml]"),
-         "b": ("demo/b", "helm: {chart: charts/web, release: frontend, namespace: apps, set: {image: demo/b}}")},
-        {"a.yaml": _in("apps", deployment("frontend", "demo/a")), **CHART}, "Tilt stops at duplicate YAML"),
+        {"a": ("demo/a", "k8s: [a.yaml]"), "b": ("demo/b", "helm: {chart: charts/web, release: frontend, namespace: apps, set: {image: demo/b}}")},
+        {"a.yaml": _in("apps", deployment("frontend", "demo/a")), **CHART},
+        "Tilt stops at duplicate YAML",
+    ),
     "workload: names a clashing name unqualified": (
         {"a": ("demo/a", "k8s: [a.yaml], workload: app"), "b": ("demo/b", "k8s: [b.yaml]")},
         {"a.yaml": _in("nx", deployment("app", "demo/a")), "b.yaml": _in("ny", deployment("app", "demo/b"))},
-        "Tilt has no workload resource named"),
+        "Tilt has no workload resource named",
+    ),
     "workload: names it qualified": (
         {"a": ("demo/a", "k8s: [a.yaml], workload: 'app:deployment:nx'"), "b": ("demo/b", "k8s: [b.yaml]")},
-        {"a.yaml": _in("nx", deployment("app", "demo/a")), "b.yaml": _in("ny", deployment("app", "demo/b"))}, None),
+        {"a.yaml": _in("nx", deployment("app", "demo/a")), "b.yaml": _in("ny", deployment("app", "demo/b"))},
+        None,
+    ),
     "public-image workloads share a name across services": (
         {"a": ("", "k8s: [a.yaml]"), "b": ("demo/b", "k8s: [b.yaml]")},
-        {"a.yaml": _in("nx", deployment("cache", "redis")),
-         "b.yaml": _in("ny", deployment("b", "demo/b")) + "---\n" + _in("ny", deployment("cache", "redis"))}, None),
+        {"a.yaml": _in("nx", deployment("cache", "redis")), "b.yaml": _in("ny", deployment("b", "demo/b")) + "---\n" + _in("ny", deployment("cache", "redis"))},
+        None,
+    ),
     "unset and default namespace": (
         {"a": ("demo/a", "k8s: [a.yaml]"), "b": ("demo/b", "k8s: [b.yaml]")},
         {"a.yaml": deployment("app", "demo/a"), "b.yaml": _in("default", deployment("app", "demo/b"))},
-        "is the same object as"),
+        "is the same object as",
+    ),
 }
 
 

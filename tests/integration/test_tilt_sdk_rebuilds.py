@@ -50,8 +50,13 @@ services:
 
 
 def _repo(root: Path, registry: str) -> Path:
-    files = {"step.sh": STEP, "sdk/a/src/index.ts": "export const A = 1;\n", "sdk/a/package.json": "{}\n",
-             "sdk/b/src/b.go": "package b\n", "sdk/b/go.mod": "module acme.dev/b\n"}
+    files = {
+        "step.sh": STEP,
+        "sdk/a/src/index.ts": "export const A = 1;\n",
+        "sdk/a/package.json": "{}\n",
+        "sdk/b/src/b.go": "package b\n",
+        "sdk/b/go.mod": "module acme.dev/b\n",
+    }
     text = MANIFEST
     for name, sdks in SERVICES.items():
         text += f"  {name}:\n    sdks: [{', '.join(sdks)}]\n    context: svc/{name}\n    image: acme/{name}\n    k8s: [k8s/{name}.yaml]\n"
@@ -61,7 +66,8 @@ def _repo(root: Path, registry: str) -> Path:
         files[f"k8s/{name}.yaml"] = (
             f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {NAMESPACE}}}\nspec:\n"
             f"  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
-            f"    spec: {{containers: [{{name: app, image: acme/{name}}}]}}\n")
+            f"    spec: {{containers: [{{name: app, image: acme/{name}}}]}}\n"
+        )
     text += "cluster:\n  contexts: [k3d-ameide]\n"
     files["services.yaml"] = text
     build_tree(root, files)
@@ -84,8 +90,10 @@ def cluster(kube_server, oci_registry, tmp_path):
 
     core = client.CoreV1Api(kube_server.client())
     registry = f"127.0.0.1:{oci_registry.port}"
-    body = client.V1ConfigMap(metadata=client.V1ObjectMeta(name="local-registry-hosting", namespace="kube-public"),
-                              data={"localRegistryHosting.v1": f'host: "{registry}"\nhelp: "devenv test registry"\n'})
+    body = client.V1ConfigMap(
+        metadata=client.V1ObjectMeta(name="local-registry-hosting", namespace="kube-public"),
+        data={"localRegistryHosting.v1": f'host: "{registry}"\nhelp: "devenv test registry"\n'},
+    )
     try:
         core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name="kube-public")))
     except client.ApiException as exc:
@@ -112,8 +120,9 @@ def _session(tilt, tilt_bin, docker_env, kubeconfig, root) -> TiltSession:
 
 
 def _label(docker_env, ref: str, sdk: str) -> str:
-    out = subprocess.run(["docker", "image", "inspect", ref, "--format", "{{json .Config.Labels}}"],
-                         env=docker_env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["docker", "image", "inspect", ref, "--format", "{{json .Config.Labels}}"], env=docker_env, capture_output=True, text=True, check=True
+    ).stdout
     return (json.loads(out) or {}).get(f"sdk-{sdk}", "")
 
 
@@ -142,8 +151,14 @@ def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docke
         edited = session.settle(everything)
         moved = {n: edited[n] - cold[n] for n in everything}
         assert moved == {
-            "packages:a-sdk-build": 1, "packages:a-sdk-publish": 1, "packages:b-sdk-build": 0, "packages:b-sdk-publish": 0,
-            "uses-a": 1, "uses-both": 1, "uses-b": 0, "plain": 0,
+            "packages:a-sdk-build": 1,
+            "packages:a-sdk-publish": 1,
+            "packages:b-sdk-build": 0,
+            "packages:b-sdk-publish": 0,
+            "uses-a": 1,
+            "uses-both": 1,
+            "uses-b": 0,
+            "plain": 0,
         }, f"builds after the edit: {moved}\n{session.log()[-4000:]}"
         new_a = (root / ".devenv/sdk/a/publish.sha256").read_text().strip()
         assert new_a != digest_a
@@ -156,8 +171,7 @@ def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docke
         assert session.tilt("trigger", "packages:a-sdk-build").returncode == 0
         session.settle(everything)
         triggered = session.counts()
-        assert {n: triggered[n] - edited[n] for n in everything} == {
-            n: 1 if n == "packages:a-sdk-build" else 0 for n in everything}, session.log()[-4000:]
+        assert {n: triggered[n] - edited[n] for n in everything} == {n: 1 if n == "packages:a-sdk-build" else 0 for n in everything}, session.log()[-4000:]
     finally:
         session.stop()
 

@@ -31,8 +31,7 @@ def full_load(tilt, root: Path, env=None, helm_objects=None, tiltfile: Path | No
     return result, companions
 
 
-def slice_problems(tilt, tiltfile: Path, m: dict, names: list[str], full: tiltjson.Result,
-                   companions: dict[str, str], env=None) -> list[str]:
+def slice_problems(tilt, tiltfile: Path, m: dict, names: list[str], full: tiltjson.Result, companions: dict[str, str], env=None) -> list[str]:
     run = tilt.tiltfile_result(tiltfile, args=names, env=env)
     assert run.code == 0, f"tilt -- {names}: exit {run.code}\n{run.stderr[-3000:]}"
     result = tiltjson.parse(run.stdout, run.stderr)

@@ -39,19 +39,16 @@ def registries(dockerd, tmp_path):
         yield live
 
 
-def test_tilt_up_builds_after_the_sdks_and_every_pod_becomes_ready(
-        dev_cluster: Cluster, tilt, tilt_bin, registries, tmp_path):
+def test_tilt_up_builds_after_the_sdks_and_every_pod_becomes_ready(dev_cluster: Cluster, tilt, tilt_bin, registries, tmp_path):
     namespace = f"live-{uuid.uuid4().hex[:6]}"
     dev_cluster.kubectl("create", "namespace", namespace)
     root = build_repo(tmp_path / "repo", namespace, fresh_versions(), registries)
-    env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host},
-                   kubeconfig=dev_cluster.kubeconfig)
+    env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host}, kubeconfig=dev_cluster.kubeconfig)
     steps = {f"packages:{s}-sdk-{step}" for s in HOSTS for step in ("build", "publish")}
     session = TiltSession(tilt_bin, root, env).start()
     try:
         counts = session.settle(steps | set(SERVICES), timeout=420)
-        assert {n: counts[n] for n in steps | set(SERVICES)} == {n: 1 for n in steps | set(SERVICES)}, \
-            session.log()[-4000:]
+        assert {n: counts[n] for n in steps | set(SERVICES)} == {n: 1 for n in steps | set(SERVICES)}, session.log()[-4000:]
         for name in SERVICES:
             assert not session.history(name)[0].error, f"{name}: {session.history(name)[0].error}\n{session.log()[-4000:]}"
         for name, sdks in SERVICES.items():
@@ -65,8 +62,7 @@ def test_tilt_up_builds_after_the_sdks_and_every_pod_becomes_ready(
 
 
 def _assert_pods_ready(cluster: Cluster, namespace: str, session: TiltSession) -> None:
-    waited = cluster.kubectl("-n", namespace, "wait", "--for=condition=Available", "deployment", "--all",
-                             "--timeout=120s", check=False)
+    waited = cluster.kubectl("-n", namespace, "wait", "--for=condition=Available", "deployment", "--all", "--timeout=120s", check=False)
     pods = json.loads(cluster.kubectl("-n", namespace, "get", "pods", "-o", "json").stdout)["items"]
     assert waited.returncode == 0, f"{waited.stderr}\n{json.dumps([p['status'] for p in pods], indent=1)[-3000:]}"
     ready = {p["metadata"]["labels"]["app"]: p["status"]["containerStatuses"][0] for p in pods}
@@ -130,16 +126,19 @@ def test_an_sdk_edit_rolls_out_new_pods_of_exactly_its_consumers(dev_cluster: Cl
     namespace = f"rebuild-{uuid.uuid4().hex[:6]}"
     dev_cluster.kubectl("create", "namespace", namespace)
     root = tmp_path / "repo"
-    files = {"services.yaml": REBUILD_MANIFEST.format(namespace=namespace), "step.sh": 'echo "run $1" >> steps.log\n',
-             "sdk/a/src/index.ts": "export const A = 1;\n", "sdk/a/package.json": "{}\n"}
-    for name, args in (("uses-a", "ARG A_SDK_DIGEST\nRUN echo \"$A_SDK_DIGEST\" > /sdk-digest\n"), ("plain", "")):
+    files = {
+        "services.yaml": REBUILD_MANIFEST.format(namespace=namespace),
+        "step.sh": 'echo "run $1" >> steps.log\n',
+        "sdk/a/src/index.ts": "export const A = 1;\n",
+        "sdk/a/package.json": "{}\n",
+    }
+    for name, args in (("uses-a", 'ARG A_SDK_DIGEST\nRUN echo "$A_SDK_DIGEST" > /sdk-digest\n'), ("plain", "")):
         files[f"svc/{name}/Dockerfile"] = f"ARG BASE_IMAGE\nFROM ${{BASE_IMAGE}}\n{args}COPY app.txt /app.txt\n"
         files[f"svc/{name}/app.txt"] = f"{name}\n"
         files[f"k8s/{name}.yaml"] = deployment(name, namespace)
     build_tree(root, files)
     render_tiltfile(root)
-    env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host},
-                   kubeconfig=dev_cluster.kubeconfig)
+    env = tilt.env({"BASE_IMAGE": dev_cluster.base_image, "DOCKER_HOST": dev_cluster.docker_host}, kubeconfig=dev_cluster.kubeconfig)
     env["PATH"] = f"{Path(tilt_bin).parent}:{env['PATH']}"  # `devenv sdk mark` asks the running Tilt
     everything = {"packages:a-sdk-build", "packages:a-sdk-publish", "uses-a", "plain"}
     session = TiltSession(tilt_bin, root, env).start()
@@ -150,8 +149,9 @@ def test_an_sdk_edit_rolls_out_new_pods_of_exactly_its_consumers(dev_cluster: Cl
 
         (root / "sdk/a/src/index.ts").write_text("export const A = 2;\n")
         edited = session.settle(everything, timeout=300)
-        assert {n: edited[n] - cold[n] for n in everything} == {
-            "packages:a-sdk-build": 1, "packages:a-sdk-publish": 1, "uses-a": 1, "plain": 0}, session.log()[-4000:]
+        assert {n: edited[n] - cold[n] for n in everything} == {"packages:a-sdk-build": 1, "packages:a-sdk-publish": 1, "uses-a": 1, "plain": 0}, session.log()[
+            -4000:
+        ]
         rebuilt = _built_images(session)
         assert rebuilt["plain"] == images["plain"] and rebuilt["uses-a"] != images["uses-a"]
         _wait_running(dev_cluster, namespace, rebuilt)  # the new uses-a pod is Ready, plain's pod untouched

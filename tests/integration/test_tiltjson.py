@@ -11,9 +11,7 @@ from tests.integration.expected import Expected
 from tests.integration.judge import differences
 
 
-@pytest.mark.parametrize("text, seconds", [
-    ("314.345µs", 314.345e-6), ("86.945988ms", 0.086945988), ("1.5s", 1.5), ("1m2.5s", 62.5), ("12us", 12e-6),
-])
+@pytest.mark.parametrize("text, seconds", [("314.345µs", 314.345e-6), ("86.945988ms", 0.086945988), ("1.5s", 1.5), ("1m2.5s", 62.5), ("12us", 12e-6)])
 def test_go_duration(text, seconds):
     assert tiltjson.go_duration(text) == pytest.approx(seconds)
 
@@ -25,11 +23,9 @@ def test_unknown_resource_dep_is_dropped_by_tilt_and_caught_here(tilt, tmp_path)
     assert run.code == 0  # Tilt loads it ...
     result = tiltjson.parse(run.stdout, run.stderr)
     assert result.resources["a"].resource_deps == []  # ... and drops the dependency
-    assert result.warnings_about_resource_deps() == [
-        "resource a specified a dependency on unknown resource packages:missing - dependency ignored"]
+    assert result.warnings_about_resource_deps() == ["resource a specified a dependency on unknown resource packages:missing - dependency ignored"]
     assert result.load_seconds is not None and result.load_seconds < 5
-    expected = {"a": Expected("a", "local", ["packages:missing"], ["x"], cmd=["sh", "-c", "true"],
-                              dir=str(tmp_path), allow_parallel=False)}
+    expected = {"a": Expected("a", "local", ["packages:missing"], ["x"], cmd=["sh", "-c", "true"], dir=str(tmp_path), allow_parallel=False)}
     problems = differences(result, expected, tmp_path)
     assert any("resource_deps: Tilt reports []" in p for p in problems), problems
     assert any(p.startswith("Tilt warned about resource_deps") for p in problems), problems

@@ -33,8 +33,7 @@ def _why(sandbox: Sandbox, cluster: Cluster, root, service: str) -> Completed:
     (a private one: tests/support/sandbox.py) to the bridge address where the proxies listen."""
     env = {k: v for k, v in cluster.env().items() if not k.startswith(("TILT_", "DEVENV_HEALTH", "COLUMNS"))}
     env["NO_COLOR"] = "1"
-    return sandbox.run([sys.executable, "-m", "devenv", "why", service, "--only", GROUPS], env=env, cwd=root,
-                       timeout=120)
+    return sandbox.run([sys.executable, "-m", "devenv", "why", service, "--only", GROUPS], env=env, cwd=root, timeout=120)
 
 
 def _consumers(sdk: str) -> str:

@@ -112,11 +112,9 @@ def _image(target: dict) -> Image:
         build_args=_pairs(details.get("args")),
         extra_hosts=tuple(details.get("extraHosts") or ()),
         syncs=tuple((absolute(s["localPath"]), s["containerPath"]) for s in live.get("syncs") or ()),
-        runs=tuple((tuple(e["args"]), tuple(absolute(t) for t in e.get("triggerPaths") or ()))
-                   for e in live.get("execs") or ()),
+        runs=tuple((tuple(e["args"]), tuple(absolute(t) for t in e.get("triggerPaths") or ())) for e in live.get("execs") or ()),
         stop_paths=tuple(absolute(p) for p in live.get("stopPaths") or ()),
-        context_ignores=tuple(sorted((i["basePath"], tuple(i["patterns"]))
-                                     for i in details.get("contextIgnores") or () if i.get("patterns"))),
+        context_ignores=tuple(sorted((i["basePath"], tuple(i["patterns"])) for i in details.get("contextIgnores") or () if i.get("patterns"))),
     )
 
 

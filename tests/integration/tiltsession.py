@@ -42,21 +42,24 @@ class TiltSession:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, kind: str) -> list[dict]:
-        proc = subprocess.run([self.binary, "get", kind, "-o", "json", "--port", str(self.port)],
-                              env=self.env, capture_output=True, text=True, timeout=30)
+        proc = subprocess.run([self.binary, "get", kind, "-o", "json", "--port", str(self.port)], env=self.env, capture_output=True, text=True, timeout=30)
         if proc.returncode != 0:
             return []
         return json.loads(proc.stdout).get("items") or []
 
     def tilt(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([self.binary, *args, "--port", str(self.port)], env=self.env,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run([self.binary, *args, "--port", str(self.port)], env=self.env, capture_output=True, text=True, timeout=60)
 
     def start(self) -> "TiltSession":
         log = open(self.root / f"tilt-up-{self.port}.log", "wb")
         self._proc = subprocess.Popen(
-            [self.binary, "up", "--stream", "--port", str(self.port)], cwd=self.root, env=self.env,
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            [self.binary, "up", "--stream", "--port", str(self.port)],
+            cwd=self.root,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()

@@ -29,11 +29,7 @@ sdks:
 
 def keys(result: LintResult, *, suppressed: bool = False) -> set[tuple[str, int, int, str]]:
     """(path, line, col, rule) of lint's own findings (other rule families are not ours to pin)."""
-    return {
-        (f.location.file, f.location.line, f.location.col, f.rule)
-        for f in result.findings
-        if f.rule in BOUNDARY_RULES and f.suppressed == suppressed
-    }
+    return {(f.location.file, f.location.line, f.location.col, f.rule) for f in result.findings if f.rule in BOUNDARY_RULES and f.suppressed == suppressed}
 
 
 def run(root: Path, *paths: str | Path, jobs: int | None = 1) -> LintResult:

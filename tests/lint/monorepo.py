@@ -149,9 +149,7 @@ FILES: dict[str, str | bytes] = {
     # -- proto-in-script ------------------------------------------------------------------------
     "scripts/sync.mjs": 'import proto from "@ameide/core-proto";\n',
     "services/inference/tools/gen.py": (
-        '"""Regenerate stubs."""\n'
-        "from ameide_core_proto.v1 import service_pb2\n"
-        "import ameide_core_protocol  # another package\n"
+        '"""Regenerate stubs."""\nfrom ameide_core_proto.v1 import service_pb2\nimport ameide_core_protocol  # another package\n'
     ),
     "services/platform/src/client.ts": (
         'import { GraphClient } from "@ameide/core-proto/gen/ts";\n'
@@ -218,12 +216,7 @@ FILES: dict[str, str | bytes] = {
     # -- proto-reference (other files) ----------------------------------------------------------
     "services/agents/main.go": 'package main\n\nimport pb "github.com/ameideio/ameide/packages/ameide_core_proto/gen/go"\n',
     "services/platform/tsconfig.json": (
-        "{\n"
-        "  // path aliases\n"
-        '  "compilerOptions": {\n'
-        '    "paths": {"@proto/*": ["../../packages/ameide_core_proto/gen/ts/*"]}\n'
-        "  }\n"
-        "}\n"
+        '{\n  // path aliases\n  "compilerOptions": {\n    "paths": {"@proto/*": ["../../packages/ameide_core_proto/gen/ts/*"]}\n  }\n}\n'
     ),
     "Makefile": "proto:\n\tcd packages/ameide_core_proto && buf generate\n",
     # -- manifest rules: sdkless-service-depends-on-proto ---------------------------------------
@@ -242,8 +235,10 @@ FILES: dict[str, str | bytes] = {
     ".github/workflows/ci-proto.yml": "on: push\njobs:\n  buf:\n    steps:\n      - run: cd packages/ameide_core_proto && buf lint\n",
     "services/platform/src/protocol.ts": 'import { x } from "ameide_core_protocol";\nimport { y } from "@ameide/core-protocol";\n',
     ".dockerignore": "packages/ameide_core_proto\n",
-    "pnpm-lock.yaml": ("importers:\n  packages/ameide_core_proto: {}\n  services/platform:\n    devDependencies:\n"
-                       "      '@ameide/core-proto': link:../../packages/ameide_core_proto\n"),
+    "pnpm-lock.yaml": (
+        "importers:\n  packages/ameide_core_proto: {}\n  services/platform:\n    devDependencies:\n"
+        "      '@ameide/core-proto': link:../../packages/ameide_core_proto\n"
+    ),
     "CODEOWNERS": "/packages/ameide_core_proto/ @ameide/proto-owners\n",
     "deploy/Tiltfile": with_checksum("local_resource('sdk', cmd='make', deps=['packages/ameide_core_proto'])\n"),
     "assets/blob.dat": b"\x00\x01\x02packages/ameide_core_proto\x00",
@@ -327,10 +322,14 @@ def build(root: Path, files: dict[str, str | bytes] = FILES) -> Path:
 
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "devenv tests", "GIT_AUTHOR_EMAIL": "tests@example.invalid",
-    "GIT_COMMITTER_NAME": "devenv tests", "GIT_COMMITTER_EMAIL": "tests@example.invalid",
-    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_AUTHOR_NAME": "devenv tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+    "GIT_COMMITTER_NAME": "devenv tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
 }
 
 

@@ -14,8 +14,10 @@ from tests.support.cli import devenv
 def test_findings_exit_1_with_text_on_stdout_and_a_summary_on_stderr(monorepo):
     result = devenv("lint", cwd=monorepo)
     assert result.code == 1
-    assert "services/platform/Dockerfile:3:6 proto-in-dockerfile COPY copies the proto workspace 'packages/ameide_core_proto' into the image\n" \
+    assert (
+        "services/platform/Dockerfile:3:6 proto-in-dockerfile COPY copies the proto workspace 'packages/ameide_core_proto' into the image\n"
         "    fix: depend on @ameideio/ameide-sdk-ts instead\n" in result.out
+    )
     assert result.err.splitlines()[-1].startswith("devenv lint: ")
     assert "Traceback" not in result.err
 
@@ -49,13 +51,16 @@ def test_output_file(monorepo, tmp_path):
     assert json.loads(target.read_text())["version"] == "2.1.0"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("lint", "--format", "xml"), "devenv: error: unknown format 'xml'"),
-    (("lint", "no/such/file.ts"), "devenv: error: path not found: no/such/file.ts"),
-    (("lint", "-f", "nowhere.yaml"), "devenv: error: manifest not found: nowhere.yaml"),
-    (("lint", "/"), "is outside the repository"),
-    (("lint", "-j", "0"), "--jobs must be 1 or more"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("lint", "--format", "xml"), "devenv: error: unknown format 'xml'"),
+        (("lint", "no/such/file.ts"), "devenv: error: path not found: no/such/file.ts"),
+        (("lint", "-f", "nowhere.yaml"), "devenv: error: manifest not found: nowhere.yaml"),
+        (("lint", "/"), "is outside the repository"),
+        (("lint", "-j", "0"), "--jobs must be 1 or more"),
+    ],
+)
 def test_usage_errors_exit_2_with_one_message(monorepo, args, message):
     result = devenv(*args, cwd=monorepo)
     assert result.code == 2, result.err
@@ -77,10 +82,7 @@ def test_an_invalid_manifest_is_exit_2_with_its_problems(small):
 
 
 def test_lint_does_not_import_heavy_clients(monorepo):
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "devenv", "lint", "--format", "json"],
-        cwd=monorepo, capture_output=True, text=True,
-    )
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "devenv", "lint", "--format", "json"], cwd=monorepo, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr[-2000:]
     modules = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if line.startswith("import time:")}
     assert modules.isdisjoint({"kubernetes", "docker", "httpx"}), modules & {"kubernetes", "docker", "httpx"}

@@ -63,11 +63,14 @@ def test_a_scan_with_other_facts_is_dropped(small, tmp_path):
     assert _everything(result) == _everything(lint(loaded))
 
 
-@pytest.mark.parametrize("manifest", [
-    "version: 1\nproject: demo\n",  # no proto: nothing to scan early
-    "version: 1\nproject: demo\nproto: {path: packages/ameide_core_proto, names: ameide_core_proto}\n",  # not a list
-    "version: 1\nproject: demo\nproto: [\n",  # not YAML
-])
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "version: 1\nproject: demo\n",  # no proto: nothing to scan early
+        "version: 1\nproject: demo\nproto: {path: packages/ameide_core_proto, names: ameide_core_proto}\n",  # not a list
+        "version: 1\nproject: demo\nproto: [\n",  # not YAML
+    ],
+)
 def test_no_early_outcome_for_a_manifest_it_cannot_read_plainly(small, manifest):
     root = small({"a.sh": "cd packages/ameide_core_proto\n"}, manifest=manifest)
     early = EarlyScan.start(root / "services.yaml", 1)

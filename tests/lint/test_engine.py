@@ -55,9 +55,7 @@ def test_every_finding_names_a_fix(monorepo):
     # The service's own SDK, for a file of no particular language inside its folder.
     assert fixes[("services/platform/Dockerfile", 3)] == "depend on @ameideio/ameide-sdk-ts instead"
     # No service, no language: every SDK package, named together.
-    assert fixes[("Makefile", 2)] == (
-        "depend on the published SDK instead (@ameideio/ameide-sdk-ts, buf.build/gen/go/ameideio/ameide or ameide-sdk)"
-    )
+    assert fixes[("Makefile", 2)] == ("depend on the published SDK instead (@ameideio/ameide-sdk-ts, buf.build/gen/go/ameideio/ameide or ameide-sdk)")
 
 
 def test_explicit_files_are_the_only_ones_checked(monorepo):
@@ -74,8 +72,11 @@ def test_a_folder_is_listed_with_its_ignore_rules(monorepo, git_monorepo):
     for root in (monorepo, git_monorepo):
         files = {k[0] for k in keys(run(root, "services/platform"))}
         assert files == {
-            "services/platform/Dockerfile", "services/platform/package.json", "services/platform/tsconfig.json",
-            "services/platform/src/cache.ts", "services/platform/src/client.ts",
+            "services/platform/Dockerfile",
+            "services/platform/package.json",
+            "services/platform/tsconfig.json",
+            "services/platform/src/cache.ts",
+            "services/platform/src/client.ts",
         }
 
 
@@ -94,10 +95,7 @@ def test_a_devenv_rendered_tiltfile_is_skipped_until_edited_by_hand(monorepo):
     assert not keys(run(monorepo, "deploy/Tiltfile"))
     tiltfile = monorepo / "deploy" / "Tiltfile"
     tiltfile.write_text(tiltfile.read_text() + "k8s_yaml('packages/ameide_core_proto/x.yaml')\n")
-    assert keys(run(monorepo, "deploy/Tiltfile")) == {
-        ("deploy/Tiltfile", 2, 42, "proto-in-tiltfile"),
-        ("deploy/Tiltfile", 3, 11, "proto-in-tiltfile"),
-    }
+    assert keys(run(monorepo, "deploy/Tiltfile")) == {("deploy/Tiltfile", 2, 42, "proto-in-tiltfile"), ("deploy/Tiltfile", 3, 11, "proto-in-tiltfile")}
 
 
 def test_unreadable_files_are_reported_and_skipped(monorepo, monkeypatch):
@@ -111,18 +109,14 @@ def test_unreadable_files_are_reported_and_skipped(monorepo, monkeypatch):
     monkeypatch.setattr(fileloop.os, "open", deny)
     result = run(monorepo, jobs=1)
     assert not any(f.location.file == "scripts/gen.sh" for f in result.findings)
-    assert [(n.file, n.message) for n in result.notifications] == [
-        ("scripts/gen.sh", "cannot read scripts/gen.sh: Permission denied; skipped"),
-    ]
+    assert [(n.file, n.message) for n in result.notifications] == [("scripts/gen.sh", "cannot read scripts/gen.sh: Permission denied; skipped")]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_a_fifo_never_blocks_the_scan(small, tmp_path):
     root = small({"scripts/a.sh": "cp packages/ameide_core_proto x\n"})
     os.mkfifo(root / "scripts" / "pipe.sh")
-    proc = subprocess.run(
-        [sys.executable, "-m", "devenv", "lint", "--format", "json"], cwd=root, capture_output=True, text=True, timeout=60,
-    )
+    proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "--format", "json"], cwd=root, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1, proc.stderr
     assert '"path": "scripts/a.sh"' in proc.stdout
 
@@ -150,19 +144,23 @@ def test_symlinked_file_outside_the_tree_is_read_once_under_its_own_name(small, 
 
 
 def test_non_utf8_and_bom_files_are_read(small):
-    root = small({
-        "latin1.sh": "echo '\xe9t\xe9'\ncd packages/ameide_core_proto\n".encode("latin-1"),
-        "bom.py": "\ufeffimport ameide_core_proto\n".encode("utf-8"),
-    })
+    root = small(
+        {"latin1.sh": "echo '\xe9t\xe9'\ncd packages/ameide_core_proto\n".encode("latin-1"), "bom.py": "\ufeffimport ameide_core_proto\n".encode("utf-8")}
+    )
     assert keys(run(root)) == {("latin1.sh", 2, 4, "proto-in-shell"), ("bom.py", 1, 8, "proto-in-script")}
 
 
 def test_the_inlined_prefilter_agrees_with_needles_prefilter(small):
     """fileloop.prefiltered inlines Needles.prefilter: a file is parsed exactly when it passes."""
     samples = {
-        "a.sh": "cd packages/ameide_core_proto\n", "b.sh": "echo proto\n", "c.sh": "echo ameide-core-proto\n",
-        "d.sh": "# devenv: allow proto-import\n", "e.sh": "# devenv: something else\n", "f.sh": "plain\n",
-        "g.sh": "ameide_core_protocol\n", "h.sh": "@ameide/core-proto\n",
+        "a.sh": "cd packages/ameide_core_proto\n",
+        "b.sh": "echo proto\n",
+        "c.sh": "echo ameide-core-proto\n",
+        "d.sh": "# devenv: allow proto-import\n",
+        "e.sh": "# devenv: something else\n",
+        "f.sh": "plain\n",
+        "g.sh": "ameide_core_protocol\n",
+        "h.sh": "@ameide/core-proto\n",
     }
     root = small(samples)
     from devenv.lint.needles import Needles

@@ -15,13 +15,15 @@ services: {}
 
 
 def test_excluded_paths_are_never_read(tree):
-    repo = tree({
-        "packages/demo_core_proto/buf.yaml": "version: v2\n",
-        "services.yaml": MANIFEST + "lint: {exclude: [vendor/, '*.fixture.sh']}\n",
-        "vendor/tool/Dockerfile": "COPY packages/demo_core_proto /p\n",
-        "scripts/a.fixture.sh": "cp -r packages/demo_core_proto x\n",
-        "scripts/build.sh": "cp -r packages/demo_core_proto x\n",
-    })
+    repo = tree(
+        {
+            "packages/demo_core_proto/buf.yaml": "version: v2\n",
+            "services.yaml": MANIFEST + "lint: {exclude: [vendor/, '*.fixture.sh']}\n",
+            "vendor/tool/Dockerfile": "COPY packages/demo_core_proto /p\n",
+            "scripts/a.fixture.sh": "cp -r packages/demo_core_proto x\n",
+            "scripts/build.sh": "cp -r packages/demo_core_proto x\n",
+        }
+    )
     result = devenv("lint", cwd=repo)
     assert result.code == 1
     assert "scripts/build.sh:1:" in result.out
@@ -32,8 +34,9 @@ def test_excluded_paths_are_never_read(tree):
 
 
 def test_without_exclude_the_same_files_are_reported(tree):
-    repo = tree({"services.yaml": MANIFEST, "packages/demo_core_proto/buf.yaml": "version: v2\n",
-                 "vendor/tool/Dockerfile": "COPY packages/demo_core_proto /p\n"})
+    repo = tree(
+        {"services.yaml": MANIFEST, "packages/demo_core_proto/buf.yaml": "version: v2\n", "vendor/tool/Dockerfile": "COPY packages/demo_core_proto /p\n"}
+    )
     assert "vendor/tool/Dockerfile:1:6" in devenv("lint", cwd=repo).out
 
 

@@ -22,13 +22,18 @@ def _findings(result):
 
 
 def test_only_the_manifest_judges_services_against_their_dependency_files(small):
-    root = small({
-        "web/package.json": '{"name": "web", "dependencies": {"@x/sdk": "0.9.0"}}\n',  # uses it, stale pin
-        "api/package.json": '{"name": "api"}\n',  # does not use it
-        "sdk/ts/package.json": '{"name": "@x/sdk", "version": "1.0.0"}\n',
-        "web/Dockerfile": "FROM scratch\n", "api/Dockerfile": "FROM scratch\n",
-        "web.yaml": deployment("web", "demo/web"), "api.yaml": deployment("api", "demo/api"),
-    }, manifest=MANIFEST)
+    root = small(
+        {
+            "web/package.json": '{"name": "web", "dependencies": {"@x/sdk": "0.9.0"}}\n',  # uses it, stale pin
+            "api/package.json": '{"name": "api"}\n',  # does not use it
+            "sdk/ts/package.json": '{"name": "@x/sdk", "version": "1.0.0"}\n',
+            "web/Dockerfile": "FROM scratch\n",
+            "api/Dockerfile": "FROM scratch\n",
+            "web.yaml": deployment("web", "demo/web"),
+            "api.yaml": deployment("api", "demo/api"),
+        },
+        manifest=MANIFEST,
+    )
     whole = _findings(run(root))
     assert whole == {("services.yaml", "sdk-unused"), ("web/package.json", "sdk-version")}
     only = run(root, "services.yaml")

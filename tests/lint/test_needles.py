@@ -13,29 +13,32 @@ def found(text: str, file_dir: str = "services/web", python: bool = False) -> li
     return [(r.kind, r.text) for r in NEEDLES.find(text, file_dir, python=python)]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("COPY packages/ameide_core_proto/ ./p", [("path", "packages/ameide_core_proto")]),
-    ("cd ./packages/ameide_core_proto && buf generate", [("path", "./packages/ameide_core_proto")]),
-    ("-e ../../packages/ameide_core_proto", [("path", "../../packages/ameide_core_proto")]),
-    ("hostPath: /src/packages/ameide_core_proto", [("path", "/src/packages/ameide_core_proto")]),
-    ('"github.com/o/r/packages/ameide_core_proto/gen/go"', [("path", "github.com/o/r/packages/ameide_core_proto")]),
-    ('"@ameide/core-proto": "workspace:*"', [("name", "@ameide/core-proto")]),
-    ("pnpm --filter @ameide/core-proto... build", [("name", "@ameide/core-proto")]),
-    ("npm i @ameide/core-proto@1.2.3", [("name", "@ameide/core-proto")]),
-    ('import x from "@ameide/core-proto/gen/ts"', [("name", "@ameide/core-proto")]),
-    ("node_modules/@ameide/core-proto/index.js", [("name", "@ameide/core-proto")]),
-    ("from ameide_core_proto.v1 import svc", [("name", "ameide_core_proto")]),
-    ("import ameide_core_proto", [("name", "ameide_core_proto")]),
-    # Not references: other packages and longer names.
-    ("import ameide_core_protocol", []),
-    ("@ameide/core-protocol@2", []),
-    ("@ameide/core-proto-extra", []),
-    ("my_ameide_core_proto", []),
-    ("foo.ameide_core_proto", []),
-    ("xpackages/ameide_core_protox", []),
-    ("packages/ameide_core_protobuf", []),
-    ("npm:@ameide/core-proto@^1", [("name", "@ameide/core-proto")]),  # an npm alias
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("COPY packages/ameide_core_proto/ ./p", [("path", "packages/ameide_core_proto")]),
+        ("cd ./packages/ameide_core_proto && buf generate", [("path", "./packages/ameide_core_proto")]),
+        ("-e ../../packages/ameide_core_proto", [("path", "../../packages/ameide_core_proto")]),
+        ("hostPath: /src/packages/ameide_core_proto", [("path", "/src/packages/ameide_core_proto")]),
+        ('"github.com/o/r/packages/ameide_core_proto/gen/go"', [("path", "github.com/o/r/packages/ameide_core_proto")]),
+        ('"@ameide/core-proto": "workspace:*"', [("name", "@ameide/core-proto")]),
+        ("pnpm --filter @ameide/core-proto... build", [("name", "@ameide/core-proto")]),
+        ("npm i @ameide/core-proto@1.2.3", [("name", "@ameide/core-proto")]),
+        ('import x from "@ameide/core-proto/gen/ts"', [("name", "@ameide/core-proto")]),
+        ("node_modules/@ameide/core-proto/index.js", [("name", "@ameide/core-proto")]),
+        ("from ameide_core_proto.v1 import svc", [("name", "ameide_core_proto")]),
+        ("import ameide_core_proto", [("name", "ameide_core_proto")]),
+        # Not references: other packages and longer names.
+        ("import ameide_core_protocol", []),
+        ("@ameide/core-protocol@2", []),
+        ("@ameide/core-proto-extra", []),
+        ("my_ameide_core_proto", []),
+        ("foo.ameide_core_proto", []),
+        ("xpackages/ameide_core_protox", []),
+        ("packages/ameide_core_protobuf", []),
+        ("npm:@ameide/core-proto@^1", [("name", "@ameide/core-proto")]),  # an npm alias
+    ],
+)
 def test_references(text, expected):
     assert found(text) == expected
 
@@ -48,7 +51,8 @@ def test_a_relative_path_counts_when_it_resolves_to_the_workspace():
 
 def test_a_name_is_not_reported_twice_inside_the_path():
     assert found("COPY packages/ameide_core_proto ./packages/ameide_core_proto") == [
-        ("path", "packages/ameide_core_proto"), ("path", "./packages/ameide_core_proto"),
+        ("path", "packages/ameide_core_proto"),
+        ("path", "./packages/ameide_core_proto"),
     ]
 
 
@@ -62,7 +66,7 @@ def test_python_dependency_spellings_follow_pep_503():
 def test_positions_are_offsets_of_the_reference():
     text = "a\nCOPY packages/ameide_core_proto x\n"
     (ref,) = NEEDLES.find(text)
-    assert text[ref.start:ref.end] == "packages/ameide_core_proto"
+    assert text[ref.start : ref.end] == "packages/ameide_core_proto"
 
 
 def test_a_one_segment_proto_path_needs_a_slash_or_quotes():
@@ -74,13 +78,16 @@ def test_a_one_segment_proto_path_needs_a_slash_or_quotes():
     assert refs("x.proto and protobuf") == []
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (b"nothing here", False),
-    (b"import ameide_core_protocol", True),  # a superset: the parser decides
-    (b"ameide-core-proto==1", True),
-    (b"# devenv: allow proto-import reason='x'", True),
-    (b"proto buffers everywhere", False),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"nothing here", False),
+        (b"import ameide_core_protocol", True),  # a superset: the parser decides
+        (b"ameide-core-proto==1", True),
+        (b"# devenv: allow proto-import reason='x'", True),
+        (b"proto buffers everywhere", False),
+    ],
+)
 def test_prefilter(data, expected):
     assert NEEDLES.prefilter(data) is expected
 

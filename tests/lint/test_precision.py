@@ -12,13 +12,16 @@ proto: {path: proto}
 
 
 def test_only_references_that_resolve_to_the_workspace_are_reported(small):
-    root = small({
-        "proto/a.proto": 'syntax = "proto3";\n',
-        "web/src/proto/local.ts": "export const x = 1;\n",
-        "web/src/index.ts": 'import x from "./proto";\nimport y from "../../proto/a";\n',
-        "svc/main.go": 'package main\nimport "example.com/svc/internal/proto"\n',
-        "Dockerfile": "FROM node\nWORKDIR /proto\nCOPY proto /app/gen\nRUN mkdir -p /proto\nCOPY gen /app/proto\n",
-    }, manifest=MANIFEST)
+    root = small(
+        {
+            "proto/a.proto": 'syntax = "proto3";\n',
+            "web/src/proto/local.ts": "export const x = 1;\n",
+            "web/src/index.ts": 'import x from "./proto";\nimport y from "../../proto/a";\n',
+            "svc/main.go": 'package main\nimport "example.com/svc/internal/proto"\n',
+            "Dockerfile": "FROM node\nWORKDIR /proto\nCOPY proto /app/gen\nRUN mkdir -p /proto\nCOPY gen /app/proto\n",
+        },
+        manifest=MANIFEST,
+    )
     found = {(f.location.file, f.location.line) for f in run(root).findings if not f.suppressed}
     assert found == {("web/src/index.ts", 2), ("Dockerfile", 3)}
 

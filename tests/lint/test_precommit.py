@@ -72,16 +72,15 @@ def _hook_repo() -> tuple[Path, str]:
 
 def _pre_commit(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = {
-        **os.environ, **fixture_repo.GIT_ENV,
+        **os.environ,
+        **fixture_repo.GIT_ENV,
         "PRE_COMMIT_HOME": str(CACHE / "pre-commit" / "home"),
-        "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never",
+        "NO_COLOR": "1",
+        "PRE_COMMIT_COLOR": "never",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }
     env.pop("VIRTUAL_ENV", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", *args, "--color", "never"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=1500,
-    )
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args, "--color", "never"], cwd=project, env=env, capture_output=True, text=True, timeout=1500)
 
 
 def _forget_old_environments(repo: Path, rev: str) -> None:
@@ -117,18 +116,19 @@ def project(tmp_path, hook_repo) -> Path:
 
     path, rev = hook_repo
     root = tmp_path / "project"
-    fixture_repo.build(root, {
-        "services.yaml": MANIFEST,
-        "services/web/Dockerfile": "FROM node:20\nCOPY services/web .\n",
-        "services/web/package.json": '{"name": "web", "dependencies": {"@ameideio/ameide-sdk-ts": "1.4.0"}}\n',
-        "k8s/web.yaml": deployment("web", "demo/web"),
-        "packages/ameide_sdk_ts/sync.sh": "cp -r ../ameide_core_proto/gen src/\n",
-        "packages/ameide_core_proto/buf.yaml": "version: v2\n",
-        "scripts/bootstrap": "#!/bin/sh\necho ok\n",
-        ".pre-commit-config.yaml": (
-            f"repos:\n  - repo: {path}\n    rev: {rev}\n    hooks:\n      - id: devenv-lint\n      - id: devenv-render-check\n"
-        ),
-    })
+    fixture_repo.build(
+        root,
+        {
+            "services.yaml": MANIFEST,
+            "services/web/Dockerfile": "FROM node:20\nCOPY services/web .\n",
+            "services/web/package.json": '{"name": "web", "dependencies": {"@ameideio/ameide-sdk-ts": "1.4.0"}}\n',
+            "k8s/web.yaml": deployment("web", "demo/web"),
+            "packages/ameide_sdk_ts/sync.sh": "cp -r ../ameide_core_proto/gen src/\n",
+            "packages/ameide_core_proto/buf.yaml": "version: v2\n",
+            "scripts/bootstrap": "#!/bin/sh\necho ok\n",
+            ".pre-commit-config.yaml": (f"repos:\n  - repo: {path}\n    rev: {rev}\n    hooks:\n      - id: devenv-lint\n      - id: devenv-render-check\n"),
+        },
+    )
     rendered = subprocess.run([sys.executable, "-m", "devenv", "render"], cwd=root, capture_output=True, text=True)
     assert rendered.returncode == 0, rendered.stderr
     fixture_repo.git(root, "init", "-q", "-b", "main")

@@ -13,15 +13,33 @@ from tests.lint import monorepo as fixture_repo
 
 TRICKY = {
     ".gitignore": "*.log\n/build\nnode_modules/\ncache/*\n!cache/keep.txt\nsecret-*\n",
-    "a.py": "", "b.log": "", "build/x": "", "src/build/y": "",
-    "node_modules/m/index.js": "", "cache/drop.txt": "", "cache/keep.txt": "",
-    "src/.gitignore": "generated/\n!important.log\n*.tmp\n", "src/important.log": "", "src/other.log": "",
-    "src/generated/g.ts": "", "src/x.tmp": "", "src/deep/z.tmp": "", "src/deep/ok.ts": "",
-    "secret-key.pem": "", "docs/secret-notes.md": "",
-    "weird name/with space.ts": "", "ünïcode/файл.sh": "",
+    "a.py": "",
+    "b.log": "",
+    "build/x": "",
+    "src/build/y": "",
+    "node_modules/m/index.js": "",
+    "cache/drop.txt": "",
+    "cache/keep.txt": "",
+    "src/.gitignore": "generated/\n!important.log\n*.tmp\n",
+    "src/important.log": "",
+    "src/other.log": "",
+    "src/generated/g.ts": "",
+    "src/x.tmp": "",
+    "src/deep/z.tmp": "",
+    "src/deep/ok.ts": "",
+    "secret-key.pem": "",
+    "docs/secret-notes.md": "",
+    "weird name/with space.ts": "",
+    "ünïcode/файл.sh": "",
     "more/.gitignore": "**/temp\na/**/b\nout/\n!keep.log\n\\#hash\n",
-    "more/x/temp": "", "more/a/1/2/b": "", "more/a/c": "", "more/out": "", "more/y/out/z": "",
-    "more/keep.log": "", "more/#hash": "", "more/#other": "",
+    "more/x/temp": "",
+    "more/a/1/2/b": "",
+    "more/a/c": "",
+    "more/out": "",
+    "more/y/out/z": "",
+    "more/keep.log": "",
+    "more/#hash": "",
+    "more/#other": "",
 }
 
 
@@ -49,9 +67,7 @@ def test_the_walk_agrees_with_git(tmp_path):
 
 def test_the_walk_of_a_subfolder_applies_the_ignore_files_above_it(tmp_path):
     root = _write(tmp_path / "plain")
-    assert sorted(walk_files(root, "src")) == [
-        "src/.gitignore", "src/build/y", "src/deep/ok.ts", "src/important.log",
-    ]
+    assert sorted(walk_files(root, "src")) == ["src/.gitignore", "src/build/y", "src/deep/ok.ts", "src/important.log"]
 
 
 def test_outside_git_there_is_no_listing(tmp_path):

@@ -77,8 +77,7 @@ def _alive(pid: int) -> bool:
 
 
 def _start(root: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "devenv", "lint", *args], cwd=root,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen([sys.executable, "-m", "devenv", "lint", *args], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def test_jobs_is_clamped_to_files_and_cpus(tmp_path):
@@ -98,6 +97,7 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     cpus = len(os.sched_getaffinity(0))
     if cpus < 2:
         import pytest
+
         pytest.skip("one CPU: -j is clamped to 1, there are no workers to orphan")
     files = 2000
     for _ in range(5):  # a bigger tree until the workers are caught running

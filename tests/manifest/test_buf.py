@@ -34,9 +34,9 @@ def test_package_names(ecosystem, module, plugin, package):
     assert buf.package_name(ecosystem, buf.Ref.parse(module), buf.Ref.parse(plugin)) == package
 
 
-@pytest.mark.parametrize("ecosystem,url", [
-    ("npm", "https://buf.build/gen/npm/v1"), ("go", "https://buf.build/gen/go"), ("python", "https://buf.build/gen/python"),
-])
+@pytest.mark.parametrize(
+    "ecosystem,url", [("npm", "https://buf.build/gen/npm/v1"), ("go", "https://buf.build/gen/go"), ("python", "https://buf.build/gen/python")]
+)
 def test_endpoints(ecosystem, url):
     assert buf.endpoint(ecosystem, buf.Ref.parse("buf.build/connectrpc/eliza")) == url
 
@@ -58,14 +58,17 @@ def test_versions_parse_and_format_back(ecosystem, version, parts):
     assert buf.format_version(ecosystem, parsed) == version
 
 
-@pytest.mark.parametrize("ecosystem,version", [
-    ("go", "1.33.0-20230913231627-233fca715f49.1"),  # Go needs its v
-    ("npm", "v1.2.1-20230727062025-d8fbf2620c60.1"),
-    ("npm", "1.2.1"),
-    ("npm", "1.2.1-2023072706202-d8fbf2620c60.1"),  # a 13-digit timestamp
-    ("python", "1.2.1-20230727062025-d8fbf2620c60.1"),  # npm's form
-    ("python", "25.1.0.1.20230913231627"),  # no commit
-])
+@pytest.mark.parametrize(
+    "ecosystem,version",
+    [
+        ("go", "1.33.0-20230913231627-233fca715f49.1"),  # Go needs its v
+        ("npm", "v1.2.1-20230727062025-d8fbf2620c60.1"),
+        ("npm", "1.2.1"),
+        ("npm", "1.2.1-2023072706202-d8fbf2620c60.1"),  # a 13-digit timestamp
+        ("python", "1.2.1-20230727062025-d8fbf2620c60.1"),  # npm's form
+        ("python", "25.1.0.1.20230913231627"),  # no commit
+    ],
+)
 def test_other_versions_do_not_parse(ecosystem, version):
     assert buf.parse_version(ecosystem, version) is None
 

@@ -78,9 +78,12 @@ FILES = {
     "proto/a.proto": 'syntax = "proto3";\n',
     "sdk/ts/package.json": '{"name": "@x/sdk", "version": "1.0.0"}\n',
     "sdk/py/pyproject.toml": '[project]\nname = "x-sdk"\nversion = "1.0"\n',
-    "web/Dockerfile": "FROM scratch\n", "api/Dockerfile": "FROM scratch\n",
-    "k8s/web.yaml": deployment("web", "demo/web"), "k8s/api.yaml": deployment("api", "demo/api"),
-    "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n", "chart/values.yaml": "a: 1\n",
+    "web/Dockerfile": "FROM scratch\n",
+    "api/Dockerfile": "FROM scratch\n",
+    "k8s/web.yaml": deployment("web", "demo/web"),
+    "k8s/api.yaml": deployment("api", "demo/api"),
+    "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    "chart/values.yaml": "a: 1\n",
 }
 WRONG = ["text", 7, {"a": "b"}, ["x"], None, True]
 

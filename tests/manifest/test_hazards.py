@@ -11,7 +11,7 @@ from tests.fixtures.manifests import build_tree, deployment
 
 HEAD = "version: 1\nproject: demo\n"
 WEB = "services:\n  web: {sdks: [], context: web, image: demo/web, k8s: [web.yaml]}\n"
-REGISTRY = HEAD + "registries:\n  npm: {{kind: npm, url: \"{}\"}}\nservices: {{}}\n"
+REGISTRY = HEAD + 'registries:\n  npm: {{kind: npm, url: "{}"}}\nservices: {{}}\n'
 
 CASES = {
     "service named no": (HEAD + "services:\n  no: {context: web, image: demo/web, k8s: [web.yaml]}\n", "services.yaml:4:3"),
@@ -19,7 +19,8 @@ CASES = {
     "sdk named 1": (HEAD + "sdks:\n  1: {language: go, path: web, package: x}\nservices: {}\n", "sdks.1"),
     "sdk named false, referenced (found by the fuzz harness)": (
         HEAD + "sdks:\n  false: null\nservices:\n  web: {sdks: [ts], context: web, image: demo/web, k8s: [web.yaml]}\n",
-        "unknown SDK"),
+        "unknown SDK",
+    ),
     "registry named yes": (HEAD + "registries:\n  yes: {kind: npm, url: 'http://x'}\nservices: {}\n", "services.yaml:4:3"),
     "500 levels": (HEAD + "x: " + "[" * 500 + "]" * 500 + "\n", "nest more than 64 levels"),
     "deep mappings": (HEAD + "x: " + "{a: " * 500 + "1" + "}" * 500 + "\n", "nest more than 64 levels"),
@@ -63,12 +64,19 @@ def test_good_urls_pass(url):
     assert url_problem(url) is None
 
 
-@pytest.mark.parametrize("proto,says", [("Proto", "did you mean 'proto'?"), ("protos", "did you mean 'proto'?"), ("nowhere", "'nowhere' does not exist"),
-                                        ("dangling", "'dangling' does not exist"), ("loop", "Too many levels of symbolic links")])
+@pytest.mark.parametrize(
+    "proto,says",
+    [
+        ("Proto", "did you mean 'proto'?"),
+        ("protos", "did you mean 'proto'?"),
+        ("nowhere", "'nowhere' does not exist"),
+        ("dangling", "'dangling' does not exist"),
+        ("loop", "Too many levels of symbolic links"),
+    ],
+)
 def test_a_missing_proto_path_is_an_error_with_did_you_mean(tmp_path, monkeypatch, proto, says):
     text = HEAD + f"proto: {{path: {proto}}}\n" + WEB
-    root = build_tree(tmp_path, {"services.yaml": text, "proto/a.proto": "", "web/Dockerfile": "FROM scratch\n",
-                                 "web.yaml": deployment("web", "demo/web")})
+    root = build_tree(tmp_path, {"services.yaml": text, "proto/a.proto": "", "web/Dockerfile": "FROM scratch\n", "web.yaml": deployment("web", "demo/web")})
     (root / "dangling").symlink_to("nowhere")  # a link to no workspace, or a loop, is none either
     (root / "loop").symlink_to("loop")
     monkeypatch.chdir(root)

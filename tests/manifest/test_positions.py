@@ -44,8 +44,7 @@ def test_billion_laughs_is_refused():
         "assert loaded.data is None, 'expanded'\n"
         "print(loaded.problems[0].message)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", program], input=_billion_laughs(), capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run([sys.executable, "-c", program], input=_billion_laughs(), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "alias" in proc.stdout
 

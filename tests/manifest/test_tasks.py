@@ -35,8 +35,7 @@ tasks:
 
 
 def _tree(tmp_path, manifest: str):
-    return build_tree(tmp_path, {"services.yaml": manifest, "api/Dockerfile": "FROM scratch\n",
-                                 "api/k8s.yaml": deployment("api", "demo/api")})
+    return build_tree(tmp_path, {"services.yaml": manifest, "api/Dockerfile": "FROM scratch\n", "api/k8s.yaml": deployment("api", "demo/api")})
 
 
 def test_tasks_are_resources_services_and_tasks_wait_for(tmp_path):
@@ -51,24 +50,30 @@ def test_tasks_are_resources_services_and_tasks_wait_for(tmp_path):
 def test_rendered_local_resources(tmp_path):
     root = _tree(tmp_path, BASE)
     text = render(load_manifest(root / "services.yaml"), root / "Tiltfile").text
-    assert textwrap.dedent("""\
+    assert (
+        textwrap.dedent("""\
         local_resource(
             'db-migrate',
             cmd='./migrate.sh',
             labels=['ops'],
             trigger_mode=TRIGGER_MODE_MANUAL,
             auto_init=False,
-        )""") in text
+        )""")
+        in text
+    )
     assert "cmd=['python3', '-m', 'pytest'],\n    resource_deps=['api'],\n    allow_parallel=True," in text
 
 
-@pytest.mark.parametrize("edit, key, message", [
-    (("after: [api]", "after: [apii]"), "tasks.test:unit.after.0", "unknown resource 'apii'"),
-    (("  db-migrate:\n", "  packages:migrate:\n"), "tasks.packages:migrate", "uses the `packages:` prefix"),
-    (("    cmd: ./migrate.sh\n", ""), "tasks.db-migrate", "runs nothing"),
-    (("after: [api]", "after: [test:unit]"), "tasks.test:unit.after.0", "cannot wait for itself"),
-    (("    allow_parallel: true\n", "    allow_parallel: true\n  api: {cmd: x}\n"), "tasks.api", "has the name of a service"),
-])
+@pytest.mark.parametrize(
+    "edit, key, message",
+    [
+        (("after: [api]", "after: [apii]"), "tasks.test:unit.after.0", "unknown resource 'apii'"),
+        (("  db-migrate:\n", "  packages:migrate:\n"), "tasks.packages:migrate", "uses the `packages:` prefix"),
+        (("    cmd: ./migrate.sh\n", ""), "tasks.db-migrate", "runs nothing"),
+        (("after: [api]", "after: [test:unit]"), "tasks.test:unit.after.0", "cannot wait for itself"),
+        (("    allow_parallel: true\n", "    allow_parallel: true\n  api: {cmd: x}\n"), "tasks.api", "has the name of a service"),
+    ],
+)
 def test_task_problems_have_positions(tmp_path, edit, key, message):
     root = _tree(tmp_path, BASE.replace(*edit))
     with pytest.raises(ManifestError) as raised:

@@ -15,9 +15,19 @@ PRELUDE = (Path(__file__).parent / "tilt_standins.star").read_text()
 
 # Tilt's modules' functions a rendered Tiltfile may call, each a plain stand-in named with
 # underscores (os.path.exists -> os_path_exists).
-MODULE_FUNCTIONS = {"os.getenv", "os.putenv", "os.path.exists", "os.path.join", "os.path.abspath",
-                    "config.define_string_list", "config.parse", "config.set_enabled_resources",
-                    "v1alpha1.ui_button", "v1alpha1.cmd", "v1alpha1.start_on_spec"}
+MODULE_FUNCTIONS = {
+    "os.getenv",
+    "os.putenv",
+    "os.path.exists",
+    "os.path.join",
+    "os.path.abspath",
+    "config.define_string_list",
+    "config.parse",
+    "config.set_enabled_resources",
+    "v1alpha1.ui_button",
+    "v1alpha1.cmd",
+    "v1alpha1.start_on_spec",
+}
 MODULES = {name.split(".")[0] for name in MODULE_FUNCTIONS}
 
 
@@ -51,8 +61,7 @@ def _rewrite_os_getenv(source: str) -> str:
     return "".join(lines)
 
 
-def evaluate(tiltfile: str, env: dict[str, str] | None = None, args: list[str] | None = None,
-             files: dict[str, str] | None = None) -> list[dict]:
+def evaluate(tiltfile: str, env: dict[str, str] | None = None, args: list[str] | None = None, files: dict[str, str] | None = None) -> list[dict]:
     """The builtin calls the Tiltfile makes, in order (``args``: what follows `tilt up --`;
     ``files``: what ``read_file`` finds)."""
     source = PRELUDE + "\n" + _rewrite_os_getenv(tiltfile)

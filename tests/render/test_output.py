@@ -153,8 +153,9 @@ def test_a_closed_stdout_ends_quietly(repo, args):
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "devenv", *args], cwd=repo, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "devenv", *args], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"}
+    )
     proc.stdout.close()  # the reader is gone before devenv writes
     _, err = proc.communicate(timeout=60)
     assert proc.returncode in (0, 141) and err == b"", err.decode()

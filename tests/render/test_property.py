@@ -68,8 +68,7 @@ def manifests(draw):
         entry["port_forwards"] = [str(next(ports)) for _ in range(draw(st.integers(0, 2)))]
         entry["build_args"] = draw(st.dictionaries(env_name, build_arg_value, max_size=2))
         if draw(st.booleans()):
-            entry["live_update"] = [{"sync": {"from": f"svc/{svc}", "to": "/app/" + draw(text).replace("\n", "")}},
-                                    {"run": {"cmd": draw(nonempty)}}]
+            entry["live_update"] = [{"sync": {"from": f"svc/{svc}", "to": "/app/" + draw(text).replace("\n", "")}}, {"run": {"cmd": draw(nonempty)}}]
         services[svc] = entry
     manifest = {
         "version": 1,
@@ -105,7 +104,7 @@ class StepCmd:
         tail += f" && devenv sdk mark {self.sdk} {self.step} -f services.yaml"
         if not (isinstance(actual, str) and actual.startswith(head) and actual.endswith(tail)):
             return False
-        body = actual[len(head):len(actual) - len(tail)]
+        body = actual[len(head) : len(actual) - len(tail)]
         return body in (self.cmd, f"(\n{self.cmd}\n)")
 
     def __repr__(self) -> str:
@@ -130,8 +129,7 @@ def expected_calls(m: dict, env: dict) -> list[dict]:
             guard = "proto" in m and index == 0
             cmd = StepCmd(sdk, step, step_spec["cmd"], guard, guard and "generated" in spec)
             deps = [last_marker] if last_marker else []  # the step before's result digest
-            calls.append({"fn": "local_resource", "name": resource, "cmd": cmd, "deps": deps,
-                          "resource_deps": previous, "allow_parallel": spec["parallel"]})
+            calls.append({"fn": "local_resource", "name": resource, "cmd": cmd, "deps": deps, "resource_deps": previous, "allow_parallel": spec["parallel"]})
             previous = [resource]
             last_marker = f".devenv/sdk/{sdk}/{step}.sha256"
         ready[sdk] = previous
@@ -157,8 +155,16 @@ def expected_calls(m: dict, env: dict) -> list[dict]:
                 live.append({"sync": [step["sync"]["from"], step["sync"]["to"]]})
             else:
                 live.append({"run": step["run"]["cmd"], "trigger": []})
-        calls.append({"fn": "docker_build", "ref": spec["image"], "context": spec["context"], "build_args": args,
-                      "extra_hosts": [f"{h}:{ip}" for h in m["build"]["extra_hosts"]["hosts"]], "live_update": live})
+        calls.append(
+            {
+                "fn": "docker_build",
+                "ref": spec["image"],
+                "context": spec["context"],
+                "build_args": args,
+                "extra_hosts": [f"{h}:{ip}" for h in m["build"]["extra_hosts"]["hosts"]],
+                "live_update": live,
+            }
+        )
         calls.append({"fn": "k8s_yaml", "yaml": spec["k8s"]})
         deps = []
         for sdk in spec["sdks"]:
@@ -166,15 +172,16 @@ def expected_calls(m: dict, env: dict) -> list[dict]:
                 if dep not in deps:
                     deps.append(dep)
         deps += [a for a in spec.get("after", []) if a not in deps]
-        calls.append({"fn": "k8s_resource", "workload": svc, "resource_deps": deps,
-                      "labels": spec["labels"] or ["services"], "port_forwards": spec["port_forwards"]})
+        calls.append(
+            {"fn": "k8s_resource", "workload": svc, "resource_deps": deps, "labels": spec["labels"] or ["services"], "port_forwards": spec["port_forwards"]}
+        )
     return calls
 
 
 def _project(actual: list[dict], expected: list[dict]) -> list[dict]:
     """Keep, from each actual call, only the keys the expectation states."""
     keys = [set(e) for e in expected]
-    return [{k: a.get(k) for k in ks} for a, ks in zip(actual, keys)] + actual[len(expected):]
+    return [{k: a.get(k) for k in ks} for a, ks in zip(actual, keys)] + actual[len(expected) :]
 
 
 def _write(root: Path, m: dict) -> dict:

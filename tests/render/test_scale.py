@@ -21,9 +21,16 @@ PACKAGE = str(Path(devenv.__file__).parent)
 
 def _monorepo(root: Path, services: int) -> Path:
     files = {}
-    lines = ["version: 1", "project: scale", "registries:", "  npm: {kind: npm, url: 'http://npm.example.io'}",
-             "sdks:", "  ts: {language: typescript, path: sdk/ts, package: '@x/sdk', version: '1.0.0',",
-             "       steps: {build: {cmd: make}}}", "services:"]
+    lines = [
+        "version: 1",
+        "project: scale",
+        "registries:",
+        "  npm: {kind: npm, url: 'http://npm.example.io'}",
+        "sdks:",
+        "  ts: {language: typescript, path: sdk/ts, package: '@x/sdk', version: '1.0.0',",
+        "       steps: {build: {cmd: make}}}",
+        "services:",
+    ]
     for i in range(services):
         name = f"s{i:05d}"
         workload = f"w{i:05d}" if i % 4 == 0 else name  # renamed workloads: the rename check's work
@@ -31,8 +38,10 @@ def _monorepo(root: Path, services: int) -> Path:
         files[f"k8s/{name}.yaml"] = deployment(workload, f"img/{name}")
         shared = ", k8s/shared.yaml" if i % 50 == 0 else ""
         after = f", after: [s{i - 1:05d}]" if i % 10 else ""
-        lines.append(f"  {name}: {{language: typescript, context: svc/{name}, image: img/{name}, k8s: [k8s/{name}.yaml{shared}],"
-                     f" port_forwards: ['{10000 + i}'], labels: [team{i % 7}]{after}}}")
+        lines.append(
+            f"  {name}: {{language: typescript, context: svc/{name}, image: img/{name}, k8s: [k8s/{name}.yaml{shared}],"
+            f" port_forwards: ['{10000 + i}'], labels: [team{i % 7}]{after}}}"
+        )
     # Shared by 100 services, so it holds no object: Tilt refuses an object deployed twice.
     files["k8s/shared.yaml"] = "# settings every service's YAML may name\n"
     files["services.yaml"] = "\n".join(lines) + "\n"

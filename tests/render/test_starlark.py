@@ -2,14 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devenv.render.starlark import (
-    Expr,
-    StarlarkEncodeError,
-    call,
-    comment,
-    literal,
-    string,
-)
+from devenv.render.starlark import Expr, StarlarkEncodeError, call, comment, literal, string
 from tests.render.standins import starlark_go
 
 

@@ -25,8 +25,7 @@ class WatchProcess:
     def __init__(self, cwd):
         env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "devenv", "render", "--watch"], cwd=cwd, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [sys.executable, "-m", "devenv", "render", "--watch"], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -56,11 +55,7 @@ def _wait_until(predicate, timeout=15):
 
 @pytest.fixture
 def repo(tree):
-    return tree({
-        "services.yaml": MANIFEST.replace("PORT", "3000"),
-        "web/Dockerfile": "FROM scratch\n",
-        "web.yaml": deployment("web", "demo/web"),
-    })
+    return tree({"services.yaml": MANIFEST.replace("PORT", "3000"), "web/Dockerfile": "FROM scratch\n", "web.yaml": deployment("web", "demo/web")})
 
 
 def test_watch_rerenders_keeps_last_good_and_stops_cleanly(repo):

@@ -1,11 +1,6 @@
 import json
 
-from devenv.render.workloads import (
-    K8sObject,
-    normalize_image,
-    resource_names,
-    unique_names,
-)
+from devenv.render.workloads import K8sObject, normalize_image, resource_names, unique_names
 from tests.fixtures.manifests import deployment
 from tests.support.cli import devenv
 
@@ -106,16 +101,28 @@ def test_without_helm_a_chart_is_assumed_named_after_its_release_and_said_so(tre
     """Naming a chart's workloads as Tilt does needs `helm template`; without helm the render
     still works, assumes the release name, and warns (tests/integration/test_tilt_naming.py
     judges the render with helm against the real Tilt)."""
-    repo = tree({"services.yaml": HELM_MANIFEST, "web/Dockerfile": "FROM scratch\n",
-                 "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n", "chart/templates/x.yaml": "{{ fail }}\n"})
+    repo = tree(
+        {
+            "services.yaml": HELM_MANIFEST,
+            "web/Dockerfile": "FROM scratch\n",
+            "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+            "chart/templates/x.yaml": "{{ fail }}\n",
+        }
+    )
     result = devenv("render", "--stdout", cwd=repo, env={"PATH": "/nonexistent"})
     assert result.code == 0, result.err
     assert "services.web.helm: helm is not on PATH" in result.err and "k8s_resource(\n        'web'," in result.out
 
 
 def test_a_chart_helm_cannot_template_is_one_error_naming_the_service(tree, helm_bin):
-    repo = tree({"services.yaml": HELM_MANIFEST, "web/Dockerfile": "FROM scratch\n",
-                 "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n", "chart/templates/x.yaml": "{{ fail \"no\" }}\n"})
+    repo = tree(
+        {
+            "services.yaml": HELM_MANIFEST,
+            "web/Dockerfile": "FROM scratch\n",
+            "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+            "chart/templates/x.yaml": '{{ fail "no" }}\n',
+        }
+    )
     result = devenv("render", cwd=repo)
     assert result.code == 2 and "Traceback" not in result.err
     errors = [line for line in result.err.splitlines() if " error: " in line]

@@ -22,8 +22,18 @@ def test_the_digest_is_sha256_over_name_version_and_kept_files(tmp_path):
 def test_caches_outputs_and_dot_files_do_not_count_but_sources_and_version_do(tmp_path):
     build_tree(tmp_path, {"src/a.ts": "A"})
     before = result_digest(tmp_path, "p", "1")
-    build_tree(tmp_path, {"node_modules/x/i.js": "1", "dist/a.js": "2", "build/lib.whl": "3", ".cache/x": "4",
-                          "p.egg-info/PKG-INFO": "5", "src/__pycache__/a.pyc": "6", ".devenv-sdk-stamp.json": "{}"})
+    build_tree(
+        tmp_path,
+        {
+            "node_modules/x/i.js": "1",
+            "dist/a.js": "2",
+            "build/lib.whl": "3",
+            ".cache/x": "4",
+            "p.egg-info/PKG-INFO": "5",
+            "src/__pycache__/a.pyc": "6",
+            ".devenv-sdk-stamp.json": "{}",
+        },
+    )
     assert result_digest(tmp_path, "p", "1") == before
     assert result_digest(tmp_path, "p", "2") != before
     (tmp_path / "src/a.ts").write_text("B")
@@ -46,11 +56,14 @@ def test_digest_arg_names():
 
 
 def test_mark_outside_tilt_writes_and_reports(tmp_path):
-    build_tree(tmp_path, {
-        "services.yaml": "version: 1\nproject: p\nsdks:\n  ts:\n    language: typescript\n    path: sdk\n"
-                         "    package: '@a/ts'\n    steps:\n      build: {cmd: 'true'}\nservices: {}\n",
-        "sdk/src/a.ts": "A",
-    })
+    build_tree(
+        tmp_path,
+        {
+            "services.yaml": "version: 1\nproject: p\nsdks:\n  ts:\n    language: typescript\n    path: sdk\n"
+            "    package: '@a/ts'\n    steps:\n      build: {cmd: 'true'}\nservices: {}\n",
+            "sdk/src/a.ts": "A",
+        },
+    )
     env = {"TILT_PORT": ""}  # not inside Tilt: nothing to wait for
     first = devenv("sdk", "mark", "ts", "build", cwd=tmp_path, env=env)
     assert first.code == 0 and "new result" in first.err
@@ -64,16 +77,19 @@ def test_mark_outside_tilt_writes_and_reports(tmp_path):
 def test_the_implicit_smoke_step_and_a_folderless_buf_sdk_are_marked(tmp_path):
     """The smoke step render adds to a published chain (issue 21) marks like any other step, and a
     Buf SDK with steps but no folder is known by its name and version."""
-    build_tree(tmp_path, {
-        "services.yaml": "version: 1\nproject: p\nregistries:\n  npm: {kind: npm, url: 'http://npm.example.io'}\n"
-                         "sdks:\n  ts:\n    language: typescript\n    path: sdk\n    package: '@a/ts'\n"
-                         "    registry: npm\n    version: 1.0.0\n    steps:\n      publish: {cmd: 'true'}\n"
-                         "  es:\n    language: typescript\n    source: buf\n"
-                         "    buf: {module: buf.build/acme/apis, plugin: buf.build/bufbuild/es}\n"
-                         "    version: 1.2.1-20230727062025-d8fbf2620c60.1\n    steps:\n      check: {cmd: 'true'}\n"
-                         "services: {}\n",
-        "sdk/src/a.ts": "A",
-    })
+    build_tree(
+        tmp_path,
+        {
+            "services.yaml": "version: 1\nproject: p\nregistries:\n  npm: {kind: npm, url: 'http://npm.example.io'}\n"
+            "sdks:\n  ts:\n    language: typescript\n    path: sdk\n    package: '@a/ts'\n"
+            "    registry: npm\n    version: 1.0.0\n    steps:\n      publish: {cmd: 'true'}\n"
+            "  es:\n    language: typescript\n    source: buf\n"
+            "    buf: {module: buf.build/acme/apis, plugin: buf.build/bufbuild/es}\n"
+            "    version: 1.2.1-20230727062025-d8fbf2620c60.1\n    steps:\n      check: {cmd: 'true'}\n"
+            "services: {}\n",
+            "sdk/src/a.ts": "A",
+        },
+    )
     env = {"TILT_PORT": ""}
     smoke = devenv("sdk", "mark", "ts", "smoke", cwd=tmp_path, env=env)
     assert smoke.code == 0, smoke.err
@@ -81,15 +97,18 @@ def test_the_implicit_smoke_step_and_a_folderless_buf_sdk_are_marked(tmp_path):
     buf = devenv("sdk", "mark", "es", "check", cwd=tmp_path, env=env)
     assert buf.code == 0, buf.err
     assert (tmp_path / ".devenv/sdk/es/check.sha256").read_text().strip() == result_digest(
-        None, "@buf/acme_apis.bufbuild_es", "1.2.1-20230727062025-d8fbf2620c60.1")
+        None, "@buf/acme_apis.bufbuild_es", "1.2.1-20230727062025-d8fbf2620c60.1"
+    )
 
 
 def test_tilt_filewatch_coverage_ignores_and_events():
     from devenv.sdk.tiltseen import _seen, _watches
 
     path = "/r/.devenv/sdk/ts/build.sha256"
-    watch = {"spec": {"watchedPaths": ["/r/.devenv/sdk/ts/build.sha256"]},
-             "status": {"fileEvents": [{"time": "2026-01-01T00:00:01.500000Z", "seenFiles": [path]}]}}
+    watch = {
+        "spec": {"watchedPaths": ["/r/.devenv/sdk/ts/build.sha256"]},
+        "status": {"fileEvents": [{"time": "2026-01-01T00:00:01.500000Z", "seenFiles": [path]}]},
+    }
     folder = {"spec": {"watchedPaths": ["/r"], "ignores": [{"basePath": "/r", "patterns": [".devenv"]}]}}
     other = {"spec": {"watchedPaths": ["/r/.devenv/sdk/tsx"]}}
     disabled = {"spec": {"watchedPaths": ["/r"]}, "status": {"disableStatus": {"disabled": True}}}
@@ -100,12 +119,15 @@ def test_tilt_filewatch_coverage_ignores_and_events():
 
 
 def test_a_shared_build_arg_may_not_hide_a_result_digest(tmp_path):
-    build_tree(tmp_path, {
-        "services.yaml": "version: 1\nproject: p\nbuild:\n  build_args:\n    TS_SDK_DIGEST: x\n"
-                         "sdks:\n  ts:\n    language: typescript\n    path: sdk\n"
-                         "    package: '@a/ts'\n    steps:\n      build: {cmd: 'true'}\nservices: {}\n",
-        "sdk/src/a.ts": "A",
-    })
+    build_tree(
+        tmp_path,
+        {
+            "services.yaml": "version: 1\nproject: p\nbuild:\n  build_args:\n    TS_SDK_DIGEST: x\n"
+            "sdks:\n  ts:\n    language: typescript\n    path: sdk\n"
+            "    package: '@a/ts'\n    steps:\n      build: {cmd: 'true'}\nservices: {}\n",
+            "sdk/src/a.ts": "A",
+        },
+    )
     result = devenv("render", "--stdout", cwd=tmp_path)
     assert result.code == 2
     assert "services.yaml:7:3" in result.err and "'TS_SDK_DIGEST' (the SDK's result digest) is also one of `build.build_args`" in result.err

@@ -49,7 +49,7 @@ def test_only_the_first_step_is_guarded_only_generated_sdks_stamp_and_every_step
     steps = {c["name"]: c["cmd"] for c in _calls(build(tmp_path, FILES)) if c["fn"] == "local_resource" and c["name"] != "packages:health"}
     assert steps == {
         "packages:ts-sdk-build": "devenv sdk guard ts -f services.yaml && true && devenv sdk stamp ts -f services.yaml"
-                                 " && devenv sdk mark ts build -f services.yaml",
+        " && devenv sdk mark ts build -f services.yaml",
         "packages:ts-sdk-smoke": "true && devenv sdk mark ts smoke -f services.yaml",
         "packages:go-sdk-build": "devenv sdk guard go -f services.yaml && true && devenv sdk mark go build -f services.yaml",
         "packages:python-sdk-build": "devenv sdk guard python -f services.yaml && true && devenv sdk mark python build -f services.yaml",
@@ -83,7 +83,8 @@ def test_a_context_holding_the_state_folder_ignores_it(tmp_path):
 def test_without_a_proto_workspace_there_is_nothing_to_guard(tmp_path):
     repo = build(tmp_path, FILES)
     text = (repo / "services.yaml").read_text()
-    (repo / "services.yaml").write_text(text[:text.index("proto:\n")] + text[text.index("sdks:\n"):])
+    (repo / "services.yaml").write_text(text[: text.index("proto:\n")] + text[text.index("sdks:\n") :])
     steps = [c["cmd"] for c in _calls(repo) if c["fn"] == "local_resource" and c["name"] != "packages:health"]
-    assert steps == [f"true && devenv sdk mark {sdk} {step} -f services.yaml"
-                     for sdk, step in [("ts", "build"), ("ts", "smoke"), ("go", "build"), ("python", "build")]]
+    assert steps == [
+        f"true && devenv sdk mark {sdk} {step} -f services.yaml" for sdk, step in [("ts", "build"), ("ts", "smoke"), ("go", "build"), ("python", "build")]
+    ]

@@ -14,9 +14,21 @@ import pytest
 from devenv.sdk.steps import first_step_cmd
 
 SUCCEEDING = [
-    "touch {m}", "false || touch {m}", "touch {m}; true", "cd / ; touch {m}", "cd /", "touch {m} # trailing comment",
-    "touch {m}\n", "touch {m} &\nwait", "(touch {m})", "touch {m} && exit 0", "touch '{m}' && echo \"a b\" | cat",
-    "if true; then touch {m}; fi", "exec touch {m}", "  touch {m}  ", "touch {m}\n# only a comment",
+    "touch {m}",
+    "false || touch {m}",
+    "touch {m}; true",
+    "cd / ; touch {m}",
+    "cd /",
+    "touch {m} # trailing comment",
+    "touch {m}\n",
+    "touch {m} &\nwait",
+    "(touch {m})",
+    "touch {m} && exit 0",
+    "touch '{m}' && echo \"a b\" | cat",
+    "if true; then touch {m}; fi",
+    "exec touch {m}",
+    "  touch {m}  ",
+    "touch {m}\n# only a comment",
 ]
 FAILING = ["false", "touch {m}; false", "exit 3", "touch {m} && false # no", "true\nfalse"]
 
@@ -75,6 +87,6 @@ def test_no_stamp_after_a_failure(shell, cmd):
 
 def test_plain_commands_stay_readable():
     assert first_step_cmd("ts", "release/build.sh ts --fast", "services.yaml", stamp=True) == (
-        "devenv sdk guard ts -f services.yaml && release/build.sh ts --fast && devenv sdk stamp ts -f services.yaml")
-    assert first_step_cmd("ts", "make a; make b", "my manifest.yaml", stamp=False) == (
-        "devenv sdk guard ts -f 'my manifest.yaml' && (\nmake a; make b\n)")
+        "devenv sdk guard ts -f services.yaml && release/build.sh ts --fast && devenv sdk stamp ts -f services.yaml"
+    )
+    assert first_step_cmd("ts", "make a; make b", "my manifest.yaml", stamp=False) == ("devenv sdk guard ts -f 'my manifest.yaml' && (\nmake a; make b\n)")

@@ -22,15 +22,7 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.support.registries import (
-    Processes,
-    Upstream,
-    _escape,
-    _npm_user,
-    free_port,
-    start_pypiserver,
-    verdaccio_binary,
-)
+from tests.support.registries import Processes, Upstream, _escape, _npm_user, free_port, start_pypiserver, verdaccio_binary
 
 MODULE = "buf.build/acme/apis"
 HOST = "bsr.example.io"  # the module host the shared fixture (bsr_servers) serves
@@ -67,16 +59,15 @@ log: {{type: stdout, format: pretty, level: warn}}
 def _publish(url: str, token: str, work: Path, name: str, version: str) -> None:
     package = work / f"pkg-{name.replace('/', '_')}-{version}"
     package.mkdir(parents=True)
-    (package / "package.json").write_text(json.dumps({"name": name, "version": version, "main": "index.js",
-                                                       "license": "Apache-2.0"}))
+    (package / "package.json").write_text(json.dumps({"name": name, "version": version, "main": "index.js", "license": "Apache-2.0"}))
     (package / "index.js").write_text("module.exports = {};\n")
     host = url.split("://", 1)[1]
     npmrc = work / "npmrc"
     npmrc.write_text(f"//{host}/:_authToken={token}\nregistry={url}/\naudit=false\nfund=false\nupdate-notifier=false\n")
-    env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(work), "npm_config_userconfig": str(npmrc),
-           "npm_config_cache": str(work / "npm-cache")}
-    done = subprocess.run(["npm", "publish", "--access", "public", "--tag", "latest", "--registry", f"{url}/"], cwd=package, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(work), "npm_config_userconfig": str(npmrc), "npm_config_cache": str(work / "npm-cache")}
+    done = subprocess.run(
+        ["npm", "publish", "--access", "public", "--tag", "latest", "--registry", f"{url}/"], cwd=package, env=env, capture_output=True, text=True, timeout=120
+    )
     if done.returncode != 0:
         raise RuntimeError(f"npm publish {name}@{version} failed:\n{done.stdout}\n{done.stderr}")
 
@@ -88,8 +79,7 @@ def start_bsr_verdaccio(work: Path, procs: Processes) -> tuple[Upstream, str]:
     config = work / "config.yaml"
     config.write_text(VERDACCIO_CONFIG.format(storage=work / "storage", htpasswd=work / "htpasswd"))
     port = free_port()
-    procs.start("Verdaccio (BSR npm)", [binary, "--config", str(config), "--listen", f"127.0.0.1:{port}"], port,
-                work / "verdaccio.log")
+    procs.start("Verdaccio (BSR npm)", [binary, "--config", str(config), "--listen", f"127.0.0.1:{port}"], port, work / "verdaccio.log")
     upstream = Upstream("bsr-npm", "npm", "127.0.0.1", port)
     token = _npm_user(upstream.url)
     for name in (NPM_PUBLIC, NPM_PRIVATE):
@@ -158,7 +148,7 @@ class _Router(BaseHTTPRequestHandler):
         if route is None:
             self.send_error(404, "no such BSR endpoint")
             return
-        path = route.to + self.path[len(route.prefix):]
+        path = route.to + self.path[len(route.prefix) :]
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
         connection = http.client.HTTPConnection(*route.upstream.address, timeout=30)
         try:
@@ -204,6 +194,7 @@ def start_bsr(work: Path, procs: Processes, host: str) -> tuple[PathRouter, str,
     pypi = start_pypiserver("bsr-pypi", wheels, work / "pypi", procs)
     go = StaticServer(go_proxy_dir(work / "goproxy", host))
     # pypiserver's index links its files as ../../packages/<file>: from /gen/python/<project>/ that is /packages
-    router = PathRouter([Route("/gen/npm/v1", npm, ""), Route("/gen/python", pypi, "/simple"),
-                         Route("/packages", pypi, "/packages"), Route("/gen/go", go.upstream, "")])
+    router = PathRouter(
+        [Route("/gen/npm/v1", npm, ""), Route("/gen/python", pypi, "/simple"), Route("/packages", pypi, "/packages"), Route("/gen/go", go.upstream, "")]
+    )
     return router, token, go

@@ -18,8 +18,5 @@ class Result:
 
 def devenv(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60) -> Result:
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    proc = subprocess.run(
-        [sys.executable, "-m", "devenv", *args], cwd=cwd, env=full_env,
-        capture_output=True, text=True, timeout=timeout,
-    )
+    proc = subprocess.run([sys.executable, "-m", "devenv", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
     return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -29,8 +29,16 @@ BODY_500 = b'{"error": "internal server error (injected by the test fault proxy)
 
 
 class FaultProxy:
-    def __init__(self, upstream: tuple[str, int] | None, *, host: str = "127.0.0.1", port: int = 0,
-                 mode: Mode = "pass", tls: ssl.SSLContext | None = None, stall: float = 10.0):
+    def __init__(
+        self,
+        upstream: tuple[str, int] | None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        mode: Mode = "pass",
+        tls: ssl.SSLContext | None = None,
+        stall: float = 10.0,
+    ):
         if mode not in MODES:
             raise ValueError(f"mode {mode!r} not in {MODES}")
         self.upstream = upstream
@@ -58,9 +66,9 @@ class FaultProxy:
     def _run(self, host: str, port: int) -> None:
         asyncio.set_event_loop(self._loop)
         try:
-            self._server = self._loop.run_until_complete(asyncio.start_server(
-                self._handle, host, port, ssl=self.tls, ssl_handshake_timeout=5.0 if self.tls else None,
-                reuse_address=True))
+            self._server = self._loop.run_until_complete(
+                asyncio.start_server(self._handle, host, port, ssl=self.tls, ssl_handshake_timeout=5.0 if self.tls else None, reuse_address=True)
+            )
         except BaseException as exc:  # noqa: BLE001 - reported to the constructor
             self._error = exc
             self._ready.set()
@@ -109,8 +117,10 @@ class FaultProxy:
             head = await _read_head(reader)
             self.requests.append(head.split(b"\r\n", 1)[0])
             if mode == "500":
-                writer.write(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY_500) + BODY_500)
+                writer.write(
+                    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY_500) + BODY_500
+                )
                 await writer.drain()
             elif mode == "stall":
                 await asyncio.sleep(self.stall)
@@ -122,8 +132,7 @@ class FaultProxy:
                     raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 writer.transport.abort()
                 return
-        except (asyncio.CancelledError, ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                ssl.SSLError, OSError, asyncio.TimeoutError):
+        except (asyncio.CancelledError, ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ssl.SSLError, OSError, asyncio.TimeoutError):
             pass
         finally:
             self._tasks.discard(task)

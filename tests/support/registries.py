@@ -42,13 +42,7 @@ import yaml
 
 from tests.fixtures.manifests import deployment
 from tests.support.components import CACHE, missing
-from tests.support.faultproxy import (
-    BlackHole,
-    DnsStub,
-    FaultProxy,
-    free_port,
-    wait_port,
-)
+from tests.support.faultproxy import BlackHole, DnsStub, FaultProxy, free_port, wait_port
 from tests.support.sandbox import Completed, Loopback, Sandbox, available
 
 NPM_PACKAGE, NPM_VERSIONS = "@ameideio/ameide-sdk-ts", ("1.3.0", "1.4.0")
@@ -87,8 +81,7 @@ class Processes:
     def start(self, name: str, argv: list[str], port: int, log: Path, **kwargs) -> subprocess.Popen:
         handle = open(log, "wb")
         self.logs.append(handle)
-        proc = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, **kwargs)
+        proc = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
         self.procs.append(proc)
         if not wait_port("127.0.0.1", port, START_TIMEOUT, proc):
             tail = log.read_text(errors="replace")[-3000:]
@@ -110,6 +103,7 @@ class Processes:
 
 
 # -- npm: Verdaccio ------------------------------------------------------------------------------
+
 
 def verdaccio_binary() -> str:
     explicit = os.environ.get("DEVENV_VERDACCIO")
@@ -149,8 +143,7 @@ log: {{type: stdout, format: pretty, level: warn}}
 def _npm_user(url: str) -> str:
     """Create a user through the registry's CouchDB-style API; returns its token (npm needs one)."""
     body = json.dumps({"name": "devenv", "password": "devenv-test-pw", "type": "user", "roles": []}).encode()
-    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:devenv", data=body, method="PUT",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:devenv", data=body, method="PUT", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=20) as response:
         return json.load(response)["token"]
 
@@ -158,18 +151,23 @@ def _npm_user(url: str) -> str:
 def _npm_publish(url: str, token: str, work: Path, version: str) -> None:
     package = work / f"pkg-{version}"
     package.mkdir(parents=True)
-    (package / "package.json").write_text(json.dumps({
-        "name": NPM_PACKAGE, "version": version, "main": "index.js", "license": "Apache-2.0",
-        "description": "the devenv test double of the platform's TypeScript SDK",
-    }))
+    (package / "package.json").write_text(
+        json.dumps(
+            {
+                "name": NPM_PACKAGE,
+                "version": version,
+                "main": "index.js",
+                "license": "Apache-2.0",
+                "description": "the devenv test double of the platform's TypeScript SDK",
+            }
+        )
+    )
     (package / "index.js").write_text(f"module.exports = {{ version: {version!r} }};\n")
     host = url.split("://", 1)[1]
     npmrc = work / "npmrc"
-    npmrc.write_text(f"//{host}/:_authToken={token}\nregistry={url}/\naudit=false\nfund=false\n"
-                     "update-notifier=false\n")
+    npmrc.write_text(f"//{host}/:_authToken={token}\nregistry={url}/\naudit=false\nfund=false\nupdate-notifier=false\n")
     env = {**os.environ, "npm_config_userconfig": str(npmrc), "npm_config_cache": str(work / "npm-cache")}
-    proc = subprocess.run(["npm", "publish", "--access", "public", "--registry", f"{url}/"], cwd=package, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(["npm", "publish", "--access", "public", "--registry", f"{url}/"], cwd=package, env=env, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise RuntimeError(f"npm publish {NPM_PACKAGE}@{version} failed:\n{proc.stdout}\n{proc.stderr}")
 
@@ -180,8 +178,7 @@ def start_verdaccio(work: Path, procs: Processes) -> Upstream:
     config = work / "config.yaml"
     config.write_text(VERDACCIO_CONFIG.format(storage=work / "storage", htpasswd=work / "htpasswd"))
     port = free_port()
-    procs.start("Verdaccio", [binary, "--config", str(config), "--listen", f"127.0.0.1:{port}"],
-                              port, work / "verdaccio.log")
+    procs.start("Verdaccio", [binary, "--config", str(config), "--listen", f"127.0.0.1:{port}"], port, work / "verdaccio.log")
     upstream = Upstream("verdaccio", "npm", "127.0.0.1", port)
     token = _npm_user(upstream.url)
     for version in NPM_VERSIONS:
@@ -191,11 +188,13 @@ def start_verdaccio(work: Path, procs: Processes) -> Upstream:
 
 # -- PyPI: pypiserver ----------------------------------------------------------------------------
 
+
 def _wheel(work: Path, version: str) -> Path:
     source = work / f"src-{version}"
     (source / "ameide_sdk").mkdir(parents=True)
     (source / "ameide_sdk" / "__init__.py").write_text(f'__version__ = "{version}"\n')
-    (source / "pyproject.toml").write_text(textwrap.dedent(f"""\
+    (source / "pyproject.toml").write_text(
+        textwrap.dedent(f"""\
         [build-system]
         requires = ["hatchling"]
         build-backend = "hatchling.build"
@@ -204,7 +203,8 @@ def _wheel(work: Path, version: str) -> Path:
         name = "{PYPI_PROJECT}"
         version = "{version}"
         description = "the devenv test double of the platform's Python SDK"
-        """))
+        """)
+    )
     out = work / "dist"
     argv = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)]
     try:
@@ -233,14 +233,12 @@ def pypi_packages(work: Path) -> Path:
     return packages
 
 
-def start_pypiserver(name: str, packages: Path, work: Path, procs: Processes,
-                     auth: list[str] | None = None) -> Upstream:
+def start_pypiserver(name: str, packages: Path, work: Path, procs: Processes, auth: list[str] | None = None) -> Upstream:
     """pypiserver on 127.0.0.1 serving ``packages``; ``auth``: its -a/-P arguments (default: open)."""
     auth = auth if auth is not None else ["-a", ".", "-P", "."]
     work.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    argv = [sys.executable, "-m", "pypiserver", "run", "-p", str(port), "-i", "127.0.0.1", "--disable-fallback",
-            *auth, str(packages)]
+    argv = [sys.executable, "-m", "pypiserver", "run", "-p", str(port), "-i", "127.0.0.1", "--disable-fallback", *auth, str(packages)]
     procs.start(name, argv, port, work / f"{name}.log")
     return Upstream(name, "pypi", "127.0.0.1", port)
 
@@ -258,6 +256,7 @@ def pypi_auth_args(work: Path) -> list[str]:
 
 
 # -- Go: a module proxy directory ----------------------------------------------------------------
+
 
 def _escape(path: str) -> str:
     return "".join("!" + c.lower() if c.isupper() else c for c in path)
@@ -302,9 +301,9 @@ class GoProxy:
 
 # -- OCI: Debian's docker-registry (distribution) ------------------------------------------------
 
+
 def _docker_registry_binary() -> str:
-    found = shutil.which("docker-registry") or ("/usr/bin/docker-registry"
-                                                if os.path.exists("/usr/bin/docker-registry") else None)
+    found = shutil.which("docker-registry") or ("/usr/bin/docker-registry" if os.path.exists("/usr/bin/docker-registry") else None)
     if not found:
         missing("docker-registry not found (scripts/tools/install-system.sh installs Debian's docker-registry)")
     return found
@@ -314,14 +313,17 @@ def start_docker_registry(name: str, work: Path, procs: Processes, extra: str = 
     work.mkdir(parents=True, exist_ok=True)
     port = free_port()
     config = work / "config.yml"
-    config.write_text(textwrap.dedent(f"""\
+    config.write_text(
+        textwrap.dedent(f"""\
         version: 0.1
         log: {{level: error}}
         storage:
-          filesystem: {{rootdirectory: {work / 'data'}}}
+          filesystem: {{rootdirectory: {work / "data"}}}
         http:
           addr: 127.0.0.1:{port}
-        """) + extra)
+        """)
+        + extra
+    )
     procs.start(name, [_docker_registry_binary(), "serve", str(config)], port, work / "registry.log")
     return Upstream(name, "oci", "127.0.0.1", port)
 
@@ -339,6 +341,7 @@ def token_auth(ca_pem: Path) -> str:
 
 
 # -- certificates --------------------------------------------------------------------------------
+
 
 class Certificates:
     """A trusted CA (its bundle at ``ca_pem``), an untrusted one, and leaf certificates: good,
@@ -398,12 +401,12 @@ class Certificates:
         )
         cert_path, key_path = self.folder / f"expired-{host}.pem", self.folder / f"expired-{host}.key"
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         return str(cert_path), str(key_path)
 
 
 # -- the network: loopback addresses, DNS stubs, sandboxed runs ------------------------------------
+
 
 @dataclass
 class RegistryNet:
@@ -450,14 +453,12 @@ class Lab:
         self.proxies: list[FaultProxy] = []
         self.holes: list[BlackHole] = []
 
-    def expose(self, host: str, upstream: Upstream | None, *, mode: str = "pass", tls: str | None = None,
-               port: int = 0, stall: float = 10.0) -> FaultProxy:
+    def expose(self, host: str, upstream: Upstream | None, *, mode: str = "pass", tls: str | None = None, port: int = 0, stall: float = 10.0) -> FaultProxy:
         """``host`` resolves (in the sandbox) to a fresh loopback address where a proxy in front of
         ``upstream`` listens, on ``port`` (0: any); ``tls``: good | untrusted | expired | wronghost."""
         address = self.hosts.get(host) or self.net.loopback.take()
         context = self.net.certs.server_context(host, tls) if tls else None
-        proxy = FaultProxy(upstream.address if upstream else None, host=address, port=port, mode=mode, tls=context,
-                           stall=stall)
+        proxy = FaultProxy(upstream.address if upstream else None, host=address, port=port, mode=mode, tls=context, stall=stall)
         self.hosts[host] = address
         self.proxies.append(proxy)
         return proxy
@@ -479,10 +480,8 @@ class Lab:
         stub = self.net.nxdomain if resolver == "nxdomain" else self.net.silent
         return Sandbox(self.folder / "etc", nameserver=stub.host, hosts=dict(self.hosts))
 
-    def doctor(self, manifest: Path, *args: str, env: dict[str, str] | None = None, resolver: str = "nxdomain",
-               timeout: float = 90) -> "DoctorRun":
-        base = {k: v for k, v in os.environ.items()
-                if not k.startswith(("TILT_", "SSL_CERT_", "DEVENV_HEALTH", "COLUMNS", "FORCE_COLOR"))}
+    def doctor(self, manifest: Path, *args: str, env: dict[str, str] | None = None, resolver: str = "nxdomain", timeout: float = 90) -> "DoctorRun":
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("TILT_", "SSL_CERT_", "DEVENV_HEALTH", "COLUMNS", "FORCE_COLOR"))}
         full_env = {**base, "NO_COLOR": "1", **(env or {})}
         argv = [sys.executable, "-m", "devenv", "doctor", "-f", str(manifest), "--only", "registries", *args]
         done = self.sandbox(resolver).run(argv, env=full_env, cwd=manifest.parent, timeout=timeout)
@@ -518,8 +517,7 @@ STEPS = {"build": {"cmd": "true"}, "publish": {"cmd": "true"}, "smoke": {"cmd": 
 SERVICES = {"web": "typescript", "admin": "typescript", "api": "python", "gw": "go"}
 
 
-def write_registry_manifest(folder: Path, registries: dict, *, sdks: dict | None = None,
-                            services: dict | None = None, cluster: dict | None = None) -> Path:
+def write_registry_manifest(folder: Path, registries: dict, *, sdks: dict | None = None, services: dict | None = None, cluster: dict | None = None) -> Path:
     """A small monorepo: SDKs ts (npm), go (go), python (pypi) with build/publish/smoke steps;
     services web + admin (ts), api (python), gw (go). SDKs whose registry is absent are dropped."""
     sdks = {k: {**v, "path": f"sdk_{k}", "steps": STEPS} for k, v in SDKS.items()} if sdks is None else sdks
@@ -531,14 +529,11 @@ def write_registry_manifest(folder: Path, registries: dict, *, sdks: dict | None
         (folder / name).mkdir(parents=True, exist_ok=True)
         (folder / name / "Dockerfile").write_text("FROM scratch\n")
         (folder / name / "k8s.yaml").write_text(deployment(name, f"demo/{name}"))
-        doc_services[name] = {"language": language, "image": f"demo/{name}", "context": name,
-                              "k8s": [f"{name}/k8s.yaml"]}
-    doc = {"version": 1, "project": "demo", "registries": registries, "sdks": sdks, "services": doc_services,
-           "cluster": cluster or {"namespace": "ameide"}}
+        doc_services[name] = {"language": language, "image": f"demo/{name}", "context": name, "k8s": [f"{name}/k8s.yaml"]}
+    doc = {"version": 1, "project": "demo", "registries": registries, "sdks": sdks, "services": doc_services, "cluster": cluster or {"namespace": "ameide"}}
     path = folder / "services.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
-
 
 
 # -- a site: the platform's registries, each behind its host name and a fault proxy ------------------
@@ -562,10 +557,17 @@ class Site:
         return self.lab.doctor(self.manifest, *args, env={**self.env, **(env or {})}, **kwargs)
 
 
-def make_site(lab: Lab, folder: Path, upstreams: dict[str, Upstream | None], *,
-              tls: dict[str, str | None] | None = None,
-              registries: dict[str, dict] | None = None, sdks: dict | None = None, trust: bool = True,
-              url_auth: dict[str, str] | None = None) -> Site:
+def make_site(
+    lab: Lab,
+    folder: Path,
+    upstreams: dict[str, Upstream | None],
+    *,
+    tls: dict[str, str | None] | None = None,
+    registries: dict[str, dict] | None = None,
+    sdks: dict | None = None,
+    trust: bool = True,
+    url_auth: dict[str, str] | None = None,
+) -> Site:
     """Expose each registry (name -> real server) as ``<name>.packages.dev.example.io`` through a
     pass-through proxy (https with a good certificate for go and pypi unless ``tls`` says
     otherwise) and write a manifest naming them. ``registries`` overrides manifest keys per
@@ -580,8 +582,7 @@ def make_site(lab: Lab, folder: Path, upstreams: dict[str, Upstream | None], *,
         proxies[name] = proxy
         scheme = "https" if tls.get(name) else "http"
         userinfo = f"{url_auth[name]}@" if url_auth and name in url_auth else ""
-        entries[name] = {"kind": KINDS.get(name, upstream.kind if upstream else "npm"),
-                         "url": f"{scheme}://{userinfo}{hostname(name)}:{proxy.port}"}
+        entries[name] = {"kind": KINDS.get(name, upstream.kind if upstream else "npm"), "url": f"{scheme}://{userinfo}{hostname(name)}:{proxy.port}"}
         if name == "npm":
             entries[name]["probe"] = "/-/ping"
         entries[name].update((registries or {}).get(name, {}))

@@ -28,8 +28,7 @@ def available() -> str | None:
     unshare = shutil.which("unshare")
     if unshare is None:
         return "`unshare` (util-linux) not found"
-    probe = subprocess.run([unshare, "--mount", "sh", "-c", "mount --bind /etc/hosts /etc/hosts"],
-                           capture_output=True, text=True)
+    probe = subprocess.run([unshare, "--mount", "sh", "-c", "mount --bind /etc/hosts /etc/hosts"], capture_output=True, text=True)
     if probe.returncode != 0:
         return f"`unshare --mount` + bind mounts do not work here ({probe.stderr.strip()[:200]}): needs root"
     return None
@@ -68,11 +67,9 @@ class Sandbox:
 
     def argv(self, command: list[str]) -> list[str]:
         hosts, resolv, nsswitch = self.write()
-        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", SCRIPT, "sandbox",
-                str(hosts), str(resolv), str(nsswitch), *command]
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", SCRIPT, "sandbox", str(hosts), str(resolv), str(nsswitch), *command]
 
-    def run(self, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = 60) -> Completed:
+    def run(self, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60) -> Completed:
         started = time.monotonic()
         proc = subprocess.run(self.argv(command), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
         return Completed(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)

@@ -5,17 +5,20 @@ import pytest
 from devenv.util.redact import redact_text
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("//npm.example/:_authToken=npm_abc", "//npm.example/:_authToken=***"),
-    ("_auth = dXNlcjpwdw==", "_auth = ***"),
-    ('{"auth": "dXNlcjpwdw=="}', '{"auth": "***"}'),
-    ("password=hunter2 for x", "password=*** for x"),
-    ("token: abc123", "token: ***"),
-    ("NPM_TOKEN=xyz", "NPM_TOKEN=***"),
-    ("GET http://u:p@[zz]:1/x", "GET http://***@[zz]:1/x"),
-    ("Authorization: Basic dXNlcjpwdw==", "Authorization: Basic ***"),
-    ("https://u:secret@host/x?token=abc", "https://***@host/x?token=***"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("//npm.example/:_authToken=npm_abc", "//npm.example/:_authToken=***"),
+        ("_auth = dXNlcjpwdw==", "_auth = ***"),
+        ('{"auth": "dXNlcjpwdw=="}', '{"auth": "***"}'),
+        ("password=hunter2 for x", "password=*** for x"),
+        ("token: abc123", "token: ***"),
+        ("NPM_TOKEN=xyz", "NPM_TOKEN=***"),
+        ("GET http://u:p@[zz]:1/x", "GET http://***@[zz]:1/x"),
+        ("Authorization: Basic dXNlcjpwdw==", "Authorization: Basic ***"),
+        ("https://u:secret@host/x?token=abc", "https://***@host/x?token=***"),
+    ],
+)
 def test_formats(text, expected):
     assert redact_text(text) == expected
 

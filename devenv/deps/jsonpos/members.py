@@ -17,11 +17,11 @@ def members(text: str, start: int) -> dict[str, tuple[int, int, int]] | None:
     value end); the last of duplicate keys wins, as in ``json``. Strings and nested values are
     skipped with json's own (C) scanners, so only the levels asked for are walked in Python.
     None when ``text[start]`` is not an object (the caller already parsed ``text`` with json)."""
-    if text[start:start + 1] != "{":
+    if text[start : start + 1] != "{":
         return None
     out: dict[str, tuple[int, int, int]] = {}
     i = WS.match(text, start + 1).end()  # type: ignore[union-attr]  # a `*` pattern always matches
-    if text[i:i + 1] == "}":
+    if text[i : i + 1] == "}":
         return out
     while True:
         key_start = i
@@ -31,6 +31,6 @@ def members(text: str, start: int) -> dict[str, tuple[int, int, int]] | None:
         _, value_end = _raw_decode(text, value_start)
         out[key] = (key_start, value_start, value_end)
         i = WS.match(text, value_end).end()  # type: ignore[union-attr]  # a `*` pattern always matches
-        if text[i:i + 1] != ",":
+        if text[i : i + 1] != ",":
             return out
         i = WS.match(text, i + 1).end()  # type: ignore[union-attr]  # a `*` pattern always matches

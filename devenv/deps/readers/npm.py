@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from devenv.deps.jsonpos.members import WS as _WS
@@ -28,7 +29,7 @@ def split_spec(text: str) -> tuple[str, str, int]:
     at = text.find("@", 1)
     if at < 0:
         return text, "", -1
-    return text[:at], text[at + 1:], at + 1
+    return text[:at], text[at + 1 :], at + 1
 
 
 def _json(text: str, path: str) -> object:
@@ -38,8 +39,6 @@ def _json(text: str, path: str) -> object:
         line = getattr(exc, "lineno", 0)
         col = getattr(exc, "colno", 0)
         raise ReadError(f"not valid JSON: {getattr(exc, 'msg', exc)}", line, col) from None
-
-
 
 
 def read_package_json(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
@@ -75,19 +74,17 @@ def read_package_json(path: str, text: str, wanted: Wanted = None) -> list[Depen
             key_start, start, end = tokens[written]
             span = None
             begin = start
-            if text[start + 1:end - 1] == value:  # no escapes: the text between the quotes is the value
+            if text[start + 1 : end - 1] == value:  # no escapes: the text between the quotes is the value
                 begin = start + 1 + offset
                 span = (begin, begin + len(spec))
             line, col = where(begin)
             end_col = col + len(spec) if span else 0
-            out.append(Dependency(
-                "npm", name, spec, path, line, col, "npm", "declared", section, span, end_col,
-                written_name=written, note=note,
-            ))
+            out.append(Dependency("npm", name, spec, path, line, col, "npm", "declared", section, span, end_col, written_name=written, note=note))
     return out
 
 
 # -- lockfiles ------------------------------------------------------------------------------------
+
 
 def read_package_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     data = _json(text, path)
@@ -115,15 +112,14 @@ def read_package_lock(path: str, text: str, wanted: Wanted = None) -> list[Depen
             return
         offset = value_offset(*token_path)
         line, col = where(offset + 1) if offset is not None else (1, 1)
-        out.append(Dependency("npm", name, version, path, line, col, "npm", "locked", "lockfile",
-                              written_name=written, local=local, note=note))
+        out.append(Dependency("npm", name, version, path, line, col, "npm", "locked", "lockfile", written_name=written, local=local, note=note))
 
     packages = data.get("packages")
     if isinstance(packages, dict):
         for key, entry in packages.items():
             if not isinstance(key, str) or not key.startswith("node_modules/") or not isinstance(entry, dict):
                 continue
-            installed = key[len("node_modules/"):]
+            installed = key[len("node_modules/") :]
             if "/node_modules/" in installed:
                 continue  # a nested copy under another package: not this project's direct dependency
             written = installed
@@ -136,9 +132,7 @@ def read_package_lock(path: str, text: str, wanted: Wanted = None) -> list[Depen
                 before = len(out)
                 add(written, version, ("packages", key, "version"), real=real)
                 if real != written and len(out) > before:
-                    last = out[-1]
-                    out[-1] = Dependency(last.ecosystem, real, last.spec, last.file, last.line, last.col, last.style,
-                                         last.kind, last.section, written_name=written, note=f"alias '{written}' of {real}")
+                    out[-1] = dataclasses.replace(out[-1], name=real, written_name=written, note=f"alias '{written}' of {real}")
         return out
     legacy = data.get("dependencies")
     if isinstance(legacy, dict):
@@ -181,8 +175,7 @@ def read_pnpm_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependen
         root = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ReadError(f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                        mark.line + 1 if mark else 0, mark.column + 1 if mark else 0) from None
+        raise ReadError(f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else 0, mark.column + 1 if mark else 0) from None
     if root is None or not isinstance(root, yaml.MappingNode):
         return []
     out: list[Dependency] = []
@@ -203,10 +196,22 @@ def read_pnpm_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependen
                 if wanted is not None and not local and not wanted(name):
                     continue
                 mark = version_node.start_mark
-                out.append(Dependency(
-                    "npm", name, version, path, mark.line + 1, mark.column + 1, "npm", "locked", f"{where}{section}",
-                    written_name=written, local=local, note=f"alias '{written}' of {name}" if alias else "",
-                ))
+                out.append(
+                    Dependency(
+                        "npm",
+                        name,
+                        version,
+                        path,
+                        mark.line + 1,
+                        mark.column + 1,
+                        "npm",
+                        "locked",
+                        f"{where}{section}",
+                        written_name=written,
+                        local=local,
+                        note=f"alias '{written}' of {name}" if alias else "",
+                    )
+                )
 
     top = mapping(root)
     importers = mapping(top.get("importers"))

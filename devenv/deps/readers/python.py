@@ -18,13 +18,25 @@ from devenv.deps.model import Dependency, Positions, ReadError, Wanted
 from devenv.deps.readers.pep508 import Opener, normalize, requirement, spec_span, specifier_span
 from devenv.deps.readers.requirements import read_requirements
 
-__all__ = ["LOCKFILES", "MANIFESTS", "Opener", "normalize", "read", "read_lock", "read_pyproject", "read_requirements",
-           "requirement", "spec_span", "specifier_span"]
+__all__ = [
+    "LOCKFILES",
+    "MANIFESTS",
+    "Opener",
+    "normalize",
+    "read",
+    "read_lock",
+    "read_pyproject",
+    "read_requirements",
+    "requirement",
+    "spec_span",
+    "specifier_span",
+]
 
 MANIFESTS = frozenset({"pyproject.toml"})
 LOCKFILES = frozenset({"uv.lock", "poetry.lock"})
 
 # -- pyproject.toml -------------------------------------------------------------------------------
+
 
 def _table(parent: dict, key: str) -> dict:
     """``parent[key]`` when it is a table, else an empty one."""
@@ -37,8 +49,7 @@ def _toml(text: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        raise ReadError(f"not valid TOML: {exc}", int(match.group(1)) if match else 0,
-                        int(match.group(2)) if match else 0) from None
+        raise ReadError(f"not valid TOML: {exc}", int(match.group(1)) if match else 0, int(match.group(2)) if match else 0) from None
 
 
 def _lookup(data: dict, path: tuple) -> object:
@@ -74,12 +85,10 @@ def read_pyproject(path: str, text: str, wanted: Wanted = None) -> list[Dependen
             reader.pep508(("dependency-groups", group, i), value, f"dependency-groups.{group}")
     if poetry:
         reader.poetry_table(poetry.get("dependencies"), ("tool", "poetry", "dependencies"), "tool.poetry.dependencies")
-        reader.poetry_table(poetry.get("dev-dependencies"), ("tool", "poetry", "dev-dependencies"),
-                            "tool.poetry.dev-dependencies")
+        reader.poetry_table(poetry.get("dev-dependencies"), ("tool", "poetry", "dev-dependencies"), "tool.poetry.dev-dependencies")
         for group, body in (poetry.get("group") or {}).items() if isinstance(poetry.get("group"), dict) else ():
             if isinstance(body, dict):
-                reader.poetry_table(body.get("dependencies"), ("tool", "poetry", "group", group, "dependencies"),
-                                    f"tool.poetry.group.{group}.dependencies")
+                reader.poetry_table(body.get("dependencies"), ("tool", "poetry", "group", group, "dependencies"), f"tool.poetry.group.{group}.dependencies")
     if isinstance(uv_sources, dict):
         reader.uv_sources(uv_sources)
     return reader.out
@@ -108,7 +117,7 @@ class _Pyproject:
         if self._strings is None:
             split = 2 if path[:2] == ("project", "dependencies") else 4 if path[:3] == ("tool", "uv", "sources") else 0
             if split and len(path) > split:
-                table, key = path[:split - 1], path[split - 1]
+                table, key = path[: split - 1], path[split - 1]
                 if (table, key) not in self._fast:
                     value = _lookup(self.data, (*table, key))
                     self._fast[(table, key)] = tomlpos.value_strings(self.text, table, str(key), value)
@@ -143,11 +152,24 @@ class _Pyproject:
                 line, col = self.where(span[0])
             else:
                 line, col = self.where(token.start)
-        self.out.append(Dependency(
-            "python", normalize(req.name), str(req.specifier) if span is None or inner is None else value[inner[0]:inner[1]],
-            self.path, line, col, "pep440", "declared", section, span, col + (span[1] - span[0]) if span else 0,
-            written_name=req.name, marker=str(req.marker or ""), local=req.url or "",
-        ))
+        self.out.append(
+            Dependency(
+                "python",
+                normalize(req.name),
+                str(req.specifier) if span is None or inner is None else value[inner[0] : inner[1]],
+                self.path,
+                line,
+                col,
+                "pep440",
+                "declared",
+                section,
+                span,
+                col + (span[1] - span[0]) if span else 0,
+                written_name=req.name,
+                marker=str(req.marker or ""),
+                local=req.url or "",
+            )
+        )
 
     def poetry_table(self, table: object, prefix: tuple, section: str) -> None:
         """A Poetry dependency table: ``name = "^1.4"``, ``{version, markers}``, ``{path|git|url}``, or a list of those."""
@@ -185,10 +207,24 @@ class _Pyproject:
             else:
                 line, col = self.where(token.start)
         marker = entry.get("markers", "") if isinstance(entry, dict) and isinstance(entry.get("markers"), str) else ""
-        self.out.append(Dependency(
-            "python", normalize(written), spec, self.path, line, col, "poetry", "declared", section, span,
-            col + (span[1] - span[0]) if span else 0, written_name=written, marker=marker, local=local,
-        ))
+        self.out.append(
+            Dependency(
+                "python",
+                normalize(written),
+                spec,
+                self.path,
+                line,
+                col,
+                "poetry",
+                "declared",
+                section,
+                span,
+                col + (span[1] - span[0]) if span else 0,
+                written_name=written,
+                marker=marker,
+                local=local,
+            )
+        )
 
     def uv_sources(self, sources: dict) -> None:
         """``[tool.uv.sources]`` entries that replace the registry's version with a local copy."""
@@ -201,13 +237,25 @@ class _Pyproject:
             token = self.token(("tool", "uv", "sources", written, kind))
             line, col = self.where(token.start) if token else (1, 1)
             target = str(source[kind]) if kind != "workspace" else "the uv workspace"
-            self.out.append(Dependency(
-                "python", normalize(written), "", self.path, line, col, "pep440", "replaced", "tool.uv.sources",
-                written_name=written, local=f"{kind} {target}" if kind != "path" else target,
-            ))
+            self.out.append(
+                Dependency(
+                    "python",
+                    normalize(written),
+                    "",
+                    self.path,
+                    line,
+                    col,
+                    "pep440",
+                    "replaced",
+                    "tool.uv.sources",
+                    written_name=written,
+                    local=f"{kind} {target}" if kind != "path" else target,
+                )
+            )
 
 
 # -- lockfiles ------------------------------------------------------------------------------------
+
 
 def read_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
     data = _toml(text)
@@ -231,46 +279,15 @@ def read_lock(path: str, text: str, wanted: Wanted = None) -> list[Dependency]:
         if wanted is not None and not local and not wanted(normalize(entry["name"])):
             continue  # positions only for the dependencies the caller judges
         if strings is None or where is None:
-            strings = _lock_versions(text, packages)
+            strings = tomlpos.package_versions(text, packages)
             if strings is None:
                 strings = _string_index(text, data)
             where = Positions(text)
         token = strings.get(("package", i, "version")) or strings.get(("package", i, "name"))
         line, col = where(token.content_span[0]) if token else (1, 1)
-        out.append(Dependency("python", normalize(entry["name"]), version, path, line, col, "pep440", "locked",
-                              "lockfile", written_name=entry["name"], local=local))
-    return out
-
-
-def _lock_versions(text: str, packages: list) -> dict[tuple, tomlpos.TomlString] | None:
-    """The fast path for generated lockfiles: ``version = "…"`` right under each ``[[package]]``,
-    found line by line and accepted only if every one is exactly the value ``tomllib`` read for
-    that entry (else None, and the full scanner runs)."""
-    if '"""' in text or "\'\'\'" in text:
-        return None
-    out: dict[tuple, tomlpos.TomlString] = {}
-    index = -1
-    in_package = False
-    offset = 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_package = stripped == "[[package]]"
-            index += in_package
-        elif in_package and stripped.startswith("version"):
-            key, sep, rest = stripped.partition("=")
-            value = rest.strip()
-            if key.strip() == "version" and sep and value[:1] == '"' and value[-1:] == '"' and "\\" not in value:
-                start = offset + line.index(value)
-                out[("package", index, "version")] = tomlpos.TomlString(("package", index, "version"), start, start + len(value), value, '"')
-        offset += len(line) + 1
-    if index + 1 != len(packages):
-        return None
-    for (_, i, _), token in out.items():
-        if not isinstance(packages[i], dict) or packages[i].get("version") != token.raw[1:-1]:
-            return None
-    if sum(1 for p in packages if isinstance(p, dict) and isinstance(p.get("version"), str)) != len(out):
-        return None
+        out.append(
+            Dependency("python", normalize(entry["name"]), version, path, line, col, "pep440", "locked", "lockfile", written_name=entry["name"], local=local)
+        )
     return out
 
 

@@ -67,8 +67,9 @@ def _file_offset(segments: list[tuple[int, int]], column: int) -> int:
     return base[1] + (column - base[0])
 
 
-def read_requirements(path: str, text: str, opener: Opener | None = None, *, kind: str = "declared",
-                      seen: set[str] | None = None, chain: str = "", wanted: Wanted = None) -> list[Dependency]:
+def read_requirements(
+    path: str, text: str, opener: Opener | None = None, *, kind: str = "declared", seen: set[str] | None = None, chain: str = "", wanted: Wanted = None
+) -> list[Dependency]:
     """The requirements of one file and of the files it includes with ``-r``/``-c`` (``opener``
     reads them; None: includes are skipped). ``seen`` stops include cycles; ``chain`` says how
     an included file was reached, for the finding's note."""
@@ -93,8 +94,7 @@ def read_requirements(path: str, text: str, opener: Opener | None = None, *, kin
 class _File:
     """One requirements file being read: where its lines are, and how it was reached."""
 
-    def __init__(self, path: str, text: str, opener: Opener | None, kind: str, seen: set[str], chain: str,
-                 wanted: Wanted):
+    def __init__(self, path: str, text: str, opener: Opener | None, kind: str, seen: set[str], chain: str, wanted: Wanted):
         self.path, self.text, self.opener, self.kind, self.seen, self.chain = path, text, opener, kind, seen, chain
         self.wanted = wanted
         self._where: Positions | None = None
@@ -118,8 +118,22 @@ class _File:
         if option in ("-e", "--editable"):
             line_no, col = self.where(first_offset)
             name = _egg(value)
-            return [Dependency("python", normalize(name) if name else "", "", self.path, line_no, col, "pep440",
-                               self.kind, "editable", written_name=name, local=value, note=self.chain)]
+            return [
+                Dependency(
+                    "python",
+                    normalize(name) if name else "",
+                    "",
+                    self.path,
+                    line_no,
+                    col,
+                    "pep440",
+                    self.kind,
+                    "editable",
+                    written_name=name,
+                    local=value,
+                    note=self.chain,
+                )
+            ]
         return []
 
     def include(self, option: str, value: str, first_offset: int) -> list[Dependency]:
@@ -132,8 +146,9 @@ class _File:
             raise ReadError(f"{option} {value}: cannot read {target}", line_no, col)
         sub_kind = "constraint" if option in ("-c", "--constraint") else self.kind
         note = f"{'constraint' if sub_kind == 'constraint' else 'included'} via {self.path}"
-        return read_requirements(target, included, self.opener, kind=sub_kind, seen=self.seen,
-                                 chain=(self.chain + " <- " if self.chain else "") + note, wanted=self.wanted)
+        return read_requirements(
+            target, included, self.opener, kind=sub_kind, seen=self.seen, chain=(self.chain + " <- " if self.chain else "") + note, wanted=self.wanted
+        )
 
     def requirement(self, line: str, lead: int, segments: list[tuple[int, int]]) -> Dependency | None:
         """A requirement, possibly followed by per-requirement options (``--hash=…``)."""
@@ -142,8 +157,20 @@ class _File:
         if body.startswith((".", "/")) or _URL.match(body):
             line_no, col = self.where(first_offset)
             name = _egg(body)
-            return Dependency("python", normalize(name) if name else "", "", self.path, line_no, col, "pep440",
-                              self.kind, "path", written_name=name, local=body, note=self.chain)
+            return Dependency(
+                "python",
+                normalize(name) if name else "",
+                "",
+                self.path,
+                line_no,
+                col,
+                "pep440",
+                self.kind,
+                "path",
+                written_name=name,
+                local=body,
+                note=self.chain,
+            )
         try:
             req = requirement(body)
         except ReadError as exc:
@@ -156,13 +183,25 @@ class _File:
         if inner is not None:
             start = _file_offset(segments, lead + inner[0])
             end = _file_offset(segments, lead + inner[1])
-            if self.text[start:end] == body[inner[0]:inner[1]]:
+            if self.text[start:end] == body[inner[0] : inner[1]]:
                 span = (start, end)
         line_no, col = self.where(span[0] if span else first_offset)
         return Dependency(
-            "python", normalize(req.name), body[inner[0]:inner[1]] if inner else str(req.specifier), self.path,
-            line_no, col, "pep440", self.kind, "requirements", span, col + (span[1] - span[0]) if span else 0,
-            written_name=req.name, marker=str(req.marker or ""), local=req.url or "", note=self.chain,
+            "python",
+            normalize(req.name),
+            body[inner[0] : inner[1]] if inner else str(req.specifier),
+            self.path,
+            line_no,
+            col,
+            "pep440",
+            self.kind,
+            "requirements",
+            span,
+            col + (span[1] - span[0]) if span else 0,
+            written_name=req.name,
+            marker=str(req.marker or ""),
+            local=req.url or "",
+            note=self.chain,
         )
 
 

@@ -36,8 +36,7 @@ def value_strings(text: str, table: tuple[str, ...], key: str, value: object) ->
     except (TomlPositionError, IndexError):
         return None
     tokens = scanner.out
-    if len(tokens) != len(expected) or any(t.path != p or not t.verbatim or t.raw[len(t.quote):-len(t.quote)] != v
-                                           for t, (p, v) in zip(tokens, expected)):
+    if len(tokens) != len(expected) or any(t.path != p or not t.verbatim or t.raw[len(t.quote) : -len(t.quote)] != v for t, (p, v) in zip(tokens, expected)):
         return None
     return {t.path: t for t in tokens}
 
@@ -46,8 +45,7 @@ def value_strings(text: str, table: tuple[str, ...], key: str, value: object) ->
 def _patterns(table: tuple[str, ...], key: str) -> tuple[re.Pattern, re.Pattern]:
     """The ``[table]`` header line and a ``key = [``/``key = {`` line start (bare names only)."""
     name = r"[ \t]*\.[ \t]*".join(map(re.escape, table))
-    return (re.compile(rf"^\[[ \t]*{name}[ \t]*\][ \t]*(?:#[^\n]*)?$", re.M),
-            re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*(?=[\[{{])", re.M))
+    return (re.compile(rf"^\[[ \t]*{name}[ \t]*\][ \t]*(?:#[^\n]*)?$", re.M), re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*(?=[\[{{])", re.M))
 
 
 def _string_leaves(value: object, path: Path):

@@ -39,7 +39,7 @@ class TomlString:
     @property
     def verbatim(self) -> bool:
         """Is the text between the quotes the value itself (no escapes, no line-ending trim)?"""
-        body = self.raw[len(self.quote): len(self.raw) - len(self.quote)]
+        body = self.raw[len(self.quote) : len(self.raw) - len(self.quote)]
         if self.quote == '"':
             return "\\" not in body
         if self.quote == "'":
@@ -95,7 +95,7 @@ class Scanner:
         parts: list[str] = []
         while True:
             self.ws()
-            c = self.t[self.i:self.i + 1]
+            c = self.t[self.i : self.i + 1]
             if c in ('"', "'"):
                 token, value = self.string()
                 parts.append(value)
@@ -104,9 +104,9 @@ class Scanner:
                 self.i = BARE_KEY.match(self.t, self.i).end()  # type: ignore[union-attr]  # a `*` pattern always matches
                 if start == self.i:
                     raise self.error("expected a key")
-                parts.append(self.t[start:self.i])
+                parts.append(self.t[start : self.i])
             self.ws()
-            if self.t[self.i:self.i + 1] == ".":
+            if self.t[self.i : self.i + 1] == ".":
                 self.i += 1
                 continue
             return tuple(parts)
@@ -129,10 +129,10 @@ class Scanner:
                             j = k + 1
                             continue
                     extra = 0  # up to two quotes of the content may touch the closing delimiter
-                    while extra < 2 and t[k + 3 + extra:k + 4 + extra] == quote[0]:
+                    while extra < 2 and t[k + 3 + extra : k + 4 + extra] == quote[0]:
                         extra += 1
                     self.i = k + 3 + extra
-                    raw = t[i:self.i]
+                    raw = t[i : self.i]
                     return raw, raw
         simple = _SIMPLE_STRING.match(t, i)
         if simple:  # no escapes: the common case, at C speed
@@ -148,7 +148,7 @@ class Scanner:
                 continue
             if c == quote:
                 self.i = j + 1
-                raw = t[i:self.i]
+                raw = t[i : self.i]
                 return raw, _decode(raw)
             if c == "\n":
                 break
@@ -157,7 +157,7 @@ class Scanner:
 
     def value(self, path: Path) -> None:
         t = self.t
-        c = t[self.i:self.i + 1]
+        c = t[self.i : self.i + 1]
         if c in ('"', "'"):
             start = self.i
             raw, _ = self.string()
@@ -168,34 +168,34 @@ class Scanner:
             index = 0
             while True:
                 self.ws_comments_newlines()
-                if t[self.i:self.i + 1] == "]":
+                if t[self.i : self.i + 1] == "]":
                     self.i += 1
                     return
                 self.value(path + (index,))
                 index += 1
                 self.ws_comments_newlines()
-                if t[self.i:self.i + 1] == ",":
+                if t[self.i : self.i + 1] == ",":
                     self.i += 1
-                elif t[self.i:self.i + 1] != "]":
+                elif t[self.i : self.i + 1] != "]":
                     raise self.error("expected ',' or ']' in an array")
         elif c == "{":
             self.i += 1
             self.ws()
-            if t[self.i:self.i + 1] == "}":
+            if t[self.i : self.i + 1] == "}":
                 self.i += 1
                 return
             while True:
                 key = self.key()
-                if t[self.i:self.i + 1] != "=":
+                if t[self.i : self.i + 1] != "=":
                     raise self.error("expected '=' in an inline table")
                 self.i += 1
                 self.ws()
                 self.value(path + key)
                 self.ws()
-                if t[self.i:self.i + 1] == ",":
+                if t[self.i : self.i + 1] == ",":
                     self.i += 1
                     continue
-                if t[self.i:self.i + 1] == "}":
+                if t[self.i : self.i + 1] == "}":
                     self.i += 1
                     return
                 raise self.error("expected ',' or '}' in an inline table")
@@ -222,7 +222,7 @@ class Scanner:
                 name = self.key()
                 if not t.startswith("]]", self.i):
                     raise self.error("expected ']]'")
-                self.tables.append((self.i + 2, t[at + 2:self.i].strip()))
+                self.tables.append((self.i + 2, t[at + 2 : self.i].strip()))
                 self.i += 2
                 index = self.aot.get(name, -1) + 1
                 for nested in [k for k in self.aot if len(k) > len(name) and k[: len(name)] == name]:
@@ -235,18 +235,18 @@ class Scanner:
                 at = self.i
                 self.i += 1
                 name = self.key()
-                if t[self.i:self.i + 1] != "]":
+                if t[self.i : self.i + 1] != "]":
                     raise self.error("expected ']'")
-                self.tables.append((self.i + 1, t[at + 1:self.i].strip()))
+                self.tables.append((self.i + 1, t[at + 1 : self.i].strip()))
                 self.i += 1
                 table = self._under_aot(name)
                 self.end_of_line()
             else:
                 at = self.i
                 key = self.key()
-                if t[self.i:self.i + 1] != "=":
+                if t[self.i : self.i + 1] != "=":
                     raise self.error("expected '='")
-                self.keys.append((self.i + 1, t[at:self.i].strip()))
+                self.keys.append((self.i + 1, t[at : self.i].strip()))
                 self.i += 1
                 self.ws()
                 self.value(table + key)
@@ -289,7 +289,7 @@ def strings(text: str, data: dict | None = None) -> list[TomlString]:
             value = _lookup(data, item.path)
         except (KeyError, IndexError, TypeError):
             raise TomlPositionError(f"no value at {'.'.join(map(str, item.path))}") from None
-        if not isinstance(value, str) or (item.verbatim and value != item.raw[len(item.quote):-len(item.quote)]):
+        if not isinstance(value, str) or (item.verbatim and value != item.raw[len(item.quote) : -len(item.quote)]):
             raise TomlPositionError(f"the value at {'.'.join(map(str, item.path))} is not the string scanned")
     return found
 

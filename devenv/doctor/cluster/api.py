@@ -26,9 +26,11 @@ def check_api(ctx: Context) -> Outcome:
     review = None
     try:
         review = client.get(
-            ctx, k8s.AuthenticationV1Api(client.api).create_self_subject_review,
+            ctx,
+            k8s.AuthenticationV1Api(client.api).create_self_subject_review,
             {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"},
-            action=Action("create", "selfsubjectreviews.authentication.k8s.io"), not_found=True,
+            action=Action("create", "selfsubjectreviews.authentication.k8s.io"),
+            not_found=True,
         )
     except Problem as problem:
         if "403 Forbidden" not in problem.outcome.message:
@@ -37,11 +39,18 @@ def check_api(ctx: Context) -> Outcome:
     client.user = str(info.get("username") or "")
     client.groups = tuple(info.get("groups") or ())
     git = str(version.get("gitVersion", "?"))
-    details = [f"server: {target.server}", f"version: {git} ({version.get('platform', '?')})",
-               f"user: {client.user or '?'}" + (f" (groups: {', '.join(client.groups)})" if client.groups else "")]
+    details = [
+        f"server: {target.server}",
+        f"version: {git} ({version.get('platform', '?')})",
+        f"user: {client.user or '?'}" + (f" (groups: {', '.join(client.groups)})" if client.groups else ""),
+    ]
     if client.user == ANONYMOUS:
-        return warn(f"{target.server} answers (Kubernetes {git}), but as {ANONYMOUS}: the kubeconfig sends no credentials",
-                    hint=refresh_hint(target), details=details, data=client)
+        return warn(
+            f"{target.server} answers (Kubernetes {git}), but as {ANONYMOUS}: the kubeconfig sends no credentials",
+            hint=refresh_hint(target),
+            details=details,
+            data=client,
+        )
     who = f"as {client.user}" if client.user else f"as kubeconfig user {target.user_name}"
     return ok(f"{target.server} answers: Kubernetes {git}, {who}", details=details, data=client)
 
@@ -59,7 +68,8 @@ def check_version(ctx: Context) -> Outcome:
         return warn(f"the API server reports no parseable version ({git or 'none'})")
     if have < minimum:
         name = client.target.k3d_cluster
-        fix = (f"recreate the cluster with a newer k3s image: k3d cluster create {name} --image rancher/k3s:<v1.{minimum[1]}+>"
-               if name else "upgrade the cluster")
+        fix = (
+            f"recreate the cluster with a newer k3s image: k3d cluster create {name} --image rancher/k3s:<v1.{minimum[1]}+>" if name else "upgrade the cluster"
+        )
         return fail(f"Kubernetes {format_version(have)} is older than {shown} ({source})", hint=fix)
     return ok(f"{format_version(have)} (>= {shown})", details=[f"minimum: {shown} ({source}; override with {MIN_ENV}=X.Y)"])

@@ -117,6 +117,7 @@ class Kube:
 
 # -- building the client ------------------------------------------------------------------------------
 
+
 def build(target: Target) -> Kube:
     """A kubernetes client for ``target`` (no request is sent). Raises :class:`Problem`."""
     import warnings
@@ -132,10 +133,7 @@ def build(target: Target) -> Kube:
     try:
         KubeConfigLoader(config_dict=target.minimal_config(), active_context=target.context).load_and_set(cfg)
     except (ConfigException, ValueError, OSError) as exc:
-        raise Problem(fail(
-            f"cannot use the credentials of kubeconfig user '{target.user_name}' ({target.auth}): {exc}",
-            hint=refresh_hint(target),
-        )) from None
+        raise Problem(fail(f"cannot use the credentials of kubeconfig user '{target.user_name}' ({target.auth}): {exc}", hint=refresh_hint(target))) from None
     cfg.retries = False  # a retry would spend the deadline twice; doctor reports, it does not insist
     cfg.connection_pool_maxsize = 8
     secrets = list(target.secrets)
@@ -150,13 +148,13 @@ def build(target: Target) -> Kube:
 
 # -- failures --------------------------------------------------------------------------------------
 
+
 def refresh_hint(target: Target) -> str:
     name = target.k3d_cluster
     if name:
         return f"refresh the kubeconfig: k3d kubeconfig merge {name} --kubeconfig-merge-default --kubeconfig-switch-context"
     files = ", ".join(str(p) for p in target.located.paths)
-    return (f"refresh the credentials of user '{target.user_name}' in {files} "
-            "(log in again, or re-run your cluster's get-credentials command)")
+    return f"refresh the credentials of user '{target.user_name}' in {files} (log in again, or re-run your cluster's get-credentials command)"
 
 
 def _status_message(exc) -> tuple[str, dict]:
@@ -179,9 +177,9 @@ def api_problem(kube: Kube, exc, action: Action) -> Outcome:
         return tls_problem(target, str(exc.reason or ""))
     if exc.status == 401:
         return fail(
-            f"401 Unauthorized: the API server rejected the credentials of kubeconfig user "
-            f"'{target.user_name}' ({target.auth}): expired or wrong",
-            hint=refresh_hint(target), details=[f"request: {action}", f"server: {target.server}"],
+            f"401 Unauthorized: the API server rejected the credentials of kubeconfig user '{target.user_name}' ({target.auth}): expired or wrong",
+            hint=refresh_hint(target),
+            details=[f"request: {action}", f"server: {target.server}"],
         )
     if exc.status == 403:
         found = _USER.search(message)
@@ -190,12 +188,13 @@ def api_problem(kube: Kube, exc, action: Action) -> Outcome:
         kind = "role" if action.namespace else "clusterrole"
         binding = "rolebinding" if action.namespace else "clusterrolebinding"
         only = f" --resource-name={action.name}" if action.name else ""
-        grant = (f"kubectl create {kind} devenv-doctor{scope} --verb={action.verb} --resource={action.resource}{only} && "
-                 f"kubectl create {binding} devenv-doctor{scope} --{kind}=devenv-doctor --user={user}")
+        grant = (
+            f"kubectl create {kind} devenv-doctor{scope} --verb={action.verb} --resource={action.resource}{only} && "
+            f"kubectl create {binding} devenv-doctor{scope} --{kind}=devenv-doctor --user={user}"
+        )
         return fail(
-            f"403 Forbidden: user \"{user}\" may not {action}",
-            hint=f"RBAC refuses it; a cluster admin can grant it: {grant}   "
-                 f"(check: kubectl auth can-i {action.verb} {action.resource}{scope} --as {user})",
+            f'403 Forbidden: user "{user}" may not {action}',
+            hint=f"RBAC refuses it; a cluster admin can grant it: {grant}   (check: kubectl auth can-i {action.verb} {action.resource}{scope} --as {user})",
             details=[f"API server: {message}"] if message else [],
         )
     text = f"{exc.status} {exc.reason or ''}".strip()
@@ -210,8 +209,11 @@ def tls_problem(target: Target, reason: str) -> Outcome:
     found = re.search(r"certificate verify failed: ([^(]+)", short) or re.search(r"\] ([^(]+)\(", short)
     why = found.group(1).strip().rstrip(".") if found else short[:160]
     name = target.k3d_cluster
-    fix = (f"k3d kubeconfig merge {name} --kubeconfig-merge-default --kubeconfig-switch-context" if name
-           else "refresh the cluster's certificate-authority-data in the kubeconfig")
+    fix = (
+        f"k3d kubeconfig merge {name} --kubeconfig-merge-default --kubeconfig-switch-context"
+        if name
+        else "refresh the cluster's certificate-authority-data in the kubeconfig"
+    )
     return fail(
         f"TLS failure talking to {target.server}: {why}",
         hint=f"the kubeconfig does not trust this server's certificate (was the cluster recreated?): {fix}",
@@ -227,11 +229,9 @@ def timed_out(target: Target, action: Action, seconds: float, *, connected: bool
     else:
         what = f"no time left to {action} at {target.server} ({seconds:.1f}s)"
     name = target.k3d_cluster
-    look = (f"docker ps --filter name=k3d-{name}; k3d cluster list" if name
-            else "is the cluster paused, overloaded or behind a firewall that drops packets?")
+    look = f"docker ps --filter name=k3d-{name}; k3d cluster list" if name else "is the cluster paused, overloaded or behind a firewall that drops packets?"
     return Outcome(
-        Status.TIMEOUT, f"{what} ({action})",
-        hint=f"the API server does not answer: {look}; then: kubectl --context {target.context} get --raw /readyz",
+        Status.TIMEOUT, f"{what} ({action})", hint=f"the API server does not answer: {look}; then: kubectl --context {target.context} get --raw /readyz"
     )
 
 
@@ -243,16 +243,16 @@ def transport_problem(target: Target, exc: BaseException, action: Action, timeou
         exc = exc.reason
     name = target.k3d_cluster
     if isinstance(exc, u3.NameResolutionError):
-        return fail(f"cannot resolve the API server's host in {target.server}",
-                    hint=f"check the `server:` of cluster '{target.cluster_name}' in the kubeconfig")
+        return fail(
+            f"cannot resolve the API server's host in {target.server}", hint=f"check the `server:` of cluster '{target.cluster_name}' in the kubeconfig"
+        )
     if isinstance(exc, u3.NewConnectionError):  # (a subclass of ConnectTimeoutError: test it first)
         if isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in str(exc).lower():
-            start = (f"k3d cluster start {name}" if name else
-                     f"start the cluster of context '{target.context}' (e.g. `minikube start`, `docker start <kind-node>`)")
-            return fail(f"connection refused by {target.server}: the cluster is stopped",
-                        hint=f"{start}   (or the kubeconfig's server address is stale)")
-        return fail(f"cannot connect to {target.server}: {_short(exc)}",
-                    hint="check the network path to the API server and the kubeconfig's `server:`")
+            start = (
+                f"k3d cluster start {name}" if name else f"start the cluster of context '{target.context}' (e.g. `minikube start`, `docker start <kind-node>`)"
+            )
+            return fail(f"connection refused by {target.server}: the cluster is stopped", hint=f"{start}   (or the kubeconfig's server address is stale)")
+        return fail(f"cannot connect to {target.server}: {_short(exc)}", hint="check the network path to the API server and the kubeconfig's `server:`")
     if isinstance(exc, u3.ConnectTimeoutError):
         return timed_out(target, action, timeout, connected=False)
     if isinstance(exc, (u3.ReadTimeoutError, TimeoutError)):
@@ -260,8 +260,10 @@ def transport_problem(target: Target, exc: BaseException, action: Action, timeou
     if isinstance(exc, u3.SSLError):
         return tls_problem(target, str(exc))
     if isinstance(exc, u3.ProtocolError):
-        return fail(f"the connection to {target.server} was cut during {action}: {_short(exc)}",
-                    hint="is something other than the API server listening on that port? check the kubeconfig's `server:`")
+        return fail(
+            f"the connection to {target.server} was cut during {action}: {_short(exc)}",
+            hint="is something other than the API server listening on that port? check the kubeconfig's `server:`",
+        )
     if isinstance(exc, u3.HTTPError):
         return fail(f"request to {target.server} failed: {_short(exc)}", hint="check the kubeconfig's `server:`")
     return None
@@ -274,13 +276,13 @@ def _short(exc: BaseException) -> str:
 
 # -- keeping credentials out of every result ------------------------------------------------------------
 
+
 def scrub(outcome: Outcome, secrets: tuple[str, ...]) -> Outcome:
     def clean(text: str) -> str:
         text = redact_text(text, secrets)
         return _BEARER.sub(f"Bearer {MASK}", text)
 
-    return replace(outcome, message=clean(outcome.message), hint=clean(outcome.hint),
-                   details=tuple(clean(d) for d in outcome.details))
+    return replace(outcome, message=clean(outcome.message), hint=clean(outcome.hint), details=tuple(clean(d) for d in outcome.details))
 
 
 _BEARER = re.compile(r"Bearer\s+[A-Za-z0-9._~+/=-]{6,}")
@@ -289,7 +291,12 @@ _BEARER = re.compile(r"Bearer\s+[A-Za-z0-9._~+/=-]{6,}")
 def crashed(exc: BaseException, secrets: tuple[str, ...]) -> Outcome:
     """The engine's crash result, built here so the traceback is scrubbed of credentials first."""
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip().splitlines()
-    return scrub(Outcome(
-        Status.CRASHED, f"crashed: {type(exc).__name__}: {exc}", details=tuple(trace),
-        hint="a bug in this check, not in your setup: rerun with -v and report the traceback",
-    ), secrets)
+    return scrub(
+        Outcome(
+            Status.CRASHED,
+            f"crashed: {type(exc).__name__}: {exc}",
+            details=tuple(trace),
+            hint="a bug in this check, not in your setup: rerun with -v and report the traceback",
+        ),
+        secrets,
+    )

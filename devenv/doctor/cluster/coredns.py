@@ -19,13 +19,7 @@ from devenv.doctor.base import Context, Outcome, fail, ok, skip
 from devenv.doctor.cluster.blocking import host_consumers
 from devenv.doctor.cluster.client import Action
 from devenv.doctor.cluster.common import kube
-from devenv.doctor.corefile import (
-    Answer,
-    Corefile,
-    CorefileError,
-    configmap_files,
-    parse,
-)
+from devenv.doctor.corefile import Answer, Corefile, CorefileError, configmap_files, parse
 from devenv.util.net import is_ip
 
 NAMESPACE = "kube-system"
@@ -72,27 +66,27 @@ def check_coredns(ctx: Context) -> Outcome:
         return skip("the manifest names no registry host to rewrite")
     client = kube(ctx)
     core = client.core()
-    main = client.get(ctx, core.read_namespaced_config_map, CONFIGMAP, NAMESPACE,
-                      action=Action("get", "configmaps", NAMESPACE, CONFIGMAP), not_found=True)
+    main = client.get(ctx, core.read_namespaced_config_map, CONFIGMAP, NAMESPACE, action=Action("get", "configmaps", NAMESPACE, CONFIGMAP), not_found=True)
     if main is None:
-        return fail(f"no ConfigMap {NAMESPACE}/{CONFIGMAP}: this cluster's DNS is not the usual CoreDNS",
-                    hint=f"kubectl -n {NAMESPACE} get configmaps   (k3s/k3d and kubeadm clusters ship it; "
-                         "set cluster.coredns_rewrites: off if names are resolved another way)")
-    custom = client.get(ctx, core.read_namespaced_config_map, CUSTOM, NAMESPACE,
-                        action=Action("get", "configmaps", NAMESPACE, CUSTOM), not_found=True)
+        return fail(
+            f"no ConfigMap {NAMESPACE}/{CONFIGMAP}: this cluster's DNS is not the usual CoreDNS",
+            hint=f"kubectl -n {NAMESPACE} get configmaps   (k3s/k3d and kubeadm clusters ship it; "
+            "set cluster.coredns_rewrites: off if names are resolved another way)",
+        )
+    custom = client.get(ctx, core.read_namespaced_config_map, CUSTOM, NAMESPACE, action=Action("get", "configmaps", NAMESPACE, CUSTOM), not_found=True)
     data = main.get("data") or {}
     custom_data = (custom or {}).get("data") or {}
     if "Corefile" not in data:
-        return fail(f"ConfigMap {NAMESPACE}/{CONFIGMAP} has no Corefile key",
-                    hint=f"kubectl -n {NAMESPACE} edit configmap {CONFIGMAP}")
+        return fail(f"ConfigMap {NAMESPACE}/{CONFIGMAP} has no Corefile key", hint=f"kubectl -n {NAMESPACE} edit configmap {CONFIGMAP}")
     try:
         corefile = parse(data["Corefile"], files=configmap_files(data, custom_data))
     except CorefileError as exc:
-        where = exc.file.replace("/etc/coredns/custom/", f"ConfigMap {CUSTOM} key ").replace(
-            "/etc/coredns/", f"ConfigMap {CONFIGMAP} key ")
-        return fail(f"the Corefile does not parse: {where}:{exc.line}: {exc.message}",
-                    hint=f"fix it: kubectl -n {NAMESPACE} edit configmap {CONFIGMAP if CUSTOM not in where else CUSTOM}"
-                         "   (CoreDNS keeps its last good configuration only until it restarts)")
+        where = exc.file.replace("/etc/coredns/custom/", f"ConfigMap {CUSTOM} key ").replace("/etc/coredns/", f"ConfigMap {CONFIGMAP} key ")
+        return fail(
+            f"the Corefile does not parse: {where}:{exc.line}: {exc.message}",
+            hint=f"fix it: kubectl -n {NAMESPACE} edit configmap {CONFIGMAP if CUSTOM not in where else CUSTOM}"
+            "   (CoreDNS keeps its last good configuration only until it restarts)",
+        )
     answers = [corefile.answer(h) for h in hosts]
     missing = [a for a in answers if not a.ok]
     details = [_describe(a, corefile) for a in answers]
@@ -112,8 +106,7 @@ def check_coredns(ctx: Context) -> Outcome:
 
 
 def _where(answer: Answer) -> str:
-    return (answer.where.replace("/etc/coredns/custom/", f"{CUSTOM}:")
-            .replace("/etc/coredns/", f"{CONFIGMAP}:"))
+    return answer.where.replace("/etc/coredns/custom/", f"{CUSTOM}:").replace("/etc/coredns/", f"{CONFIGMAP}:")
 
 
 def _describe(answer: Answer, corefile: Corefile) -> str:
@@ -155,8 +148,10 @@ def suggestion(corefile: Corefile, answers: list[Answer], missing: list[Answer],
         line = f"rewrite name exact {answer.host} {target}"
         server = answer.server
         if server is None:
-            where = (f"add a server block for it to ConfigMap {NAMESPACE}/{CONFIGMAP} (key Corefile):\n"
-                     f"    {answer.host}:{corefile.dns_port()} {{\n        {line}\n        forward . /etc/resolv.conf\n    }}")
+            where = (
+                f"add a server block for it to ConfigMap {NAMESPACE}/{CONFIGMAP} (key Corefile):\n"
+                f"    {answer.host}:{corefile.dns_port()} {{\n        {line}\n        forward . /etc/resolv.conf\n    }}"
+            )
             groups.setdefault(where, [])
             continue
         block = server.label
@@ -165,8 +160,7 @@ def suggestion(corefile: Corefile, answers: list[Answer], missing: list[Answer],
             where = f"add inside the `{block} {{` block of ConfigMap {NAMESPACE}/{CUSTOM}, key {key}:"
         elif any(p.endswith(".override") for p in server.imports) and "/custom/" in " ".join(server.imports):
             create = "" if has_custom else f" (create it: kubectl -n {NAMESPACE} create configmap {CUSTOM} --from-file={CUSTOM_KEY}=<file with these lines>)"
-            where = (f"add to ConfigMap {NAMESPACE}/{CUSTOM}, key {CUSTOM_KEY} (k3s imports it into the "
-                     f"`{block}` block and keeps it across restarts){create}:")
+            where = f"add to ConfigMap {NAMESPACE}/{CUSTOM}, key {CUSTOM_KEY} (k3s imports it into the `{block}` block and keeps it across restarts){create}:"
         else:
             where = f"add inside the `{block} {{` block of ConfigMap {NAMESPACE}/{CONFIGMAP} (key Corefile):"
         groups.setdefault(where, []).append(line)

@@ -79,8 +79,7 @@ def fetch(ctx: Context, client: Kube, wanted: list[str]) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for ns, names in by_ns.items():
         if len(names) == 1:
-            obj = client.get(ctx, apps.read_namespaced_daemon_set, names[0], ns,
-                             action=Action("get", "daemonsets.apps", ns, names[0]), not_found=True)
+            obj = client.get(ctx, apps.read_namespaced_daemon_set, names[0], ns, action=Action("get", "daemonsets.apps", ns, names[0]), not_found=True)
             if obj is not None:
                 found[f"{ns}/{names[0]}"] = obj
             continue
@@ -140,8 +139,8 @@ def _with_pods(ctx: Context, client: Kube, verdicts: list[Verdict], found: dict[
         sel = v.selector
         try:
             pods = [
-                p for p in client.list(ctx, core.list_namespaced_pod, ns, label_selector=sel,
-                                       action=Action("list", "pods", ns))
+                p
+                for p in client.list(ctx, core.list_namespaced_pod, ns, label_selector=sel, action=Action("list", "pods", ns))
                 if any(o.get("uid") == uid for o in (p.get("metadata") or {}).get("ownerReferences") or ())
             ]
         except Problem as problem:

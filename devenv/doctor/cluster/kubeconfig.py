@@ -78,21 +78,23 @@ def _load_file(path: Path) -> dict:
     try:
         text = path.read_text()
     except OSError as exc:
-        raise KubeconfigError(f"cannot read kubeconfig {path}: {exc.strerror or exc}",
-                              hint=f"check the file's permissions: ls -l {path}")
+        raise KubeconfigError(f"cannot read kubeconfig {path}: {exc.strerror or exc}", hint=f"check the file's permissions: ls -l {path}")
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise KubeconfigError(f"kubeconfig {where}: {problem}",
-                              hint="fix the file, or regenerate it (e.g. `k3d kubeconfig merge <cluster> --kubeconfig-merge-default`)")
+        raise KubeconfigError(
+            f"kubeconfig {where}: {problem}", hint="fix the file, or regenerate it (e.g. `k3d kubeconfig merge <cluster> --kubeconfig-merge-default`)"
+        )
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise KubeconfigError(f"kubeconfig {path} is not a mapping (found {type(doc).__name__})",
-                              hint="regenerate it (e.g. `k3d kubeconfig merge <cluster> --kubeconfig-merge-default`)")
+        raise KubeconfigError(
+            f"kubeconfig {path} is not a mapping (found {type(doc).__name__})",
+            hint="regenerate it (e.g. `k3d kubeconfig merge <cluster> --kubeconfig-merge-default`)",
+        )
     return doc
 
 
@@ -110,8 +112,7 @@ def merge(paths: tuple[Path, ...]) -> Merged:
     for path in paths:
         doc = _load_file(path)
         base = path.parent
-        for kind, target, inner in (("clusters", merged.clusters, "cluster"), ("users", merged.users, "user"),
-                                    ("contexts", merged.contexts, "context")):
+        for kind, target, inner in (("clusters", merged.clusters, "cluster"), ("users", merged.users, "user"), ("contexts", merged.contexts, "context")):
             items = doc.get(kind) or []
             if not isinstance(items, list):
                 raise KubeconfigError(f"kubeconfig {path}: `{kind}` must be a list")
@@ -156,7 +157,7 @@ class Target:
         """``k3d-ameide`` -> ``ameide``: k3d names its contexts (and clusters) that way."""
         for name in (self.context, self.cluster_name):
             if name.startswith(K3D_PREFIX) and len(name) > len(K3D_PREFIX):
-                return name[len(K3D_PREFIX):]
+                return name[len(K3D_PREFIX) :]
         return None
 
     @property
@@ -178,11 +179,17 @@ class Target:
     def minimal_config(self) -> dict:
         """A one-context kubeconfig (absolute paths) for the kubernetes client's loader."""
         return {
-            "apiVersion": "v1", "kind": "Config", "current-context": self.context,
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": self.context,
             "clusters": [{"name": self.cluster_name, "cluster": dict(self.cluster)}],
             "users": [{"name": self.user_name, "user": dict(self.user)}],
-            "contexts": [{"name": self.context, "context": {"cluster": self.cluster_name, "user": self.user_name,
-                                                           **({"namespace": self.namespace} if self.namespace else {})}}],
+            "contexts": [
+                {
+                    "name": self.context,
+                    "context": {"cluster": self.cluster_name, "user": self.user_name, **({"namespace": self.namespace} if self.namespace else {})},
+                }
+            ],
         }
 
 
@@ -220,35 +227,46 @@ def resolve_target(env: Mapping[str, str], located: Located | None = None) -> tu
     located = located or locate(env)
     if not located.paths:
         missing = ", ".join(str(p) for p in located.missing) or "~/.kube/config"
-        raise KubeconfigError(f"no kubeconfig: {missing} not found (from {located.source})",
-                              hint="create the cluster or export its kubeconfig, e.g. "
-                                   "`k3d kubeconfig merge <cluster> --kubeconfig-merge-default --kubeconfig-switch-context`")
+        raise KubeconfigError(
+            f"no kubeconfig: {missing} not found (from {located.source})",
+            hint="create the cluster or export its kubeconfig, e.g. `k3d kubeconfig merge <cluster> --kubeconfig-merge-default --kubeconfig-switch-context`",
+        )
     merged = merge(located.paths)
     wanted = env.get("DEVENV_KUBE_CONTEXT", "")
     chosen_by = "--context" if wanted else "current-context"
     name = wanted or merged.current
     if not name:
-        raise KubeconfigError(f"no current context in {located.describe()}",
-                              hint="kubectl config use-context <context>",
-                              details=tuple(f"context: {c}" for c in merged.contexts))
+        raise KubeconfigError(
+            f"no current context in {located.describe()}", hint="kubectl config use-context <context>", details=tuple(f"context: {c}" for c in merged.contexts)
+        )
     return target_for(name, chosen_by, merged, located), merged
 
 
 def target_for(name: str, chosen_by: str, merged: Merged, located: Located) -> Target:
     context = merged.contexts.get(name)
     if context is None:
-        raise KubeconfigError(f"context '{name}' ({chosen_by}) is not defined in {located.describe()}",
-                              hint="list the contexts with `kubectl config get-contexts`",
-                              details=tuple(f"context: {c}" for c in merged.contexts))
+        raise KubeconfigError(
+            f"context '{name}' ({chosen_by}) is not defined in {located.describe()}",
+            hint="list the contexts with `kubectl config get-contexts`",
+            details=tuple(f"context: {c}" for c in merged.contexts),
+        )
     cluster_name = str(context.get("cluster", ""))
     cluster = merged.clusters.get(cluster_name)
     if cluster is None or not cluster.get("server"):
-        raise KubeconfigError(f"context '{name}' names cluster '{cluster_name}', which has no server in {located.describe()}",
-                              hint="regenerate the kubeconfig entry of this cluster")
+        raise KubeconfigError(
+            f"context '{name}' names cluster '{cluster_name}', which has no server in {located.describe()}",
+            hint="regenerate the kubeconfig entry of this cluster",
+        )
     user_name = str(context.get("user", ""))
     user = merged.users.get(user_name, {}) if user_name else {}
     return Target(
-        located=located, context=name, chosen_by=chosen_by, cluster_name=cluster_name, cluster=cluster,
-        user_name=user_name, user=user, namespace=str(context.get("namespace", "") or ""),
+        located=located,
+        context=name,
+        chosen_by=chosen_by,
+        cluster_name=cluster_name,
+        cluster=cluster,
+        user_name=user_name,
+        user=user,
+        namespace=str(context.get("namespace", "") or ""),
         secrets=collect_secrets(user),
     )

@@ -13,13 +13,13 @@ def check_namespace(ctx: Context) -> Outcome:
     if not name:
         return skip("the manifest sets no cluster.namespace")
     client = kube(ctx)
-    found = client.get(ctx, client.core().read_namespace, name, action=Action("get", "namespaces", name=name),
-                       not_found=True)
+    found = client.get(ctx, client.core().read_namespace, name, action=Action("get", "namespaces", name=name), not_found=True)
     if found is None:
         return fail(f"namespace '{name}' does not exist", hint=f"kubectl create namespace {name}")
     phase = (found.get("status") or {}).get("phase", "Active")
     if phase != "Active":
-        return fail(f"namespace '{name}' is {phase}: it is being deleted",
-                    hint=f"wait for it to go, then: kubectl create namespace {name}   "
-                         f"(stuck? kubectl get namespace {name} -o yaml shows the finalizers)")
+        return fail(
+            f"namespace '{name}' is {phase}: it is being deleted",
+            hint=f"wait for it to go, then: kubectl create namespace {name}   (stuck? kubectl get namespace {name} -o yaml shows the finalizers)",
+        )
     return ok(f"namespace '{name}' exists")

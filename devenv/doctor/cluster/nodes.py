@@ -40,8 +40,7 @@ def readiness(node: dict) -> NotReady | None:
         if cond.get("type") == "Ready":
             if cond.get("status") == "True":
                 return None
-            return NotReady(name, str(cond.get("status") or "Unknown"), str(cond.get("reason") or ""),
-                            str(cond.get("message") or ""))
+            return NotReady(name, str(cond.get("status") or "Unknown"), str(cond.get("reason") or ""), str(cond.get("message") or ""))
     return NotReady(name, "missing", "", "")
 
 
@@ -59,8 +58,11 @@ def check_nodes(ctx: Context) -> Outcome:
             cordoned += 1
     name = client.target.k3d_cluster
     if total == 0:
-        fix = (f"k3d cluster stop {name} && k3d cluster start {name}   (or add one: k3d node create agent --cluster {name})"
-               if name else "kubectl get nodes; a cluster needs at least one node to run anything")
+        fix = (
+            f"k3d cluster stop {name} && k3d cluster start {name}   (or add one: k3d node create agent --cluster {name})"
+            if name
+            else "kubectl get nodes; a cluster needs at least one node to run anything"
+        )
         return fail("the cluster has no nodes: no pod can be scheduled", hint=fix)
     if bad:
         shown = ", ".join(str(b) for b in bad[:SHOWN]) + (f", and {len(bad) - SHOWN} more" if len(bad) > SHOWN else "")
@@ -73,7 +75,9 @@ def check_nodes(ctx: Context) -> Outcome:
             details.append(f"... and {len(bad) - LISTED} more")
         return fail(f"{len(bad)} of {total} nodes not Ready: {shown}", hint=fix, details=details)
     if cordoned == total:
-        return warn(f"all {total} nodes are Ready but cordoned: no new pod can be scheduled",
-                    hint="kubectl uncordon <node>   (kubectl get nodes shows SchedulingDisabled)")
+        return warn(
+            f"all {total} nodes are Ready but cordoned: no new pod can be scheduled",
+            hint="kubectl uncordon <node>   (kubectl get nodes shows SchedulingDisabled)",
+        )
     note = f" ({cordoned} cordoned)" if cordoned else ""
     return ok(f"{total} node{'s' if total != 1 else ''} Ready{note}")

@@ -114,8 +114,7 @@ def _cleaned(outcome: Outcome, target: Target) -> Outcome:
 
     if not target.secrets:
         return outcome
-    return replace(outcome, message=target.clean(outcome.message), hint=target.clean(outcome.hint),
-                   details=tuple(target.clean(d) for d in outcome.details))
+    return replace(outcome, message=target.clean(outcome.message), hint=target.clean(outcome.hint), details=tuple(target.clean(d) for d in outcome.details))
 
 
 def _timeout_hint(manifest: "Manifest", registry: str) -> str:
@@ -129,23 +128,64 @@ def checks(manifest: "Manifest") -> Iterable[Check]:
         base = f"{GROUP}.{name}"
         timeout_hint = _timeout_hint(manifest, name)
         gates = _registry_gates(name)
-        yield Check(f"{base}.dns", GROUP, f"{name} DNS", _runner("dns", name), deadline=DEADLINES["dns"],
-                    gates=gates, timeout_hint=f"{registry.host}: the resolver or the address does not answer")
+        yield Check(
+            f"{base}.dns",
+            GROUP,
+            f"{name} DNS",
+            _runner("dns", name),
+            deadline=DEADLINES["dns"],
+            gates=gates,
+            timeout_hint=f"{registry.host}: the resolver or the address does not answer",
+        )
         http_needs = [f"{base}.dns"]
         if registry.url.lower().startswith("https://"):
-            yield Check(f"{base}.tls", GROUP, f"{name} TLS", _runner("tls", name), needs=(f"{base}.dns",),
-                        deadline=DEADLINES["tls"], gates=gates, timeout_hint=timeout_hint)
+            yield Check(
+                f"{base}.tls",
+                GROUP,
+                f"{name} TLS",
+                _runner("tls", name),
+                needs=(f"{base}.dns",),
+                deadline=DEADLINES["tls"],
+                gates=gates,
+                timeout_hint=timeout_hint,
+            )
             http_needs.append(f"{base}.tls")
-        yield Check(f"{base}.http", GROUP, f"{name} HTTP", _runner("http", name), needs=tuple(http_needs),
-                    deadline=DEADLINES["http"], gates=gates, timeout_hint=timeout_hint)
+        yield Check(
+            f"{base}.http",
+            GROUP,
+            f"{name} HTTP",
+            _runner("http", name),
+            needs=tuple(http_needs),
+            deadline=DEADLINES["http"],
+            gates=gates,
+            timeout_hint=timeout_hint,
+        )
         for sdk_name, sdk in manifest.sdks.items():
             if sdk.registry != name or not sdk.version:
                 continue
-            yield Check(f"{GROUP}.{sdk_name}-sdk", GROUP, f"{sdk_name} SDK", _sdk_runner(sdk_name),
-                        needs=(f"{base}.http",), deadline=DEADLINES["sdk"], gates=_sdk_gates(sdk_name),
-                        timeout_hint=timeout_hint)
-    for sdk_name, sdk in manifest.sdks.items():  # Buf SDKs on the BSR's own endpoint: nothing to wait for
+            yield Check(
+                f"{GROUP}.{sdk_name}-sdk",
+                GROUP,
+                f"{sdk_name} SDK",
+                _sdk_runner(sdk_name),
+                needs=(f"{base}.http",),
+                deadline=DEADLINES["sdk"],
+                gates=_sdk_gates(sdk_name),
+                timeout_hint=timeout_hint,
+            )
+    yield from _bsr_checks(manifest)
+
+
+def _bsr_checks(manifest: "Manifest") -> Iterable[Check]:
+    """Buf SDKs on the BSR's own endpoint: nothing to wait for."""
+    for sdk_name, sdk in manifest.sdks.items():
         if sdk.source == "buf" and sdk.version and not (sdk.registry and sdk.registry in manifest.registries):
-            yield Check(f"{GROUP}.{sdk_name}-sdk", GROUP, f"{sdk_name} SDK (BSR)", _sdk_runner(sdk_name),
-                        deadline=DEADLINES["sdk"], gates=_sdk_gates(sdk_name),
-                        timeout_hint="the BSR does not answer in time: check the network path to it")
+            yield Check(
+                f"{GROUP}.{sdk_name}-sdk",
+                GROUP,
+                f"{sdk_name} SDK (BSR)",
+                _sdk_runner(sdk_name),
+                deadline=DEADLINES["sdk"],
+                gates=_sdk_gates(sdk_name),
+                timeout_hint="the BSR does not answer in time: check the network path to it",
+            )

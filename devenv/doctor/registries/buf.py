@@ -71,36 +71,41 @@ def check(ctx: Context, name: str, sdk: Sdk, gates: list[str]) -> Outcome:
     return _judge(answer, target, path, name, sdk, gates, bool(secret))
 
 
-def _judge(answer: web.Answer, target: Target, path: str, name: str, sdk: Sdk, gates: list[str],
-           sent_token: bool) -> Outcome:
+def _judge(answer: web.Answer, target: Target, path: str, name: str, sdk: Sdk, gates: list[str], sent_token: bool) -> Outcome:
     wanted = f"{sdk.package}@{sdk.version}"
     details = web.describe(answer, path)
     where = f"{target.origin}{target.base_path}"
     if answer.status in (401, 403):
         why = "refused the token given" if sent_token else "needs a token"
-        return fail(f"GET {path} → {answer.status}: the BSR at {where} {why} for {sdk.package}", details=details,
-                    gates=gates, hint=f"set BUF_TOKEN (a BSR token for {target.host}) or run "
-                                      f"`buf registry login {target.host}` (doctor reads ~/.netrc)")
+        return fail(
+            f"GET {path} → {answer.status}: the BSR at {where} {why} for {sdk.package}",
+            details=details,
+            gates=gates,
+            hint=f"set BUF_TOKEN (a BSR token for {target.host}) or run `buf registry login {target.host}` (doctor reads ~/.netrc)",
+        )
     if answer.status in (404, 410):
-        return fail(f"{wanted} is not generated for this plugin and commit (GET {path} → {answer.status})",
-                    details=details, gates=gates, hint=_version_hint(sdk))
+        return fail(
+            f"{wanted} is not generated for this plugin and commit (GET {path} → {answer.status})", details=details, gates=gates, hint=_version_hint(sdk)
+        )
     if answer.status >= 300:
         return fail(f"GET {path} → {answer.status} {answer.reason}", details=details, gates=gates, hint="rerun with -v")
     ecosystem = buf.ECOSYSTEM_OF_LANGUAGE[sdk.language]
     if ecosystem == "go":
         return ok(f"{wanted} is generated ({where})", details=details)
     try:
-        served = (protocols.parse_npm(answer.body) if ecosystem == "npm"
-                  else protocols.parse_pypi(answer.body, answer.content_type, sdk.package or ""))
+        served = protocols.parse_npm(answer.body) if ecosystem == "npm" else protocols.parse_pypi(answer.body, answer.content_type, sdk.package or "")
     except ValueError as exc:
-        return fail(f"GET {path} → {answer.status}, but the answer does not parse: {str(exc)[:120]}", details=details,
-                    gates=gates, hint="rerun with -v")
+        return fail(f"GET {path} → {answer.status}, but the answer does not parse: {str(exc)[:120]}", details=details, gates=gates, hint="rerun with -v")
     details.append(f"read as {served.format}: {protocols.served_list(served, 20)}")
     same = wire.same_pypi_version if ecosystem == "python" else str.__eq__
     if any(same(sdk.version or "", v) for v in served.versions):
         return ok(f"{wanted} is generated ({where})", details=details)
-    return fail(f"{wanted} is not generated for this plugin and commit (the BSR lists {protocols.served_list(served)})",
-                details=details, gates=gates, hint=_version_hint(sdk))
+    return fail(
+        f"{wanted} is not generated for this plugin and commit (the BSR lists {protocols.served_list(served)})",
+        details=details,
+        gates=gates,
+        hint=_version_hint(sdk),
+    )
 
 
 def _version_hint(sdk: Sdk) -> str:
@@ -109,5 +114,7 @@ def _version_hint(sdk: Sdk) -> str:
     module = sdk.buf.module if sdk.buf else "<module>"
     plugin = sdk.buf.plugin if sdk.buf else "<plugin>"
     commit = f":{parts.commit}" if parts else ""
-    return (f"`buf registry sdk version --module={module}{commit} --plugin={plugin}` prints the version the BSR "
-            f"generates; check the commit was pushed and the plugin version exists")
+    return (
+        f"`buf registry sdk version --module={module}{commit} --plugin={plugin}` prints the version the BSR "
+        f"generates; check the commit was pushed and the plugin version exists"
+    )

@@ -87,9 +87,11 @@ _GAI = {
 
 
 def _resolve_hint(target: Target) -> str:
-    return (f"make {target.host} resolve on this machine: an /etc/hosts line `<address> {target.host}` "
-            f"(the address where the registry or the cluster's gateway listens; k3d: often 127.0.0.1), "
-            f"or a DNS record")
+    return (
+        f"make {target.host} resolve on this machine: an /etc/hosts line `<address> {target.host}` "
+        f"(the address where the registry or the cluster's gateway listens; k3d: often 127.0.0.1), "
+        f"or a DNS record"
+    )
 
 
 @dataclass
@@ -141,15 +143,20 @@ def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
         addresses = getaddrinfo(host, port, ctx.remaining() - MARGIN)
     except ResolveTimeout:
         waited = time.monotonic() - started
-        return Outcome(Status.TIMEOUT, f"{host}: the resolver gave no answer within {waited:.1f}s",
-                       hint=f"the DNS server in /etc/resolv.conf does not answer (VPN down? offline?): fix it, "
-                            f"or add an /etc/hosts line for {host}", gates=tuple(gates))
+        return Outcome(
+            Status.TIMEOUT,
+            f"{host}: the resolver gave no answer within {waited:.1f}s",
+            hint=f"the DNS server in /etc/resolv.conf does not answer (VPN down? offline?): fix it, or add an /etc/hosts line for {host}",
+            gates=tuple(gates),
+        )
     except socket.gaierror as exc:
         what = _GAI.get(exc.errno, exc.strerror or str(exc))
         if exc.errno == getattr(socket, "EAI_AGAIN", -3):
-            return fail(f"{host} does not resolve: {what} ({exc.strerror})",
-                        hint=f"the DNS server in /etc/resolv.conf is unreachable (VPN down? offline?): fix it, "
-                             f"or add an /etc/hosts line for {host}", gates=gates)
+            return fail(
+                f"{host} does not resolve: {what} ({exc.strerror})",
+                hint=f"the DNS server in /etc/resolv.conf is unreachable (VPN down? offline?): fix it, or add an /etc/hosts line for {host}",
+                gates=gates,
+            )
         return fail(f"{host} does not resolve: {what} ({exc.strerror})", hint=_resolve_hint(target), gates=gates)
     resolved_in = time.monotonic() - started
     in_hosts = hosts_file_names().get(host.lower())
@@ -160,22 +167,30 @@ def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
     details = [f"{host} → {', '.join(addresses)} via {source} in {resolved_in * 1000:.0f} ms"]
     tried = _connect_any(ctx, addresses, port, details)
     if tried.reached:
-        return ok(f"{host} → {shown} ({source}); port {port} open", details=details,
-                  data=Reached(tuple(addresses), tried.reached, source))
+        return ok(f"{host} → {shown} ({source}); port {port} open", details=details, data=Reached(tuple(addresses), tried.reached, source))
     refused, dropped, other = tried.refused, tried.dropped, tried.other
     where = f"{host} resolves to {shown} ({source})"
     if dropped:
-        return Outcome(Status.TIMEOUT,
-                       f"{where}, but {dropped[0]}:{port} does not answer: packets dropped "
-                       f"(no reply to the TCP handshake within {time.monotonic() - started - resolved_in:.1f}s)",
-                       tuple(details),
-                       hint=f"something drops traffic to {dropped[0]}:{port} (a firewall, a stopped VM, a stale "
-                            f"address for {host}): check where the registry really listens",
-                       gates=tuple(gates))
+        return Outcome(
+            Status.TIMEOUT,
+            f"{where}, but {dropped[0]}:{port} does not answer: packets dropped "
+            f"(no reply to the TCP handshake within {time.monotonic() - started - resolved_in:.1f}s)",
+            tuple(details),
+            hint=f"something drops traffic to {dropped[0]}:{port} (a firewall, a stopped VM, a stale "
+            f"address for {host}): check where the registry really listens",
+            gates=tuple(gates),
+        )
     if refused and not other:
-        return fail(f"{where}, but nothing listens on port {port} (connection refused)", details=details,
-                    hint=f"start the {target.name} registry (or the gateway / `kubectl port-forward` in front of it) "
-                         f"on {refused[0]}:{port}, or point {host} at the address where it listens",
-                    gates=gates)
-    return fail(f"{where}, but it cannot be reached on port {port}: {'; '.join(other)}", details=details,
-                hint=f"check the route to {host} (`ip route get {addresses[0]}`)", gates=gates)
+        return fail(
+            f"{where}, but nothing listens on port {port} (connection refused)",
+            details=details,
+            hint=f"start the {target.name} registry (or the gateway / `kubectl port-forward` in front of it) "
+            f"on {refused[0]}:{port}, or point {host} at the address where it listens",
+            gates=gates,
+        )
+    return fail(
+        f"{where}, but it cannot be reached on port {port}: {'; '.join(other)}",
+        details=details,
+        hint=f"check the route to {host} (`ip route get {addresses[0]}`)",
+        gates=gates,
+    )

@@ -67,39 +67,42 @@ def check(ctx: Context, target: Target, gates: list[str], publish_hints: dict[st
         alive = " (alive; it wants credentials for the API)" if code == 401 else ""
         wrong = _looks_wrong(target, answer) if code < 300 else None
         if wrong:
-            return warn(f"{said}, but {wrong}", details=details,
-                        hint=f"is {target.origin} really the {target.kind} registry (not a gateway's default "
-                             f"page)? check {target.where('url')} and .probe")
+            return warn(
+                f"{said}, but {wrong}",
+                details=details,
+                hint=f"is {target.origin} really the {target.kind} registry (not a gateway's default page)? check {target.where('url')} and .probe",
+            )
         if answer.elapsed > SLOW:
-            return warn(f"{said}: slow{alive}", details=details,
-                        hint="a local registry answers in milliseconds: is it overloaded or swapping?")
+            return warn(f"{said}: slow{alive}", details=details, hint="a local registry answers in milliseconds: is it overloaded or swapping?")
         return ok(said + alive, details=details)
     if code == 404:
         unpublished = publish_hints.get(path)
         if unpublished:
-            return warn(f"{said}: the registry answers, but the probed package is not published yet",
-                        details=details, hint=unpublished)
-        return warn(f"{said}: the registry answers, but not at its probe path", details=details,
-                    hint=f"set {target.where('probe')} to a path it serves (default for {target.kind}: "
-                         f"{_default_probe(target.kind)})")
+            return warn(f"{said}: the registry answers, but the probed package is not published yet", details=details, hint=unpublished)
+        return warn(
+            f"{said}: the registry answers, but not at its probe path",
+            details=details,
+            hint=f"set {target.where('probe')} to a path it serves (default for {target.kind}: {_default_probe(target.kind)})",
+        )
     if code in (401, 403):
         if target.username is not None:
             what = "rejects the credentials in the URL" if code == 401 else "refuses the credentials in the URL"
             hint = f"fix the user/password in {target.where('url')} (doctor never prints them)"
         else:
             what = "wants credentials" if code == 401 else "forbids anonymous access"
-            hint = (f"give the registry's credentials in {target.where('url')}: `user:password@` before the host "
-                    f"(doctor never prints them), or allow anonymous reads")
+            hint = (
+                f"give the registry's credentials in {target.where('url')}: `user:password@` before the host "
+                f"(doctor never prints them), or allow anonymous reads"
+            )
         challenge = answer.headers.get("www-authenticate", "")
-        return fail(f"{said}: it {what}" + (f" ({challenge.split(' ', 1)[0]})" if challenge else ""),
-                    details=details, hint=hint, gates=gates)
+        return fail(f"{said}: it {what}" + (f" ({challenge.split(' ', 1)[0]})" if challenge else ""), details=details, hint=hint, gates=gates)
     if code >= 500:
         gateway = code in (502, 503, 504)
-        what = ("the gateway in front of the registry cannot reach it" if gateway
-                else "the registry itself is failing")
+        what = "the gateway in front of the registry cannot reach it" if gateway else "the registry itself is failing"
         return fail(f"{said}: {what}", details=details, hint=target.restart_hint(), gates=gates)
-    return fail(f"{said}: not an answer a {target.kind} registry gives at its probe", details=details,
-                hint=f"check {target.where('url')} and .probe", gates=gates)
+    return fail(
+        f"{said}: not an answer a {target.kind} registry gives at its probe", details=details, hint=f"check {target.where('url')} and .probe", gates=gates
+    )
 
 
 def _default_probe(kind: str) -> str:
@@ -113,8 +116,7 @@ def _no_answer(target: Target, path: str, failure: web.Failure, gates: list[str]
     if failure.kind in ("stall", "timeout"):
         return Outcome(Status.TIMEOUT, message, hint=target.restart_hint(), gates=tuple(gates))
     if failure.kind == "reset":
-        return fail(message, gates=gates,
-                    hint=f"the registry (or a proxy in front of it) dropped the request: {target.restart_hint()}")
+        return fail(message, gates=gates, hint=f"the registry (or a proxy in front of it) dropped the request: {target.restart_hint()}")
     if failure.kind == "refused":
         return fail(message, gates=gates, hint=f"start the {target.name} registry on {target.host}:{target.port}")
     if failure.kind == "redirects":

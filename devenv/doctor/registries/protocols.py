@@ -27,6 +27,7 @@ _ARCHIVES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar")
 
 # -- npm --------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Served:
     """What a registry serves of one package: versions in the registry's order, and notes."""
@@ -44,8 +45,9 @@ def parse_npm(document: bytes | str) -> Served:
     versions = data.get("versions") or {}
     tags = data.get("dist-tags") or {}
     abbreviated = "modified" in data and "time" not in data
-    return Served(tuple(versions), tags.get("latest") if isinstance(tags, dict) else None,
-                  format="npm metadata (abbreviated)" if abbreviated else "npm metadata")
+    return Served(
+        tuple(versions), tags.get("latest") if isinstance(tags, dict) else None, format="npm metadata (abbreviated)" if abbreviated else "npm metadata"
+    )
 
 
 # -- PyPI -------------------------------------------------------------------------------------------
@@ -94,7 +96,7 @@ def pypi_version_of(filename: str, project: str) -> str | None:
         return None
     for i, char in enumerate(stem):  # sdist names may keep dashes: split where the name matches
         if char == "-" and pypi_normalize(stem[:i]) == wanted:
-            return stem[i + 1:] or None
+            return stem[i + 1 :] or None
     return None
 
 
@@ -112,12 +114,14 @@ def parse_pypi(body: bytes | str, content_type: str, project: str) -> Served:
 
 # -- Go ---------------------------------------------------------------------------------------------
 
+
 def parse_go_list(body: bytes | str) -> Served:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     return Served(tuple(line.strip() for line in text.splitlines() if line.strip()), format="@v/list")
 
 
 # -- OCI --------------------------------------------------------------------------------------------
+
 
 def parse_oci_tags(body: bytes | str) -> Served:
     data = json.loads(body)

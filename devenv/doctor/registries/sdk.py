@@ -85,24 +85,36 @@ def check(ctx: Context, target: Target, name: str, sdk: Sdk, gates: list[str]) -
     details = web.describe(answer, path)
     hint = publish_hint(name, sdk, target.name)
     if answer.status in (404, 410):
-        return _missing(ctx, target, name, sdk, f"{sdk.package} is not on the {target.name} registry at all "
-                        f"(GET {path} → {answer.status})", details, hint, gates)
+        return _missing(
+            ctx, target, name, sdk, f"{sdk.package} is not on the {target.name} registry at all (GET {path} → {answer.status})", details, hint, gates
+        )
     if answer.status in (401, 403):
-        return fail(f"GET {path} → {answer.status}: the registry will not list {sdk.package}", details=details,
-                    hint=f"give credentials in {target.where('url')} (never printed)", gates=gates)
+        return fail(
+            f"GET {path} → {answer.status}: the registry will not list {sdk.package}",
+            details=details,
+            hint=f"give credentials in {target.where('url')} (never printed)",
+            gates=gates,
+        )
     if answer.status >= 300:
-        return fail(f"GET {path} → {answer.status} {answer.reason}", details=details,
-                    hint=target.restart_hint() if answer.status >= 500 else "rerun with -v", gates=gates)
+        return fail(
+            f"GET {path} → {answer.status} {answer.reason}",
+            details=details,
+            hint=target.restart_hint() if answer.status >= 500 else "rerun with -v",
+            gates=gates,
+        )
     try:
         served = _parse(target.kind, answer, sdk.package_name)
     except ValueError as exc:
-        return fail(f"GET {path} → {answer.status}, but the answer does not parse as a {target.kind} listing: "
-                    f"{str(exc)[:120]}", details=details, hint=f"check {target.where('url')}", gates=gates)
+        return fail(
+            f"GET {path} → {answer.status}, but the answer does not parse as a {target.kind} listing: {str(exc)[:120]}",
+            details=details,
+            hint=f"check {target.where('url')}",
+            gates=gates,
+        )
     details.append(f"read as {served.format}: {protocols.served_list(served, 20)}")
     if any(_matches(target.kind, expected, v) for v in served.versions):
         latest = f"; latest: {served.latest}" if served.latest and served.latest != expected else ""
-        return ok(f"{wanted} is served ({len(served.versions)} version{'s' if len(served.versions) != 1 else ''}"
-                  f"{latest})", details=details)
+        return ok(f"{wanted} is served ({len(served.versions)} version{'s' if len(served.versions) != 1 else ''}{latest})", details=details)
     if target.kind == "goproxy":
         info = _go_info(ctx, target, sdk, context)
         if info is not None:
@@ -110,10 +122,8 @@ def check(ctx: Context, target: Target, name: str, sdk: Sdk, gates: list[str]) -
             if info[0]:
                 return ok(f"{wanted} is served (its .info answers, though @v/list does not list it)", details=details)
     if any(_matches(target.kind, expected, v) for v in served.yanked):
-        return _missing(ctx, target, name, sdk, f"{wanted} is yanked on the {target.name} registry", details,
-                        hint, gates)
-    return _missing(ctx, target, name, sdk, f"{wanted} is not published (it serves {protocols.served_list(served)})",
-                    details, hint, gates)
+        return _missing(ctx, target, name, sdk, f"{wanted} is yanked on the {target.name} registry", details, hint, gates)
+    return _missing(ctx, target, name, sdk, f"{wanted} is not published (it serves {protocols.served_list(served)})", details, hint, gates)
 
 
 def _parse(kind: str, answer: web.Answer, package: str) -> protocols.Served:
@@ -139,8 +149,7 @@ def _go_info(ctx: Context, target: Target, sdk: Sdk, context) -> tuple[bool, str
     return 200 <= answer.status < 300, f"GET {path} → {answer.status}"
 
 
-def _missing(ctx: Context, target: Target, name: str, sdk: Sdk, message: str, details: list[str], hint: str,
-             gates: list[str]) -> Outcome:
+def _missing(ctx: Context, target: Target, name: str, sdk: Sdk, message: str, details: list[str], hint: str, gates: list[str]) -> Outcome:
     resource = publish_resource(name, sdk)
     if resource and under_health_gate(ctx.env):
         return warn(f"{message}; {resource} publishes it after this gate", details=details, hint=hint)

@@ -99,19 +99,22 @@ class Target:
     def restart_hint(self) -> str:
         if self.deployment_ref:  # the manifest names it: no guessing, and Tilt has a button for it
             ns, deploy = self.deployment_ref.split("/", 1)
-            return (f"restart the {KIND_NAMES[self.kind]}: kubectl -n {ns} rollout restart deploy/{deploy}"
-                    f"   (or its Restart button on Tilt's packages:health; logs: kubectl -n {ns} logs deploy/{deploy})")
+            return (
+                f"restart the {KIND_NAMES[self.kind]}: kubectl -n {ns} rollout restart deploy/{deploy}"
+                f"   (or its Restart button on Tilt's packages:health; logs: kubectl -n {ns} logs deploy/{deploy})"
+            )
         ns, deploy = self.namespace, self.deployment
-        return (f"restart the {KIND_NAMES[self.kind]}: kubectl -n {ns} rollout restart deploy/{deploy}"
-                f"   (if it runs in the cluster under that name; its logs: kubectl -n {ns} logs deploy/{deploy})")
+        return (
+            f"restart the {KIND_NAMES[self.kind]}: kubectl -n {ns} rollout restart deploy/{deploy}"
+            f"   (if it runs in the cluster under that name; its logs: kubectl -n {ns} logs deploy/{deploy})"
+        )
 
     def where(self, field: str) -> str:
         """``registries.<name>.<field> in services.yaml``"""
         return f"registries.{self.name}.{field} in {self.manifest_name}"
 
 
-def target_for(name: str, registry: "Registry", manifest: "Manifest", *, root: Path | None, manifest_name: str,
-               go_module: str | None = None) -> Target:
+def target_for(name: str, registry: "Registry", manifest: "Manifest", *, root: Path | None, manifest_name: str, go_module: str | None = None) -> Target:
     parts = urlsplit(registry.url)
     scheme = parts.scheme.lower()
     try:
@@ -128,12 +131,22 @@ def target_for(name: str, registry: "Registry", manifest: "Manifest", *, root: P
         ca_path = Path(registry.ca_file)
         ca_file = ca_path if ca_path.is_absolute() else (root or Path.cwd()) / ca_path
     return Target(
-        name=name, kind=registry.kind, url=registry.url, scheme=scheme, host=(parts.hostname or registry.host),
-        port=port, base_path=parts.path.rstrip("/"), query=parts.query,
+        name=name,
+        kind=registry.kind,
+        url=registry.url,
+        scheme=scheme,
+        host=(parts.hostname or registry.host),
+        port=port,
+        base_path=parts.path.rstrip("/"),
+        query=parts.query,
         username=unquote(parts.username) if parts.username is not None else None,
         password=unquote(parts.password) if parts.password is not None else None,
-        probe=probe, ca_file=ca_file, ca_file_shown=registry.ca_file, manifest_name=manifest_name,
-        namespace=manifest.cluster.namespace or "<namespace>", deployment_ref=registry.deployment,
+        probe=probe,
+        ca_file=ca_file,
+        ca_file_shown=registry.ca_file,
+        manifest_name=manifest_name,
+        namespace=manifest.cluster.namespace or "<namespace>",
+        deployment_ref=registry.deployment,
     )
 
 

@@ -40,8 +40,7 @@ def ssl_context(target: Target, env: Mapping[str, str]) -> ssl.SSLContext:
 
 
 @functools.lru_cache(maxsize=16)
-def _context(ca_file: str | None, ca_file_shown: str | None, cert_file: str | None,
-             cert_dir: str | None) -> ssl.SSLContext:
+def _context(ca_file: str | None, ca_file_shown: str | None, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if cert_file or cert_dir:
         try:
@@ -75,9 +74,13 @@ def _name_of(pairs) -> str:
 
 def _from_peercert(cert: dict) -> CertInfo:
     parse = lambda s: dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(s), dt.timezone.utc)  # noqa: E731
-    return CertInfo(_name_of(cert.get("subject", ())), _name_of(cert.get("issuer", ())),
-                    tuple(v for k, v in cert.get("subjectAltName", ()) if k in ("DNS", "IP Address")),
-                    parse(cert["notBefore"]), parse(cert["notAfter"]))
+    return CertInfo(
+        _name_of(cert.get("subject", ())),
+        _name_of(cert.get("issuer", ())),
+        tuple(v for k, v in cert.get("subjectAltName", ()) if k in ("DNS", "IP Address")),
+        parse(cert["notBefore"]),
+        parse(cert["notAfter"]),
+    )
 
 
 def _from_der(der: bytes) -> CertInfo | None:
@@ -97,8 +100,7 @@ def _from_der(der: bytes) -> CertInfo | None:
 
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = tuple(san.get_values_for_type(x509.DNSName)) + tuple(
-            str(ip) for ip in san.get_values_for_type(x509.IPAddress))
+        names = tuple(san.get_values_for_type(x509.DNSName)) + tuple(str(ip) for ip in san.get_values_for_type(x509.IPAddress))
     except x509.ExtensionNotFound:
         names = ()
     before = getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before.replace(tzinfo=dt.timezone.utc)
@@ -138,16 +140,19 @@ def _day(when: dt.datetime) -> str:
 def _describe(info: CertInfo | None) -> list[str]:
     if info is None:
         return []
-    return [f"certificate: subject '{info.subject}', names {', '.join(info.names) or '(none)'}",
-            f"issued by '{info.issuer}', valid {_day(info.not_before)} to {_day(info.not_after)}"]
+    return [
+        f"certificate: subject '{info.subject}', names {', '.join(info.names) or '(none)'}",
+        f"issued by '{info.issuer}', valid {_day(info.not_before)} to {_day(info.not_after)}",
+    ]
 
 
 def trust_hint(target: Target) -> str:
     if target.ca_file_shown:
-        return (f"the CA in {target.ca_file_shown} did not sign this certificate: point {target.where('ca_file')} "
-                f"at the bundle of the CA that did (or export SSL_CERT_FILE=<bundle>)")
-    return (f"trust the registry's CA: set {target.where('ca_file')} to its PEM bundle (relative to the manifest), "
-            f"or export SSL_CERT_FILE=<bundle>")
+        return (
+            f"the CA in {target.ca_file_shown} did not sign this certificate: point {target.where('ca_file')} "
+            f"at the bundle of the CA that did (or export SSL_CERT_FILE=<bundle>)"
+        )
+    return f"trust the registry's CA: set {target.where('ca_file')} to its PEM bundle (relative to the manifest), or export SSL_CERT_FILE=<bundle>"
 
 
 def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
@@ -155,8 +160,7 @@ def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
     try:
         context = ssl_context(target, ctx.env)
     except CAFileProblem as exc:
-        return fail(str(exc), hint=f"fix {target.where('ca_file')} (a path relative to the manifest's folder)",
-                    gates=gates)
+        return fail(str(exc), hint=f"fix {target.where('ca_file')} (a path relative to the manifest's folder)", gates=gates)
     address, port, host = reached.address, target.port, target.host
     ctx.note(f"TLS handshake with {address}:{port} for {host}")
     started = time.monotonic()
@@ -168,26 +172,35 @@ def check(ctx: Context, target: Target, gates: list[str]) -> Outcome:
         unverified = _peer_unverified(address, port, host, max(ctx.remaining() - MARGIN, 0.05))
         return _verify_failure(target, exc, unverified, gates)
     except (TimeoutError, socket.timeout):
-        return Outcome(Status.TIMEOUT,
-                       f"{address}:{port} accepted the connection but did not complete a TLS handshake "
-                       f"within {time.monotonic() - started:.1f}s",
-                       hint=target.restart_hint(), gates=tuple(gates))
+        return Outcome(
+            Status.TIMEOUT,
+            f"{address}:{port} accepted the connection but did not complete a TLS handshake within {time.monotonic() - started:.1f}s",
+            hint=target.restart_hint(),
+            gates=tuple(gates),
+        )
     except ssl.SSLError as exc:
         reason = exc.reason or str(exc)
         if reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"):
-            return fail(f"{host}:{port} does not speak TLS ({reason}): is it a plain-HTTP port?",
-                        hint=f"use http:// in {target.where('url')}, or the registry's TLS port", gates=gates)
+            return fail(
+                f"{host}:{port} does not speak TLS ({reason}): is it a plain-HTTP port?",
+                hint=f"use http:// in {target.where('url')}, or the registry's TLS port",
+                gates=gates,
+            )
         return fail(f"TLS handshake with {host}:{port} failed: {reason}", hint=trust_hint(target), gates=gates)
     except ConnectionResetError:
-        return fail(f"{host}:{port} reset the connection during the TLS handshake",
-                    hint=f"the server (or a proxy in front of it) rejects the handshake: check its TLS setup; "
-                         f"{target.restart_hint()}", gates=gates)
+        return fail(
+            f"{host}:{port} reset the connection during the TLS handshake",
+            hint=f"the server (or a proxy in front of it) rejects the handshake: check its TLS setup; {target.restart_hint()}",
+            gates=gates,
+        )
     except OSError as exc:
-        return fail(f"cannot open a connection to {address}:{port}: {exc.strerror or exc}", gates=gates,
-                    hint="the registries' DNS check reached it a moment ago: is the registry restarting?")
+        return fail(
+            f"cannot open a connection to {address}:{port}: {exc.strerror or exc}",
+            gates=gates,
+            hint="the registries' DNS check reached it a moment ago: is the registry restarting?",
+        )
     days = (info.not_after - dt.datetime.now(dt.timezone.utc)).days
-    message = (f"{version}, certificate for {host} from '{info.issuer}', valid until {_day(info.not_after)} "
-               f"({days} days)")
+    message = f"{version}, certificate for {host} from '{info.issuer}', valid until {_day(info.not_after)} ({days} days)"
     details = _describe(info) + [f"trust: {_trust_sources(target, ctx.env)}"]
     if days < EXPIRY_WARNING_DAYS:
         return warn(message, details=details, hint=f"renew the certificate {host} serves before {_day(info.not_after)}")
@@ -205,30 +218,38 @@ def _trust_sources(target: Target, env: Mapping[str, str]) -> str:
     return ", ".join(sources)
 
 
-def _verify_failure(target: Target, exc: ssl.SSLCertVerificationError, info: CertInfo | None,
-                    gates: list[str]) -> Outcome:
+def _verify_failure(target: Target, exc: ssl.SSLCertVerificationError, info: CertInfo | None, gates: list[str]) -> Outcome:
     host = target.host
     code = exc.verify_code
     details = _describe(info) + [f"OpenSSL: {exc.verify_message} (X509_V_ERR {code})"]
     now = dt.datetime.now(dt.timezone.utc)
     if code == EXPIRED:
         when = f" on {_day(info.not_after)} ({(now - info.not_after).days} days ago)" if info else ""
-        return fail(f"the certificate {host} serves expired{when}", details=details,
-                    hint=f"renew the registry's certificate (or fix this machine's clock: it says {_day(now)})",
-                    gates=gates)
+        return fail(
+            f"the certificate {host} serves expired{when}",
+            details=details,
+            hint=f"renew the registry's certificate (or fix this machine's clock: it says {_day(now)})",
+            gates=gates,
+        )
     if code == NOT_YET_VALID:
         when = f" until {_day(info.not_before)}" if info else ""
-        return fail(f"the certificate {host} serves is not valid yet{when}", details=details,
-                    hint=f"this machine's clock says {_day(now)}: fix the clock, or reissue the certificate",
-                    gates=gates)
+        return fail(
+            f"the certificate {host} serves is not valid yet{when}",
+            details=details,
+            hint=f"this machine's clock says {_day(now)}: fix the clock, or reissue the certificate",
+            gates=gates,
+        )
     if code == HOSTNAME_MISMATCH:
         names = ", ".join(info.names) if info and info.names else (info.subject if info else "other names")
-        return fail(f"wrong host: the certificate is for {names}, not {host}", details=details,
-                    hint=f"reissue the certificate with {host} among its names, or use a host it names in "
-                         f"{target.where('url')}", gates=gates)
+        return fail(
+            f"wrong host: the certificate is for {names}, not {host}",
+            details=details,
+            hint=f"reissue the certificate with {host} among its names, or use a host it names in {target.where('url')}",
+            gates=gates,
+        )
     if code in UNTRUSTED:
         issuer = f"'{info.issuer}'" if info else "an issuer"
-        return fail(f"untrusted issuer: the certificate is signed by {issuer}, which this machine does not trust",
-                    details=details, hint=trust_hint(target), gates=gates)
-    return fail(f"the certificate does not verify: {exc.verify_message}", details=details,
-                hint=trust_hint(target), gates=gates)
+        return fail(
+            f"untrusted issuer: the certificate is signed by {issuer}, which this machine does not trust", details=details, hint=trust_hint(target), gates=gates
+        )
+    return fail(f"the certificate does not verify: {exc.verify_message}", details=details, hint=trust_hint(target), gates=gates)

@@ -59,8 +59,7 @@ def _causes(exc: BaseException):
         current = current.__cause__ or current.__context__
 
 
-def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | bool,
-        accept: str | None = None, bearer: str | None = None) -> Answer:
+def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | bool, accept: str | None = None, bearer: str | None = None) -> Answer:
     """GET ``path``; ``bearer``: a token sent as ``Authorization: Bearer`` (when the URL has no credentials)."""
     import httpx
 
@@ -76,13 +75,19 @@ def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | b
 
     def before_each_hop(request) -> None:  # redirects: each hop starts inside the one deadline
         if time.monotonic() >= deadline:
-            raise Failure("timeout", f"no complete answer from {target.host} within {timeout:.1f}s (redirects)",
-                          time.monotonic() - started)
+            raise Failure("timeout", f"no complete answer from {target.host} within {timeout:.1f}s (redirects)", time.monotonic() - started)
 
     try:
-        with httpx.Client(verify=verify, timeout=limit, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-                          trust_env=False, auth=target.auth, headers=headers,
-                          event_hooks={"request": [before_each_hop]}) as client:
+        with httpx.Client(
+            verify=verify,
+            timeout=limit,
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            trust_env=False,
+            auth=target.auth,
+            headers=headers,
+            event_hooks={"request": [before_each_hop]},
+        ) as client:
             with client.stream("GET", url) as response:
                 body = _read_body(response, deadline, started, target, timeout)
     except httpx.TooManyRedirects as exc:
@@ -94,8 +99,7 @@ def get(target: Target, path: str, *, timeout: float, verify: ssl.SSLContext | b
     hops = [(r.status_code, r.headers.get("location", "")) for r in response.history]
     sent = [(k, redact_header(k, v)) for k, v in response.request.headers.items()]
     hops = [(status, _strip(location)) for status, location in hops]
-    return Answer(response.status_code, response.reason_phrase, _strip(str(response.url)), response.headers, body,
-                  elapsed, hops, sent)
+    return Answer(response.status_code, response.reason_phrase, _strip(str(response.url)), response.headers, body, elapsed, hops, sent)
 
 
 def _read_body(response, deadline: float, started: float, target: Target, timeout: float) -> bytes:
@@ -109,8 +113,7 @@ def _read_body(response, deadline: float, started: float, target: Target, timeou
         if size >= MAX_BODY:
             break
         if time.monotonic() >= deadline:
-            raise Failure("stall", f"{target.host} answered but its body did not finish within {timeout:.1f}s "
-                          f"({size} bytes read)", time.monotonic() - started)
+            raise Failure("stall", f"{target.host} answered but its body did not finish within {timeout:.1f}s ({size} bytes read)", time.monotonic() - started)
     return b"".join(chunks)[:MAX_BODY]
 
 

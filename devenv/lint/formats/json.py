@@ -43,8 +43,11 @@ def report(result: LintResult, options: Options) -> str:
     }
     if options.changes is not None:  # `lint --fix --diff`: what --fix would rewrite, and would not
         document["changes"] = [
-            {"path": c.file, "diff": c.diff,
-             "edits": [{"line": e.location.line, "col": e.location.col, "rule": e.rule, "old": e.old, "new": e.new} for e in c.edits]}
+            {
+                "path": c.file,
+                "diff": c.diff,
+                "edits": [{"line": e.location.line, "col": e.location.col, "rule": e.rule, "old": e.old, "new": e.new} for e in c.edits],
+            }
             for c in options.changes.fixed
         ]
         document["refused"] = [{"path": c.file, "error": c.error} for c in options.changes.refused]

@@ -69,8 +69,7 @@ def _fingerprints(findings: list[Finding]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for finding in findings:
-        parts = (finding.rule, finding.location.file, finding.snippet, finding.message,
-                 str(finding.location.col), str(finding.end_col))
+        parts = (finding.rule, finding.location.file, finding.snippet, finding.message, str(finding.location.col), str(finding.end_col))
         key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
         seen[key] = seen.get(key, 0) + 1
         out.append(key if seen[key] == 1 else f"{key}:{seen[key]}")
@@ -89,12 +88,9 @@ def _result(finding: Finding, index: dict[str, int], result: LintResult, options
         "ruleIndex": index[finding.rule],
         "level": level(finding),
         "message": {"text": text},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": _uri(result, options, finding.location.file), "uriBaseId": SRCROOT},
-                "region": region,
-            },
-        }],
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": _uri(result, options, finding.location.file), "uriBaseId": SRCROOT}, "region": region}}
+        ],
         "partialFingerprints": {"devenvFinding/v2": fingerprint},
     }
     fixes = options.changes and _fixes(finding, options.changes, result, options)
@@ -114,15 +110,18 @@ def _fixes(finding: Finding, changes, result: LintResult, options: Options) -> l
                 continue
             lines = edit.old.split("\n")
             end_col = (edit.location.col if len(lines) == 1 else 1) + len(lines[-1])
-            deleted = {"startLine": edit.location.line, "startColumn": edit.location.col,
-                       "endLine": edit.location.line + len(lines) - 1, "endColumn": end_col}
-            out.append({
-                "description": {"text": f"replace {edit.old!r} with {edit.new!r}"},
-                "artifactChanges": [{
-                    "artifactLocation": {"uri": _uri(result, options, edit.file), "uriBaseId": SRCROOT},
-                    "replacements": [{"deletedRegion": deleted, "insertedContent": {"text": edit.new}}],
-                }],
-            })
+            deleted = {"startLine": edit.location.line, "startColumn": edit.location.col, "endLine": edit.location.line + len(lines) - 1, "endColumn": end_col}
+            out.append(
+                {
+                    "description": {"text": f"replace {edit.old!r} with {edit.new!r}"},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": {"uri": _uri(result, options, edit.file), "uriBaseId": SRCROOT},
+                            "replacements": [{"deletedRegion": deleted, "insertedContent": {"text": edit.new}}],
+                        }
+                    ],
+                }
+            )
     return out
 
 
@@ -141,17 +140,14 @@ def report(result: LintResult, options: Options) -> str:
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "devenv",
-                "semanticVersion": options.version or "0.0.0",
-                "version": options.version or "0.0.0",
-                "rules": rules,
-            }},
-            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-            "originalUriBaseIds": {SRCROOT: {"uri": srcroot}},
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index, result, options, fp) for f, fp in zip(result.findings, _fingerprints(result.findings))],
-        }],
+        "runs": [
+            {
+                "tool": {"driver": {"name": "devenv", "semanticVersion": options.version or "0.0.0", "version": options.version or "0.0.0", "rules": rules}},
+                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+                "originalUriBaseIds": {SRCROOT: {"uri": srcroot}},
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index, result, options, fp) for f, fp in zip(result.findings, _fingerprints(result.findings))],
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -12,25 +12,10 @@ import re
 from dataclasses import dataclass
 from types import ModuleType
 
-from devenv.lint.rules import (
-    ci_workflow,
-    dockerfile,
-    go_mod,
-    k8s_yaml,
-    other,
-    package_json,
-    pnpm_workspace,
-    python_deps,
-    script,
-    shell,
-    tiltfile,
-)
+from devenv.lint.rules import ci_workflow, dockerfile, go_mod, k8s_yaml, other, package_json, pnpm_workspace, python_deps, script, shell, tiltfile
 
 # Order matters: the first context whose matches() accepts a file owns it.
-CONTEXTS: tuple[ModuleType, ...] = (
-    dockerfile, ci_workflow, tiltfile, package_json, pnpm_workspace, go_mod, python_deps,
-    shell, script, k8s_yaml, other,
-)
+CONTEXTS: tuple[ModuleType, ...] = (dockerfile, ci_workflow, tiltfile, package_json, pnpm_workspace, go_mod, python_deps, shell, script, k8s_yaml, other)
 
 
 @dataclass(frozen=True)
@@ -44,7 +29,8 @@ class Rule:
 
 MANIFEST_RULES = (
     Rule(
-        "service-context-includes-proto", "Build context includes the proto workspace",
+        "service-context-includes-proto",
+        "Build context includes the proto workspace",
         "A service's docker build context contains the proto workspace and nothing excludes it.",
         "Tilt sends the whole context to Docker: a context that contains the proto workspace lets the "
         "build copy it. Narrow `context` to the service's folder, list what the image needs in `only`, "
@@ -52,13 +38,15 @@ MANIFEST_RULES = (
         "manifest",
     ),
     Rule(
-        "service-only-includes-proto", "`only` includes the proto workspace",
+        "service-only-includes-proto",
+        "`only` includes the proto workspace",
         "A service's `only` list puts the proto workspace into its build context.",
         "Remove the proto workspace from `only`; the service depends on the published SDK instead.",
         "manifest",
     ),
     Rule(
-        "sdkless-service-depends-on-proto", "SDK-less service depends on proto packages",
+        "sdkless-service-depends-on-proto",
+        "SDK-less service depends on proto packages",
         "A service declared with `sdks: []` lists proto-derived packages in its dependency files.",
         "A service that consumes no SDK must not depend on proto packages: it would start before they are "
         "built (no resource_deps) and bypass the SDKs. Consume the SDK (`sdks: [<name>]`) and depend on "
@@ -69,23 +57,25 @@ MANIFEST_RULES = (
 
 SUPPRESSION_RULES = (
     Rule(
-        "suppression-missing-reason", "Suppression without a reason",
-        "A `devenv: allow proto-import` suppression gives no reason=\"…\".",
-        "Every reviewed exception says why: `devenv: allow proto-import reason=\"…\"`. A suppression "
-        "without a reason does not suppress anything.",
+        "suppression-missing-reason",
+        "Suppression without a reason",
+        'A `devenv: allow proto-import` suppression gives no reason="…".',
+        'Every reviewed exception says why: `devenv: allow proto-import reason="…"`. A suppression without a reason does not suppress anything.',
         "suppression",
     ),
     Rule(
-        "suppression-unused", "Suppression that matches nothing",
+        "suppression-unused",
+        "Suppression that matches nothing",
         "A `devenv: allow proto-import` suppression no longer matches any reference.",
         "Delete the suppression: allow-lists may only shrink silently, never grow silently.",
         "suppression",
     ),
     Rule(
-        "suppression-invalid", "Malformed suppression",
-        "A `devenv:` suppression is not `allow proto-import reason=\"…\"` (or a malformed \"//devenv\" entry).",
-        "Write `devenv: allow proto-import reason=\"…\"` in a comment on the line or the line above; in "
-        "JSON files use a top-level \"//devenv\" list of {\"allow\": \"proto-import\", \"path\": [keys…], \"reason\": \"…\"}.",
+        "suppression-invalid",
+        "Malformed suppression",
+        'A `devenv:` suppression is not `allow proto-import reason="…"` (or a malformed "//devenv" entry).',
+        'Write `devenv: allow proto-import reason="…"` in a comment on the line or the line above; in '
+        'JSON files use a top-level "//devenv" list of {"allow": "proto-import", "path": [keys…], "reason": "…"}.',
         "suppression",
     ),
 )
@@ -103,17 +93,82 @@ BOUNDARY_RULES = frozenset(r.id for r in RULES.values() if r.group in ("referenc
 _PROSE_EXT = frozenset({".md", ".markdown", ".mdx", ".rst", ".adoc", ".asciidoc", ".txt", ".org", ".rtf", ".tex", ".textile", ".wiki"})
 _PROSE_NAMES = re.compile(r"^(?:LICEN[CS]E|COPYING|NOTICE|AUTHORS|CHANGELOG|CHANGES|HISTORY|CONTRIBUTORS|README)(?:[._-].*)?$", re.I)
 _DOC_DIRS = frozenset({"docs", "doc"})
-_LOCKFILES = frozenset({
-    "pnpm-lock.yaml", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "bun.lock", "bun.lockb",
-    "go.sum", "go.work.sum", "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "Cargo.lock", "composer.lock", "Gemfile.lock",
-})
+_LOCKFILES = frozenset(
+    {
+        "pnpm-lock.yaml",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "bun.lock",
+        "bun.lockb",
+        "go.sum",
+        "go.work.sum",
+        "poetry.lock",
+        "uv.lock",
+        "Pipfile.lock",
+        "pdm.lock",
+        "Cargo.lock",
+        "composer.lock",
+        "Gemfile.lock",
+    }
+)
 _IGNORE_FILES = frozenset({"CODEOWNERS", ".gitattributes", ".git-blame-ignore-revs", ".mailmap"})
-BINARY_EXTENSIONS = _BINARY_EXT = frozenset({
-    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".icns", ".bmp", ".tiff", ".pdf", ".zip", ".gz", ".tgz", ".bz2",
-    ".xz", ".zst", ".7z", ".tar", ".jar", ".war", ".whl", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".so", ".dylib",
-    ".dll", ".a", ".o", ".pyc", ".pyo", ".class", ".exe", ".bin", ".mp3", ".mp4", ".mov", ".wav", ".ogg", ".webm", ".psd",
-    ".sqlite", ".db", ".pb", ".wasm", ".node", ".svgz", ".keystore", ".jks", ".p12",
-})
+BINARY_EXTENSIONS = _BINARY_EXT = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".ico",
+        ".icns",
+        ".bmp",
+        ".tiff",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".zst",
+        ".7z",
+        ".tar",
+        ".jar",
+        ".war",
+        ".whl",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".so",
+        ".dylib",
+        ".dll",
+        ".a",
+        ".o",
+        ".pyc",
+        ".pyo",
+        ".class",
+        ".exe",
+        ".bin",
+        ".mp3",
+        ".mp4",
+        ".mov",
+        ".wav",
+        ".ogg",
+        ".webm",
+        ".psd",
+        ".sqlite",
+        ".db",
+        ".pb",
+        ".wasm",
+        ".node",
+        ".svgz",
+        ".keystore",
+        ".jks",
+        ".p12",
+    }
+)
 
 
 def _extension(name: str) -> str:
@@ -153,7 +208,8 @@ def _classify(path: str, name: str) -> ModuleType | None:
 # and extensions some context decides by folder (YAML, .txt, .in) or by a longer suffix (.j2).
 _SPECIAL = re.compile(
     r"^(?:\.|dockerfile|containerfile|tiltfile|jenkinsfile|requirements|constraints|azure-pipelines|package|pnpm|go\.|"
-    r"pyproject|setup|pipfile|poetry|uv\.|pdm|yarn|bun|cargo|composer|gemfile|npm-shrinkwrap|codeowners)", re.I,
+    r"pyproject|setup|pipfile|poetry|uv\.|pdm|yarn|bun|cargo|composer|gemfile|npm-shrinkwrap|codeowners)",
+    re.I,
 )
 _PATH_DEPENDENT_EXT = frozenset({"", ".yml", ".yaml", ".txt", ".in", ".j2", ".tpl", ".lock", ".lockb", ".sum"})
 _BY_EXTENSION: dict[str, ModuleType | None] = {}
@@ -166,7 +222,7 @@ def classify(path: str) -> ModuleType | None:
     (the linter classifies every file of the tree, so this is on the hot path).
     """
     slash = path.rfind("/")
-    name = path[slash + 1:]
+    name = path[slash + 1 :]
     ext = _extension(name)
     if ext in _PATH_DEPENDENT_EXT or _SPECIAL.match(name) or (slash > 0 and ("/docs/" in f"/{path[:slash]}/" or "/doc/" in f"/{path[:slash]}/")):
         return _classify(path, name)

@@ -54,18 +54,26 @@ def is_comment_line(doc: Document, ref: Ref, openers: tuple[str, ...]) -> bool:
     """Does the line of ``ref`` hold only a comment at the point of the reference?"""
     line = doc.line_of(ref.start)
     start, _ = doc.line_span(line)
-    before = doc.text[start:ref.start].lstrip()
+    before = doc.text[start : ref.start].lstrip()
     return any(before.startswith(o) for o in openers)
 
 
 COMMENTED = " (commented-out code counts too: delete it, or add a reviewed suppression)"
 
 _EXTENSION_LANGUAGES = {
-    ".js": "typescript", ".mjs": "typescript", ".cjs": "typescript", ".jsx": "typescript",
-    ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
-    ".json": "typescript", ".jsonc": "typescript",
+    ".js": "typescript",
+    ".mjs": "typescript",
+    ".cjs": "typescript",
+    ".jsx": "typescript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".json": "typescript",
+    ".jsonc": "typescript",
     ".go": "go",
-    ".py": "python", ".pyi": "python",
+    ".py": "python",
+    ".pyi": "python",
 }
 
 

@@ -18,8 +18,17 @@ HELP = (
 )
 
 _NAMES = {
-    ".gitlab-ci.yml", ".gitlab-ci.yaml", "bitbucket-pipelines.yml", ".drone.yml", ".drone.yaml",
-    ".travis.yml", "cloudbuild.yaml", "cloudbuild.yml", "Jenkinsfile", ".woodpecker.yml", ".woodpecker.yaml",
+    ".gitlab-ci.yml",
+    ".gitlab-ci.yaml",
+    "bitbucket-pipelines.yml",
+    ".drone.yml",
+    ".drone.yaml",
+    ".travis.yml",
+    "cloudbuild.yaml",
+    "cloudbuild.yml",
+    "Jenkinsfile",
+    ".woodpecker.yml",
+    ".woodpecker.yaml",
 }
 _PREFIXES = (".github/workflows/", ".github/actions/", ".gitlab/", ".circleci/", ".buildkite/", ".woodpecker/", ".azure-pipelines/", ".tekton/")
 _AZURE = re.compile(r"^azure-pipelines[\w.-]*\.ya?ml$")

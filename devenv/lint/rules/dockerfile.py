@@ -31,11 +31,7 @@ _LANGUAGE_HINTS = (
 
 def matches(path: str, name: str) -> bool:
     lower = name.lower()
-    return (
-        lower in ("dockerfile", "containerfile")
-        or lower.startswith(("dockerfile.", "containerfile."))
-        or lower.endswith(".dockerfile")
-    )
+    return lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile.")) or lower.endswith(".dockerfile")
 
 
 def comments(doc: Document) -> tuple[str, ...]:
@@ -169,7 +165,7 @@ def check(doc: Document) -> Iterator[Hit]:
         i = bisect.bisect_right(starts, ref.start) - 1
         inst = insts[i] if i >= 0 and ref.start < insts[i].end else None
         line_start = doc.line_span(doc.line_of(ref.start))[0]
-        if inst is None or doc.text[line_start:ref.start].lstrip().startswith("#"):
+        if inst is None or doc.text[line_start : ref.start].lstrip().startswith("#"):
             yield ref, f"a comment references {what}{COMMENTED}"
             continue
         kw = inst.keyword
@@ -185,7 +181,7 @@ def check(doc: Document) -> Iterator[Hit]:
                 "heredoc": f"{kw} writes a file that references {what}",
             }[role]
         elif kw == "RUN":
-            message = "RUN " + _run_action(doc.text[inst.start:inst.end]).format(what=what)
+            message = "RUN " + _run_action(doc.text[inst.start : inst.end]).format(what=what)
         else:
             message = f"{kw} references {what}"
         yield ref, message

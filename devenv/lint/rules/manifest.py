@@ -73,13 +73,14 @@ class ManifestRules:
             context = normalize_path(svc.context)
             if not (context == "." or proto.startswith(context + "/")):
                 continue
-            inside = proto if context == "." else proto[len(context) + 1:]
+            inside = proto if context == "." else proto[len(context) + 1 :]
             fix = self.hints.sentence_for_service(name)
             if svc.only:
                 for i, entry in enumerate(svc.only):
                     if _overlaps(normalize_path(entry), inside):
                         yield Finding(
-                            self._at(("services", name, "only", i)), "service-only-includes-proto",
+                            self._at(("services", name, "only", i)),
+                            "service-only-includes-proto",
                             f"service '{name}' puts the proto workspace '{proto}' into its build context (only: '{entry}')",
                             f"remove '{entry}' from `only`; {fix}",
                         )
@@ -87,7 +88,8 @@ class ManifestRules:
             if _excluded(self.loaded.root, context, svc, inside):
                 continue
             yield Finding(
-                self._at(("services", name, "context")), "service-context-includes-proto",
+                self._at(("services", name, "context")),
+                "service-context-includes-proto",
                 f"service '{name}' builds from context '{svc.context}', which includes the proto workspace '{proto}'",
                 f"list what the image needs in `only:`, or exclude '{inside}' with `ignore:` or {context}/.dockerignore",
             )
@@ -118,7 +120,8 @@ class ManifestRules:
                 line, _ = doc.position(deps[0].start)
                 more = f" (and {len(deps) - 1} more)" if len(deps) > 1 else ""
                 yield Finding(
-                    self._at(("services", name, "sdks")), "sdkless-service-depends-on-proto",
+                    self._at(("services", name, "sdks")),
+                    "sdkless-service-depends-on-proto",
                     f"service '{name}' declares `sdks: []` but {path}:{line} depends on {deps[0].describe()}{more}",
                     self.hints.sdk_choice(path, context.language(doc)),
                 )

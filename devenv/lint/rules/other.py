@@ -7,15 +7,7 @@ from collections.abc import Iterator
 from devenv.deps.jsonpos.tolerant import dotted
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
-from devenv.lint.rules.base import (
-    ANY_COMMENT,
-    COMMENTED,
-    SLASHES,
-    Hit,
-    each,
-    is_comment_line,
-    language_of_extension,
-)
+from devenv.lint.rules.base import ANY_COMMENT, COMMENTED, SLASHES, Hit, each, is_comment_line, language_of_extension
 
 ID = "proto-reference"
 TITLE = "Other files"

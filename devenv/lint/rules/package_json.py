@@ -18,10 +18,9 @@ HELP = (
     "into the proto workspace."
 )
 
-DEPENDENCY_SECTIONS = frozenset({
-    "dependencies", "devDependencies", "peerDependencies", "optionalDependencies",
-    "bundleDependencies", "bundledDependencies", "overrides", "resolutions",
-})
+DEPENDENCY_SECTIONS = frozenset(
+    {"dependencies", "devDependencies", "peerDependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies", "overrides", "resolutions"}
+)
 
 
 def matches(path: str, name: str) -> bool:
@@ -43,9 +42,7 @@ def _path(doc: Document, ref: Ref):
 
 def is_dependency(doc: Document, ref: Ref) -> bool:
     path, _ = _path(doc, ref)
-    return bool(path) and (
-        path[0] in DEPENDENCY_SECTIONS or (path[0] == "pnpm" and len(path) > 1 and path[1] == "overrides")
-    )
+    return bool(path) and (path[0] in DEPENDENCY_SECTIONS or (path[0] == "pnpm" and len(path) > 1 and path[1] == "overrides"))
 
 
 def describe(doc: Document, ref: Ref) -> str:

@@ -65,7 +65,9 @@ def _dependency_place(table: str | None, key: str | None) -> bool:
     table = (table or "").lower()
     key = (key or "").lower()
     return (
-        "dependencies" in table or "dependencies" in key or "requires" in key
+        "dependencies" in table
+        or "dependencies" in key
+        or "requires" in key
         or table in ("dependency-groups", "tool.uv.sources", "packages", "dev-packages", "options.extras_require")
         or table.startswith(("tool.uv.sources", "dependency-groups"))
     )

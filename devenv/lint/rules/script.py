@@ -7,23 +7,12 @@ from collections.abc import Iterator
 
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
-from devenv.lint.rules.base import (
-    COMMENTED,
-    HASH,
-    SLASHES,
-    Hit,
-    each,
-    is_comment_line,
-    language_of_extension,
-)
+from devenv.lint.rules.base import COMMENTED, HASH, SLASHES, Hit, each, is_comment_line, language_of_extension
 
 ID = "proto-in-script"
 TITLE = "Script (JS/TS/Python)"
 SUMMARY = "A JavaScript, TypeScript or Python file imports or reads the proto workspace."
-HELP = (
-    "Code outside the SDKs imports the published SDK package, never the proto package or "
-    "files of the proto workspace."
-)
+HELP = "Code outside the SDKs imports the published SDK package, never the proto package or files of the proto workspace."
 
 JS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
 PY = (".py", ".pyi")

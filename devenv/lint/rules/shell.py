@@ -12,10 +12,7 @@ from devenv.lint.rules.base import COMMENTED, HASH, Hit, each, is_comment_line
 ID = "proto-in-shell"
 TITLE = "Shell script"
 SUMMARY = "A shell script copies, builds or generates from the proto workspace."
-HELP = (
-    "Scripts outside the SDKs consume published SDK packages; only the SDKs' build steps run "
-    "buf generate or pnpm --filter on the proto workspace."
-)
+HELP = "Scripts outside the SDKs consume published SDK packages; only the SDKs' build steps run buf generate or pnpm --filter on the proto workspace."
 
 EXTENSIONS = (".sh", ".bash", ".zsh", ".ksh", ".fish")
 _SHEBANG = re.compile(r"#!\s*\S*(?:/env\s+(?:-\S+\s+)*)?\S*\b(?:sh|bash|zsh|ksh|dash|ash|fish)\b")

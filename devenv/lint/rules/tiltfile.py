@@ -7,14 +7,7 @@ from collections.abc import Iterator
 
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
-from devenv.lint.rules.base import (
-    COMMENTED,
-    HASH,
-    Hit,
-    each,
-    enclosing_call,
-    is_comment_line,
-)
+from devenv.lint.rules.base import COMMENTED, HASH, Hit, each, enclosing_call, is_comment_line
 
 ID = "proto-in-tiltfile"
 TITLE = "Tiltfile / Starlark"
@@ -31,11 +24,7 @@ _CHECKSUM = re.compile(r"^# devenv-checksum: sha256:([0-9a-f]{64})\n")
 
 
 def matches(path: str, name: str) -> bool:
-    return (
-        name == "Tiltfile"
-        or name.startswith("Tiltfile.")
-        or name.endswith((".star", ".tmpl", ".star.j2", ".tiltfile", ".tilt"))
-    )
+    return name == "Tiltfile" or name.startswith("Tiltfile.") or name.endswith((".star", ".tmpl", ".star.j2", ".tiltfile", ".tilt"))
 
 
 def comments(doc: Document) -> tuple[str, ...]:
@@ -51,7 +40,7 @@ def generated_by_devenv(text: str) -> bool:
     import hashlib
 
     match = _CHECKSUM.match(text)
-    return match is not None and hashlib.sha256(text[match.end():].encode()).hexdigest() == match.group(1)
+    return match is not None and hashlib.sha256(text[match.end() :].encode()).hexdigest() == match.group(1)
 
 
 def _label(doc: Document) -> str:

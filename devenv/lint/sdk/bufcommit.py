@@ -41,14 +41,16 @@ def check(manifest: Manifest, positions: LoadedYaml, manifest_file: str, text: s
             timestamp, commit = shared.split("-")
             spec = manifest.sdks[name].buf
             assert spec is not None, "by_module holds only SDKs with `buf`"
-            findings.append(Finding(
-                Location(manifest_file, at.line, at.col), SDK_BUF_COMMIT,
-                f"sdks.{name} is generated from {module} commit {version.commit} ({version.timestamp}), but "
-                f"{', '.join(others)} {'share' if len(others) > 1 else 'uses'} commit {commit} ({timestamp})",
-                f"`buf registry sdk version --module={module}:{commit} --plugin={spec.plugin}` "
-                f"prints the version of sdks.{name} at that commit",
-                snippet=_line(text, at.line),
-            ))
+            findings.append(
+                Finding(
+                    Location(manifest_file, at.line, at.col),
+                    SDK_BUF_COMMIT,
+                    f"sdks.{name} is generated from {module} commit {version.commit} ({version.timestamp}), but "
+                    f"{', '.join(others)} {'share' if len(others) > 1 else 'uses'} commit {commit} ({timestamp})",
+                    f"`buf registry sdk version --module={module}:{commit} --plugin={spec.plugin}` prints the version of sdks.{name} at that commit",
+                    snippet=_line(text, at.line),
+                )
+            )
     return findings
 
 

@@ -29,8 +29,10 @@ _NPMRC_BUF = re.compile(r"^\s*@buf:registry\s*=\s*(\S+)", re.M)
 _REQ_INDEX = re.compile(r"^\s*(?:--index-url|--extra-index-url|-i)(?:\s+|\s*=\s*)(\S+)", re.M)
 _REQ_INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)(?:\s+|\s*=\s*)(\S+)", re.M)
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'\]]+")
-_DOCKER_INDEX = re.compile(r"\b(?:PIP_INDEX_URL|PIP_EXTRA_INDEX_URL|UV_INDEX_URL|UV_EXTRA_INDEX_URL|UV_DEFAULT_INDEX|UV_INDEX)\b"
-                           r"\s*[= ]\s*\"?([^\s\"]+)")
+_DOCKER_INDEX = re.compile(
+    r"\b(?:PIP_INDEX_URL|PIP_EXTRA_INDEX_URL|UV_INDEX_URL|UV_EXTRA_INDEX_URL|UV_DEFAULT_INDEX|UV_INDEX)\b"
+    r"\s*[= ]\s*\"?([^\s\"]+)"
+)
 
 
 def same_url(a: str, b: str) -> bool:
@@ -93,8 +95,10 @@ class RegistryConfig:
             message = f"{name} is a Buf SDK, but {other[0]} maps @buf:registry to {other[1]}, not the BSR's {url}"
             fix = f"in {other[0]}, write `@buf:registry={url}`"
         else:
-            message = (f"{name} is a Buf SDK, but no .npmrc from {folder} up to the repository root maps @buf:registry: "
-                       "npm would fetch it from the public registry and get a 404")
+            message = (
+                f"{name} is a Buf SDK, but no .npmrc from {folder} up to the repository root maps @buf:registry: "
+                "npm would fetch it from the public registry and get a 404"
+            )
             fix = f"add `@buf:registry={url}` to {_join(folder, '.npmrc')}"
         return self.finding(dep, message, fix)
 
@@ -105,12 +109,13 @@ class RegistryConfig:
             return None
         name = dep.written_name or dep.name
         if dep.file.endswith(".toml"):
-            fix = (f"add to {dep.file}: [[tool.uv.index]] name = \"buf\" url = \"{url}\" "
-                   f"(Poetry: [[tool.poetry.source]] name = \"buf\" url = \"{url}\" priority = \"supplemental\")")
+            fix = (
+                f'add to {dep.file}: [[tool.uv.index]] name = "buf" url = "{url}" '
+                f'(Poetry: [[tool.poetry.source]] name = "buf" url = "{url}" priority = "supplemental")'
+            )
         else:
             fix = f"add `--extra-index-url {url}` as the first line of {dep.file}"
-        return self.finding(dep, f"{name} is a Buf SDK, but no index the service's install reads serves it "
-                                 f"(the BSR's {url})", fix)
+        return self.finding(dep, f"{name} is a Buf SDK, but no index the service's install reads serves it (the BSR's {url})", fix)
 
     def _python_urls(self, dep: Dependency, folder: str, service_dir: str, dockerfile: str | None) -> Iterable[str]:
         if not dep.file.endswith(".toml"):
@@ -180,5 +185,4 @@ def _pip_conf_urls(text: str) -> list[str]:
         parser.read_string(text)
     except configparser.Error:
         return []
-    return [url for section in parser.sections() for key in ("index-url", "extra-index-url")
-            for url in _URL.findall(parser.get(section, key, fallback=""))]
+    return [url for section in parser.sections() for key in ("index-url", "extra-index-url") for url in _URL.findall(parser.get(section, key, fallback=""))]

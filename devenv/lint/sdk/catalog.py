@@ -35,7 +35,7 @@ class Catalogs:
 
     def resolve(self, dep: Dependency) -> Dependency | None:
         """``dep`` with the catalog's range as its spec (no span: the package.json text is not it)."""
-        name = dep.spec.strip()[len("catalog:"):].strip() or "default"
+        name = dep.spec.strip()[len("catalog:") :].strip() or "default"
         found = self._workspace(posixpath.dirname(dep.file) or ".")
         if found is None:
             return None
@@ -48,8 +48,7 @@ class Catalogs:
         if not isinstance(table, dict) or not isinstance(table.get(dep.name), (str, int, float)):
             return None
         spec = str(table[dep.name])
-        return replace(dep, spec=spec, span=None, end_col=0,
-                       note=f"{dep.spec.strip()} is {spec!r} in {path}")
+        return replace(dep, spec=spec, span=None, end_col=0, note=f"{dep.spec.strip()} is {spec!r} in {path}")
 
 
 def _load(text: str | None) -> dict | None:

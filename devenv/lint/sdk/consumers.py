@@ -50,9 +50,9 @@ class Consumers:
         sdk = self.m.sdks[sdk_name]
         ready = sdk_ready_resource(sdk_name, sdk, bool(self.m.registries)) or f"SDK '{sdk_name}'"
         return Finding(
-            Location(dep.file, dep.line, dep.col), SDK_UNDECLARED,
-            f"{what(dep)} is SDK '{sdk_name}', which services.{service} does not consume: "
-            f"Tilt will build {service} without waiting for {ready}",
+            Location(dep.file, dep.line, dep.col),
+            SDK_UNDECLARED,
+            f"{what(dep)} is SDK '{sdk_name}', which services.{service} does not consume: Tilt will build {service} without waiting for {ready}",
             f"in {self.manifest_file}, services.{service}: write `{_sdks_line(consumed, add=sdk_name)}`",
             snippet=snippet,
         )
@@ -72,14 +72,15 @@ class Consumers:
                 key = ("services", service, "sdks") if svc.sdks is not None else ("services", service, "language")
                 at = self.loaded.positions.where(key)
                 default = "" if svc.sdks is not None else f" (the default for language {svc.language})"
-                out.append(Finding(
-                    Location(self.manifest_file, at.line, at.col), SDK_UNUSED,
-                    f"services.{service} consumes SDK '{sdk_name}'{default}, but no dependency file under "
-                    f"{norm(context)} depends on {sdk.package}",
-                    f"declare {_declaration(sdk, norm(context))} "
-                    f"in the service's dependency file, or write `{_sdks_line(consumed, remove=sdk_name)}`",
-                    severity="warning",
-                ))
+                out.append(
+                    Finding(
+                        Location(self.manifest_file, at.line, at.col),
+                        SDK_UNUSED,
+                        f"services.{service} consumes SDK '{sdk_name}'{default}, but no dependency file under {norm(context)} depends on {sdk.package}",
+                        f"declare {_declaration(sdk, norm(context))} in the service's dependency file, or write `{_sdks_line(consumed, remove=sdk_name)}`",
+                        severity="warning",
+                    )
+                )
         return out
 
 

@@ -96,8 +96,7 @@ def parse(path: str, text: str) -> Parsed:
             stage += 1
             stage_from[stage] = start + len(line) - len(line.lstrip())
         body = "\n".join(parts)
-        steps.append(Step(keyword, stage, start + len(line) - len(line.lstrip()), body,
-                          _declared(body) if keyword == "ARG" else frozenset()))
+        steps.append(Step(keyword, stage, start + len(line) - len(line.lstrip()), body, _declared(body) if keyword == "ARG" else frozenset()))
     return Parsed(Document(path, text), steps, stage_from)
 
 
@@ -153,8 +152,7 @@ def _judge(p: Parsed, service: str, sdk_name: str, package: str | None, version_
     return _finding(p, use, service, sdk_name, digest, version_arg, edits, f"the first use of ${version_arg}", "warning")
 
 
-def _finding(p: Parsed, at: int, service: str, sdk_name: str, digest: str, version_arg: str, edits: list[Edit],
-             where: str, severity: str) -> Finding:
+def _finding(p: Parsed, at: int, service: str, sdk_name: str, digest: str, version_arg: str, edits: list[Edit], where: str, severity: str) -> Finding:
     step = p.steps[at]
     line, col = p.doc.position(step.start)
     stage_line = p.doc.position(p.stage_from[step.stage])[0] if step.stage in p.stage_from else 1
@@ -164,11 +162,12 @@ def _finding(p: Parsed, at: int, service: str, sdk_name: str, digest: str, versi
         edits.append(Edit(p.doc.path, edit[0], edit[0], "", edit[1], Location(p.doc.path, line, col), SDK_DIGEST_ARG))
     else:
         fix = f"add `ARG {digest}` in the stage that starts at line {stage_line}, before line {line}"
-    message = (f"services.{service} gets the SDK '{sdk_name}' chain's result digest as build arg {digest}, but "
-               f"{p.doc.path} does not declare `ARG {digest}` before {where}: Docker ignores the arg, so an SDK "
-               "rebuild keeps this layer cached and the old image running")
-    return Finding(Location(p.doc.path, line, col), SDK_DIGEST_ARG, message, fix,
-                   snippet=p.doc.line_text(line).strip(), severity=severity)
+    message = (
+        f"services.{service} gets the SDK '{sdk_name}' chain's result digest as build arg {digest}, but "
+        f"{p.doc.path} does not declare `ARG {digest}` before {where}: Docker ignores the arg, so an SDK "
+        "rebuild keeps this layer cached and the old image running"
+    )
+    return Finding(Location(p.doc.path, line, col), SDK_DIGEST_ARG, message, fix, snippet=p.doc.line_text(line).strip(), severity=severity)
 
 
 def _insertion(p: Parsed, at: int, digest: str, version_arg: str) -> tuple[int, str] | None:
@@ -182,13 +181,13 @@ def _insertion(p: Parsed, at: int, digest: str, version_arg: str) -> tuple[int, 
     if end >= len(p.doc.text):
         return None  # the last line without a newline: nothing can follow the ARG anyway
     raw = p.doc.text[start:end]
-    indent = raw[:len(raw) - len(raw.lstrip())]
+    indent = raw[: len(raw) - len(raw.lstrip())]
     newline = "\r\n" if raw.endswith("\r") else "\n"
     return end + 1, f"{indent}ARG {digest}{newline}"
 
 
 def verify(path: str, before: str, after: str, edits: list[Edit]) -> str:
-    """"" when ``after`` is ``before`` with exactly the edits' ``ARG`` instructions added."""
+    """ "" when ``after`` is ``before`` with exactly the edits' ``ARG`` instructions added."""
     old = [s.text.strip() for s in parse(path, before).steps]
     new = [s.text.strip() for s in parse(path, after).steps]
     added = sorted(e.new.strip() for e in edits)

@@ -47,10 +47,11 @@ class FileFix:
 
     @property
     def diff(self) -> str:
-        return "".join(difflib.unified_diff(
-            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-            _diff_name("a/", self.file), _diff_name("b/", self.file),
-        ))
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True), self.after.splitlines(keepends=True), _diff_name("a/", self.file), _diff_name("b/", self.file)
+            )
+        )
 
 
 def _diff_name(prefix: str, file: str) -> str:
@@ -77,7 +78,7 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
         if last is not None and edit.end > last:
             raise ValueError(f"overlapping edits in {edit.file}")
-        out = out[:edit.start] + edit.new + out[edit.end:]
+        out = out[: edit.start] + edit.new + out[edit.end :]
         last = edit.start
     return out
 
@@ -90,7 +91,7 @@ def _dedupe(edits: list[Edit]) -> list[Edit]:
 
 
 def verify(path: str, before: str, after: str, edits: list[Edit]) -> str:
-    """"" when ``after`` parses to what ``before`` parses to with only the edits' versions changed."""
+    """ "" when ``after`` parses to what ``before`` parses to with only the edits' versions changed."""
     from devenv.deps.model import ReadError
     from devenv.deps.readers import read_file
 
@@ -157,8 +158,8 @@ def plan(root: str, edits: Iterable[Edit]) -> FixReport:
             continue
         # Lint reads past a byte order mark, so its offsets start after one; the mark is kept.
         bom = "\ufeff" if fix.before.startswith("\ufeff") else ""
-        body = fix.before[len(bom):]
-        if any(body[e.start:e.end] != e.old for e in fix.edits):
+        body = fix.before[len(bom) :]
+        if any(body[e.start : e.end] != e.old for e in fix.edits):
             fix.error = "it changed since lint read it; run lint again"
             report.refused.append(fix)
             continue

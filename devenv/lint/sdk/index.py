@@ -73,7 +73,7 @@ class SdkIndex:
             return found
         if dep.local and not dep.local.startswith(("module ", "git", "url ")):
             target = dep.local.split("#", 1)[0]
-            target = target[len("file:"):] if target.startswith("file:") else target
+            target = target[len("file:") :] if target.startswith("file:") else target
             if "://" not in target:
                 resolved = norm(posixpath.join(posixpath.dirname(dep.file), target))
                 for path, name in self.paths:

@@ -42,8 +42,9 @@ def _smallest(dep: Dependency, before: str, after: str, link: str) -> Edit | Non
     end_b, end_a = len(before), len(after)
     while end_b > start and end_a > start and before[end_b - 1] == after[end_a - 1]:
         end_b, end_a = end_b - 1, end_a - 1
-    return Edit(dep.file, start, end_b, before[start:end_b], after[start:end_a],
-                Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK, link=link, name=dep.name)
+    return Edit(
+        dep.file, start, end_b, before[start:end_b], after[start:end_a], Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK, link=link, name=dep.name
+    )
 
 
 # -- Go ----------------------------------------------------------------------------------------------
@@ -55,8 +56,17 @@ def go_replace(dep: Dependency, text: str, sdk_path: str) -> Edit | None:
     rel = relative(sdk_path, folder_of(dep.file))
     newline = "\r\n" if "\r\n" in text else "\n"
     lead = "" if text.endswith("\n") or not text else newline
-    return Edit(dep.file, len(text), len(text), "", f"{lead}{newline}replace {module} => {rel}{newline}",
-                Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK, link=sdk_path, name=dep.name)
+    return Edit(
+        dep.file,
+        len(text),
+        len(text),
+        "",
+        f"{lead}{newline}replace {module} => {rel}{newline}",
+        Location(dep.file, dep.line, dep.col),
+        SDK_WORKSPACE_LINK,
+        link=sdk_path,
+        name=dep.name,
+    )
 
 
 # -- requirements ------------------------------------------------------------------------------------
@@ -75,10 +85,19 @@ def requirements_editable(dep: Dependency, text: str, sdk_path: str) -> Edit | N
     match = _LINE.match(line)
     if match is None or previous.endswith("\\") or any(c in match["body"] for c in "[;\\@") or " -" in match["body"]:
         return None
-    start = sum(len(x) + 1 for x in lines[:dep.line - 1]) + len(match["indent"])
+    start = sum(len(x) + 1 for x in lines[: dep.line - 1]) + len(match["indent"])
     body = match["body"]
-    return Edit(dep.file, start, start + len(body), body, f"-e {relative(sdk_path, folder_of(dep.file))}",
-                Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK, link=sdk_path, name=dep.name)
+    return Edit(
+        dep.file,
+        start,
+        start + len(body),
+        body,
+        f"-e {relative(sdk_path, folder_of(dep.file))}",
+        Location(dep.file, dep.line, dep.col),
+        SDK_WORKSPACE_LINK,
+        link=sdk_path,
+        name=dep.name,
+    )
 
 
 # -- pyproject ----------------------------------------------------------------------------------------
@@ -95,8 +114,7 @@ def uv_workspace_of(read, folder: str) -> tuple[str, list[str], list[str]] | Non
             except (ValueError, AttributeError):
                 workspace = None
             if isinstance(workspace, dict):
-                return (folder, [str(m) for m in workspace.get("members") or []],
-                        [str(m) for m in workspace.get("exclude") or []])
+                return (folder, [str(m) for m in workspace.get("members") or []], [str(m) for m in workspace.get("exclude") or []])
         if folder == ".":
             return None
         folder = folder_of(folder)
@@ -108,8 +126,7 @@ def _member(root: str, members: list[str], exclude: list[str], folder: str) -> b
     rel = posixpath.relpath(folder, root) if root != "." else folder
     if rel.startswith(".."):
         return False
-    return (any(fnmatch.fnmatchcase(rel, norm(m)) for m in members)
-            and not any(fnmatch.fnmatchcase(rel, norm(m)) for m in exclude))
+    return any(fnmatch.fnmatchcase(rel, norm(m)) for m in members) and not any(fnmatch.fnmatchcase(rel, norm(m)) for m in exclude)
 
 
 def pyproject_link(dep: Dependency, text: str, sdk_path: str, read) -> Edit | None:
@@ -205,7 +222,7 @@ def _links_to(dep: Dependency, link: str) -> bool:
     if link == WORKSPACE:
         return local.startswith("workspace ")
     for prefix in ("path ", "file:"):
-        local = local[len(prefix):] if local.startswith(prefix) else local
+        local = local[len(prefix) :] if local.startswith(prefix) else local
     if not local or local.startswith(("module ", "git", "url ", "workspace ")) or "://" in local:
         return False
     target = local.split("#", 1)[0].split("[", 1)[0].strip()
@@ -213,7 +230,7 @@ def _links_to(dep: Dependency, link: str) -> bool:
 
 
 def verify_links(old: list[Dependency], new: list[Dependency], edits: list[Edit]) -> str:
-    """"" when ``new`` differs from ``old`` only by the links the edits promise (and the lines they drop)."""
+    """ "" when ``new`` differs from ``old`` only by the links the edits promise (and the lines they drop)."""
     names = {e.name for e in edits}
     removed = Counter(map(_key, old)) - Counter(map(_key, new))
     added = [d for d in new if (Counter(map(_key, new)) - Counter(map(_key, old)))[_key(d)]]

@@ -50,11 +50,9 @@ class LinkJudge:
         self.read = read
 
     def finding(self, dep: Dependency, message: str, fix: str, snippet: str = "") -> Finding:
-        return Finding(Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK, message, fix,
-                       end_col=dep.end_col, snippet=snippet)
+        return Finding(Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK, message, fix, end_col=dep.end_col, snippet=snippet)
 
-    def judge(self, sdk_name: str, sdk: Sdk, deps: list[Dependency], own_version: str | None,
-              edits: list[Edit]) -> list[Finding]:
+    def judge(self, sdk_name: str, sdk: Sdk, deps: list[Dependency], own_version: str | None, edits: list[Edit]) -> list[Finding]:
         deps = [d for d in deps if d.kind != "locked"]  # lockfiles follow the declarations
         if not deps or not sdk.path:
             return []
@@ -70,30 +68,30 @@ class LinkJudge:
         spec = dep.spec.strip()
         where = norm(sdk.path or ".")
         if spec.startswith("workspace:"):
-            wanted = spec[len("workspace:"):]
+            wanted = spec[len("workspace:") :]
             if wanted in ("*", "^", "~", "") or own is None or _npm_admits(wanted, own):
                 return None
-            return self.finding(dep, f"{_what(dep)} does not admit the workspace SDK's own version {own} ({sdk.path})",
-                                "write `workspace:*` (or `workspace:^`)")
+            return self.finding(
+                dep, f"{_what(dep)} does not admit the workspace SDK's own version {own} ({sdk.path})", "write `workspace:*` (or `workspace:^`)"
+            )
         for prefix in ("file:", "link:"):
             if spec.startswith(prefix):
-                target = norm(posixpath.join(folder_of(dep.file), spec[len(prefix):]))
+                target = norm(posixpath.join(folder_of(dep.file), spec[len(prefix) :]))
                 if target == where:
                     return None
                 fix_spec = prefix + relative(where, folder_of(dep.file))
                 self._edit(dep, fix_spec, edits)
-                return self.finding(dep, f"{_what(dep)} links {target}, not the workspace SDK at {sdk.path}",
-                                    f"write `{fix_spec}`")
+                return self.finding(dep, f"{_what(dep)} links {target}, not the workspace SDK at {sdk.path}", f"write `{fix_spec}`")
         fix_spec = "workspace:*" if self.read("pnpm-workspace.yaml") is not None else "file:" + relative(where, folder_of(dep.file))
         self._edit(dep, fix_spec, edits)
-        return self.finding(dep, f"{_what(dep)} links the published package, not the workspace SDK at {sdk.path}",
-                            f"write `\"{dep.written_name or dep.name}\": \"{fix_spec}\"`")
+        return self.finding(
+            dep, f"{_what(dep)} links the published package, not the workspace SDK at {sdk.path}", f'write `"{dep.written_name or dep.name}": "{fix_spec}"`'
+        )
 
     @staticmethod
     def _edit(dep: Dependency, new: str, edits: list[Edit]) -> None:
         if dep.span is not None:
-            edits.append(Edit(dep.file, dep.span[0], dep.span[1], dep.spec, new,
-                              Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK))
+            edits.append(Edit(dep.file, dep.span[0], dep.span[1], dep.spec, new, Location(dep.file, dep.line, dep.col), SDK_WORKSPACE_LINK))
 
     @staticmethod
     def _link_edit(edit: Edit | None, edits: list[Edit]) -> None:
@@ -110,9 +108,13 @@ class LinkJudge:
                 target = norm(posixpath.join(folder, dep.local))
                 if target == where:
                     return []
-                return [self.finding(dep, f"replace {dep.written_name or dep.name} => {dep.local} links {target}, "
-                                          f"not the workspace SDK at {sdk.path}",
-                                     f"write `replace {dep.written_name or dep.name} => {relative(where, folder)}`")]
+                return [
+                    self.finding(
+                        dep,
+                        f"replace {dep.written_name or dep.name} => {dep.local} links {target}, not the workspace SDK at {sdk.path}",
+                        f"write `replace {dep.written_name or dep.name} => {relative(where, folder)}`",
+                    )
+                ]
         requires = [d for d in deps if d.kind == "declared"]
         if not requires:
             return []
@@ -123,15 +125,23 @@ class LinkJudge:
             missing = [f for f in (folder, where) if f not in uses]
             if not missing:
                 return []
-            return [self.finding(dep, f"{path} does not use {' and '.join(missing)}: {_what(dep)} is the published "
-                                      f"module, not the workspace SDK at {sdk.path}",
-                                 f"add `use {' '.join(relative(m, folder_of(path)) for m in missing)}` to {path}")]
+            return [
+                self.finding(
+                    dep,
+                    f"{path} does not use {' and '.join(missing)}: {_what(dep)} is the published module, not the workspace SDK at {sdk.path}",
+                    f"add `use {' '.join(relative(m, folder_of(path)) for m in missing)}` to {path}",
+                )
+            ]
         module = dep.written_name or dep.name
         if len(requires) == 1 and not replaces:  # no go.work, no replace anywhere: the replace is the one form
             self._link_edit(linkfix.go_replace(dep, self.read(dep.file) or "", where), edits)
-        return [self.finding(dep, f"{_what(dep)} links the published module, not the workspace SDK at {sdk.path}",
-                             f"add `replace {module} => {relative(where, folder)}` to {dep.file}, or a go.work "
-                             f"that uses both {folder} and {where}")]
+        return [
+            self.finding(
+                dep,
+                f"{_what(dep)} links the published module, not the workspace SDK at {sdk.path}",
+                f"add `replace {module} => {relative(where, folder)}` to {dep.file}, or a go.work that uses both {folder} and {where}",
+            )
+        ]
 
     def _go_work(self, folder: str) -> tuple[str, set[str]] | None:
         for parent in _parents(folder):
@@ -153,23 +163,34 @@ class LinkJudge:
                     return []
                 base = root or "."
                 pyproject = "pyproject.toml" if base == "." else f"{base}/pyproject.toml"
-                return [self.finding(dep, f"{dep.written_name or dep.name} comes from the uv workspace, which does not "
-                                          f"include the workspace SDK at {sdk.path}",
-                                     f"add \"{posixpath.relpath(where, base)}\" to [tool.uv.workspace] members in {pyproject}")]
+                return [
+                    self.finding(
+                        dep,
+                        f"{dep.written_name or dep.name} comes from the uv workspace, which does not include the workspace SDK at {sdk.path}",
+                        f'add "{posixpath.relpath(where, base)}" to [tool.uv.workspace] members in {pyproject}',
+                    )
+                ]
             if local and not local.startswith(("git", "url ", "module ")) and "://" not in local:
-                target_text = local[len("path "):] if local.startswith("path ") else local
+                target_text = local[len("path ") :] if local.startswith("path ") else local
                 target = norm(posixpath.join(folder, target_text.split("#", 1)[0].split("[", 1)[0]))
                 if target == where:
                     return []
-                return [self.finding(dep, f"{_what(dep) if dep.name else local} links {target}, not the workspace SDK at "
-                                          f"{sdk.path}", f"link {relative(where, folder)} instead")]
+                return [
+                    self.finding(
+                        dep,
+                        f"{_what(dep) if dep.name else local} links {target}, not the workspace SDK at {sdk.path}",
+                        f"link {relative(where, folder)} instead",
+                    )
+                ]
         dep = next((d for d in deps if d.kind in ("declared", "constraint")), deps[0])
         rel = relative(where, folder)
         text = self.read(dep.file) or ""
         if dep.file.endswith(".toml"):
             self._link_edit(linkfix.pyproject_link(dep, text, where, self.read), edits)
-            fix = (f"add to {dep.file}: [tool.uv.sources] {dep.written_name or dep.name} = {{ path = \"{rel}\" }} "
-                   f"(or {{ workspace = true }} in a uv workspace that includes {where})")
+            fix = (
+                f'add to {dep.file}: [tool.uv.sources] {dep.written_name or dep.name} = {{ path = "{rel}" }} '
+                f"(or {{ workspace = true }} in a uv workspace that includes {where})"
+            )
         else:
             fix = f"write `-e {rel}` instead"
             if sum(d.kind == "declared" for d in deps) == 1:  # one line to replace, no second pin left behind
@@ -206,11 +227,10 @@ def link_form(sdk: Sdk, folder: str) -> str:
     """The workspace link a service in ``folder`` writes for ``sdk`` (the ``sdk-unused`` fix text)."""
     rel = relative(norm(sdk.path or "."), norm(folder))
     if sdk.language == "typescript":
-        return f"`\"{sdk.package}\": \"workspace:*\"` (pnpm; `\"file:{rel}\"` with npm)"
+        return f'`"{sdk.package}": "workspace:*"` (pnpm; `"file:{rel}"` with npm)'
     if sdk.language == "go":
         return f"`require {sdk.package} v0.0.0` with `replace {sdk.package} => {rel}` (or a go.work that uses both)"
-    return (f"`-e {rel}` (requirements), or {sdk.package} with `[tool.uv.sources] {sdk.package} = "
-            f"{{ path = \"{rel}\", editable = true }}`")
+    return f'`-e {rel}` (requirements), or {sdk.package} with `[tool.uv.sources] {sdk.package} = {{ path = "{rel}", editable = true }}`'
 
 
 def go_work_uses(text: str) -> list[str]:

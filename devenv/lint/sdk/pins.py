@@ -16,8 +16,11 @@ from devenv.manifest.model import Sdk
 
 STYLE_OF = {"npm": "npm", "go": "go", "python": "pep440"}
 _LOCK_COMMAND = {
-    "pnpm-lock.yaml": "pnpm install", "package-lock.json": "npm install", "npm-shrinkwrap.json": "npm install",
-    "uv.lock": "uv lock", "poetry.lock": "poetry lock",
+    "pnpm-lock.yaml": "pnpm install",
+    "package-lock.json": "npm install",
+    "npm-shrinkwrap.json": "npm install",
+    "uv.lock": "uv lock",
+    "poetry.lock": "poetry lock",
 }
 
 
@@ -53,14 +56,12 @@ def check(sdk_name: str, sdk: Sdk, dep: Dependency, text: str, snippet: str, edi
     replacement = specs.pin(dep.style, version)
     if dep.span is not None:
         fix = f"write: {_fix_line(text, dep.span, replacement)}"
-        edits.append(Edit(dep.file, dep.span[0], dep.span[1], text[dep.span[0]:dep.span[1]], replacement,
-                          Location(dep.file, dep.line, dep.col), SDK_VERSION))
+        edits.append(Edit(dep.file, dep.span[0], dep.span[1], text[dep.span[0] : dep.span[1]], replacement, Location(dep.file, dep.line, dep.col), SDK_VERSION))
     elif " in pnpm-workspace.yaml" in dep.note or dep.note.endswith("/pnpm-workspace.yaml"):
         fix = f"set {dep.written_name or dep.name} to {replacement} in the catalog ({dep.note})"
     else:
         fix = f"pin {dep.written_name or dep.name} to {replacement}"
-    return Finding(Location(dep.file, dep.line, dep.col), SDK_VERSION, message, fix, end_col=dep.end_col,
-                   snippet=snippet, severity=level)
+    return Finding(Location(dep.file, dep.line, dep.col), SDK_VERSION, message, fix, end_col=dep.end_col, snippet=snippet, severity=level)
 
 
 def _locked(dep: Dependency, version: str, owner: str, snippet: str) -> Finding | None:
@@ -71,9 +72,13 @@ def _locked(dep: Dependency, version: str, owner: str, snippet: str) -> Finding 
     else:
         message = f"{dep.file.rpartition('/')[2]} resolves {dep.name} to {dep.spec or '(no version)'}, not {version} ({owner})"
     command = _LOCK_COMMAND.get(dep.file.rpartition("/")[2], "your package manager")
-    return Finding(Location(dep.file, dep.line, dep.col), SDK_VERSION, message,
-                   f"pin {dep.name} to {specs.pin(STYLE_OF[dep.ecosystem] if dep.ecosystem != 'npm' else 'npm', version)} "
-                   f"in the dependency file, then run `{command}`", snippet=snippet)
+    return Finding(
+        Location(dep.file, dep.line, dep.col),
+        SDK_VERSION,
+        message,
+        f"pin {dep.name} to {specs.pin(STYLE_OF[dep.ecosystem] if dep.ecosystem != 'npm' else 'npm', version)} in the dependency file, then run `{command}`",
+        snippet=snippet,
+    )
 
 
 def _local(dep: Dependency, sdk: Sdk, version: str, owner: str, snippet: str) -> Finding:
@@ -90,7 +95,7 @@ def _fix_line(text: str, span: tuple[int, int], replacement: str) -> str:
     start = text.rfind("\n", 0, span[0]) + 1
     end = text.find("\n", span[1])
     end = len(text) if end < 0 else end
-    return (text[start:span[0]] + replacement + text[span[1]:end]).strip().rstrip("\r")
+    return (text[start : span[0]] + replacement + text[span[1] : end]).strip().rstrip("\r")
 
 
 def _same_version(dep: Dependency, version: str) -> bool:

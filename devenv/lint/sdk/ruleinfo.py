@@ -10,14 +10,21 @@ SDK_BUF_COMMIT = "sdk-buf-commit"
 SDK_REGISTRY_CONFIG = "sdk-registry-config"
 SDK_WORKSPACE_LINK = "sdk-workspace-link"
 SDK_DIGEST_ARG = "sdk-digest-arg"
-KINDS = (SDK_VERSION, SDK_UNDECLARED, SDK_UNUSED, SDK_BUF_COMMIT, SDK_REGISTRY_CONFIG, SDK_WORKSPACE_LINK,
-         SDK_DIGEST_ARG)  # also the kinds `devenv: allow <kind>` accepts
+KINDS = (
+    SDK_VERSION,
+    SDK_UNDECLARED,
+    SDK_UNUSED,
+    SDK_BUF_COMMIT,
+    SDK_REGISTRY_CONFIG,
+    SDK_WORKSPACE_LINK,
+    SDK_DIGEST_ARG,
+)  # also the kinds `devenv: allow <kind>` accepts
 
 RULES = (
     (
-        SDK_VERSION, "SDK dependency does not pin the manifest's version",
-        "A service's dependency file (or lockfile) names an SDK package at a version spec that does not "
-        "admit exactly the version services.yaml publishes.",
+        SDK_VERSION,
+        "SDK dependency does not pin the manifest's version",
+        "A service's dependency file (or lockfile) names an SDK package at a version spec that does not admit exactly the version services.yaml publishes.",
         "Every service consumes the published SDK at exactly the manifest's `version` (sdks.<name>.version): "
         "a spec that excludes it is an error, a range that admits it and others is a warning (an error when "
         "the SDK sets `exact_pins: true`), a lockfile that resolves another version, a workspace:/file: "
@@ -25,7 +32,8 @@ RULES = (
         "sdk",
     ),
     (
-        SDK_UNDECLARED, "Service depends on an SDK it does not consume",
+        SDK_UNDECLARED,
+        "Service depends on an SDK it does not consume",
         "A service's dependency files depend on an SDK package its services.yaml entry does not consume.",
         "The manifest derives each service's Tilt resource_deps from the SDKs it consumes: a service that "
         "depends on an SDK its entry does not name is built without waiting for that SDK. Add the SDK to "
@@ -33,7 +41,8 @@ RULES = (
         "sdk",
     ),
     (
-        SDK_UNUSED, "Service consumes an SDK none of its files depend on",
+        SDK_UNUSED,
+        "Service consumes an SDK none of its files depend on",
         "A service's services.yaml entry consumes an SDK that none of its dependency files depend on.",
         "The service waits for an SDK it does not use (or installs it in a way lint cannot see). Remove "
         "the SDK from the service's `sdks:`, or declare the dependency in its package.json, go.mod, "
@@ -42,9 +51,9 @@ RULES = (
         "sdk",
     ),
     (
-        SDK_BUF_COMMIT, "Buf SDKs of one module name different module commits",
-        "Two `source: buf` SDKs generated from the same BSR module name different module commits (or timestamps) "
-        "in their versions.",
+        SDK_BUF_COMMIT,
+        "Buf SDKs of one module name different module commits",
+        "Two `source: buf` SDKs generated from the same BSR module name different module commits (or timestamps) in their versions.",
         "The TypeScript, Go and Python SDKs of one module must come from the same module commit, or services "
         "talk different schemas. The odd one out is reported at its `version` line in services.yaml, with the "
         "commit the others share; `buf registry sdk version --module=<module>:<commit> --plugin=<plugin>` prints "
@@ -52,9 +61,9 @@ RULES = (
         "sdk",
     ),
     (
-        SDK_REGISTRY_CONFIG, "Service cannot fetch its Buf SDK",
-        "A service depends on a Buf generated SDK, but no configuration it reads points its package manager at "
-        "the BSR endpoint.",
+        SDK_REGISTRY_CONFIG,
+        "Service cannot fetch its Buf SDK",
+        "A service depends on a Buf generated SDK, but no configuration it reads points its package manager at the BSR endpoint.",
         "npm and pnpm read `.npmrc` from the package's folder up to the repository root: one of them must map "
         "`@buf:registry` to the BSR npm endpoint, or `@buf/...` installs from the public registry and gets a 404. "
         "pip and uv need an index that serves the wheel: `--extra-index-url` in the requirements file (or one it "
@@ -63,7 +72,8 @@ RULES = (
         "sdk",
     ),
     (
-        SDK_WORKSPACE_LINK, "Service does not link its workspace SDK",
+        SDK_WORKSPACE_LINK,
+        "Service does not link its workspace SDK",
         "A service depends on a `source: workspace` SDK through a published version, or links another folder.",
         "A workspace SDK is linked from its folder: npm `workspace:` (or `file:`/`link:` to the SDK's path), Go a "
         "`replace` to the SDK's path or a go.work that uses both, Python a uv source (`workspace = true` or "
@@ -73,7 +83,8 @@ RULES = (
         "sdk",
     ),
     (
-        SDK_DIGEST_ARG, "Dockerfile ignores the SDK's result digest",
+        SDK_DIGEST_ARG,
+        "Dockerfile ignores the SDK's result digest",
         "A service consumes an SDK with `steps`, but the Dockerfile its docker_build uses does not declare "
         "`ARG <SDK>_SDK_DIGEST` before the layer that installs the SDK.",
         "The rendered Tiltfile passes each consumer of an SDK with `steps` the chain's result digest as the build "

@@ -127,9 +127,14 @@ class SdkRules:
         try:
             deps = read_file(path, text, opener, self.wanted[ecosystem_of(path) or "npm"])
         except ReadError as exc:
-            self.out.notifications.append(Notification(
-                f"{path}:{exc.line}:{exc.col}: {exc.message}; its SDK dependencies were not checked" if exc.line
-                else f"{path}: {exc.message}; its SDK dependencies were not checked", path))
+            self.out.notifications.append(
+                Notification(
+                    f"{path}:{exc.line}:{exc.col}: {exc.message}; its SDK dependencies were not checked"
+                    if exc.line
+                    else f"{path}: {exc.message}; its SDK dependencies were not checked",
+                    path,
+                )
+            )
             return []
         self.out.dependencies += len(deps)
         return [(dep, sdk_name) for dep in deps if (sdk_name := self.index.sdk_of(dep)) is not None]

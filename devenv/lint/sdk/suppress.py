@@ -83,11 +83,23 @@ def _about(path: str, supps: Iterable[suppress.Suppression], doc: Document) -> l
     for s in supps:
         snippet = doc.line_text(s.line).strip() if s.line <= doc.line_count else ""
         if s.problem == "suppression-missing-reason":
-            out.append(Finding(Location(path, s.line, s.col), s.problem,
-                               s.detail.replace("proto-import", s.kind),
-                               'add reason="…" saying why the exception was reviewed', snippet=snippet))
+            out.append(
+                Finding(
+                    Location(path, s.line, s.col),
+                    s.problem,
+                    s.detail.replace("proto-import", s.kind),
+                    'add reason="…" saying why the exception was reviewed',
+                    snippet=snippet,
+                )
+            )
         elif not s.used:
-            out.append(Finding(Location(path, s.line, s.col), "suppression-unused",
-                               f"suppression allows {s.kind}, but there is no {s.kind} finding here",
-                               "delete it: allow-lists only shrink", snippet=snippet))
+            out.append(
+                Finding(
+                    Location(path, s.line, s.col),
+                    "suppression-unused",
+                    f"suppression allows {s.kind}, but there is no {s.kind} finding here",
+                    "delete it: allow-lists only shrink",
+                    snippet=snippet,
+                )
+            )
     return out

@@ -51,8 +51,10 @@ def _from_workspace(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: st
     from devenv.sdk.verify.unpack import folder
 
     if sdk.path is None:  # a Buf SDK needs no folder; --source workspace can still name it
-        raise DevenvError(f"SDK '{name}' has no path: there is no folder to verify",
-                          hint=f"set sdks.{name}.path to the downloaded package folder, or verify --source registry")
+        raise DevenvError(
+            f"SDK '{name}' has no path: there is no folder to verify",
+            hint=f"set sdks.{name}.path to the downloaded package folder, or verify --source registry",
+        )
     path = loaded.root / sdk.path
     if not path.is_dir():
         raise FetchError(f"the SDK folder {sdk.path} does not exist")
@@ -87,8 +89,7 @@ def _from_buf(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: str | No
 
     registry = _bsr_registry(loaded, name, sdk)
     if not version:
-        raise DevenvError(f"SDK '{name}' has no version to verify",
-                          hint=f"set sdks.{name}.version in {loaded.display}, or pass --version")
+        raise DevenvError(f"SDK '{name}' has no version to verify", hint=f"set sdks.{name}.version in {loaded.display}, or pass --version")
     host = urlsplit(registry.url).hostname or ""
     secret = buf.token(os.environ, host)
     ca_file = str(loaded.root / registry.ca_file) if registry.ca_file else None
@@ -101,8 +102,9 @@ def _from_buf(loaded: "LoadedManifest", name: str, sdk: "Sdk", version: str | No
         if exc.status not in (401, 403):
             raise
         why = "refused the token given" if secret else "needs a token"
-        raise FetchError(f"{exc}: the BSR {why}", exc.status, hint=f"set BUF_TOKEN (a BSR token for {host}) or run "
-                         f"`buf registry login {host}` (verify reads ~/.netrc)") from None
+        raise FetchError(
+            f"{exc}: the BSR {why}", exc.status, hint=f"set BUF_TOKEN (a BSR token for {host}) or run `buf registry login {host}` (verify reads ~/.netrc)"
+        ) from None
     finally:
         http.close()
 
@@ -115,8 +117,7 @@ def source_of(sdk: "Sdk", explicit: str | None) -> str:
     return explicit or getattr(sdk, "source", None) or "registry"
 
 
-def verify_sdk(loaded: "LoadedManifest", name: str, *, source: str | None = None,
-               version: str | None = None) -> Verdict:
+def verify_sdk(loaded: "LoadedManifest", name: str, *, source: str | None = None, version: str | None = None) -> Verdict:
     sdk = loaded.manifest.sdks[name]
     version = version or sdk.version
     chosen = source_of(sdk, source)
@@ -150,8 +151,9 @@ def _compare(loaded: "LoadedManifest", sdk: "Sdk", artifact: Artifact, verdict: 
     explicit = loaded.root / sdk.verify.proto_root if sdk.verify.proto_root else None
     protos = proto_files(proto_roots(workspace, explicit))
     if not protos:
-        verdict.findings.append(Finding("fetch", f"the proto workspace {proto.path} holds no .proto files to compare with",
-                                        hint=f"restore it (git checkout -- {proto.path})"))
+        verdict.findings.append(
+            Finding("fetch", f"the proto workspace {proto.path} holds no .proto files to compare with", hint=f"restore it (git checkout -- {proto.path})")
+        )
         return
     layout = layout_for(sdk)
     gen, expected = contents.generated(artifact.files, layout, protos, sdk.language)
@@ -161,5 +163,7 @@ def _compare(loaded: "LoadedManifest", sdk: "Sdk", artifact: Artifact, verdict: 
 
 
 def _fetch_hint(version: str | None) -> str:
-    return (f"is version {version} published? `devenv doctor --only registries` checks the registry and the "
-            f"manifest's version; publish it with the SDK's publish step")
+    return (
+        f"is version {version} published? `devenv doctor --only registries` checks the registry and the "
+        f"manifest's version; publish it with the SDK's publish step"
+    )

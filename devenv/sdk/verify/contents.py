@@ -9,8 +9,7 @@ from devenv.sdk.verify.layout import Layout
 from devenv.sdk.verify.model import Finding
 
 HINTS = {
-    "typescript": "regenerate and rebuild the SDK (its build step), check package.json \"files\" keeps {where}, "
-                  "then publish a new version",
+    "typescript": 'regenerate and rebuild the SDK (its build step), check package.json "files" keeps {where}, then publish a new version',
     "python": "regenerate the SDK, check the wheel's package data includes {where}, then publish a new version",
     "go": "regenerate the SDK ({where}), commit/zip it with the module, then publish a new version",
 }
@@ -25,14 +24,19 @@ def generated(files: dict[str, bytes], layout: Layout, protos: dict[str, Path], 
         for path in layout.expected(proto):
             expected += 1
             if path not in files:
-                findings.append(Finding("missing-generated", f"{path} is missing (generated from {proto})",
-                                        proto=proto, path=path, hint=hint))
+                findings.append(Finding("missing-generated", f"{path} is missing (generated from {proto})", proto=proto, path=path, hint=hint))
     for path in files:
         source = layout.proto_of(path)
         if source is not None and source not in protos:
-            findings.append(Finding("extra-generated", f"{path} has no {source} in the proto workspace (removed or "
-                                    "renamed: stale generated code)", proto=source, path=path,
-                                    hint="regenerate from a clean output folder, then publish a new version"))
+            findings.append(
+                Finding(
+                    "extra-generated",
+                    f"{path} has no {source} in the proto workspace (removed or renamed: stale generated code)",
+                    proto=source,
+                    path=path,
+                    hint="regenerate from a clean output folder, then publish a new version",
+                )
+            )
     return findings, expected
 
 
@@ -47,14 +51,15 @@ def raw(files: dict[str, bytes], layout: Layout, protos: dict[str, Path], langua
         path = prefix + proto
         data = files.get(path)
         if data is None:
-            findings.append(Finding("missing-raw", f"{path} is missing (the raw snapshot of {proto})", proto=proto,
-                                    path=path, hint=hint))
+            findings.append(Finding("missing-raw", f"{path} is missing (the raw snapshot of {proto})", proto=proto, path=path, hint=hint))
         elif data != source.read_bytes():
-            findings.append(Finding("stale-raw", f"{path} differs from {proto} in the proto workspace", proto=proto,
-                                    path=path, hint=hint))
+            findings.append(Finding("stale-raw", f"{path} differs from {proto} in the proto workspace", proto=proto, path=path, hint=hint))
     for path in files:
-        if path.startswith(prefix) and path.endswith(".proto") and path[len(prefix):] not in protos:
-            proto = path[len(prefix):]
-            findings.append(Finding("extra-raw", f"{path} has no {proto} in the proto workspace", proto=proto,
-                                    path=path, hint="rebuild the raw snapshot from a clean folder"))
+        if path.startswith(prefix) and path.endswith(".proto") and path[len(prefix) :] not in protos:
+            proto = path[len(prefix) :]
+            findings.append(
+                Finding(
+                    "extra-raw", f"{path} has no {proto} in the proto workspace", proto=proto, path=path, hint="rebuild the raw snapshot from a clean folder"
+                )
+            )
     return findings

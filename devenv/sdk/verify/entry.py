@@ -36,6 +36,7 @@ def check(artifact: Artifact, sdk: "Sdk", version: str | None) -> tuple[list[Fin
 
 # -- npm ---------------------------------------------------------------------------------------------
 
+
 def _leaves(value, key: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         yield key, value
@@ -80,20 +81,29 @@ def _npm(files: dict[str, bytes]) -> tuple[list[Finding], int]:
     if not targets:
         targets = [("main", "index.js")]  # Node's default when package.json names nothing
     findings = [
-        Finding("entry-point", f"package.json {field} points to {target}, which the artifact lacks", path=target,
-                hint="build before packing (npm pack runs `prepack`), and list the folder in package.json \"files\"")
-        for field, target in targets if not _resolves(files, field, target)
+        Finding(
+            "entry-point",
+            f"package.json {field} points to {target}, which the artifact lacks",
+            path=target,
+            hint='build before packing (npm pack runs `prepack`), and list the folder in package.json "files"',
+        )
+        for field, target in targets
+        if not _resolves(files, field, target)
     ]
     return findings, len(targets)
 
 
 # -- wheel -------------------------------------------------------------------------------------------
 
+
 def _module_exists(files: dict[str, bytes], dotted: str) -> bool:
     path = dotted.replace(".", "/")
-    return f"{path}.py" in files or f"{path}/__init__.py" in files or any(
-        name.startswith(path + "/") for name in files) or any(
-        re.fullmatch(re.escape(path) + r"\.[^/]+\.(so|pyd)", name) for name in files)
+    return (
+        f"{path}.py" in files
+        or f"{path}/__init__.py" in files
+        or any(name.startswith(path + "/") for name in files)
+        or any(re.fullmatch(re.escape(path) + r"\.[^/]+\.(so|pyd)", name) for name in files)
+    )
 
 
 def _wheel(artifact: Artifact, sdk: "Sdk", version: str | None) -> tuple[list[Finding], int]:
@@ -124,14 +134,19 @@ def _wheel(artifact: Artifact, sdk: "Sdk", version: str | None) -> tuple[list[Fi
             modules.append((f"entry_points.txt [{section}] {name} = {value.strip()}", module))
     for what, module in modules:
         if not _module_exists(files, module):
-            findings.append(Finding("entry-point", f"{what}: module {module} is not in the wheel",
-                                    path=module.replace(".", "/"),
-                                    hint="include the package in the build (tool.setuptools.packages / hatch "
-                                    "packages) or fix the entry point, then publish a new version"))
+            findings.append(
+                Finding(
+                    "entry-point",
+                    f"{what}: module {module} is not in the wheel",
+                    path=module.replace(".", "/"),
+                    hint="include the package in the build (tool.setuptools.packages / hatch packages) or fix the entry point, then publish a new version",
+                )
+            )
     return findings, len(modules)
 
 
 # -- Go module ---------------------------------------------------------------------------------------
+
 
 def _go(files: dict[str, bytes], sdk: "Sdk") -> tuple[list[Finding], int]:
     mod = files.get("go.mod")
@@ -141,8 +156,14 @@ def _go(files: dict[str, bytes], sdk: "Sdk") -> tuple[list[Finding], int]:
     findings = []
     if not match or match.group(1).decode() != sdk.package:
         declared = match.group(1).decode() if match else "nothing"
-        findings.append(Finding("entry-point", f"go.mod declares module {declared}, not {sdk.package}", path="go.mod",
-                                hint="consumers' `go get` fails with \"module declares its path as\": fix go.mod's module line"))
+        findings.append(
+            Finding(
+                "entry-point",
+                f"go.mod declares module {declared}, not {sdk.package}",
+                path="go.mod",
+                hint="consumers' `go get` fails with \"module declares its path as\": fix go.mod's module line",
+            )
+        )
     if not any(p.endswith(".go") and not p.endswith("_test.go") for p in files):
         findings.append(Finding("entry-point", "the module holds no Go source", hint="publish the module with its code"))
     return findings, 2

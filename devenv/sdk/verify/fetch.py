@@ -32,9 +32,7 @@ if TYPE_CHECKING:
 
 NPM_ACCEPT = "application/json"
 PYPI_ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
-OCI_ACCEPT = ", ".join((
-    "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json",
-))
+OCI_ACCEPT = ", ".join(("application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"))
 
 
 def _base(registry: "Registry") -> str:
@@ -42,6 +40,7 @@ def _base(registry: "Registry") -> str:
 
 
 # -- npm ---------------------------------------------------------------------------------------------
+
 
 def fetch_npm(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Artifact:
     body, _, _ = http.get(_base(registry) + npm_path(sdk.package_name), accept=NPM_ACCEPT)
@@ -70,9 +69,13 @@ def _npm_integrity(artifact: Artifact, data: bytes, dist: dict) -> None:
         if actual == expected.split("?", 1)[0]:
             artifact.passed.append(f"tarball matches dist.integrity ({algo})")
             return
-        artifact.findings.append(Finding("integrity", f"the tarball's {algo} is {actual[:16]}…, dist.integrity says "
-                                         f"{expected[:16]}…", hint="republish the version (npm publish) or clear the "
-                                         "registry's storage of it: the file is corrupt or replaced"))
+        artifact.findings.append(
+            Finding(
+                "integrity",
+                f"the tarball's {algo} is {actual[:16]}…, dist.integrity says {expected[:16]}…",
+                hint="republish the version (npm publish) or clear the registry's storage of it: the file is corrupt or replaced",
+            )
+        )
         return
     shasum = dist.get("shasum")
     if shasum:
@@ -82,8 +85,13 @@ def _npm_integrity(artifact: Artifact, data: bytes, dist: dict) -> None:
         else:
             artifact.findings.append(Finding("integrity", f"the tarball's sha1 is {actual}, dist.shasum says {shasum}"))
         return
-    artifact.findings.append(Finding("integrity", "the package document gives no dist.integrity or dist.shasum",
-                                     hint="the registry does not vouch for the tarball; npm would refuse a lockfile install"))
+    artifact.findings.append(
+        Finding(
+            "integrity",
+            "the package document gives no dist.integrity or dist.shasum",
+            hint="the registry does not vouch for the tarball; npm would refuse a lockfile install",
+        )
+    )
 
 
 # -- PyPI --------------------------------------------------------------------------------------------
@@ -124,8 +132,7 @@ def fetch_pypi(http: Http, registry: "Registry", sdk: "Sdk", version: str, *, si
     base = base if base.endswith("/simple") or not simple else base + "/simple"
     page = f"{base}/{pypi_normalize(sdk.package_name)}/"
     body, content_type, final = http.get(page, accept=PYPI_ACCEPT)
-    links = [link for link in _pypi_links(body, content_type, final)
-             if (v := _wheel_version(link[0], sdk.package_name)) and same_version(v, version)]
+    links = [link for link in _pypi_links(body, content_type, final) if (v := _wheel_version(link[0], sdk.package_name)) and same_version(v, version)]
     if not links:
         raise FetchError(f"the index lists no wheel of {sdk.package} {version} at {page}")
     links.sort(key=lambda link: ("-none-any" not in link[0], link[0]))  # the pure wheel first
@@ -135,11 +142,15 @@ def fetch_pypi(http: Http, registry: "Registry", sdk: "Sdk", version: str, *, si
     expected = hashes.get("sha256")
     actual = hashlib.sha256(data).hexdigest()
     if expected is None:
-        artifact.findings.append(Finding("integrity", f"the index gives no sha256 for {filename}",
-                                         hint="pip --require-hashes would refuse it; serve #sha256= links"))
+        artifact.findings.append(
+            Finding("integrity", f"the index gives no sha256 for {filename}", hint="pip --require-hashes would refuse it; serve #sha256= links")
+        )
     elif expected != actual:
-        artifact.findings.append(Finding("integrity", f"{filename} has sha256 {actual}, the index says {expected}",
-                                         hint="the file on the index is corrupt or replaced: upload it again"))
+        artifact.findings.append(
+            Finding(
+                "integrity", f"{filename} has sha256 {actual}, the index says {expected}", hint="the file on the index is corrupt or replaced: upload it again"
+            )
+        )
     else:
         artifact.passed.append(f"{filename} matches the index's sha256")
     unpack.check_record(artifact)
@@ -147,6 +158,7 @@ def fetch_pypi(http: Http, registry: "Registry", sdk: "Sdk", version: str, *, si
 
 
 # -- Go module proxy ---------------------------------------------------------------------------------
+
 
 def fetch_go(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Artifact:
     version = go_version(version)
@@ -158,9 +170,14 @@ def fetch_go(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Arti
     if files.get("go.mod") is None:
         artifact.findings.append(Finding("integrity", "the module zip holds no go.mod", path="go.mod"))
     elif files["go.mod"] != mod:
-        artifact.findings.append(Finding("integrity", "the zip's go.mod differs from the proxy's .mod file: the go "
-                                         "command refuses this module (\"go.mod mismatch\")", path="go.mod",
-                                         hint="republish the module version: the proxy's files disagree"))
+        artifact.findings.append(
+            Finding(
+                "integrity",
+                "the zip's go.mod differs from the proxy's .mod file: the go command refuses this module (\"go.mod mismatch\")",
+                path="go.mod",
+                hint="republish the module version: the proxy's files disagree",
+            )
+        )
     else:
         artifact.passed.append("the zip's go.mod equals the proxy's .mod")
     artifact.passed.append(f"h1 hash {unpack.go_h1(data)}")
@@ -168,6 +185,7 @@ def fetch_go(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Arti
 
 
 # -- OCI (an SDK shipped as an image) -----------------------------------------------------------------
+
 
 def fetch_oci(http: Http, registry: "Registry", sdk: "Sdk", version: str) -> Artifact:
     base = _base(registry)

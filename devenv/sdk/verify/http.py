@@ -31,20 +31,23 @@ def split_auth(url: str) -> tuple[str, tuple[str, str] | None]:
 
 
 class Http:
-    def __init__(self, *, timeout: float = 60.0, ca_file: str | None = None,
-                 bearer: tuple[str, str] | None = None):
+    def __init__(self, *, timeout: float = 60.0, ca_file: str | None = None, bearer: tuple[str, str] | None = None):
         import os
 
         import httpx
 
         # No proxies from the environment (trust_env=False), but a CA bundle named by
         # SSL_CERT_FILE still counts, as it does for pip and the go command.
-        self._client = httpx.Client(timeout=timeout, follow_redirects=True, trust_env=False,
-                                    verify=ca_file or os.environ.get("SSL_CERT_FILE") or True, headers={"User-Agent": f"devenv-sdk-verify/{__version__}"})
+        self._client = httpx.Client(
+            timeout=timeout,
+            follow_redirects=True,
+            trust_env=False,
+            verify=ca_file or os.environ.get("SSL_CERT_FILE") or True,
+            headers={"User-Agent": f"devenv-sdk-verify/{__version__}"},
+        )
         self._bearer = bearer  # (host, token)
 
-    def get(self, url: str, *, accept: str | None = None, auth: tuple[str, str] | None = None,
-            headers: dict[str, str] | None = None) -> tuple[bytes, str, str]:
+    def get(self, url: str, *, accept: str | None = None, auth: tuple[str, str] | None = None, headers: dict[str, str] | None = None) -> tuple[bytes, str, str]:
         """(body, content type, final URL) of a 200 answer; anything else raises FetchError."""
         import httpx
 
@@ -59,8 +62,7 @@ class Http:
         except httpx.HTTPError as exc:
             raise FetchError(f"GET {redact_url(plain)} failed: {type(exc).__name__}: {exc}") from None
         if response.status_code != 200:
-            raise FetchError(f"GET {redact_url(plain)} answered {response.status_code} {response.reason_phrase}",
-                             status=response.status_code)
+            raise FetchError(f"GET {redact_url(plain)} answered {response.status_code} {response.reason_phrase}", status=response.status_code)
         return response.content, response.headers.get("content-type", ""), redact_url(str(response.url))
 
     def close(self) -> None:

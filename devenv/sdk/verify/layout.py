@@ -101,6 +101,7 @@ def layout_for(sdk: "Sdk") -> Layout:
 
 # -- the proto workspace ---------------------------------------------------------------------------
 
+
 def proto_roots(workspace: Path, explicit: Path | None = None) -> list[Path]:
     """The folders proto paths are relative to: ``verify.proto_root``, else buf.yaml's module paths
     (v2 ``modules[].path``, v1 ``roots``/``build.roots``), else the workspace itself."""

@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Finding kinds, in report order. Each names the proto file it is about where there is one.
-KINDS = (
-    "fetch", "integrity", "missing-generated", "extra-generated", "missing-raw", "extra-raw", "stale-raw",
-    "entry-point", "metadata",
-)
+KINDS = ("fetch", "integrity", "missing-generated", "extra-generated", "missing-raw", "extra-raw", "stale-raw", "entry-point", "metadata")
 
 
 @dataclass(frozen=True)
@@ -20,8 +17,7 @@ class Finding:
     hint: str = ""
 
     def as_json(self) -> dict:
-        return {"kind": self.kind, "proto": self.proto, "path": self.path, "message": self.message,
-                "hint": self.hint or None}
+        return {"kind": self.kind, "proto": self.proto, "path": self.path, "message": self.message, "hint": self.hint or None}
 
 
 @dataclass
@@ -54,8 +50,14 @@ class Verdict:
 
     def as_json(self) -> dict:
         return {
-            "sdk": self.sdk, "package": self.package, "version": self.version, "source": self.source,
-            "artifact": self.origin or None, "ok": self.ok, "counts": self.counts, "passed": self.passed,
+            "sdk": self.sdk,
+            "package": self.package,
+            "version": self.version,
+            "source": self.source,
+            "artifact": self.origin or None,
+            "ok": self.ok,
+            "counts": self.counts,
+            "passed": self.passed,
             "findings": [f.as_json() for f in sorted(self.findings, key=_order)],
         }
 

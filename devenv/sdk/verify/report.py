@@ -20,8 +20,10 @@ def render_text(verdicts: list[Verdict], stream: IO[str], *, verbose: bool = Fal
         head = f"{verdict.sdk}: {verdict.package}@{verdict.version or '?'} ({verdict.source})"
         counts = verdict.counts
         if verdict.ok:
-            stream.write(f"ok    {head}: {counts.get('protos', 0)} protos, {counts.get('generated_expected', 0)} generated "
-                         f"files, {counts.get('entry_points', 0)} entry points present\n")
+            stream.write(
+                f"ok    {head}: {counts.get('protos', 0)} protos, {counts.get('generated_expected', 0)} generated "
+                f"files, {counts.get('entry_points', 0)} entry points present\n"
+            )
         else:
             stream.write(f"FAIL  {head}: {len(verdict.findings)} gap{'s' if len(verdict.findings) != 1 else ''}\n")
         if verdict.origin:

@@ -41,8 +41,7 @@ def npm_tarball(data: bytes) -> dict[str, bytes]:
 
 def wheel(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: archive.read(info) for info in archive.infolist()
-                if not info.is_dir() and (name := _clean(info.filename)) and info.file_size <= MAX_FILE}
+        return {name: archive.read(info) for info in archive.infolist() if not info.is_dir() and (name := _clean(info.filename)) and info.file_size <= MAX_FILE}
 
 
 def check_record(artifact: Artifact) -> None:
@@ -80,8 +79,11 @@ def check_record(artifact: Artifact) -> None:
 def go_zip(data: bytes, module: str, version: str) -> dict[str, bytes]:
     prefix = f"{module}@{version}/"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {info.filename[len(prefix):]: archive.read(info) for info in archive.infolist()
-                if info.filename.startswith(prefix) and not info.is_dir() and info.file_size <= MAX_FILE}
+        return {
+            info.filename[len(prefix) :]: archive.read(info)
+            for info in archive.infolist()
+            if info.filename.startswith(prefix) and not info.is_dir() and info.file_size <= MAX_FILE
+        }
 
 
 def go_h1(data: bytes) -> str:

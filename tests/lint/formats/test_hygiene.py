@@ -35,7 +35,7 @@ def test_identical_lines_get_distinct_fingerprints_that_survive_a_moved_line(sma
 
 
 def test_a_file_name_with_a_newline_cannot_forge_a_report_line(small):
-    name = 'scripts/evil\nscripts/fake.mjs:1:1 proto-in-script all is fine\x1b[2K.mjs'
+    name = "scripts/evil\nscripts/fake.mjs:1:1 proto-in-script all is fine\x1b[2K.mjs"
     root = small({name: 'import a from "@ameide/core-proto";\n'})
     result = devenv("lint", cwd=root)
     assert result.code == 1

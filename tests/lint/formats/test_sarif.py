@@ -78,17 +78,16 @@ def test_uris_are_percent_encoded(small):
 def test_suppressed_findings_are_marked_not_dropped(git_monorepo):
     results = sarif(run(git_monorepo), git_monorepo)["runs"][0]["results"]
     suppressed = {
-        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["locations"][0]["physicalLocation"]["region"]["startLine"]):
-        r["suppressions"] for r in results if "suppressions" in r
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r["suppressions"]
+        for r in results
+        if "suppressions" in r
     }
     assert suppressed == {
         ("services/platform/Dockerfile", 9): [{"kind": "inSource", "status": "accepted", "justification": "bootstraps buf's config; reviewed in PR 42"}],
         ("services/platform/package.json", 11): [{"kind": "inSource", "status": "accepted", "justification": "assets copied at build time; PR 7"}],
         ("services.yaml", 64): [{"kind": "inSource", "status": "accepted", "justification": "the codegen tool itself; reviewed in #12"}],
     }
-    assert len(results) == len({k for k in fixture_repo.EXPECTED}) + len(fixture_repo.SUPPRESSED) + sum(
-        1 for r in results if r["ruleId"] not in BOUNDARY_RULES
-    )
+    assert len(results) == len({k for k in fixture_repo.EXPECTED}) + len(fixture_repo.SUPPRESSED) + sum(1 for r in results if r["ruleId"] not in BOUNDARY_RULES)
 
 
 def test_unreadable_files_are_tool_notifications(small, monkeypatch, schema):
@@ -98,8 +97,11 @@ def test_unreadable_files_are_tool_notifications(small, monkeypatch, schema):
 
     root = small({"a.sh": "cd packages/ameide_core_proto\n"})
     real_open = os.open
-    monkeypatch.setattr(fileloop.os, "open", lambda p, *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
-                        if str(p).endswith("a.sh") else real_open(p, *a, **k))
+    monkeypatch.setattr(
+        fileloop.os,
+        "open",
+        lambda p, *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if str(p).endswith("a.sh") else real_open(p, *a, **k),
+    )
     log = sarif(run(root), root)
     invocation = log["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is True
@@ -111,11 +113,10 @@ def test_unreadable_files_are_tool_notifications(small, monkeypatch, schema):
 
 def test_uris_are_relative_to_the_git_work_tree_when_the_manifest_is_in_a_subfolder(tmp_path):
     repo = tmp_path / "repo"
-    root = fixture_repo.build(repo / "platform", {
-        "services.yaml": "version: 1\nproject: demo\nproto: {path: proto}\n",
-        "svc/run.sh": "cp -r proto/ x\n",
-        "proto/a.proto": 'syntax = "proto3";\n',
-    })
+    root = fixture_repo.build(
+        repo / "platform",
+        {"services.yaml": "version: 1\nproject: demo\nproto: {path: proto}\n", "svc/run.sh": "cp -r proto/ x\n", "proto/a.proto": 'syntax = "proto3";\n'},
+    )
     fixture_repo.git(repo, "init", "-q")
     result = run(root)
     log = json.loads(formatter("sarif")(result, Options(cwd=tmp_path, srcroot=repo, version="1")))

@@ -51,9 +51,16 @@ def test_json_has_every_finding_with_its_suppression(monorepo):
     assert {(f["path"], f["line"], f["col"], f["rule"]) for f in mine if f["suppressed"]} == fixture_repo.SUPPRESSED
     sample = next(f for f in mine if f["path"] == "scripts/sync.mjs")
     assert sample == {
-        "path": "scripts/sync.mjs", "line": 1, "col": 20, "end_col": 38, "rule": "proto-in-script", "level": "error",
+        "path": "scripts/sync.mjs",
+        "line": 1,
+        "col": 20,
+        "end_col": 38,
+        "rule": "proto-in-script",
+        "level": "error",
         "message": "JavaScript file imports the proto package '@ameide/core-proto'",
-        "fix": "depend on @ameideio/ameide-sdk-ts instead", "suppressed": False, "justification": None,
+        "fix": "depend on @ameideio/ameide-sdk-ts instead",
+        "suppressed": False,
+        "justification": None,
     }
     assert data["summary"]["suppressed"] == 3
     assert set(data["rules"]) >= set(RULES)

@@ -25,22 +25,28 @@ services:
 FILES = {"k8s.yaml": deployment("web", "demo/web"), "web/Dockerfile": "FROM x\n", "Dockerfile": "FROM x\n"}
 
 
-@pytest.mark.parametrize(("service", "files", "expected"), [
-    ("    context: web", {}, set()),
-    ("    context: .", {}, {(10, 14, "service-context-includes-proto")}),
-    ("    context: packages", {"packages/Dockerfile": "FROM x\n"}, {(10, 14, "service-context-includes-proto")}),
-    ("    context: .\n    only: [web]", {}, set()),
-    ("    context: .\n    only: [web, packages]", {}, {(11, 17, "service-only-includes-proto")}),
-    ("    context: .\n    only: [packages/ameide_core_proto/gen]", {}, {(11, 12, "service-only-includes-proto")}),
-    ("    context: .\n    ignore: [packages/ameide_core_proto]", {}, set()),
-    ("    context: .\n    ignore: ['packages/*', '!packages/sdk_ts']", {}, set()),
-    ("    context: .", {".dockerignore": "**\n!web\n"}, set()),
-    ("    context: .", {".dockerignore": "packages/\n"}, set()),
-    ("    context: .", {".dockerignore": "node_modules\n"}, {(10, 14, "service-context-includes-proto")}),
-    # The Dockerfile's own ignore file wins over the context's.
-    ("    context: .\n    dockerfile: web/Dockerfile", {".dockerignore": "packages/\n", "web/Dockerfile.dockerignore": "x\n"},
-     {(10, 14, "service-context-includes-proto")}),
-])
+@pytest.mark.parametrize(
+    ("service", "files", "expected"),
+    [
+        ("    context: web", {}, set()),
+        ("    context: .", {}, {(10, 14, "service-context-includes-proto")}),
+        ("    context: packages", {"packages/Dockerfile": "FROM x\n"}, {(10, 14, "service-context-includes-proto")}),
+        ("    context: .\n    only: [web]", {}, set()),
+        ("    context: .\n    only: [web, packages]", {}, {(11, 17, "service-only-includes-proto")}),
+        ("    context: .\n    only: [packages/ameide_core_proto/gen]", {}, {(11, 12, "service-only-includes-proto")}),
+        ("    context: .\n    ignore: [packages/ameide_core_proto]", {}, set()),
+        ("    context: .\n    ignore: ['packages/*', '!packages/sdk_ts']", {}, set()),
+        ("    context: .", {".dockerignore": "**\n!web\n"}, set()),
+        ("    context: .", {".dockerignore": "packages/\n"}, set()),
+        ("    context: .", {".dockerignore": "node_modules\n"}, {(10, 14, "service-context-includes-proto")}),
+        # The Dockerfile's own ignore file wins over the context's.
+        (
+            "    context: .\n    dockerfile: web/Dockerfile",
+            {".dockerignore": "packages/\n", "web/Dockerfile.dockerignore": "x\n"},
+            {(10, 14, "service-context-includes-proto")},
+        ),
+    ],
+)
 def test_build_contexts(small, service, files, expected):
     root = small({**FILES, **files}, manifest=BASE.format(service=service))
     assert {k[1:] for k in keys(run(root)) if k[0] == "services.yaml"} == expected
@@ -70,18 +76,27 @@ services:
 
 
 def test_sdkless_services_must_not_depend_on_proto_packages(small):
-    root = small({
-        "k8s.yaml": deployment("web", "demo/web"),
-        "tools/go.mod": "module demo.io/tool\n\nrequire github.com/demo/packages/ameide_core_proto v1.0.0\n",
-        "tools/requirements.txt": "# mentions ameide_core_proto in a comment only\nrequests\n",
-        "tools/nested/pyproject.toml": "[project]\ndependencies = ['Ameide-Core-Proto']\n",
-    }, manifest=SDKLESS)
+    root = small(
+        {
+            "k8s.yaml": deployment("web", "demo/web"),
+            "tools/go.mod": "module demo.io/tool\n\nrequire github.com/demo/packages/ameide_core_proto v1.0.0\n",
+            "tools/requirements.txt": "# mentions ameide_core_proto in a comment only\nrequests\n",
+            "tools/nested/pyproject.toml": "[project]\ndependencies = ['Ameide-Core-Proto']\n",
+        },
+        manifest=SDKLESS,
+    )
     result = run(root)
     sdkless = sorted((f.location.line, f.message, f.fix) for f in result.findings if f.rule == "sdkless-service-depends-on-proto")
     assert sdkless == [
-        (8, "service 'tool' declares `sdks: []` but tools/go.mod:3 depends on the proto workspace 'packages/ameide_core_proto'",
-         "consume the SDK (`sdks: [go]`) and depend on demo.io/sdk instead"),
+        (
+            8,
+            "service 'tool' declares `sdks: []` but tools/go.mod:3 depends on the proto workspace 'packages/ameide_core_proto'",
+            "consume the SDK (`sdks: [go]`) and depend on demo.io/sdk instead",
+        ),
         # The nested service owns its folder: its file is not the outer one's.
-        (12, "service 'other' declares `sdks: []` but tools/nested/pyproject.toml:2 depends on the proto package 'Ameide-Core-Proto'",
-         "consume the SDK (`sdks: [go]`) and depend on demo.io/sdk instead"),
+        (
+            12,
+            "service 'other' declares `sdks: []` but tools/nested/pyproject.toml:2 depends on the proto package 'Ameide-Core-Proto'",
+            "consume the SDK (`sdks: [go]`) and depend on demo.io/sdk instead",
+        ),
     ]

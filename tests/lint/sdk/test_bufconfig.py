@@ -19,13 +19,16 @@ def _check(files: dict[str, str], dep_file: str, url: str, dockerfile: str | Non
     return RegistryConfig(files.get).check(dep, url, "svc/jobs", dockerfile)
 
 
-@pytest.mark.parametrize("extra", [
-    {REQ: f"--index-url={PY_URL}/\n" + PIN},
-    {"svc/jobs/pip.conf": f"[global]\nextra-index-url =\n    https://pypi.org/simple\n    {PY_URL}\n"},
-    {"svc/jobs/uv.toml": f'[[index]]\nname = "buf"\nurl = "{PY_URL}"\n'},
-    {"svc/jobs/Dockerfile": "FROM python\nENV UV_EXTRA_INDEX_URL=\"https://${BUF_USER}:${BUF_TOKEN}@buf.build/gen/python\"\n"},
-    {"svc/jobs/pyproject.toml": f'[[tool.poetry.source]]\nname = "buf"\nurl = "{PY_URL}"\npriority = "supplemental"\n'},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {REQ: f"--index-url={PY_URL}/\n" + PIN},
+        {"svc/jobs/pip.conf": f"[global]\nextra-index-url =\n    https://pypi.org/simple\n    {PY_URL}\n"},
+        {"svc/jobs/uv.toml": f'[[index]]\nname = "buf"\nurl = "{PY_URL}"\n'},
+        {"svc/jobs/Dockerfile": 'FROM python\nENV UV_EXTRA_INDEX_URL="https://${BUF_USER}:${BUF_TOKEN}@buf.build/gen/python"\n'},
+        {"svc/jobs/pyproject.toml": f'[[tool.poetry.source]]\nname = "buf"\nurl = "{PY_URL}"\npriority = "supplemental"\n'},
+    ],
+)
 def test_python_index_found(extra):
     files = {REQ: PIN, **extra}
     assert _check(files, REQ, PY_URL) is None
@@ -43,8 +46,10 @@ def test_python_without_index():
 
 
 def test_npm_scope_mapped_elsewhere_names_the_file():
-    files = {"svc/web/package.json": '{"dependencies": {"@buf/acme_apis.bufbuild_es": "1.0.0-20240105174326-7d1ab5b6f0d1.1"}}',
-             ".npmrc": "@buf:registry=https://registry.npmjs.org/\n"}
+    files = {
+        "svc/web/package.json": '{"dependencies": {"@buf/acme_apis.bufbuild_es": "1.0.0-20240105174326-7d1ab5b6f0d1.1"}}',
+        ".npmrc": "@buf:registry=https://registry.npmjs.org/\n",
+    }
     deps = read_file("svc/web/package.json", files["svc/web/package.json"])
     finding = RegistryConfig(files.get).check(deps[0], NPM_URL, "svc/web", None)
     assert "but .npmrc maps @buf:registry to https://registry.npmjs.org/" in finding.message

@@ -34,8 +34,10 @@ services:
     image: acme/web
     k8s: [k8s/web.yaml]
 """
-K8S = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
-       "  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: acme/web}]}\n")
+K8S = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+    "  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: acme/web}]}\n"
+)
 PACKAGE = '{"name": "web", "dependencies": {"@acme/sdk-ts": "1.4.0", "@acme/sdk-plain": "2.0.0"}}\n'
 
 MISSING = """\
@@ -50,8 +52,7 @@ COPY --from=deps /node_modules /node_modules
 
 def _repo(tmp_path: Path, dockerfile: str, manifest: str = MANIFEST) -> Path:
     root = tmp_path / "repo"
-    for rel, text in {"services.yaml": manifest, "k8s/web.yaml": K8S, "web/package.json": PACKAGE,
-                      "web/Dockerfile": dockerfile}.items():
+    for rel, text in {"services.yaml": manifest, "k8s/web.yaml": K8S, "web/package.json": PACKAGE, "web/Dockerfile": dockerfile}.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(text.encode())
     return root
@@ -60,8 +61,7 @@ def _repo(tmp_path: Path, dockerfile: str, manifest: str = MANIFEST) -> Path:
 def _found(repo: Path, *args: str) -> list[tuple]:
     result = devenv("lint", "--format", "json", *args, cwd=repo)
     assert result.code in (0, 1), result.err
-    return [(f["path"], f["line"], f["col"], f["rule"], f["level"]) for f in json.loads(result.out)["findings"]
-            if not f["suppressed"]]
+    return [(f["path"], f["line"], f["col"], f["rule"], f["level"]) for f in json.loads(result.out)["findings"] if not f["suppressed"]]
 
 
 def test_missing_arg_is_an_error_at_the_install_run(tmp_path):
@@ -70,8 +70,10 @@ def test_missing_arg_is_an_error_at_the_install_run(tmp_path):
     assert result.code == 1
     # only the SDK with steps: the Tiltfile passes no digest for `plain`
     assert result.out.count("sdk-digest-arg") == 1
-    assert ("web/Dockerfile:4:1 sdk-digest-arg services.web gets the SDK 'ts' chain's result digest as build arg "
-            "TS_SDK_DIGEST, but web/Dockerfile does not declare `ARG TS_SDK_DIGEST` before the RUN that installs @acme/sdk-ts") in result.out
+    assert (
+        "web/Dockerfile:4:1 sdk-digest-arg services.web gets the SDK 'ts' chain's result digest as build arg "
+        "TS_SDK_DIGEST, but web/Dockerfile does not declare `ARG TS_SDK_DIGEST` before the RUN that installs @acme/sdk-ts"
+    ) in result.out
     assert "fix: add `ARG TS_SDK_DIGEST` after line 2 (`ARG TS_SDK_VERSION`); `devenv lint --fix` writes it" in result.out
     assert _found(repo) == [("web/Dockerfile", 4, 1, "sdk-digest-arg", "error")]
 
@@ -138,12 +140,12 @@ def test_no_fix_without_a_version_arg_line(tmp_path):
 
 
 def test_suppression_with_a_reason(tmp_path):
-    allowed = MISSING.replace('RUN npm', '# devenv: allow sdk-digest-arg reason="installed from a vendored tarball"\nRUN npm')
+    allowed = MISSING.replace("RUN npm", '# devenv: allow sdk-digest-arg reason="installed from a vendored tarball"\nRUN npm')
     result = devenv("lint", "--format", "json", cwd=_repo(tmp_path, allowed))
     assert result.code == 0, result.out
     (finding,) = json.loads(result.out)["findings"]
     assert finding["rule"] == "sdk-digest-arg" and finding["suppressed"]
-    unreasoned = MISSING.replace('RUN npm', '# devenv: allow sdk-digest-arg\nRUN npm')
+    unreasoned = MISSING.replace("RUN npm", "# devenv: allow sdk-digest-arg\nRUN npm")
     rules = sorted(r[3] for r in _found(_repo(tmp_path, unreasoned)))
     assert rules == ["sdk-digest-arg", "suppression-missing-reason"]
 
@@ -164,8 +166,9 @@ def test_named_files_only(tmp_path):
 def test_continuations_and_heredocs_are_one_instruction():
     from devenv.lint.sdk.digestarg import parse
 
-    text = ("FROM node:22\nARG TS_SDK_VERSION \\\n    # a comment inside\n    TS_SDK_DIGEST\n"
-            "RUN <<EOF\nARG NOT_AN_ARG\nnpm install @acme/sdk-ts\nEOF\nRUN true\n")
+    text = (
+        "FROM node:22\nARG TS_SDK_VERSION \\\n    # a comment inside\n    TS_SDK_DIGEST\nRUN <<EOF\nARG NOT_AN_ARG\nnpm install @acme/sdk-ts\nEOF\nRUN true\n"
+    )
     steps = parse("Dockerfile", text).steps
     assert [s.keyword for s in steps] == ["FROM", "ARG", "RUN", "RUN"]
     assert steps[1].declares == {"TS_SDK_VERSION", "TS_SDK_DIGEST"}

@@ -24,8 +24,7 @@ VARIANTS = {
     "declared-after": "FROM {base}\nARG TS_SDK_VERSION\n" + INSTALL + "ARG TS_SDK_DIGEST\nRUN true\n",
     "global-only": "ARG TS_SDK_DIGEST\nFROM {base}\nARG TS_SDK_VERSION\n" + INSTALL,
     "other-stage": "FROM {base} AS tools\nARG TS_SDK_DIGEST\nRUN true\nFROM {base}\nARG TS_SDK_VERSION\n" + INSTALL,
-    "multi-stage-declared": "FROM {base} AS deps\nARG TS_SDK_VERSION\nARG TS_SDK_DIGEST\n" + INSTALL
-                            + "FROM {base}\nCOPY --from=deps /layer /layer\n",
+    "multi-stage-declared": "FROM {base} AS deps\nARG TS_SDK_VERSION\nARG TS_SDK_DIGEST\n" + INSTALL + "FROM {base}\nCOPY --from=deps /layer /layer\n",
 }
 
 
@@ -43,8 +42,7 @@ def _install_layer_reran(client, base: str, work: Path, name: str, dockerfile: s
         context = work / f"{name}-{digest}"
         context.mkdir(parents=True)
         tag = f"devenv-test/digestarg-{name}:{digest}-{nonce[:8]}"
-        builds.build(client, context, tag, dockerfile.replace("{base}", base), TS_SDK_VERSION=f"1.4.0-{nonce}",
-                     TS_SDK_DIGEST=f"{digest}-{nonce}")
+        builds.build(client, context, tag, dockerfile.replace("{base}", base), TS_SDK_VERSION=f"1.4.0-{nonce}", TS_SDK_DIGEST=f"{digest}-{nonce}")
         layers.append(_read(client, tag, "/layer"))
         tags.append(tag)
     for tag in tags:  # only now: removing an image removes its intermediate images, the build cache

@@ -14,8 +14,9 @@ from devenv.lint.sdk import fix
 from tests.fixtures.sdk_monorepo import MANIFEST, build, services
 from tests.support.cli import devenv
 
-_TEXT, _SERVICE_FILES = services({n: (lang, "") for n, lang in (
-    ("node", "typescript"), ("gomod", "go"), ("pep621", "python"), ("poetry", "python"), ("reqs", "python"))})
+_TEXT, _SERVICE_FILES = services(
+    {n: (lang, "") for n, lang in (("node", "typescript"), ("gomod", "go"), ("pep621", "python"), ("poetry", "python"), ("reqs", "python"))}
+)
 SERVICES = MANIFEST.split("services:\n")[0] + "services:\n" + _TEXT
 
 FILES = {
@@ -35,19 +36,16 @@ FILES = {
     "services/pep621/pyproject.toml": (
         "[project]\nname = 'pep621'  # comment\n"
         "dependencies = [\n    \"Acme_SDK[grpc] >= 1.3 , < 2 ; python_version >= '3.8'\",  # keep\n    'fastapi',\n    \"acme-sdk\",\n]\n\n"
-        "[project.optional-dependencies]\nextra = [\"acme-sdk (<1.4)\"]\n\n"
+        '[project.optional-dependencies]\nextra = ["acme-sdk (<1.4)"]\n\n'
         "[dependency-groups]\ndev = ['acme-sdk~=1.3.0', { include-group = \"extra\" }]\n"
     ),
     "services/poetry/pyproject.toml": (
-        "[tool.poetry]\nname = \"poetry\"\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\n"
-        "acme-sdk = \"^1.3\"   # caret\n\n[tool.poetry.group.dev.dependencies]\n"
-        "Acme-SDK = [{version = \"~1.3\", python = \"<3.12\"}, {version = \">=1.3\", python = \">=3.12\"}]\n"
-        "[tool.poetry.group.ci.dependencies]\nacme_sdk = { version = \"1.3.9\", extras = [\"grpc\"] }\n"
+        '[tool.poetry]\nname = "poetry"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+        'acme-sdk = "^1.3"   # caret\n\n[tool.poetry.group.dev.dependencies]\n'
+        'Acme-SDK = [{version = "~1.3", python = "<3.12"}, {version = ">=1.3", python = ">=3.12"}]\n'
+        '[tool.poetry.group.ci.dependencies]\nacme_sdk = { version = "1.3.9", extras = ["grpc"] }\n'
     ),
-    "services/reqs/requirements.txt": (
-        "# pins\n-r base.txt\nacme-sdk>=1.3 ; python_version >= \"3.8\" \\\n    --hash=sha256:0123  # hashed\n"
-        "requests==2.31.0\n"
-    ),
+    "services/reqs/requirements.txt": ('# pins\n-r base.txt\nacme-sdk>=1.3 ; python_version >= "3.8" \\\n    --hash=sha256:0123  # hashed\nrequests==2.31.0\n'),
     "services/reqs/base.txt": "ACME_sdk ~= 1.3\r\n",
 }
 

@@ -29,8 +29,8 @@ def _applied(root, replacements) -> dict[str, bytes]:
         lines = (root / path).read_bytes().decode().split("\n")
         for line, col, old, new in sorted(edits, reverse=True):
             text = lines[line - 1]
-            assert text[col - 1:col - 1 + len(old)] == old, (path, line, col, old, text)
-            lines[line - 1] = text[:col - 1] + new + text[col - 1 + len(old):]
+            assert text[col - 1 : col - 1 + len(old)] == old, (path, line, col, old, text)
+            lines[line - 1] = text[: col - 1] + new + text[col - 1 + len(old) :]
         out[path] = "\n".join(lines).encode()
     return out
 
@@ -49,8 +49,7 @@ def test_diff_as_json_to_a_file(fixable):
     assert shown.code == 1 and shown.out == "", shown.err
     assert _snapshot(fixable) == before  # --diff writes nothing in the tree
     data = json.loads((fixable.parent / "changes.json").read_text())
-    _all_fixed(fixable, _applied(fixable, [(c["path"], e["line"], e["col"], e["old"], e["new"])
-                                           for c in data["changes"] for e in c["edits"]]))
+    _all_fixed(fixable, _applied(fixable, [(c["path"], e["line"], e["col"], e["old"], e["new"]) for c in data["changes"] for e in c["edits"]]))
     assert all(c["diff"].startswith(f"--- a/{c['path']}\n") for c in data["changes"])
     assert data["refused"] == [] and data["findings"]
 
@@ -68,7 +67,7 @@ def test_diff_as_sarif_carries_proposed_fixes(fixable, schema):  # noqa: F811 - 
         region = replacement["deletedRegion"]
         path, line = change["artifactLocation"]["uri"], region["startLine"]
         text = (fixable / path).read_bytes().decode().split("\n")[line - 1]
-        old = text[region["startColumn"] - 1:region["endColumn"] - 1]  # code points, end exclusive
+        old = text[region["startColumn"] - 1 : region["endColumn"] - 1]  # code points, end exclusive
         replacements.append((path, line, region["startColumn"], old, replacement["insertedContent"]["text"]))
     _all_fixed(fixable, _applied(fixable, replacements))
 

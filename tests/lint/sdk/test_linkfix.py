@@ -29,35 +29,47 @@ _COMMON = {
 _HEAD = fx.WORKSPACE_MANIFEST.split("services:\n")[0] + "services:\n"
 
 # A repository without go.work or uv workspace: every service gets the path form.
-_text, _files = services({n: (lang, "") for n, lang in (
-    ("gosvc", "go"), ("reqs", "python"), ("uvpath", "python"), ("poet", "python"), ("twice", "python"),
-    ("plain", "python"), ("hashed", "python"))})
+_text, _files = services(
+    {
+        n: (lang, "")
+        for n, lang in (
+            ("gosvc", "go"),
+            ("reqs", "python"),
+            ("uvpath", "python"),
+            ("poet", "python"),
+            ("twice", "python"),
+            ("plain", "python"),
+            ("hashed", "python"),
+        )
+    }
+)
 PATH_FILES = {
-    "services.yaml": _HEAD + _text, **_files, **_COMMON,
+    "services.yaml": _HEAD + _text,
+    **_files,
+    **_COMMON,
     "services/gosvc/go.mod": "module example.com/gosvc // keep\n\ngo 1.22\n\nrequire go.acme.test/sdk-go v0.0.0 // the SDK\n",
     "services/reqs/requirements.txt": "# pins\r\nacme-sdk==0.3.0  # the SDK\r\n",
     "services/uvpath/pyproject.toml": '[project]\nname = "uvpath"\nversion = "0.1.0"\ndependencies = [\n'
-                                      '    "acme-sdk==0.3.0",  # the SDK\n]\n\n[tool.uv]\npackage = false  # an app\n',
+    '    "acme-sdk==0.3.0",  # the SDK\n]\n\n[tool.uv]\npackage = false  # an app\n',
     "services/poet/pyproject.toml": '[tool.poetry]\nname = "poet"\nversion = "0.1.0"\n\n[tool.poetry.dependencies]\n'
-                                    'python = "^3.11"\nacme-sdk = "^0.3"  # the SDK\n',
+    'python = "^3.11"\nacme-sdk = "^0.3"  # the SDK\n',
     # ambiguous: reported with the printed fix, never rewritten
     "services/twice/requirements.txt": "acme-sdk==0.3.0\nacme-sdk>=0.3 ; python_version >= '3.12'\n",  # which line?
     "services/plain/pyproject.toml": '[project]\nname = "plain"\nversion = "0.1.0"\ndependencies = ["acme-sdk"]\n',
     "services/hashed/requirements.txt": "acme-sdk==0.3.0 ; python_version >= '3.8'\n",
 }
-FIXED = {"services/gosvc/go.mod", "services/reqs/requirements.txt", "services/uvpath/pyproject.toml",
-         "services/poet/pyproject.toml"}
+FIXED = {"services/gosvc/go.mod", "services/reqs/requirements.txt", "services/uvpath/pyproject.toml", "services/poet/pyproject.toml"}
 
 # A uv workspace at the root that includes the SDK and one service (`{ workspace = true }`), and a
 # service inside its folder that it leaves out (ambiguous: join the workspace or link the path?).
 _text, _files = services({"member": ("python", ""), "outside": ("python", "")})
 UV_FILES = {
-    "services.yaml": _HEAD + _text, **_files, **_COMMON,
-    "pyproject.toml": '[project]\nname = "ws"\nversion = "0"\n\n[tool.uv.workspace]\n'
-                      'members = ["packages/sdk_py", "services/member"]\n',
+    "services.yaml": _HEAD + _text,
+    **_files,
+    **_COMMON,
+    "pyproject.toml": '[project]\nname = "ws"\nversion = "0"\n\n[tool.uv.workspace]\nmembers = ["packages/sdk_py", "services/member"]\n',
     "services/member/pyproject.toml": '[project]\nname = "member"\nversion = "0.1.0"\ndependencies = ["acme-sdk>=0.1"]\n',
-    "services/outside/pyproject.toml": '[project]\nname = "outside"\nversion = "0.1.0"\n'
-                                       'dependencies = ["acme-sdk>=0.1"]\n\n[tool.uv]\n',
+    "services/outside/pyproject.toml": '[project]\nname = "outside"\nversion = "0.1.0"\ndependencies = ["acme-sdk>=0.1"]\n\n[tool.uv]\n',
 }
 
 
@@ -67,8 +79,15 @@ def _links(repo: Path) -> list[tuple[str, int]]:
 
 
 def _go(args, cwd: Path):
-    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOWORK": "off", "GOTOOLCHAIN": "local",
-           "GOPATH": str(cwd.parent.parent.parent / "gopath"), "GOCACHE": str(cwd.parent.parent.parent / "gocache")}
+    env = {
+        **os.environ,
+        "GOFLAGS": "-mod=mod",
+        "GOPROXY": "off",
+        "GOWORK": "off",
+        "GOTOOLCHAIN": "local",
+        "GOPATH": str(cwd.parent.parent.parent / "gopath"),
+        "GOCACHE": str(cwd.parent.parent.parent / "gocache"),
+    }
     return subprocess.run([tool("go"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -94,27 +113,27 @@ def path_repo(tmp_path) -> Path:
 def test_fix_writes_go_and_python_path_links(path_repo):
     before = {p: (path_repo / p).read_bytes() for p in PATH_FILES}
     planted = _links(path_repo)
-    assert {p for p, _ in planted} == FIXED | {"services/twice/requirements.txt",
-                                              "services/plain/pyproject.toml", "services/hashed/requirements.txt"}
+    assert {p for p, _ in planted} == FIXED | {"services/twice/requirements.txt", "services/plain/pyproject.toml", "services/hashed/requirements.txt"}
     sdk = path_repo / "packages/sdk_go"
     assert _go(["list", "-m", "-f", "{{.Dir}}", "go.acme.test/sdk-go"], path_repo / "services/gosvc").returncode != 0
 
     fixed = devenv("lint", "--fix", cwd=path_repo)
     assert fixed.code == 1, fixed  # the ambiguous ones stay reported
     assert sorted(p for p in PATH_FILES if (path_repo / p).read_bytes() != before[p]) == sorted(FIXED)
-    assert {p for p, _ in _links(path_repo)} == {"services/twice/requirements.txt",
-                                                 "services/plain/pyproject.toml", "services/hashed/requirements.txt"}
+    assert {p for p, _ in _links(path_repo)} == {"services/twice/requirements.txt", "services/plain/pyproject.toml", "services/hashed/requirements.txt"}
     text = devenv("lint", cwd=path_repo).out
-    assert "write `-e ../../packages/sdk_py` instead" in text and '[tool.uv.sources] acme-sdk = { path' in text
+    assert "write `-e ../../packages/sdk_py` instead" in text and "[tool.uv.sources] acme-sdk = { path" in text
 
     assert (path_repo / "services/gosvc/go.mod").read_text() == (
-        PATH_FILES["services/gosvc/go.mod"] + "\nreplace go.acme.test/sdk-go => ../../packages/sdk_go\n")
+        PATH_FILES["services/gosvc/go.mod"] + "\nreplace go.acme.test/sdk-go => ../../packages/sdk_go\n"
+    )
     assert (path_repo / "services/reqs/requirements.txt").read_bytes() == b"# pins\r\n-e ../../packages/sdk_py  # the SDK\r\n"
     assert (path_repo / "services/uvpath/pyproject.toml").read_text() == (
-        PATH_FILES["services/uvpath/pyproject.toml"]
-        + '\n[tool.uv.sources]\nacme-sdk = {path = "../../packages/sdk_py", editable = true}\n')
+        PATH_FILES["services/uvpath/pyproject.toml"] + '\n[tool.uv.sources]\nacme-sdk = {path = "../../packages/sdk_py", editable = true}\n'
+    )
     assert (path_repo / "services/poet/pyproject.toml").read_text() == PATH_FILES["services/poet/pyproject.toml"].replace(
-        '"^0.3"', '{path = "../../packages/sdk_py", develop = true}')
+        '"^0.3"', '{path = "../../packages/sdk_py", develop = true}'
+    )
 
     # the oracles: each tool now takes the SDK from its folder
     done = _go(["list", "-m", "-f", "{{.Dir}}", "go.acme.test/sdk-go"], path_repo / "services/gosvc")
@@ -147,7 +166,8 @@ def test_fix_writes_workspace_true_for_a_uv_workspace_member(tmp_path):
     fixed = devenv("lint", "--fix", cwd=repo)
     assert fixed.code == 1, fixed
     assert (repo / "services/member/pyproject.toml").read_text() == (
-        UV_FILES["services/member/pyproject.toml"] + "\n[tool.uv.sources]\nacme-sdk = {workspace = true}\n")
+        UV_FILES["services/member/pyproject.toml"] + "\n[tool.uv.sources]\nacme-sdk = {workspace = true}\n"
+    )
     assert (repo / "services/outside/pyproject.toml").read_text() == UV_FILES["services/outside/pyproject.toml"]
     assert _links(repo) == [("services/outside/pyproject.toml", 4)]
     done = _uv(["lock"], repo)
@@ -162,10 +182,10 @@ def test_sdk_unused_suggests_the_workspace_link(tmp_path):
     repo = fx.build(tmp_path / "unused", {"services.yaml": _HEAD + _text, **_files, **_COMMON})
     document = json.loads(devenv("lint", "--format", "json", cwd=repo).out)
     fixes = {f["message"].split(" ")[0]: f["fix"] for f in document["findings"] if f["rule"] == "sdk-unused"}
-    assert fixes["services.lonely"].startswith("declare `-e ../../packages/sdk_py` (requirements), or acme-sdk with "
-                                               '`[tool.uv.sources] acme-sdk = { path = "../../packages/sdk_py"')
-    assert fixes["services.gopher"].startswith("declare `require go.acme.test/sdk-go v0.0.0` with "
-                                               "`replace go.acme.test/sdk-go => ../../packages/sdk_go`")
+    assert fixes["services.lonely"].startswith(
+        'declare `-e ../../packages/sdk_py` (requirements), or acme-sdk with `[tool.uv.sources] acme-sdk = { path = "../../packages/sdk_py"'
+    )
+    assert fixes["services.gopher"].startswith("declare `require go.acme.test/sdk-go v0.0.0` with `replace go.acme.test/sdk-go => ../../packages/sdk_go`")
     assert fixes["services.web"].startswith('declare `"@acme/sdk-ts": "workspace:*"`')
     assert not any("1.4.0" in fix or "==" in fix for fix in fixes.values())  # no published pin
 
@@ -175,16 +195,20 @@ def _link_edit(text: str, old: str, new: str):
     from devenv.lint.sdk.fix import Edit
 
     start = text.index(old)
-    return Edit("svc/requirements.txt", start, start + len(old), old, new, Location("svc/requirements.txt", 1, 1),
-                "sdk-workspace-link", link="sdk", name="acme-sdk")
+    return Edit(
+        "svc/requirements.txt", start, start + len(old), old, new, Location("svc/requirements.txt", 1, 1), "sdk-workspace-link", link="sdk", name="acme-sdk"
+    )
 
 
-@pytest.mark.parametrize("old, new, why", [
-    ("acme-sdk==0.3.0\nrequests==2.31.0", "-e ../sdk", "changed a dependency that was not to change"),
-    ("acme-sdk==0.3.0", "-e ../other", "which is not the workspace link"),
-    ("acme-sdk==0.3.0", "acme-sdk==0.4.0", "adds acme-sdk, which is not the workspace link"),
-    ("acme-sdk==0.3.0\n", "", "does not link sdk"),
-])
+@pytest.mark.parametrize(
+    "old, new, why",
+    [
+        ("acme-sdk==0.3.0\nrequests==2.31.0", "-e ../sdk", "changed a dependency that was not to change"),
+        ("acme-sdk==0.3.0", "-e ../other", "which is not the workspace link"),
+        ("acme-sdk==0.3.0", "acme-sdk==0.4.0", "adds acme-sdk, which is not the workspace link"),
+        ("acme-sdk==0.3.0\n", "", "does not link sdk"),
+    ],
+)
 def test_a_link_rewrite_that_does_more_or_less_than_link_is_refused(tmp_path, old, new, why):
     from devenv.lint.sdk import fix
 

@@ -20,8 +20,19 @@ def _npm(spec: str, own: str = "1.4.0"):
     return LinkJudge({}.get).judge("ts", TS, deps, own, edits), edits
 
 
-@pytest.mark.parametrize("spec", ["workspace:*", "workspace:^", "workspace:~", "workspace:^1.0.0", "workspace:1.4.0",
-                                  "workspace:>=1.4.0 <2", "file:../../packages/sdk_ts", "link:../../packages/sdk_ts/"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "workspace:*",
+        "workspace:^",
+        "workspace:~",
+        "workspace:^1.0.0",
+        "workspace:1.4.0",
+        "workspace:>=1.4.0 <2",
+        "file:../../packages/sdk_ts",
+        "link:../../packages/sdk_ts/",
+    ],
+)
 def test_npm_links_that_admit_the_sdk(spec):
     assert _npm(spec)[0] == []
 
@@ -47,8 +58,7 @@ def test_go_work_uses_lines_blocks_and_comments():
 def test_a_uv_workspace_that_leaves_the_sdk_out():
     files = {
         "pyproject.toml": '[tool.uv.workspace]\nmembers = ["services/*"]\nexclude = ["packages/sdk_py"]\n',
-        "services/jobs/pyproject.toml": '[project]\nname = "jobs"\ndependencies = ["acme-sdk"]\n\n'
-                                        '[tool.uv.sources]\nacme-sdk = { workspace = true }\n',
+        "services/jobs/pyproject.toml": '[project]\nname = "jobs"\ndependencies = ["acme-sdk"]\n\n[tool.uv.sources]\nacme-sdk = { workspace = true }\n',
     }
     deps = read_file("services/jobs/pyproject.toml", files["services/jobs/pyproject.toml"])
     findings = LinkJudge(files.get).judge("python", PY, deps, None, [])

@@ -29,8 +29,18 @@ def test_every_rule_and_format_is_planted():
     rules = {rule for _, _, _, rule, _ in PLANTED}
     assert rules == SDK_RULES
     names = {path.rpartition("/")[2] for path, *_ in PLANTED}
-    assert {"package.json", "package-lock.json", "pnpm-lock.yaml", "go.mod", "pyproject.toml", "uv.lock",
-            "poetry.lock", "base.txt", "constraints.txt", "services.yaml"} <= names
+    assert {
+        "package.json",
+        "package-lock.json",
+        "pnpm-lock.yaml",
+        "go.mod",
+        "pyproject.toml",
+        "uv.lock",
+        "poetry.lock",
+        "base.txt",
+        "constraints.txt",
+        "services.yaml",
+    } <= names
 
 
 def test_text_format(sdk_repo):
@@ -48,7 +58,7 @@ def test_text_format(sdk_repo):
     assert '    fix: write: "@acme/sdk-ts": "1.4.0",' in result.out
     assert "    fix: write: go.acme.test/sdk-go v1.4.0" in result.out
     assert '    fix: write: "Acme_SDK[grpc]==1.4.0",' in result.out
-    assert "    fix: write: acme-sdk = {version = \"1.4.0\", extras = [\"grpc\"]}" in result.out
+    assert '    fix: write: acme-sdk = {version = "1.4.0", extras = ["grpc"]}' in result.out
     assert "fix: in services.yaml, services.gateway: write `sdks: [go, ts]`" in result.out
     assert "or write `sdks: [python]`" in result.out
     assert "Tilt will build gateway without waiting for packages:ts-sdk-smoke" in result.out
@@ -62,8 +72,7 @@ def test_sarif_carries_the_same_findings_and_levels(sdk_repo):
     got = set()
     for r in run["results"]:
         region = r["locations"][0]["physicalLocation"]["region"]
-        got.add((r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], region["startLine"],
-                 region["startColumn"], r["ruleId"], r["level"]))
+        got.add((r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], region["startLine"], region["startColumn"], r["ruleId"], r["level"]))
         assert rules[r["ruleIndex"]] == r["ruleId"]
     assert got == set(PLANTED)
 
@@ -89,11 +98,17 @@ def test_suppressions_in_comments_json_and_the_manifest(sdk_repo):
     web = json.loads((sdk_repo / "services/web/package.json").read_text())
     web["//devenv"] = [{"allow": "sdk-version", "path": ["dependencies", "@acme/sdk-ts"], "reason": "canary of 1.3.9"}]
     (sdk_repo / "services/web/package.json").write_text(json.dumps(web, indent=2) + "\n")
-    (sdk_repo / "services/gateway/go.mod").write_text((sdk_repo / "services/gateway/go.mod").read_text().replace(
-        "\tgo.acme.test/sdk-go v1.3.9\n", "\tgo.acme.test/sdk-go v1.3.9 // devenv: allow sdk-version\n"))
-    manifest = (sdk_repo / "services.yaml").read_text().replace(
-        "    sdks: [python, ts]\n", "    # devenv: allow sdk-unused reason=\"the UI ships later\"\n    sdks: [python, ts]\n")
-    manifest = manifest.replace("  jobs:\n", "  jobs:  # devenv: allow sdk-undeclared reason=\"nothing to allow here\"\n")
+    (sdk_repo / "services/gateway/go.mod").write_text(
+        (sdk_repo / "services/gateway/go.mod")
+        .read_text()
+        .replace("\tgo.acme.test/sdk-go v1.3.9\n", "\tgo.acme.test/sdk-go v1.3.9 // devenv: allow sdk-version\n")
+    )
+    manifest = (
+        (sdk_repo / "services.yaml")
+        .read_text()
+        .replace("    sdks: [python, ts]\n", '    # devenv: allow sdk-unused reason="the UI ships later"\n    sdks: [python, ts]\n')
+    )
+    manifest = manifest.replace("  jobs:\n", '  jobs:  # devenv: allow sdk-undeclared reason="nothing to allow here"\n')
     (sdk_repo / "services.yaml").write_text(manifest)
     result = devenv("lint", "--format", "json", cwd=sdk_repo)
     findings = json.loads(result.out)["findings"]
@@ -115,8 +130,7 @@ def test_suppressions_in_comments_json_and_the_manifest(sdk_repo):
 
 def test_named_paths_check_only_those_files(sdk_repo):
     result, found = _json_findings(sdk_repo, "services/web", "services/gateway/go.mod")
-    assert sorted(found) == [("services/gateway/go.mod", 7, 22, "sdk-version", "error"),
-                             ("services/web/package.json", 4, 22, "sdk-version", "error")]
+    assert sorted(found) == [("services/gateway/go.mod", 7, 22, "sdk-version", "error"), ("services/web/package.json", 4, 22, "sdk-version", "error")]
 
 
 def test_a_file_its_parser_rejects_is_reported_not_fatal(sdk_repo):

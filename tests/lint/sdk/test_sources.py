@@ -46,8 +46,14 @@ def test_buf_repo_reports_exactly_the_planted_findings(buf_repo):
 
 def test_every_buf_rule_and_ecosystem_is_planted():
     planted = {(rule, path.rpartition(".")[2]) for path, _, _, rule, _ in fx.BUF_PLANTED}
-    assert {("sdk-version", "json"), ("sdk-version", "mod"), ("sdk-version", "toml"), ("sdk-buf-commit", "yaml"),
-            ("sdk-registry-config", "json"), ("sdk-registry-config", "toml")} <= planted
+    assert {
+        ("sdk-version", "json"),
+        ("sdk-version", "mod"),
+        ("sdk-version", "toml"),
+        ("sdk-buf-commit", "yaml"),
+        ("sdk-registry-config", "json"),
+        ("sdk-registry-config", "toml"),
+    } <= planted
 
 
 def test_workspace_repo_reports_exactly_the_planted_findings(ws_repo):
@@ -74,13 +80,19 @@ def test_buf_fix_pins_the_generated_versions(buf_repo):
     assert f"require {fx.GO_PKG} {fx.GO_V}\n" in (buf_repo / "services/gateway/go.mod").read_text()
     assert f'"{fx.PY_PKG}=={fx.PY_V}"' in (buf_repo / "services/graph/pyproject.toml").read_text()
     _, found = _findings(buf_repo)
-    assert {f[0] for f in found} == {"services.yaml", "services/shop/package.json", "services/cart/package.json",
-                                     "services/jobs/pyproject.toml"}
+    assert {f[0] for f in found} == {"services.yaml", "services/shop/package.json", "services/cart/package.json", "services/jobs/pyproject.toml"}
 
 
 def _go(args, cwd, gowork="auto"):
-    env = {**os.environ, "GOFLAGS": "", "GOPROXY": "off", "GOWORK": gowork, "GOTOOLCHAIN": "local",
-           "GOPATH": str(cwd.parent / "gopath"), "GOCACHE": str(cwd.parent / "gocache")}
+    env = {
+        **os.environ,
+        "GOFLAGS": "",
+        "GOPROXY": "off",
+        "GOWORK": gowork,
+        "GOTOOLCHAIN": "local",
+        "GOPATH": str(cwd.parent / "gopath"),
+        "GOCACHE": str(cwd.parent / "gocache"),
+    }
     return subprocess.run([tool("go"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -108,6 +120,5 @@ def test_uv_agrees_on_the_workspace_links(ws_repo):
     assert done.returncode == 0, done.stderr
     lock = (ws_repo / "uv.lock").read_text()
     assert 'name = "acme-sdk"\nversion = "0.3.0"\nsource = { editable = "packages/sdk_py" }' in lock
-    ml = subprocess.run([uv, "lock", "--offline", "--project", "services/ml"], cwd=ws_repo, env=env,
-                        capture_output=True, text=True, timeout=120)
+    ml = subprocess.run([uv, "lock", "--offline", "--project", "services/ml"], cwd=ws_repo, env=env, capture_output=True, text=True, timeout=120)
     assert ml.returncode != 0  # packages/other is not a Python project: the link is broken

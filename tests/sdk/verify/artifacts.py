@@ -49,14 +49,26 @@ def _generated(root: Path, patterns: tuple[str, ...], variant: str, protos_at: P
 
 # -- TypeScript: npm pack ---------------------------------------------------------------------------
 
+
 def npm_folder(work: Path, variant: str) -> Path:
     folder = work / f"ts-{variant}"
     main = "dist/main.js" if variant == "broken-entry" else "dist/index.js"
-    _write(folder / "package.json", json.dumps({
-        "name": NPM_PACKAGE, "version": VARIANTS[variant], "type": "module", "main": main,
-        "types": "dist/index.d.ts", "files": ["dist"], "license": "UNLICENSED",
-        "exports": {".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"}, "./gen/*": "./dist/gen/*"},
-    }, indent=2))
+    _write(
+        folder / "package.json",
+        json.dumps(
+            {
+                "name": NPM_PACKAGE,
+                "version": VARIANTS[variant],
+                "type": "module",
+                "main": main,
+                "types": "dist/index.d.ts",
+                "files": ["dist"],
+                "license": "UNLICENSED",
+                "exports": {".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"}, "./gen/*": "./dist/gen/*"},
+            },
+            indent=2,
+        ),
+    )
     _write(folder / "dist" / "index.js", "export * from './gen/ameide/graph/v1/graph_pb.js';\n")
     _write(folder / "dist" / "index.d.ts", "export {};\n")
     _generated(folder / "dist" / "gen", ("{path}_pb.js", "{path}_pb.d.ts"), variant, folder / "dist" / "proto" / "raw")
@@ -64,8 +76,7 @@ def npm_folder(work: Path, variant: str) -> Path:
 
 
 def npm_pack(folder: Path, env: dict[str, str]) -> Path:
-    proc = subprocess.run(["npm", "pack", "--json", "--pack-destination", str(folder.parent)], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(["npm", "pack", "--json", "--pack-destination", str(folder.parent)], cwd=folder, env=env, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise RuntimeError(f"npm pack failed:\n{proc.stderr}")
     return folder.parent / json.loads(proc.stdout)[0]["filename"]
@@ -83,8 +94,7 @@ def npm_token(url: str) -> str:
     import urllib.request
 
     body = json.dumps({"name": "verify", "password": "verify-test-pw", "type": "user", "roles": []}).encode()
-    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:verify", data=body, method="PUT",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:verify", data=body, method="PUT", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=20) as response:
         return json.load(response)["token"]
 
@@ -95,13 +105,13 @@ def npm_publish_all(work: Path, registry: str) -> None:
     env = npm_env(work, registry, npm_token(registry))
     for variant in VARIANTS:
         tarball = npm_pack(npm_folder(work, variant), env)
-        proc = subprocess.run(["npm", "publish", str(tarball), "--registry", f"{registry}/"], cwd=work, env=env,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(["npm", "publish", str(tarball), "--registry", f"{registry}/"], cwd=work, env=env, capture_output=True, text=True, timeout=120)
         if proc.returncode != 0:
             raise RuntimeError(f"npm publish {tarball.name} failed:\n{proc.stderr}")
 
 
 # -- Python: pip wheel ------------------------------------------------------------------------------
+
 
 def wheel(work: Path, variant: str, out: Path) -> Path:
     source = work / f"py-{variant}"
@@ -109,7 +119,9 @@ def wheel(work: Path, variant: str, out: Path) -> Path:
     _write(package / "__init__.py", f'__version__ = "{VARIANTS[variant]}"\n')
     _generated(package / "gen", ("{path}_pb2.py",), variant, package / "proto" / "raw")
     scripts = '[project.scripts]\nameide-sdk = "ameide_sdk.cli:main"\n' if variant == "broken-entry" else ""
-    _write(source / "pyproject.toml", textwrap.dedent(f"""\
+    _write(
+        source / "pyproject.toml",
+        textwrap.dedent(f"""\
         [build-system]
         requires = ["hatchling"]
         build-backend = "hatchling.build"
@@ -120,9 +132,10 @@ def wheel(work: Path, variant: str, out: Path) -> Path:
 
         [tool.hatch.build.targets.wheel]
         packages = ["src/ameide_sdk"]
-        """) + scripts)
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
-                          capture_output=True, text=True, timeout=300)
+        """)
+        + scripts,
+    )
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)], capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         raise RuntimeError(f"pip wheel ({variant}) failed:\n{proc.stderr}")
     return next(out.glob(f"ameide_sdk-{VARIANTS[variant]}-*.whl"))
@@ -137,6 +150,7 @@ def wheels(work: Path, variants=("complete", "no-raw", "broken-entry")) -> Path:
 
 
 # -- Go: a module proxy directory -------------------------------------------------------------------
+
 
 def go_module_zip(root: Path, variant: str) -> None:
     version = "v" + VARIANTS[variant]

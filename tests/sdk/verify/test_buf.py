@@ -32,8 +32,14 @@ def _publish(work, registry: str, token: str, name: str, version: str, variant: 
     (folder / "package.json").write_text(json.dumps({**document, "name": name, "version": version}))
     env = artifacts.npm_env(folder.parent, registry, token)
     tarball = artifacts.npm_pack(folder, env)
-    done = subprocess.run(["npm", "publish", str(tarball), "--access", "public", "--tag", "buf", "--registry",
-                           f"{registry}/"], cwd=folder.parent, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["npm", "publish", str(tarball), "--access", "public", "--tag", "buf", "--registry", f"{registry}/"],
+        cwd=folder.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -68,8 +74,9 @@ def _gaps(doc):
 
 def _verify(repo, *args, env=None):
     """`devenv sdk verify` without --source: the SDK's own `source: buf` picks the fetch."""
-    run = devenv("sdk", "verify", "ts", *args, "--json", "-f", str(repo), cwd=repo.parent, timeout=120,
-                 env={"BUF_TOKEN": "", "HOME": str(repo.parent), **(env or {})})
+    run = devenv(
+        "sdk", "verify", "ts", *args, "--json", "-f", str(repo), cwd=repo.parent, timeout=120, env={"BUF_TOKEN": "", "HOME": str(repo.parent), **(env or {})}
+    )
     assert run.code in (0, 1), run.out + run.err
     return run, json.loads(run.out)
 
@@ -126,18 +133,26 @@ def test_python_and_go_are_fetched_from_their_bsr_paths(bsr_npm, tmp_path):
     router, _ = bsr_npm
     path = write_repo(tmp_path / "repo", {})
     doc = yaml.safe_load(path.read_text())
-    doc["registries"] = {"py": {"kind": "pypi", "url": f"{router.upstream.url}/gen/python"},
-                         "go": {"kind": "goproxy", "url": f"{router.upstream.url}/gen/go"}}
+    doc["registries"] = {"py": {"kind": "pypi", "url": f"{router.upstream.url}/gen/python"}, "go": {"kind": "goproxy", "url": f"{router.upstream.url}/gen/go"}}
     module = f"{bsr.HOST}/acme/apis"
     doc["sdks"] = {
-        "py": {"language": "python", "source": "buf", "registry": "py", "version": bsr.PY_VERSION,
-               "buf": {"module": module, "plugin": f"{bsr.HOST}/protocolbuffers/python"}},
-        "go": {"language": "go", "source": "buf", "registry": "go", "version": bsr.GO_VERSION,
-               "buf": {"module": module, "plugin": f"{bsr.HOST}/protocolbuffers/go"}},
+        "py": {
+            "language": "python",
+            "source": "buf",
+            "registry": "py",
+            "version": bsr.PY_VERSION,
+            "buf": {"module": module, "plugin": f"{bsr.HOST}/protocolbuffers/python"},
+        },
+        "go": {
+            "language": "go",
+            "source": "buf",
+            "registry": "go",
+            "version": bsr.GO_VERSION,
+            "buf": {"module": module, "plugin": f"{bsr.HOST}/protocolbuffers/go"},
+        },
     }
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    run = devenv("sdk", "verify", "--all", "--json", "-f", str(path), cwd=tmp_path, timeout=120,
-                 env={"BUF_TOKEN": "", "HOME": str(tmp_path)})
+    run = devenv("sdk", "verify", "--all", "--json", "-f", str(path), cwd=tmp_path, timeout=120, env={"BUF_TOKEN": "", "HOME": str(tmp_path)})
     assert run.code == 1, run.out + run.err
     sdks = {s["sdk"]: s for s in json.loads(run.out)["sdks"]}
     py, go = sdks["py"], sdks["go"]

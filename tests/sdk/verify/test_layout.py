@@ -9,11 +9,14 @@ from devenv.manifest.model import Sdk
 from devenv.sdk.verify.layout import Layout, layout_for, proto_files, proto_roots
 
 
-@pytest.mark.parametrize("language, package, expected, raw", [
-    ("typescript", "@ameideio/ameide-sdk-ts", ["dist/gen/a/b/v1/c_pb.js", "dist/gen/a/b/v1/c_pb.d.ts"], "dist/proto/raw"),
-    ("python", "ameide-sdk", ["ameide_sdk/gen/a/b/v1/c_pb2.py"], "ameide_sdk/proto/raw"),
-    ("go", "go.example.io/sdk", ["gen/a/b/v1/c.pb.go"], ""),
-])
+@pytest.mark.parametrize(
+    "language, package, expected, raw",
+    [
+        ("typescript", "@ameideio/ameide-sdk-ts", ["dist/gen/a/b/v1/c_pb.js", "dist/gen/a/b/v1/c_pb.d.ts"], "dist/proto/raw"),
+        ("python", "ameide-sdk", ["ameide_sdk/gen/a/b/v1/c_pb2.py"], "ameide_sdk/proto/raw"),
+        ("go", "go.example.io/sdk", ["gen/a/b/v1/c.pb.go"], ""),
+    ],
+)
 def test_defaults_per_language(language, package, expected, raw):
     layout = layout_for(Sdk(language=language, path="p", package=package))
     assert layout.expected("a/b/v1/c.proto") == expected
@@ -31,17 +34,19 @@ def test_dir_and_stem_placeholders_round_trip():
 
 
 def test_manifest_keys_override_the_defaults():
-    sdk = Sdk(language="typescript", path="p", package="@x/y",
-              verify={"root": "lib/", "generated": ["{path}_connect.js"], "raw_protos": ""})
+    sdk = Sdk(language="typescript", path="p", package="@x/y", verify={"root": "lib/", "generated": ["{path}_connect.js"], "raw_protos": ""})
     layout = layout_for(sdk)
     assert (layout.root, layout.patterns, layout.raw) == ("lib", ("{path}_connect.js",), "")
 
 
-@pytest.mark.parametrize("buf, roots", [
-    ("version: v2\nmodules:\n  - path: proto\n  - path: vendor/protos\n", ["proto", "vendor/protos"]),
-    ("version: v1\nbuild:\n  roots: [src]\n", ["src"]),
-    ("version: v1\n", ["."]),
-])
+@pytest.mark.parametrize(
+    "buf, roots",
+    [
+        ("version: v2\nmodules:\n  - path: proto\n  - path: vendor/protos\n", ["proto", "vendor/protos"]),
+        ("version: v1\nbuild:\n  roots: [src]\n", ["src"]),
+        ("version: v1\n", ["."]),
+    ],
+)
 def test_proto_roots_follow_buf_yaml(tmp_path, buf, roots):
     (tmp_path / "buf.yaml").write_text(buf)
     assert proto_roots(tmp_path) == [tmp_path / r if r != "." else tmp_path for r in roots]

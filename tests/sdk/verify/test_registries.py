@@ -27,6 +27,7 @@ def _gaps(document) -> list[tuple[str, str | None, str | None]]:
 
 # -- npm (Verdaccio, npm pack + npm publish) ---------------------------------------------------------
 
+
 def test_npm_complete_sdk_passes_with_its_integrity_checked(verify_npm, tmp_path):
     repo = write_repo(tmp_path, {"npm": verify_npm.url})
     code, doc = _verify(repo, "ts")
@@ -81,6 +82,7 @@ def test_text_report_groups_gaps_by_proto_file(verify_npm, tmp_path):
 
 # -- PyPI (pypiserver, pip wheel) -------------------------------------------------------------------
 
+
 def test_pypi_complete_wheel_passes_index_hash_and_record(verify_pypi, tmp_path):
     repo = write_repo(tmp_path, {"pypi": verify_pypi.url})
     code, doc = _verify(repo, "python")
@@ -109,13 +111,22 @@ def test_pypi_console_script_into_a_missing_module(verify_pypi, tmp_path):
 
 # -- Go (a module proxy directory) ------------------------------------------------------------------
 
+
 def _go_sum(proxy_url: str, version: str, tmp_path) -> str:
     """The real go command's h1 hash of the module zip (the oracle)."""
     go = shutil.which("go") or missing("`go` not found (Go toolchain)")
-    env = {**os.environ, "GOPROXY": proxy_url, "GOSUMDB": "off", "GOFLAGS": "-modcacherw", "GOTOOLCHAIN": "local",
-           "GOMODCACHE": str(tmp_path / "modcache"), "GOPATH": str(tmp_path / "gopath")}
-    proc = subprocess.run([go, "mod", "download", "-json", f"{artifacts.GO_MODULE}@{version}"], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "GOPROXY": proxy_url,
+        "GOSUMDB": "off",
+        "GOFLAGS": "-modcacherw",
+        "GOTOOLCHAIN": "local",
+        "GOMODCACHE": str(tmp_path / "modcache"),
+        "GOPATH": str(tmp_path / "gopath"),
+    }
+    proc = subprocess.run(
+        [go, "mod", "download", "-json", f"{artifacts.GO_MODULE}@{version}"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout)["Sum"]
 
@@ -145,6 +156,7 @@ def test_go_module_declaring_another_path(verify_goproxy, tmp_path):
 
 # -- all at once, and manifest-declared layouts ------------------------------------------------------
 
+
 def test_all_complete_sdks_pass_together(verify_npm, verify_pypi, verify_goproxy, tmp_path):
     repo = write_repo(tmp_path, {"npm": verify_npm.url, "pypi": verify_pypi.url, "goproxy": verify_goproxy.url})
     code, doc = _verify(repo, "--all")
@@ -155,8 +167,9 @@ def test_all_complete_sdks_pass_together(verify_npm, verify_pypi, verify_goproxy
 def test_manifest_declared_layout_overrides_the_default(verify_npm, tmp_path):
     # The same tarball read with a layout that promises .d.ts files under another root: every
     # proto's file is then missing there, and the real ones are not counted as extra.
-    repo = write_repo(tmp_path, {"npm": verify_npm.url},
-                      sdks={"ts": {"verify": {"root": "dist/types", "generated": ["{dir}{stem}_pb.d.ts"], "raw_protos": ""}}})
+    repo = write_repo(
+        tmp_path, {"npm": verify_npm.url}, sdks={"ts": {"verify": {"root": "dist/types", "generated": ["{dir}{stem}_pb.d.ts"], "raw_protos": ""}}}
+    )
     code, doc = _verify(repo, "ts")
     assert code == 1
     assert _gaps(doc) == [("missing-generated", p, f"dist/types/{p[:-6]}_pb.d.ts") for p in PROTOS]

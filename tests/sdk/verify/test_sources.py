@@ -45,9 +45,12 @@ def test_buf_source_needs_the_sdks_buf_module(tmp_path):
 def test_workspace_source_of_a_buf_sdk_without_a_folder_is_an_error_not_a_crash(tmp_path):
     repo = write_repo(tmp_path / "repo", {"npm": "http://127.0.0.1:9"})
     manifest = yaml.safe_load(repo.read_text())
-    manifest["sdks"]["ts"] = {"language": "typescript", "source": "buf",
-                              "buf": {"module": "buf.build/demo/apis", "plugin": "buf.build/bufbuild/es"},
-                              "version": "1.2.1-20230727062025-d8fbf2620c60.1"}
+    manifest["sdks"]["ts"] = {
+        "language": "typescript",
+        "source": "buf",
+        "buf": {"module": "buf.build/demo/apis", "plugin": "buf.build/bufbuild/es"},
+        "version": "1.2.1-20230727062025-d8fbf2620c60.1",
+    }
     repo.write_text(yaml.safe_dump(manifest, sort_keys=False))
     run = devenv("sdk", "verify", "ts", "--source", "workspace", "-f", str(repo), cwd=tmp_path)
     assert run.code == 2 and "SDK 'ts' has no path" in run.err and "Traceback" not in run.err, run.err
