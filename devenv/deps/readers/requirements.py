@@ -116,25 +116,27 @@ class _File:
         if option in ("-r", "--requirement", "-c", "--constraint"):
             return self.include(option, value, first_offset)
         if option in ("-e", "--editable"):
-            line_no, col = self.where(first_offset)
-            name = _egg(value)
-            return [
-                Dependency(
-                    "python",
-                    normalize(name) if name else "",
-                    "",
-                    self.path,
-                    line_no,
-                    col,
-                    "pep440",
-                    self.kind,
-                    "editable",
-                    written_name=name,
-                    local=value,
-                    note=self.chain,
-                )
-            ]
+            return [self.local(value, first_offset, "editable")]
         return []
+
+    def local(self, target: str, first_offset: int, section: str) -> Dependency:
+        """A requirement on a folder, file or URL (``-e ./sdk``, ``./sdk``): no registry version."""
+        line_no, col = self.where(first_offset)
+        name = _egg(target)
+        return Dependency(
+            "python",
+            normalize(name) if name else "",
+            "",
+            self.path,
+            line_no,
+            col,
+            "pep440",
+            self.kind,
+            section,
+            written_name=name,
+            local=target,
+            note=self.chain,
+        )
 
     def include(self, option: str, value: str, first_offset: int) -> list[Dependency]:
         target = posixpath.normpath(posixpath.join(self.folder, value)) if self.folder else posixpath.normpath(value)
@@ -155,22 +157,7 @@ class _File:
         first_offset = _file_offset(segments, lead)
         body = _OPTIONS_AFTER.split(line, maxsplit=1)[0].strip()
         if body.startswith((".", "/")) or _URL.match(body):
-            line_no, col = self.where(first_offset)
-            name = _egg(body)
-            return Dependency(
-                "python",
-                normalize(name) if name else "",
-                "",
-                self.path,
-                line_no,
-                col,
-                "pep440",
-                self.kind,
-                "path",
-                written_name=name,
-                local=body,
-                note=self.chain,
-            )
+            return self.local(body, first_offset, "path")
         try:
             req = requirement(body)
         except ReadError as exc:
