@@ -104,8 +104,16 @@ def run_mark(manifest: Path | None, name: str, step: str) -> int:
         print(f"devenv sdk mark: {name} {step}: result unchanged (sha256 {digest[:12]}): nothing downstream rebuilds", file=sys.stderr)
         return 0
     print(f"devenv sdk mark: {name} {step}: new result (sha256 {digest[:12]})", file=sys.stderr)
-    if wait_until_seen(written, since) == "timeout":
+    outcome = wait_until_seen(written, since)
+    if outcome == "seen":
+        print(f"devenv sdk mark: {name} {step}: Tilt saw the new result after {time.time() - since:.1f}s", file=sys.stderr)
+    elif outcome == "timeout":
         print(f"devenv sdk mark: Tilt did not report {written} changed in time: a consumer may build twice", file=sys.stderr)
+    elif outcome == "unreachable":
+        print(
+            "devenv sdk mark: run by Tilt (TILT_PORT) but could not ask it (no tilt binary found, or `tilt get` failed): a consumer may build twice",
+            file=sys.stderr,
+        )
     return 0
 
 

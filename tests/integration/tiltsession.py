@@ -123,6 +123,19 @@ class TiltSession:
     def log(self) -> str:
         return (self.root / f"tilt-up-{self.port}.log").read_text(errors="replace")
 
+    def build_reasons(self, names: set[str] | None = None) -> str:
+        """The lines where Tilt says why it starts a build (buildcontrols.LogBuildEntry: "Initial
+        Build", "N File(s) Changed: [...]", "Config Changed", a trigger), with the Tiltfile's
+        loads, in log order: what a failed count assertion needs to show."""
+        marks = ("Initial Build", "Changed", "Trigger", "Tilt Args", "Dependency Updated", "Loading Tiltfile", "Successfully loaded Tiltfile")
+        lines = []
+        for line in self.log().splitlines():
+            resource = line.split("│", 1)[0].strip() if "│" in line else ""
+            if any(m in line for m in marks) and (names is None or resource in names or resource == "(Tiltfile)"):
+                lines.append(line)
+        timings = [f"{name}: " + ", ".join(f"{b.start} -> {b.finish or '...'}" for b in self.history(name)) for name in sorted(self.builds)]
+        return "\n".join(lines + ["builds (start -> finish):"] + timings)
+
     def stop(self) -> None:
         self._stop.set()
         if self._proc and self._proc.poll() is None:

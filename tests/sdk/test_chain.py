@@ -131,3 +131,22 @@ def test_a_shared_build_arg_may_not_hide_a_result_digest(tmp_path):
     result = devenv("render", "--stdout", cwd=tmp_path)
     assert result.code == 2
     assert "services.yaml:7:3" in result.err and "'TS_SDK_DIGEST' (the SDK's result digest) is also one of `build.build_args`" in result.err
+
+
+def test_mark_asks_the_tilt_that_runs_it_even_when_no_tilt_is_on_path(tmp_path):
+    # A real process tree shaped like Tilt's (tilt -> `sh -c <cmd>` -> devenv): a shell copied under
+    # the name `tilt` stands in for Tilt's binary; the step's PATH holds no `tilt`.
+    import shutil
+    import subprocess
+    import sys
+
+    fake_tilt = tmp_path / "bin" / "tilt"
+    fake_tilt.parent.mkdir()
+    shutil.copy("/bin/sh", fake_tilt)
+    (tmp_path / "probe.py").write_text("from devenv.sdk.tiltseen import tilt_binary\nprint(tilt_binary())\n")
+    probe = f"{sys.executable} {tmp_path / 'probe.py'}"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    ran = subprocess.run([str(fake_tilt), "-c", f"sh -c 'true && {probe}'; true"], env=env, capture_output=True, text=True, timeout=60)
+    assert ran.stdout.strip() == str(fake_tilt), ran.stderr
+    outside = subprocess.run(["/bin/sh", "-c", f"{probe}; true"], env=env, capture_output=True, text=True, timeout=60)
+    assert outside.stdout.strip() == "None", outside.stderr
