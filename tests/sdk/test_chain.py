@@ -72,6 +72,10 @@ def test_mark_outside_tilt_writes_and_reports(tmp_path):
     assert again.code == 0 and "result unchanged" in again.err
     wrong = devenv("sdk", "mark", "ts", "publish", cwd=tmp_path, env=env)
     assert wrong.code == 2 and "has no step 'publish'" in wrong.err
+    # Run by a Tilt (TILT_PORT) it cannot ask (no tilt among its parents nor on PATH): said, not silent.
+    (tmp_path / "sdk/src/a.ts").write_text("B")
+    blind = devenv("sdk", "mark", "ts", "build", cwd=tmp_path, env={"TILT_PORT": "1", "PATH": "/usr/bin:/bin"})
+    assert blind.code == 0 and "could not ask it" in blind.err, blind.err
 
 
 def test_the_implicit_smoke_step_and_a_folderless_buf_sdk_are_marked(tmp_path):
