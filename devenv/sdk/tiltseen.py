@@ -5,9 +5,15 @@ Why: Tilt's file watcher batches events for 200 ms before it reports them
 exits at once can finish before Tilt knows the file changed: the next step, or a consumer
 image, would then start its first build with the old value and build a second time when the
 event lands. So a step that changed its marker waits until every FileWatch covering the file
-(``tilt get filewatch``, Tilt's own API) reports an event for it. Tilt holds every build while
-the Tiltfile has pending config changes and re-runs a local resource for a pending file change,
-so once the event is reported, nothing can start with the old value.
+(``tilt get filewatch``, Tilt's own API) reports an event for it: Tilt re-runs a local resource
+for a pending file change, and holds every build while the Tiltfile has pending changes.
+
+For a file the Tiltfile reads (the last step's digest), it then also waits until a Tiltfile
+load that started after that event finished (``tilt get tiltfile``). Why the event alone is not
+enough there: Tilt's engine learns of the event through an action queued *after* the FileWatch
+status we read is stored, and records only the newest event of a status update; the load, once
+finished, has queued the new manifests before its status says so, so they are in Tilt's engine
+before this step's own completion, whatever the timing.
 
 The ``tilt`` asked is the one running this step (an ancestor process), so the wait works when
 Tilt was started by a path that is not on the step's ``PATH``; a ``tilt`` on ``PATH`` is the
@@ -54,25 +60,53 @@ def _watches(item: dict, path: str) -> bool:
     return covered and not _ignored(path, spec.get("ignores") or [])
 
 
+def _timestamp(text: str | None) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else 0.0
+
+
+def _event_time(item: dict, path: str, since: float) -> float | None:
+    """When the FileWatch last reported ``path`` changed at or after ``since``, if it did."""
+    times = [_timestamp(event.get("time")) for event in (item.get("status") or {}).get("fileEvents") or [] if path in (event.get("seenFiles") or [])]
+    latest = max(times, default=0.0)
+    return latest if latest >= since and times else None
+
+
 def _seen(item: dict, path: str, since: float) -> bool:
-    for event in (item.get("status") or {}).get("fileEvents") or []:
-        when = datetime.fromisoformat(event.get("time", "").replace("Z", "+00:00")).timestamp() if event.get("time") else 0
-        if when >= since and path in (event.get("seenFiles") or []):
-            return True
-    return False
+    return _event_time(item, path, since) is not None
 
 
-def _filewatches(tilt: str) -> list[dict] | None:
+def _tiltfile(item: dict) -> str | None:
+    """The Tiltfile whose own FileWatch this is (its files and those it reads), else None."""
+    target = ((item.get("metadata") or {}).get("annotations") or {}).get("tilt.dev/target-id", "")
+    return target.split(":", 1)[1] if target.startswith("configs:") else None
+
+
+def _loaded_since(tilt: str, name: str, when: float) -> bool | None:
+    """Whether a load of Tiltfile ``name`` that started at or after ``when`` finished."""
+    proc = _get(tilt, "tiltfile", name)
+    if proc is None:
+        return None
+    terminated = (proc.get("status") or {}).get("terminated") or {}
+    return _timestamp(terminated.get("startedAt")) >= when
+
+
+def _get(tilt: str, *what: str) -> dict | None:
+    """``tilt get <what> -o json``, parsed; None when Tilt did not answer."""
     try:
-        proc = subprocess.run([tilt, "get", "filewatch", "-o", "json"], capture_output=True, text=True, timeout=10)
+        proc = subprocess.run([tilt, "get", *what, "-o", "json"], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:
         return None
     try:
-        return json.loads(proc.stdout).get("items") or []
+        return json.loads(proc.stdout)
     except ValueError:
         return None
+
+
+def _filewatches(tilt: str) -> list[dict] | None:
+    found = _get(tilt, "filewatch")
+    return None if found is None else found.get("items") or []
 
 
 def _process(pid: int) -> tuple[int, str] | None:
@@ -109,7 +143,8 @@ def tilt_binary() -> str | None:
 
 
 def wait_until_seen(path: Path, since: float, *, timeout: float = TIMEOUT) -> str:
-    """Block until Tilt reported ``path`` changed at or after ``since`` (epoch seconds).
+    """Block until Tilt reported ``path`` changed at or after ``since`` (epoch seconds) and, when
+    a Tiltfile reads it, until a load that started after that report finished.
 
     Returns why it stopped: ``seen``, ``not-in-tilt``, ``unwatched``, ``timeout`` or
     ``unreachable`` (run by Tilt, but no tilt binary found or Tilt's API did not answer)."""
@@ -127,8 +162,26 @@ def wait_until_seen(path: Path, since: float, *, timeout: float = TIMEOUT) -> st
         watchers = [(item, p) for item in items for p in spellings if _watches(item, p)]
         if not watchers:
             return "unwatched"
-        if all(_seen(item, p, since) for item, p in watchers):
-            return "seen"
+        times = [(item, _event_time(item, p, since)) for item, p in watchers]
+        if all(when is not None for _, when in times):
+            loads = {(name, when) for item, when in times if (name := _tiltfile(item)) and when is not None}
+            return _wait_loaded(tilt, loads, deadline)
         if time.monotonic() > deadline:
             return "timeout"
         time.sleep(POLL)
+
+
+def _wait_loaded(tilt: str, loads: set[tuple[str, float]], deadline: float) -> str:
+    """Wait until each Tiltfile finished a load started at or after its event's time."""
+    while loads:
+        for name, when in sorted(loads):
+            done = _loaded_since(tilt, name, when)
+            if done is None:
+                return "unreachable"
+            if done:
+                loads.discard((name, when))
+        if loads and time.monotonic() > deadline:
+            return "timeout"
+        if loads:
+            time.sleep(POLL)
+    return "seen"

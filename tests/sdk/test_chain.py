@@ -122,6 +122,23 @@ def test_tilt_filewatch_coverage_ignores_and_events():
     assert _seen(watch, path, since) and not _seen(watch, path, since + 1) and not _seen(watch, "/r/x", since)
 
 
+def test_a_tiltfile_watch_is_known_and_the_newest_event_for_the_file_counts():
+    from devenv.sdk.tiltseen import _event_time, _tiltfile
+
+    path = "/r/.devenv/sdk/ts/publish.sha256"
+    events = [
+        {"time": "2026-01-01T00:00:01Z", "seenFiles": [path]},
+        {"time": "2026-01-01T00:00:03Z", "seenFiles": ["/r/other"]},
+        {"time": "2026-01-01T00:00:02.250000Z", "seenFiles": ["/r/x", path]},
+    ]
+    config = {"metadata": {"annotations": {"tilt.dev/target-id": "configs:(Tiltfile)"}}, "status": {"fileEvents": events}}
+    step = {"metadata": {"annotations": {"tilt.dev/target-id": "local:packages:ts-sdk-smoke"}}}
+    assert _tiltfile(config) == "(Tiltfile)" and _tiltfile(step) is None and _tiltfile({}) is None
+    since = 1767225601.0  # 2026-01-01T00:00:01Z
+    assert _event_time(config, path, since) == since + 1.25
+    assert _event_time(config, path, since + 2) is None and _event_time(config, "/r/y", since) is None
+
+
 def test_a_shared_build_arg_may_not_hide_a_result_digest(tmp_path):
     build_tree(
         tmp_path,
