@@ -111,6 +111,8 @@ class Checker:
     def check_text(self, path: str, text: str, context: ModuleType) -> list[Finding]:
         doc = Document(path, text)
         doc.refs = self.needles.find(text, doc.dir, python=getattr(context, "PYTHON_NAMES", False))
+        if not doc.refs and "devenv" not in text:
+            return []  # no reference, and no suppression (comment or "//devenv" key) can be there
         json_mode = context is package_json or (context is other and other.is_strict_json(doc))
         supps = suppress.from_comments(doc, context.comments(doc))
         if json_mode:
