@@ -48,11 +48,34 @@ def prefiltered(checker: Checker, scope: Scope, paths: list[str], notes: list[No
     The loop every file of the tree goes through: see the module's docstring before adding a
     call to it.
     """
+    root_fd = _open_root(checker.root)
+    base = "" if root_fd is not None else checker.root + os.sep
+    try:
+        return _prefiltered(checker, scope, paths, notes, base, root_fd)
+    finally:
+        if root_fd is not None:
+            os.close(root_fd)
+
+
+def _open_root(root: str) -> int | None:
+    """A descriptor of the root: files opened relative to it skip the walk of the root's own
+    path (about a tenth of the loop's system time); None where that is not supported."""
+    if os.open not in os.supports_dir_fd:
+        return None
+    try:
+        return os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+
+
+def _prefiltered(
+    checker: Checker, scope: Scope, paths: list[str], notes: list[Notification], base: str, root_fd: int | None
+) -> tuple[list[tuple[str, bytes]], int]:
     exact, prefixes, binary = scope.exact, scope.prefixes, BINARY_EXTENSIONS
     needles = checker.needles
     gate, byte_needles, marker = needles.gate, needles.byte_needles, SUPPRESSION_NEEDLE
     marker_without_gate = not needles.gate_covers_marker
-    base, open_, read_, close, flags, size = checker.root + os.sep, os.open, os.read, os.close, _OPEN_FLAGS, _CHUNK
+    open_, read_, close, flags, size = os.open, os.read, os.close, _OPEN_FLAGS, _CHUNK
     kept: list[tuple[str, bytes]] = []
     checked = 0
     for path in paths:
@@ -63,7 +86,7 @@ def prefiltered(checker: Checker, scope: Scope, paths: list[str], notes: list[No
         if dot > 0 and path[dot:].lower() in binary:
             continue  # images, archives: never read (a jar can be large)
         try:
-            fd = open_(base + path, flags)
+            fd = open_(base + path, flags, dir_fd=root_fd)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             continue  # a tracked file deleted from the work tree, a submodule
         except OSError as exc:
