@@ -90,3 +90,26 @@ def test_stop_ends_the_child(git_monorepo):
 
 def test_no_early_scan_for_a_manifest_on_stdin(monorepo):
     assert EarlyScan.start(Path("-"), None) is None
+
+
+@pytest.mark.parametrize(
+    "listed, files",
+    [
+        (["a.sh", "b/c.ts"], ["a.sh", "b/c.ts"]),  # no lint.exclude: sent once
+        (["a.sh", "b/c.ts"], ["b/c.ts"]),  # excluded files: both lists sent
+        ([], []),
+        ([""], [""]),  # an empty name is still one name
+        (None, ["walked.sh"]),  # not a git work tree: the child walked
+        (["caf\udce9.sh"], ["caf\udce9.sh"]),  # a name that is not UTF-8 (surrogateescape)
+    ],
+)
+def test_the_answer_crosses_the_pipe_unchanged(listed, files):
+    """The child's answer is packed (NUL-joined names, the files only when they differ from the
+    listing): what the parent unpacks is what the child had."""
+    import pickle
+
+    from devenv.lint.early import _packed, _unpacked
+
+    answer = (("facts",), "/root", listed, (files, ([], [], 2, 1)), True)
+    assert _unpacked(pickle.loads(pickle.dumps(_packed(answer)))) == answer
+    assert _unpacked(_packed((None, None, None, None, False))) == (None, None, None, None, False)
