@@ -59,6 +59,11 @@ def run_lint_hot(args: list[str]) -> int | None:
     manifest = options.get("manifest")
     if any(click_refuses(p) for p in [*paths, manifest if isinstance(manifest, str) else None]):
         return None  # click's "is not readable" usage error
+    listing = None
+    if not paths:  # git lists the tree while the rest is imported (devenv.lint.early)
+        from devenv.lint.early import start_listing
+
+        listing = start_listing(Path(manifest) if isinstance(manifest, str) else None)
     from devenv.cli.outcome import exit_code
     from devenv.commands.lint import run_lint
 
@@ -76,4 +81,5 @@ def run_lint_hot(args: list[str]) -> int | None:
         jobs=int(jobs) if isinstance(jobs, str) else None,
         fix=bool(options.get("fix")),
         diff=bool(options.get("diff")),
+        listing=listing,
     )

@@ -12,17 +12,6 @@ from devenv.lint.formats import NAMES, Options, formatter
 from devenv.util.fsutil import UnsafeTarget, resolve_target, write_atomic
 
 
-def _likely_root(manifest: Path | None) -> Path:
-    """Where the manifest probably is (load_manifest decides; a wrong guess costs nothing)."""
-    if manifest is not None:
-        try:
-            return manifest if manifest.is_dir() else manifest.parent
-        except OSError:  # load_manifest reports it
-            return manifest.parent
-    cwd = Path.cwd()
-    return next((p for p in (cwd, *cwd.parents) if (p / "services.yaml").is_file()), cwd)
-
-
 def run_lint(
     manifest: Path | None,
     paths: list[Path],
@@ -32,25 +21,28 @@ def run_lint(
     jobs: int | None = None,
     fix: bool = False,
     diff: bool = False,
+    listing=None,
 ) -> int:
-    """Exit 0 clean, 1 any unsuppressed finding, 2 (DevenvError) usage or manifest error."""
-    if format not in NAMES:
-        raise DevenvError(f"unknown format '{format}'", hint=f"use one of: {', '.join(NAMES)}")
-    if jobs is not None and jobs < 1:
-        raise DevenvError(f"--jobs must be 1 or more, not {jobs}")
-    if output is not None:
-        try:
-            resolve_target(output, what="report")  # a device, FIFO or loop is refused before any work
-        except UnsafeTarget as exc:
-            raise DevenvError(exc.message, hint=exc.hint) from None
+    """Exit 0 clean, 1 any unsuppressed finding, 2 (DevenvError) usage or manifest error.
+
+    ``listing``: :func:`devenv.lint.early.start_listing` of ``manifest``, started by the caller
+    before it imported this module (the hot path); started here otherwise."""
+    try:
+        _check_options(format, jobs, output)
+    except DevenvError:
+        if listing is not None:
+            listing.cancel()
+        raise
     # Let git list the tree, and the file loop start, while Python imports the rest and loads the
     # manifest (devenv.lint.early); a plain GitListing where that cannot run.
-    early = listing = None
+    early = None
+    if paths and listing is not None:
+        listing.cancel()
+        listing = None
     if not paths:
-        from devenv.lint.early import EarlyScan
-        from devenv.lint.scan import GitListing
+        from devenv.lint.early import EarlyScan, start_listing
 
-        listing = GitListing(_likely_root(manifest))
+        listing = listing if listing is not None else start_listing(manifest)
         early = EarlyScan.start(manifest, jobs, listing)
         if early is not None:
             listing = None  # the child reads it; the parent reaps git (EarlyScan)
@@ -78,6 +70,18 @@ def run_lint(
         print(f"devenv lint: {escape(text_note)}", file=sys.stderr)
     print(summary(result), file=sys.stderr)
     return result.exit_code
+
+
+def _check_options(format: str, jobs: int | None, output: Path | None) -> None:
+    if format not in NAMES:
+        raise DevenvError(f"unknown format '{format}'", hint=f"use one of: {', '.join(NAMES)}")
+    if jobs is not None and jobs < 1:
+        raise DevenvError(f"--jobs must be 1 or more, not {jobs}")
+    if output is not None:
+        try:
+            resolve_target(output, what="report")  # a device, FIFO or loop is refused before any work
+        except UnsafeTarget as exc:
+            raise DevenvError(exc.message, hint=exc.hint) from None
 
 
 def _load(manifest: Path | None):

@@ -19,8 +19,6 @@ import subprocess  # nosec B404: runs git with a fixed argument list, no shell
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from devenv.errors import DevenvError
-
 _ALWAYS_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
 
 
@@ -188,6 +186,8 @@ def list_files(
     ``root``, else a DevenvError (exit 2) names it. ``listing`` is a GitListing started
     earlier for the whole tree; it is used when it fits, cancelled otherwise.
     """
+    from devenv.errors import DevenvError  # not at the top: lint starts git before it imports the rest
+
     root = Path(os.path.realpath(root))
     explicit_files: list[str] = []
     folders: list[str] = []
