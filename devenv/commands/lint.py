@@ -10,8 +10,13 @@ from devenv import __version__
 from devenv.errors import DevenvError, escape
 from devenv.lint.formats import NAMES, Options, formatter
 from devenv.util.fsutil import UnsafeTarget, resolve_target, write_atomic
+from devenv.util.gcpause import collector_paused
 
 
+# No cyclic collections in lint: importing and validating the manifest model, and the file loop's
+# 50,000 reads in a large tree, allocate much and make almost no cycles; the forked scan
+# processes inherit the paused collector (devenv.util.gcpause).
+@collector_paused()
 def run_lint(
     manifest: Path | None,
     paths: list[Path],
