@@ -18,6 +18,7 @@ import yaml
 
 from devenv.errors import DevenvError
 from devenv.manifest.images import repository
+from devenv.render.kubeyaml import load_documents
 
 _FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -124,7 +125,7 @@ def parse_objects(text: str, source: str, namespace: str | None = None) -> list[
     """The objects of a YAML stream, in order; ``namespace`` goes on those that state none (as
     Tilt's helm() does with the release's namespace)."""
     try:
-        docs = list(yaml.load_all(text, Loader=_KubeLoader))
+        docs = load_documents(text, _KubeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
