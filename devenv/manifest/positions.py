@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from devenv.errors import Location, Problem
+from devenv.util.yamlresolve import install_fast_resolver
 
 Path = tuple[str | int, ...]
 
@@ -59,6 +60,9 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]  # chosen at import time
     """Safe loader whose objects are built by :class:`_Builder` instead."""
+
+
+install_fast_resolver(_Loader)
 
 
 def _location(file: str, mark: yaml.Mark) -> Location:

@@ -19,6 +19,7 @@ import yaml
 from devenv.errors import DevenvError
 from devenv.manifest.images import repository
 from devenv.render.kubeyaml import load_documents
+from devenv.util.yamlresolve import install_fast_resolver
 
 _FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -33,6 +34,7 @@ _KubeLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")]
     for first, resolvers in _FAST_SAFE_LOADER.yaml_implicit_resolvers.items()
 }
+install_fast_resolver(_KubeLoader)
 _POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 _ALWAYS_WORKLOAD = {("batch", "Job"), ("batch", "CronJob")}
 
