@@ -180,14 +180,21 @@ def slice_selectors(manifest: Manifest, graph: Graph) -> dict[str, list[str]]:
 
 
 def slice_closure(
-    manifest: Manifest, graph: Graph, names: Iterable[str], *, picks: dict[str, list[str]] | None = None, order: dict[str, int] | None = None
+    manifest: Manifest,
+    graph: Graph,
+    names: Iterable[str],
+    *,
+    picks: dict[str, list[str]] | None = None,
+    order: dict[str, int] | None = None,
+    chains: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """The resources `tilt up -- NAME...` enables, in graph order: the named services and labels,
     everything they wait for (services they run `after`, transitively), every step of every SDK
     involved, and the health gate. No names: everything.
 
-    ``picks`` (:func:`slice_selectors`) and ``order`` (:func:`graph_order`) may be passed in by a
-    caller that asks for many closures of one graph, so each costs its own size, not the graph's.
+    ``picks`` (:func:`slice_selectors`), ``order`` (:func:`graph_order`) and ``chains``
+    (:func:`sdk_chains`) may be passed in by a caller that asks for many closures of one graph,
+    so each costs its own size, not the graph's.
     """
     names = list(names)
     if not names:
@@ -198,8 +205,17 @@ def slice_closure(
     wanted.update(graph.reaching(picked for name in names for picked in picks[name]))
     steps = (graph.resources[n] for n in wanted if graph.resources[n].kind == "sdk-step")
     for sdk_name in {r.sdk for r in steps if r.sdk is not None}:  # build_graph gives every sdk-step its sdk
-        wanted.update(step_resource(sdk_name, step) for step in chain_steps(manifest.sdks[sdk_name]))
+        wanted.update(chains[sdk_name] if chains is not None else sdk_chain(sdk_name, manifest.sdks[sdk_name]))
     return sorted((name for name in wanted if name in order), key=order.__getitem__)
+
+
+def sdk_chain(name: str, sdk: Sdk) -> list[str]:
+    """The step resources of an SDK's chain, in order."""
+    return [step_resource(name, step) for step in chain_steps(sdk)]
+
+
+def sdk_chains(manifest: Manifest) -> dict[str, list[str]]:
+    return {name: sdk_chain(name, sdk) for name, sdk in manifest.sdks.items()}
 
 
 def graph_order(graph: Graph) -> dict[str, int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from devenv.graph import Graph, graph_order, slice_closure, slice_selectors
+from devenv.graph import Graph, graph_order, sdk_chains, slice_closure, slice_selectors
 from devenv.manifest.model import Manifest
 from devenv.render import workloads
 from devenv.render.starlark import literal
@@ -17,11 +17,13 @@ ARG = "only"  # config.define_string_list(ARG, args=True): `tilt up -- NAME...`,
 def slice_table(manifest: Manifest, graph: Graph, companions: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(encoded NAME, encoded list of the resources `tilt up -- NAME` enables), sorted by NAME."""
     rows = []
-    picks, order = slice_selectors(manifest, graph), graph_order(graph)
+    picks, order, chains = slice_selectors(manifest, graph), graph_order(graph), sdk_chains(manifest)
+    encoded: dict[str, str] = {}  # each resource name is encoded once, not once per slice it is in
     for name in sorted(picks):
-        enabled = slice_closure(manifest, graph, [name], picks=picks, order=order)
+        enabled = slice_closure(manifest, graph, [name], picks=picks, order=order, chains=chains)
         enabled += [c for r in enabled for c in companions.get(r, ())]
-        rows.append((literal(name), literal(enabled)))
+        items = [encoded.get(r) or encoded.setdefault(r, literal(r)) for r in enabled]
+        rows.append((literal(name), "[" + ", ".join(items) + "]"))  # literal(enabled), spelled out
     return rows
 
 
