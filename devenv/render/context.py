@@ -6,6 +6,7 @@ encoded here by :mod:`devenv.render.starlark`, never raw manifest text.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,16 @@ def _kwargs(**values: object) -> list[tuple[str, str]]:
     return [(k, literal(v)) for k, v in values.items() if v is not None and v != [] and v != {}]
 
 
+@functools.cache
+def _state_ignore(state: str, root: str, context: str) -> list[str]:
+    """The state folder as an ignore of a context that holds it (an SDK result digest there is no
+    change of the image's sources); os.path.join then normpath spells normpath(root / x)."""
+    folder = os.path.normpath(os.path.join(root, context))
+    if os.path.commonpath([state, folder]) == folder:
+        return [os.path.relpath(state, folder).replace(os.sep, "/")]
+    return []
+
+
 def _build_arg_value(value: BuildArgValue) -> object:
     if isinstance(value, EnvValue):
         return call("os.getenv", value.env, value.default)
@@ -90,6 +101,7 @@ class ContextBuilder(WorkloadNaming):
         self._state_text = os.path.normpath(self.root / STATE_DIR)
         self._rel: dict[str, str] = {}  # manifest path -> Tiltfile spelling (contexts and Dockerfiles repeat)
         self._parsed: dict[str, list[workloads.K8sObject]] = {}  # k8s file -> its objects
+        self._sdk_pairs: dict[str, tuple] = {}  # SDK -> its consumers' build args (_sdk_args)
 
     def rel(self, relative: str) -> str:
         """A manifest path as the Tiltfile must spell it: relative to the Tiltfile's folder."""
@@ -207,22 +219,18 @@ class ContextBuilder(WorkloadNaming):
     def _docker_build(self, name: str, svc: Service) -> Call:
         context = svc.context or "."
         dockerfile = svc.dockerfile or f"{context}/Dockerfile"
-        args: dict[str, object] = {}
-        for sdk_name in self._consumed(svc):
-            sdk = self.m.sdks[sdk_name]
-            if sdk.version:
-                args[sdk_build_arg(sdk_name, sdk)] = sdk.version
-        for sdk_name in self._consumed(svc):
-            sdk = self.m.sdks[sdk_name]
-            if sdk.steps:
-                # Read while the Tiltfile loads: a new result reloads it and rebuilds this image.
-                args[digest_arg(sdk_name)] = call(HELPER_SDK_RESULT, self.rel(marker(sdk_name, chain_steps(sdk)[-1])))
+        consumed = self._consumed(svc)
+        # Versions first, then the chains' result digests (read while the Tiltfile loads: a new
+        # result reloads it and rebuilds this image); an SDK's pair is the same for every consumer.
+        args: dict[str, object] = dict(pair for sdk_name in consumed if (pair := self._sdk_args(sdk_name)[0]))
+        args.update(pair for sdk_name in consumed if (pair := self._sdk_args(sdk_name)[1]))
         for key, value in svc.build_args.items():
             args[key] = _build_arg_value(value)
-        from devenv.render.workspace import unseen_sdks
+        if any(self.m.sdks[sdk_name].source == "workspace" for sdk_name in consumed):
+            from devenv.render.workspace import unseen_sdks
 
-        for path, message, hint in unseen_sdks(self.m, name, svc):
-            self.problem(path, message, hint, "warning")
+            for path, message, hint in unseen_sdks(self.m, name, svc):
+                self.problem(path, message, hint, "warning")
         return Call(
             "docker_build",
             [literal(svc.image), literal(self.rel(context))],
@@ -233,22 +241,21 @@ class ContextBuilder(WorkloadNaming):
                 *_kwargs(
                     target=svc.target,
                     only=list(svc.only),
-                    ignore=self._ignore(svc, context),
+                    ignore=list(svc.ignore) + _state_ignore(self._state_text, self._root_text, context),
                     live_update=[self._live_update_step(step) for step in svc.live_update] or None,
                 ),
             ],
         )
 
-    def _ignore(self, svc: Service, context: str) -> list[str]:
-        """The service's ignores, plus devenv's state folder when the context holds it: an SDK
-        result digest written there must not look like a change of this image's sources."""
-        ignore = list(svc.ignore)
-        # Strings, not Path objects: this runs once per service. os.path.join then normpath
-        # spells what normpath(root / x) spells (both drop empty, "." and doubled separators).
-        state, folder = self._state_text, os.path.normpath(os.path.join(self._root_text, context))
-        if os.path.commonpath([state, folder]) == folder:
-            ignore.append(os.path.relpath(state, folder).replace(os.sep, "/"))
-        return ignore
+    def _sdk_args(self, sdk_name: str) -> tuple[tuple[str, object] | None, tuple[str, object] | None]:
+        """(build arg, version) and (digest build arg, the Tiltfile's read of the chain's result)."""
+        pairs = self._sdk_pairs.get(sdk_name)
+        if pairs is None:
+            sdk = self.m.sdks[sdk_name]
+            version = (sdk_build_arg(sdk_name, sdk), sdk.version) if sdk.version else None
+            digest = (digest_arg(sdk_name), call(HELPER_SDK_RESULT, self.rel(marker(sdk_name, chain_steps(sdk)[-1])))) if sdk.steps else None
+            pairs = self._sdk_pairs[sdk_name] = (version, digest)
+        return pairs
 
     def _live_update_step(self, step) -> Expr:
         if hasattr(step, "sync"):
