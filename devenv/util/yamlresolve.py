@@ -8,10 +8,12 @@ same answers from one dictionary lookup: a tenth of parsing a plain k8s file.
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 
-def install_fast_resolver(loader_class: type) -> None:
+def install_fast_resolver(loader_class: Any) -> None:  # a PyYAML loader class
     """Give ``loader_class`` the resolver below, built from its implicit resolvers as they stand
     now: call it after the class's resolvers are final."""
     assert not loader_class.yaml_path_resolvers, "path resolvers need PyYAML's own resolve"
