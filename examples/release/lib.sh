@@ -83,23 +83,72 @@ sdk_require_build() {
 sdk_publish() {
     sdk_require_build
     case $SDK_LANG in
-        ts) command="npm publish --registry $SDK_REGISTRY/" ;;
-        go) command="upload $SDK_PACKAGE@$SDK_VERSION as a module zip to $SDK_REGISTRY" ;;
-        python) command="python -m build && twine upload --repository-url $SDK_REGISTRY/ dist/*" ;;
+        ts)
+            log "would publish $SDK_PACKAGE@$SDK_VERSION to $SDK_REGISTRY (needs the tsc build of dist/ first)"
+            log "  (cd ${SDK_DIR#"$PWD"/} && npm run build && npm publish --registry $SDK_REGISTRY/)"
+            ;;
+        go) go_publish ;;
+        python) python_publish ;;
     esac
-    log "would publish $SDK_PACKAGE@$SDK_VERSION to $SDK_REGISTRY"
-    log "  (cd ${SDK_DIR#"$PWD"/} && $command)"
 }
 
+# A Go module proxy serves <module>/@v/{list,<version>.info,.mod,.zip}: publishing a version is
+# writing those files into the folder it serves (GOPROXY_PUBLISH_DIR), the module zip in the
+# layout `go mod download` verifies (every file under <module>@<version>/).
+go_publish() {
+    dir=${GOPROXY_PUBLISH_DIR:-}
+    [ -n "$dir" ] || die "set GOPROXY_PUBLISH_DIR to the folder the Go proxy at $SDK_REGISTRY serves"
+    command -v python3 >/dev/null || die "python3 is needed to write the module zip"
+    at="$dir/$SDK_PACKAGE/@v"
+    mkdir -p "$at"
+    ! grep -qx "$SDK_VERSION" "$at/list" 2>/dev/null || die "$SDK_PACKAGE@$SDK_VERSION is already published: bump the version"
+    (cd "$SDK_DIR" && find . -type f \( -name '*.go' -o -name go.mod -o -path './generated/*' \)) |
+        python3 -c '
+import sys, zipfile
+sdk_dir, prefix, target = sys.argv[1:]
+with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    for line in sorted(sys.stdin.read().split()):
+        archive.write(f"{sdk_dir}/{line[2:]}", f"{prefix}/{line[2:]}")
+' "$SDK_DIR" "$SDK_PACKAGE@$SDK_VERSION" "$at/$SDK_VERSION.zip" || die "writing the module zip failed"
+    cp "$SDK_DIR/go.mod" "$at/$SDK_VERSION.mod"
+    printf '{"Version":"%s","Time":"%s"}\n' "$SDK_VERSION" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$at/$SDK_VERSION.info"
+    printf '%s\n' "$SDK_VERSION" >> "$at/list"
+    log "published $SDK_PACKAGE@$SDK_VERSION into $dir (served at $SDK_REGISTRY)"
+}
+
+# A wheel built from the SDK's pyproject.toml, uploaded through the upload API twine uses. The
+# build runs on a copy: setuptools writes egg-info and build/ next to the sources, which Tilt
+# watches (a build in place would start the chain again).
+python_publish() {
+    python=${PYTHON:-python3}
+    stage=$(mktemp -d)
+    trap 'rm -rf "$stage"' EXIT
+    cp -R "$SDK_DIR" "$stage/sdk"
+    "$python" -m pip wheel -q --no-deps --no-build-isolation -w "$stage/dist" "$stage/sdk" || die "building the $SDK_PACKAGE wheel failed"
+    wheel=$(ls "$stage/dist"/*-"$SDK_VERSION"-*.whl 2>/dev/null | head -n 1)
+    [ -n "$wheel" ] || die "no wheel of $SDK_PACKAGE $SDK_VERSION in $stage/dist"
+    curl -sSf -F :action=file_upload -F "name=$SDK_PACKAGE" -F "version=$SDK_VERSION" -F "content=@$wheel" "$SDK_REGISTRY/" >/dev/null ||
+        die "uploading $(basename -- "$wheel") to $SDK_REGISTRY failed"
+    log "published $SDK_PACKAGE@$SDK_VERSION to $SDK_REGISTRY"
+}
+
+# Smoke: the registry serves the version just published.
 sdk_smoke() {
     sdk_require_build
     case $SDK_LANG in
-        ts) command="npm view $SDK_PACKAGE@$SDK_VERSION version --registry $SDK_REGISTRY/" ;;
-        go) command="GOPROXY=$SDK_REGISTRY go list -m $SDK_PACKAGE@$SDK_VERSION" ;;
-        python) command="pip download --no-deps --index-url $SDK_REGISTRY/simple/ $SDK_PACKAGE==$SDK_VERSION" ;;
+        ts)
+            log "would check that $SDK_REGISTRY serves $SDK_PACKAGE@$SDK_VERSION:"
+            log "  npm view $SDK_PACKAGE@$SDK_VERSION version --registry $SDK_REGISTRY/"
+            ;;
+        go)
+            curl -sSf "$SDK_REGISTRY/$SDK_PACKAGE/@v/$SDK_VERSION.info" | grep -q "\"Version\":\"$SDK_VERSION\"" ||
+                die "$SDK_REGISTRY does not serve $SDK_PACKAGE@$SDK_VERSION"
+            ;;
+        python)
+            curl -sSf "$SDK_REGISTRY/simple/$SDK_PACKAGE/" | grep -q "ameide_sdk-$SDK_VERSION-" ||
+                die "$SDK_REGISTRY/simple/$SDK_PACKAGE/ does not list $SDK_VERSION"
+            ;;
     esac
-    log "would check that $SDK_REGISTRY serves $SDK_PACKAGE@$SDK_VERSION:"
-    log "  $command"
     log "smoke ok: $SDK_PACKAGE@$SDK_VERSION built from proto cksum $(sed -n 's/^proto_sha=//p' "$SDK_STAMP")"
 }
 
