@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from tests.fixtures.kube import free_port
 
@@ -35,6 +36,8 @@ class TiltSession:
     root: Path
     env: dict[str, str]
     port: int = field(default_factory=free_port)
+    only: list[str] = field(default_factory=list)  # `tilt up <only...>`: just these resources (default: all)
+    launch: Callable[[list[str]], list[str]] | None = None  # wraps the `tilt up` argv (e.g. a Sandbox's argv)
     builds: dict[str, dict[str, Build]] = field(default_factory=dict)  # resource -> start -> build
     resources: dict[str, dict] = field(default_factory=dict)  # the last uiresource seen per name
     _proc: subprocess.Popen | None = None
@@ -52,8 +55,9 @@ class TiltSession:
 
     def start(self) -> "TiltSession":
         log = open(self.root / f"tilt-up-{self.port}.log", "wb")
+        argv = [self.binary, "up", "--stream", "--port", str(self.port), *self.only]
         self._proc = subprocess.Popen(
-            [self.binary, "up", "--stream", "--port", str(self.port)],
+            self.launch(argv) if self.launch else argv,
             cwd=self.root,
             env=self.env,
             stdout=log,

@@ -1,0 +1,134 @@
+"""`tilt up` of the repository's own example monorepo (examples/ and the root services.yaml) on
+the real single-node cluster (scripts/dev-cluster.sh): its Go and Python services, with their
+own Dockerfiles, release scripts and manifest (tests/integration/live_example.py says what the
+test changes in its copy, and why).
+
+- The Go and Python SDK chains run (build, publish, smoke): publish writes the Go module into a
+  real Go proxy directory and uploads the wheel to a real pypiserver, at versions new to the run.
+- Each service image builds `FROM` a toolchain image of this machine (tests/support/toolchains.py)
+  passed as `GO_IMAGE` / `PYTHON_IMAGE`, and fetches its SDK during `docker build` from
+  `https://go.packages.dev.ameide.io` / `https://pypi.packages.dev.ameide.io`, names only the
+  rendered `extra_hosts` resolve (`host-gateway`: the docker bridge, where a TLS proxy with a
+  certificate of the test CA routes to the registries), then verifies the version it got.
+- Tilt pushes the images to the cluster's registry; every pod becomes Ready (its readiness
+  probe, run by the kubelet) and runs the SDK version the run published (its start-up log line).
+- Through Tilt's API (`tilt get uiresource`): every chain step ran once without error, and each
+  service's first build started after the last step (smoke) of every chain it consumes finished.
+
+The TypeScript services (platform, threads, www_ameide_platform) and the ts chain are not in the
+run: they need a Node >= 22.6 toolchain image and a TypeScript build of the SDK (docs/dev-cluster.md).
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import sys
+import uuid
+
+import pytest
+
+from tests.fixtures.cluster import Cluster
+from tests.integration.judge import render_tiltfile
+from tests.integration.live_example import CHAINS, DEPLOYMENTS, GO_HOST, NPM_HOST, PYPI_HOST, SERVICES, HostRouter, copy_example, fresh_versions
+from tests.integration.tiltsession import TiltSession
+from tests.support.components import missing
+from tests.support.faultproxy import FaultProxy
+from tests.support.registries import Certificates, GoProxy, Processes, start_pypiserver, start_verdaccio
+from tests.support.sandbox import Loopback, Sandbox, available
+from tests.support.toolchains import go_image, python_image
+
+
+@pytest.fixture
+def registries(dockerd, dev_cluster: Cluster, tmp_path):
+    """Verdaccio, a Go proxy directory and pypiserver on loopback, reached as the manifest's URLs
+    (port 80, and 443 with a certificate of the test CA) through :class:`HostRouter` on the
+    docker bridge, and the manifest's `images` registry (docker.io:5000) as a proxy in front of
+    the cluster's registry; the hosts file that maps those names, for Tilt and what it runs."""
+    reason = available()
+    if reason:
+        missing(f"cannot give Tilt a private /etc/hosts: {reason}")
+    (tmp_path / "certs").mkdir()
+    certs = Certificates(tmp_path / "certs")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certs.ca.issue_cert(GO_HOST, PYPI_HOST).configure_cert(context)
+    procs = Processes()
+    go = GoProxy(tmp_path / "goproxy")
+    proxies: list[FaultProxy] = []
+    try:
+        (tmp_path / "wheels").mkdir()
+        pypi = start_pypiserver("pypiserver", tmp_path / "wheels", tmp_path / "pypi", procs)
+        verdaccio = start_verdaccio(tmp_path / "verdaccio", procs)
+        proxies.append(HostRouter({GO_HOST: go.upstream.address, PYPI_HOST: pypi.address}, host=dockerd.bridge_ip, port=443, tls=context))
+        proxies.append(HostRouter({NPM_HOST: verdaccio.address}, host=dockerd.bridge_ip, port=80, tls=None))
+        images = Loopback().take()
+        registry_host, registry_port = dev_cluster.registry.rsplit(":", 1)
+        proxies.append(FaultProxy((registry_host, int(registry_port)), host=images, port=5000))
+        hosts = {GO_HOST: dockerd.bridge_ip, PYPI_HOST: dockerd.bridge_ip, NPM_HOST: dockerd.bridge_ip, "docker.io": images}
+        yield {
+            "ca": certs.ca_pem,
+            "go_dir": tmp_path / "goproxy",
+            "go_url": go.upstream.url,
+            "pypi_url": pypi.url,
+            "sandbox": Sandbox(tmp_path / "etc", hosts=hosts),
+        }
+    finally:
+        for proxy in proxies:
+            proxy.close()
+        go.close()
+        procs.stop()
+
+
+def test_tilt_up_runs_the_examples_go_and_python_services(dev_cluster: Cluster, tilt_helm, tilt_bin, registries, tmp_path):
+    namespace = f"example-{uuid.uuid4().hex[:6]}"
+    dev_cluster.kubectl("create", "namespace", namespace)
+    versions = fresh_versions()
+    root = copy_example(tmp_path / "repo", namespace, versions)
+    render_tiltfile(root)
+    docker_env = dev_cluster.env()
+    env = tilt_helm.env(
+        {
+            "DOCKER_HOST": dev_cluster.docker_host,
+            "GO_IMAGE": go_image(docker_env, registries["ca"]),
+            "PYTHON_IMAGE": python_image(docker_env, registries["ca"]),
+            "RUNTIME_IMAGE": dev_cluster.base_image,
+            "GOPROXY_PUBLISH_DIR": str(registries["go_dir"]),
+            "GOPROXY_PUBLISH_URL": registries["go_url"],
+            "PYPI_PUBLISH_URL": registries["pypi_url"],
+            "PYTHON": sys.executable,
+            "SSL_CERT_FILE": str(registries["ca"]),  # packages:health (devenv doctor) checks the https registries
+        },
+        kubeconfig=dev_cluster.kubeconfig,
+    )
+    steps = {step for chain in CHAINS.values() for step in chain}
+    # `tilt up <services>`: the generated Tiltfile enables them and the SDK chains they consume.
+    session = TiltSession(tilt_bin, root, env, only=sorted(SERVICES), launch=registries["sandbox"].argv).start()
+    try:
+        counts = session.settle(steps | set(SERVICES), timeout=900)
+        assert {n: counts[n] for n in steps} == {n: 1 for n in steps}, session.log()[-4000:]
+        for name in steps | set(SERVICES):
+            assert not session.history(name)[0].error, f"{name}: {session.history(name)[0].error}\n{session.log()[-6000:]}"
+        for name, sdks in SERVICES.items():
+            first = session.history(name)[0]
+            for sdk in sdks:
+                last_step = session.history(CHAINS[sdk][-1])[0]
+                assert last_step.finish <= first.start, (name, sdk, last_step, first)
+        _assert_pods_serve(dev_cluster, namespace, versions)
+    finally:
+        session.stop()
+        dev_cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
+
+
+def _assert_pods_serve(cluster: Cluster, namespace: str, versions: dict[str, str]) -> None:
+    """Every Deployment Available (the kubelet ran the readiness probes), its image from the
+    cluster's registry, and the running service reports (in its log) the SDK version this run published."""
+    waited = cluster.kubectl("-n", namespace, "wait", "--for=condition=Available", "deployment", "--all", "--timeout=180s", check=False)
+    pods = json.loads(cluster.kubectl("-n", namespace, "get", "pods", "-o", "json").stdout)["items"]
+    assert waited.returncode == 0, f"{waited.stderr}\n{json.dumps([p['status'] for p in pods], indent=1)[-3000:]}"
+    names = json.loads(cluster.kubectl("-n", namespace, "get", "deployments", "-o", "json").stdout)["items"]
+    assert {d["metadata"]["name"] for d in names} == set(DEPLOYMENTS.values())
+    statuses = [s for p in pods if not p["metadata"].get("deletionTimestamp") for s in p["status"]["containerStatuses"]]
+    assert statuses and all(s["ready"] and s["image"].startswith(f"{cluster.registry}/") for s in statuses), statuses
+    for service, deployment in DEPLOYMENTS.items():  # each logs "<name> listening on :8080 (sdk <version>)"
+        logs = cluster.kubectl("-n", namespace, "logs", f"deploy/{deployment}").stdout
+        assert f"(sdk {versions[SERVICES[service][0]]})" in logs, (service, logs)
