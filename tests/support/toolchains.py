@@ -23,7 +23,6 @@ from pathlib import Path
 
 from tests.support.components import CACHE, missing
 
-GOROOT = Path(os.environ.get("DEVENV_TEST_GOROOT", "/usr/local/go"))
 CA_BUNDLE = "etc/ssl/certs/ca-certificates.crt"
 # Parts of a toolchain tree no build here reads: tests, docs, the Go command's own sources, GUI.
 # Standard packages the example's Go services import: compiled once into the image's build cache
@@ -160,28 +159,32 @@ def _exists(docker_env: dict[str, str], tag: str) -> bool:
 
 
 def go_image(docker_env: dict[str, str], ca_pem: Path) -> str:
-    """This machine's Go (GOROOT) as an image; builds CGO_ENABLED=0 binaries offline."""
-    go = GOROOT / "bin" / "go"
-    if not go.exists():
-        missing(f"Go not found at {go} (set DEVENV_TEST_GOROOT)")
-    version = (GOROOT / "VERSION").read_text().split()[0]
+    """This machine's Go (the GOROOT of the `go` on PATH, the one scripts/tools builds with) as an
+    image; builds CGO_ENABLED=0 binaries offline."""
+    found = shutil.which("go")
+    if found is None:
+        missing("`go` not found on PATH (scripts/tools/ build the test tools with it)")
+    goroot = Path(subprocess.run([found, "env", "GOROOT"], capture_output=True, text=True, check=True).stdout.strip())
+    go = goroot / "bin" / "go"
+    version = (goroot / "VERSION").read_text().split()[0]
     tag = _tag("go", version, ca_pem.read_bytes())
     if _exists(docker_env, tag):
         return tag
     root = Rootfs()
-    elves = root.tree(GOROOT, GO_SKIP)
+    elves = root.tree(goroot, GO_SKIP)
     root.libraries(elves)
     root.data(CA_BUNDLE, _ca_bundle(ca_pem))
     root.folder("go")
     root.copy(_go_cache(go), "root/.cache/go-build")
-    path = f"{GOROOT}/bin:/go/bin:/usr/local/bin:/usr/bin:/bin"
+    path = f"{goroot}/bin:/go/bin:/usr/local/bin:/usr/bin:/bin"
     return root.image(docker_env, tag, {"PATH": path, "HOME": "/root", "GOPATH": "/go", "SSL_CERT_FILE": f"/{CA_BUNDLE}"})
 
 
 def _go_cache(go: Path) -> Path:
     """A Go build cache holding GO_WARM, built as the Dockerfiles build (CGO_ENABLED=0, -trimpath)."""
     cache = CACHE / "go-toolchain-image-cache"
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(CACHE), "GOCACHE": str(cache), "CGO_ENABLED": "0", "GOFLAGS": "", "GOTOOLCHAIN": "local"}
+    env = {"PATH": f"{go.parent}:{os.environ.get('PATH', '')}", "HOME": str(CACHE), "GOCACHE": str(cache)}
+    env.update(CGO_ENABLED="0", GOFLAGS="", GOTOOLCHAIN="local")
     proc = subprocess.run([str(go), "build", "-trimpath", *GO_WARM], env=env, cwd="/", capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         raise RuntimeError(f"warming the Go build cache failed: {proc.stderr}")
