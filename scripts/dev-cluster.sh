@@ -373,7 +373,8 @@ down() {
   stop_pid docker-registry
   stop_pid dockerd
   # Mounts (overlay rootfs, shm, pod volumes, network namespaces), deepest first.
-  awk -v s="$STATE" '$2 ~ "^"s {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  # Exact folder or below it: another cluster's folder may share our name as a prefix (…-cluster-2).
+  awk -v s="$STATE" '$2 == s || index($2, s "/") == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
   log "down (state kept in $STATE; rm -rf it for a cold start)"
 }
