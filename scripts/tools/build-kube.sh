@@ -6,8 +6,8 @@
 #
 # Prints three stdout lines: the etcd path, the kubectl path, then (last line)
 # the kube-apiserver path. All live in ${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}/bin/.
-# Cold build on 2 cores: etcd ~35 s, kube-apiserver ~4.5 min, kubectl ~2 min
-# (kubectl runs the commands of Tilt's restart buttons in tests). --smoke adds ~5 s.
+# kubectl and kube-apiserver are built in one `go build` (kube-wrapper.sh; kubectl runs the
+# commands of Tilt's restart buttons in tests). --smoke adds ~5 s. Cold figures: docs/dev-cluster.md.
 #
 # Flags verified by --smoke (what a pytest fixture should use; P* = free
 # loopback ports, $D = a temp dir, all files generated in $D):
@@ -37,9 +37,9 @@
 #   in a kubeconfig, or trust $D/certs/apiserver.crt).
 set -euo pipefail
 
-K8S_VERSION=v1.36.3
-# k8s.io/kubernetes v1.X.Y pins go.etcd.io/etcd/server/v3 at this version.
-ETCD_VERSION=v3.6.8
+# The Kubernetes version ($K8S_VERSION) is kube-wrapper.sh's.
+# k8s.io/kubernetes v1.35.4 pins go.etcd.io/etcd/server/v3 at this version.
+ETCD_VERSION=v3.6.5
 
 CACHE="${DEVENV_TOOLS_CACHE:-$HOME/.cache/devenv-test}"
 ETCD="$CACHE/bin/etcd"
@@ -67,7 +67,7 @@ cleanup() {
   # forever) if etcd is gone before it.
   local i
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop "${PIDS[i]}"; done
-  rm -rf "$WORK" "$ETCD.tmp.$$" "$APISERVER.tmp.$$" "$KUBECTL.tmp.$$"
+  rm -rf "$WORK" "$ETCD.tmp.$$" "$CACHE/bin/.kube-build.$$"
 }
 trap cleanup EXIT
 mkdir -p "$CACHE/bin"
@@ -75,7 +75,7 @@ cd "$WORK" # go commands must run outside any module
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 
 build_etcd() {
-  # etcd --version prints "etcd Version: 3.6.8" (compiled in, no ldflags needed).
+  # etcd --version prints "etcd Version: 3.6.5" (compiled in, no ldflags needed).
   # (Captured, not piped into grep -q: under pipefail, grep's early exit fails the pipe with SIGPIPE.)
   if [[ -x "$ETCD" ]] && [[ $'\n'"$("$ETCD" --version 2>/dev/null)"$'\n' == *$'\n'"etcd Version: ${ETCD_VERSION#v}"$'\n'* ]]; then
     log "cached: $ETCD"
@@ -94,56 +94,6 @@ build_etcd() {
   log "etcd built in $((SECONDS - start))s"
   "$ETCD.tmp.$$" --version >&2
   mv -f "$ETCD.tmp.$$" "$ETCD"
-}
-
-LDFLAGS=""
-kube_wrapper() { # sets up $WORK/wrap and LDFLAGS once
-  [[ -f "$WORK/wrap/go.mod" ]] && return
-  # The wrapper module (kube-wrapper.sh) lets go build reach k8s.io/kubernetes from the proxy.
-  local kmod
-  kmod="$(kube_wrapper_module "$K8S_VERSION" "$WORK/wrap")"
-
-  # Version stamp as in kubernetes' hack/lib/version.sh: `--version` and the
-  # /version endpoint would otherwise report v0.0.0-master.
-  # buildDate is the tag's commit time, so rebuilds are reproducible.
-  local minor="${K8S_VERSION#v1.}" date ldflags="-s -w" pkg kv
-  minor="${minor%%.*}"
-  date="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "${kmod%.mod}.info")"
-  for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
-    for kv in gitVersion=$K8S_VERSION gitMajor=1 gitMinor=$minor gitTreeState=clean buildDate=$date; do
-      ldflags+=" -X $pkg.$kv"
-    done
-  done
-  LDFLAGS="$ldflags"
-}
-
-build_apiserver() {
-  if [[ -x "$APISERVER" ]] && grep -qx "Kubernetes $K8S_VERSION" <<<"$("$APISERVER" --version 2>/dev/null)"; then
-    log "cached: $APISERVER"
-    return
-  fi
-  kube_wrapper
-  log "building kube-apiserver $K8S_VERSION (staging modules $staging; several minutes)"
-  local start=$SECONDS
-  (cd "$WORK/wrap" && go build -ldflags "$LDFLAGS" -o "$APISERVER.tmp.$$" k8s.io/kubernetes/cmd/kube-apiserver)
-  log "kube-apiserver built in $((SECONDS - start))s"
-  "$APISERVER.tmp.$$" --version >&2
-  mv -f "$APISERVER.tmp.$$" "$APISERVER"
-}
-
-build_kubectl() {
-  # `kubectl version --client` prints "Client Version: v1.X.Y" (stamped like kube-apiserver).
-  if [[ -x "$KUBECTL" ]] && [[ $'\n'"$("$KUBECTL" version --client 2>/dev/null)"$'\n' == *$'\n'"Client Version: $K8S_VERSION"$'\n'* ]]; then
-    log "cached: $KUBECTL"
-    return
-  fi
-  kube_wrapper
-  log "building kubectl $K8S_VERSION"
-  local start=$SECONDS
-  (cd "$WORK/wrap" && go build -ldflags "$LDFLAGS" -o "$KUBECTL.tmp.$$" k8s.io/kubernetes/cmd/kubectl)
-  log "kubectl built in $((SECONDS - start))s"
-  "$KUBECTL.tmp.$$" version --client >&2
-  mv -f "$KUBECTL.tmp.$$" "$KUBECTL"
 }
 
 free_port() {
@@ -188,8 +138,7 @@ smoke() {
 }
 
 build_etcd
-build_kubectl
-build_apiserver
+kube_build "$WORK" "$CACHE/bin" kubectl kube-apiserver
 if ((SMOKE)); then smoke; fi
 echo "$ETCD"
 echo "$KUBECTL"
