@@ -11,7 +11,7 @@
 # Pieces (all local, nothing pulled from the internet):
 # - etcd, kube-apiserver (scripts/tools/build-kube.sh), kube-controller-manager, kube-scheduler
 #   and kubelet (scripts/tools/build-kube-node.sh), from the Go module proxy;
-# - containerd, runc and the CNI plugins from Debian (containerd 1.6: hence kubelet v1.35);
+# - containerd, runc and the CNI plugins from Debian (containerd 1.6: hence Kubernetes v1.35 for every binary);
 # - Debian's docker-registry on 127.0.0.1:$REGISTRY_PORT, announced to Tilt through the
 #   kube-public/local-registry-hosting ConfigMap (KEP-1755);
 # - pause and base images: `docker import` of a busybox-static rootfs, pushed to that registry;

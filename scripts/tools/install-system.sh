@@ -6,7 +6,7 @@
 # docker.io: dockerd + docker CLI   busybox-static: tiny static image payloads
 # ripgrep, openssl: used by tests   docker-registry: a real local registry:2
 # containerd, runc, containernetworking-plugins, iproute2: the kubelet's runtime and pod network
-#   in scripts/dev-cluster.sh (containerd 1.6: hence the v1.35 kubelet of build-kube-node.sh)
+#   in scripts/dev-cluster.sh (containerd 1.6: hence Kubernetes v1.35, kube-wrapper.sh)
 set -euo pipefail
 
 PACKAGES=(docker.io busybox-static ripgrep docker-registry openssl containerd runc containernetworking-plugins iproute2 curl)

@@ -55,7 +55,7 @@ def test_a_healthy_cluster_passes(healthy, kube_server, manifest, tmp_path):
     run = run_cluster(manifest, kubeconfig=kube_server.kubeconfig(tmp_path / "kubeconfig"))
     assert run.statuses == {"cluster.context": "ok", **{c: "ok" for c in OTHERS}}, run.text
     assert run.code == 0
-    assert run.result("cluster.api")["message"] == f"{kube_server.url} answers: Kubernetes v1.36.3, as admin"
+    assert run.result("cluster.api")["message"] == f"{kube_server.url} answers: Kubernetes v1.35.4, as admin"
     assert run.result("cluster.nodes")["message"] == "2 nodes Ready"
     assert run.result("cluster.coredns")["message"] == "all 3 registry hosts are rewritten in the Corefile"
     assert run.result("cluster.daemonsets")["message"] == "kube-system/registry-mirror: 2/2 pods ready and updated"
@@ -187,7 +187,7 @@ def test_the_server_version_is_held_to_a_minimum(healthy, kube_server, manifest,
     run = run_cluster(manifest, kubeconfig=kubeconfig, env={"DEVENV_MIN_KUBERNETES": "1.40"})
     version = run.result("cluster.version")
     assert version["status"] == "fail"
-    assert version["message"] == "Kubernetes 1.36.3 is older than 1.40 ($DEVENV_MIN_KUBERNETES)"
+    assert version["message"] == "Kubernetes 1.35.4 is older than 1.40 ($DEVENV_MIN_KUBERNETES)"
     assert run.result("cluster.version")["blocked_services"] == ALL
 
 
