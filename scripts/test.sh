@@ -8,7 +8,8 @@
 #    (install tests), cached in ~/.cache/devenv-test.
 # 2. A virtualenv in .venv with devenv and its [test] extra.
 # 3. pytest. With CI=true (or DEVENV_REQUIRE_ALL=1) a missing component fails instead of
-#    skipping, and any skipped test fails the run.
+#    skipping, and any skipped test fails the run. The 25 slowest tests are listed at the end
+#    (where CI time goes; a --durations=N of your own comes later and wins).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,4 +24,4 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]' >&2
 
 export PATH="$PWD/.venv/bin:$PATH"
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest --durations=25 "$@"
