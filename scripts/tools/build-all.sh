@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install system packages, then build every cached tool the integration tests
 # need. Builds run one after another: the machines have 2 cores, and parallel
-# Go builds only thrash. Cold: ~10 min; warm: well under a second per tool.
+# Go builds only thrash. Cold: ~27 CPU-min, ~14-17 min on an idle machine (docs/dev-cluster.md,
+# "CI time"); warm: well under a second per tool.
 #
 #   scripts/tools/build-all.sh [--smoke]   # --smoke is passed to build-kube.sh
 #
