@@ -30,6 +30,7 @@ step coredns "$HERE/build-coredns.sh"
 step node-semver "$HERE/build-node-semver.sh"
 step verdaccio "$HERE/install-verdaccio.sh"
 step pytools "$HERE/install-pytools.sh"
+step node "$HERE/install-node.sh"
 
 echo "build-all: summary" >&2
 printf '%s\n' "${summary[@]}"
