@@ -69,6 +69,7 @@ sdk_build() {
         printf 'version=%s\n' "$SDK_VERSION"
         printf 'proto_sha=%s\n' "$(cat "$SDK_DIR/generated/PROTO_SHA")"
     } > "$SDK_STAMP"
+    [ "$SDK_LANG" != ts ] || ts_compile || { rm -f "$SDK_STAMP"; die "tsc failed for $SDK_PACKAGE; nothing was built"; }
     log "built $SDK_PACKAGE@$SDK_VERSION (stamp: ${SDK_STAMP#"$PWD"/})"
 }
 
@@ -78,15 +79,38 @@ sdk_require_build() {
     built=$(sed -n 's/^version=//p' "$SDK_STAMP")
     [ "$built" = "$SDK_VERSION" ] || die "the build is of $built but $SDK_PACKAGE is at $SDK_VERSION: rebuild it"
     ls "$SDK_DIR/generated/proto" >/dev/null 2>&1 || die "$SDK_DIR/generated/proto is missing: rebuild $SDK_PACKAGE"
+    [ "$SDK_LANG" != ts ] || [ -f "$SDK_DIR/dist/index.js" ] || die "$SDK_DIR/dist/index.js is missing: rebuild $SDK_PACKAGE"
+}
+
+# The ts SDK ships JavaScript (dist/, what package.json's main names): Node strips no types
+# inside node_modules. TSC names a tsc to use; else the package's own devDependency, installed.
+ts_compile() {
+    tsc=${TSC:-}
+    if [ -z "$tsc" ]; then
+        (cd "$SDK_DIR" && npm install --no-audit --no-fund --loglevel=error) || return 1
+        tsc="$SDK_DIR/node_modules/.bin/tsc"
+    fi
+    rm -rf "$SDK_DIR/dist"
+    "$tsc" -p "$SDK_DIR/tsconfig.json"
+}
+
+# npm publish of the package (dist/ and generated/, its `files`) to SDK_REGISTRY, from a copy:
+# the registry in publishConfig would win over --registry, and the copy names the one given.
+ts_publish() {
+    stage=$(mktemp -d)
+    trap 'rm -rf "$stage"' EXIT
+    mkdir "$stage/sdk"
+    cp -R "$SDK_DIR/dist" "$SDK_DIR/generated" "$stage/sdk/"
+    sed "s|\"registry\": *\"[^\"]*\"|\"registry\": \"$SDK_REGISTRY/\"|" "$SDK_DIR/package.json" > "$stage/sdk/package.json"
+    (cd "$stage/sdk" && npm publish --registry "$SDK_REGISTRY/" --loglevel=error >/dev/null) ||
+        die "npm publish of $SDK_PACKAGE@$SDK_VERSION to $SDK_REGISTRY failed"
+    log "published $SDK_PACKAGE@$SDK_VERSION to $SDK_REGISTRY"
 }
 
 sdk_publish() {
     sdk_require_build
     case $SDK_LANG in
-        ts)
-            log "would publish $SDK_PACKAGE@$SDK_VERSION to $SDK_REGISTRY (needs the tsc build of dist/ first)"
-            log "  (cd ${SDK_DIR#"$PWD"/} && npm run build && npm publish --registry $SDK_REGISTRY/)"
-            ;;
+        ts) ts_publish ;;
         go) go_publish ;;
         python) python_publish ;;
     esac
@@ -137,8 +161,8 @@ sdk_smoke() {
     sdk_require_build
     case $SDK_LANG in
         ts)
-            log "would check that $SDK_REGISTRY serves $SDK_PACKAGE@$SDK_VERSION:"
-            log "  npm view $SDK_PACKAGE@$SDK_VERSION version --registry $SDK_REGISTRY/"
+            served=$(npm view "$SDK_PACKAGE@$SDK_VERSION" version --prefer-online --registry "$SDK_REGISTRY/" 2>/dev/null)
+            [ "$served" = "$SDK_VERSION" ] || die "$SDK_REGISTRY does not serve $SDK_PACKAGE@$SDK_VERSION"
             ;;
         go)
             curl -sSf "$SDK_REGISTRY/$SDK_PACKAGE/@v/$SDK_VERSION.info" | grep -q "\"Version\":\"$SDK_VERSION\"" ||

@@ -22,4 +22,4 @@ createServer((req, res) => {
     return;
   }
   res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ service: "threads", sdk: SDK_VERSION, threads: threads.size }));
-}).listen(port, () => console.log(`threads listening on :${port}`));
+}).listen(port, () => console.log(`threads listening on :${port} (sdk ${SDK_VERSION})`));

@@ -16,4 +16,4 @@ createServer((req, res) => {
     return;
   }
   res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
-}).listen(port, () => console.log(`www_ameide_platform listening on :${port}`));
+}).listen(port, () => console.log(`www_ameide_platform listening on :${port} (sdk ${SDK_VERSION})`));
