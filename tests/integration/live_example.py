@@ -32,16 +32,22 @@ from tests.support.faultproxy import FaultProxy
 ROOT = Path(__file__).resolve().parents[2]
 GO_HOST, PYPI_HOST, NPM_HOST = "go.packages.dev.ameide.io", "pypi.packages.dev.ameide.io", "npm.packages.dev.ameide.io"
 # The services this test runs and the SDK chains each consumes (services.yaml: by language).
-SERVICES = {"graph": ["python"], "transformation": ["python"], "inference_gateway": ["go"], "agents": ["go"]}
-CHAINS = {sdk: [f"packages:{sdk}-sdk-{step}" for step in ("build", "publish", "smoke")] for sdk in ("go", "python")}
+SERVICES = {
+    **{"graph": ["python"], "transformation": ["python"], "inference_gateway": ["go"], "agents": ["go"]},
+    **{"platform": ["ts"], "threads": ["ts"], "www_ameide_platform": ["ts"]},
+}
+CHAINS = {sdk: [f"packages:{sdk}-sdk-{step}" for step in ("build", "publish", "smoke")] for sdk in ("go", "python", "ts")}
 # Where each service's Deployment is named (graph is the Helm release `graph`).
-DEPLOYMENTS = {"graph": "graph", "transformation": "transformation", "inference_gateway": "inference-gateway", "agents": "agents"}
+DEPLOYMENTS = {
+    **{"graph": "graph", "transformation": "transformation", "inference_gateway": "inference-gateway", "agents": "agents"},
+    **{"platform": "platform", "threads": "threads", "www_ameide_platform": "www-ameide-platform"},
+}
 IGNORED = shutil.ignore_patterns("generated", "dist", "build", "*.egg-info", "__pycache__", "node_modules", ".devenv")
 
 
 def fresh_versions() -> dict[str, str]:
     patch = random.randrange(1000, 10**6)
-    return {"go": f"v1.5.{patch}", "python": f"1.5.{patch}"}
+    return {"go": f"v1.5.{patch}", "python": f"1.5.{patch}", "ts": f"1.5.{patch}"}
 
 
 def _sub(path: Path, pattern: str, replacement: str) -> None:
@@ -61,9 +67,13 @@ def copy_example(root: Path, namespace: str, versions: dict[str, str]) -> Path:
     _sub(packages / "ameide_sdk_go/ameide/version.go", r'^const Version = ".*"$', f'const Version = "{versions["go"]}"')
     _sub(packages / "ameide_sdk_python/pyproject.toml", r'^version = ".*"$', f'version = "{versions["python"]}"')
     _sub(packages / "ameide_sdk_python/src/ameide_sdk/__init__.py", r'^__version__ = ".*"$', f'__version__ = "{versions["python"]}"')
+    ts = packages / "ameide_sdk_ts"
+    _sub(ts / "package.json", r'^  "version": ".*",$', f'  "version": "{versions["ts"]}",')
+    _sub(ts / "src/index.ts", r'^export const SDK_VERSION = ".*";$', f'export const SDK_VERSION = "{versions["ts"]}";')
     manifest = root / "services.yaml"
     _sub(manifest, r"^(  go:\n(?:    .*\n)*?    version: ).*$", rf"\g<1>{versions['go']}")
     _sub(manifest, r"^(  python:\n(?:    .*\n)*?    version: ).*$", rf'\g<1>"{versions["python"]}"')
+    _sub(manifest, r"^(  ts:\n(?:    .*\n)*?    version: ).*$", rf'\g<1>"{versions["ts"]}"')
     for path in [manifest, *(root / "examples/infra/k8s").glob("*.yaml")]:
         path.write_text(re.sub(r"^(\s*)namespace: ameide$", rf"\g<1>namespace: {namespace}", path.read_text(), flags=re.M))
     return root

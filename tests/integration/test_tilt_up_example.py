@@ -1,22 +1,22 @@
 """`tilt up` of the repository's own example monorepo (examples/ and the root services.yaml) on
-the real single-node cluster (scripts/dev-cluster.sh): its Go and Python services, with their
-own Dockerfiles, release scripts and manifest (tests/integration/live_example.py says what the
-test changes in its copy, and why).
+the real single-node cluster (scripts/dev-cluster.sh): all its services (Go, Python and
+TypeScript), with their own Dockerfiles, release scripts and manifest
+(tests/integration/live_example.py says what the test changes in its copy, and why).
 
-- The Go and Python SDK chains run (build, publish, smoke): publish writes the Go module into a
-  real Go proxy directory and uploads the wheel to a real pypiserver, at versions new to the run.
+- The Go, Python and ts SDK chains run (build, publish, smoke): publish writes the Go module into a
+  real Go proxy directory, uploads the wheel to a real pypiserver and `npm publish`es the ts SDK
+  (compiled by `tsc` in its build step) to a real Verdaccio, at versions new to the run.
 - Each service image builds `FROM` a toolchain image of this machine (tests/support/toolchains.py)
-  passed as `GO_IMAGE` / `PYTHON_IMAGE`, and fetches its SDK during `docker build` from
-  `https://go.packages.dev.ameide.io` / `https://pypi.packages.dev.ameide.io`, names only the
-  rendered `extra_hosts` resolve (`host-gateway`: the docker bridge, where a TLS proxy with a
-  certificate of the test CA routes to the registries), then verifies the version it got.
+  passed as `GO_IMAGE` / `PYTHON_IMAGE` / `NODE_IMAGE`, and fetches its SDK during `docker build`
+  from `https://go.packages.dev.ameide.io` / `https://pypi.packages.dev.ameide.io` /
+  `http://npm.packages.dev.ameide.io`, names only the rendered `extra_hosts` resolve
+  (`host-gateway`: the docker bridge, where a TLS proxy with a certificate of the test CA on 443,
+  and a plain one on 80, route to the registries), then verifies the version it got.
 - Tilt pushes the images to the cluster's registry; every pod becomes Ready (its readiness
   probe, run by the kubelet) and runs the SDK version the run published (its start-up log line).
 - Through Tilt's API (`tilt get uiresource`): every chain step ran once without error, and each
   service's first build started after the last step (smoke) of every chain it consumes finished.
 
-The TypeScript services (platform, threads, www_ameide_platform) and the ts chain are not in the
-run: they need a Node >= 22.6 toolchain image and a TypeScript build of the SDK (docs/dev-cluster.md).
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from tests.integration.live_example import CHAINS, DEPLOYMENTS, GO_HOST, NPM_HOS
 from tests.integration.tiltsession import TiltSession
 from tests.support.components import missing
 from tests.support.faultproxy import FaultProxy
-from tests.support.registries import Certificates, GoProxy, Processes, start_pypiserver, start_verdaccio
+from tests.support.registries import Certificates, GoProxy, Processes, _npm_user, start_pypiserver, start_verdaccio
 from tests.support.sandbox import Loopback, Sandbox, available
-from tests.support.toolchains import go_image, python_image
+from tests.support.toolchains import go_image, node_image, python_image, tsc
 
 
 @pytest.fixture
@@ -64,12 +64,16 @@ def registries(dockerd, dev_cluster: Cluster, tmp_path):
         images = Loopback().take()
         registry_host, registry_port = dev_cluster.registry.rsplit(":", 1)
         proxies.append(FaultProxy((registry_host, int(registry_port)), host=images, port=5000))
+        npmrc = tmp_path / "npmrc"  # the token npm publish sends (npm reads NPM_CONFIG_USERCONFIG)
+        npmrc.write_text(f"//{verdaccio.host}:{verdaccio.port}/:_authToken={_npm_user(verdaccio.url, 'example')}\n")
         hosts = {GO_HOST: dockerd.bridge_ip, PYPI_HOST: dockerd.bridge_ip, NPM_HOST: dockerd.bridge_ip, "docker.io": images}
         yield {
             "ca": certs.ca_pem,
             "go_dir": tmp_path / "goproxy",
             "go_url": go.upstream.url,
             "pypi_url": pypi.url,
+            "npm_url": verdaccio.url,
+            "npmrc": npmrc,
             "sandbox": Sandbox(tmp_path / "etc", hosts=hosts),
         }
     finally:
@@ -79,7 +83,7 @@ def registries(dockerd, dev_cluster: Cluster, tmp_path):
         procs.stop()
 
 
-def test_tilt_up_runs_the_examples_go_and_python_services(dev_cluster: Cluster, tilt_helm, tilt_bin, registries, tmp_path):
+def test_tilt_up_runs_the_examples_services(dev_cluster: Cluster, tilt_helm, tilt_bin, registries, tmp_path):
     namespace = f"example-{uuid.uuid4().hex[:6]}"
     dev_cluster.kubectl("create", "namespace", namespace)
     versions = fresh_versions()
@@ -91,11 +95,17 @@ def test_tilt_up_runs_the_examples_go_and_python_services(dev_cluster: Cluster, 
             "DOCKER_HOST": dev_cluster.docker_host,
             "GO_IMAGE": go_image(docker_env, registries["ca"]),
             "PYTHON_IMAGE": python_image(docker_env, registries["ca"]),
+            "NODE_IMAGE": node_image(docker_env, registries["ca"]),
+            # The images fetch every package from the example's registry (the SDK has no dependencies).
+            "NPM_REGISTRY": f"http://{NPM_HOST}/",
             "RUNTIME_IMAGE": dev_cluster.base_image,
             "GOPROXY_PUBLISH_DIR": str(registries["go_dir"]),
             "GOPROXY_PUBLISH_URL": registries["go_url"],
             "PYPI_PUBLISH_URL": registries["pypi_url"],
             "PYTHON": sys.executable,
+            "NPM_PUBLISH_REGISTRY": registries["npm_url"],
+            "NPM_CONFIG_USERCONFIG": str(registries["npmrc"]),
+            "TSC": tsc(),
             "SSL_CERT_FILE": str(registries["ca"]),  # packages:health (devenv doctor) checks the https registries
         },
         kubeconfig=dev_cluster.kubeconfig,

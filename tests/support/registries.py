@@ -140,10 +140,10 @@ log: {{type: stdout, format: pretty, level: warn}}
 """
 
 
-def _npm_user(url: str) -> str:
+def _npm_user(url: str, name: str = "devenv") -> str:
     """Create a user through the registry's CouchDB-style API; returns its token (npm needs one)."""
-    body = json.dumps({"name": "devenv", "password": "devenv-test-pw", "type": "user", "roles": []}).encode()
-    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:devenv", data=body, method="PUT", headers={"Content-Type": "application/json"})
+    body = json.dumps({"name": name, "password": "devenv-test-pw", "type": "user", "roles": []}).encode()
+    request = urllib.request.Request(f"{url}/-/user/org.couchdb.user:{name}", data=body, method="PUT", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=20) as response:
         return json.load(response)["token"]
 

