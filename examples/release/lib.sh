@@ -87,7 +87,7 @@ sdk_require_build() {
 ts_compile() {
     tsc=${TSC:-}
     if [ -z "$tsc" ]; then
-        (cd "$SDK_DIR" && npm install --no-audit --no-fund --loglevel=error) || return 1
+        (cd "$SDK_DIR" && npm install --no-package-lock --no-audit --no-fund --loglevel=error) || return 1
         tsc="$SDK_DIR/node_modules/.bin/tsc"
     fi
     rm -rf "$SDK_DIR/dist"
