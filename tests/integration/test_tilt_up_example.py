@@ -21,6 +21,7 @@ TypeScript), with their own Dockerfiles, release scripts and manifest
 
 from __future__ import annotations
 
+import fcntl
 import json
 import ssl
 import sys
@@ -38,6 +39,8 @@ from tests.support.registries import Certificates, GoProxy, Processes, _npm_user
 from tests.support.sandbox import Loopback, Sandbox, available
 from tests.support.toolchains import go_image, node_image, python_image, tsc
 
+PORTS_LOCK = "/tmp/devenv-test-example-ports.lock"
+
 
 @pytest.fixture
 def registries(dockerd, dev_cluster: Cluster, tmp_path):
@@ -48,6 +51,9 @@ def registries(dockerd, dev_cluster: Cluster, tmp_path):
     reason = available()
     if reason:
         missing(f"cannot give Tilt a private /etc/hosts: {reason}")
+    # The bridge's ports 80 and 443 are the machine's: a second test session waits its turn.
+    ports_lock = open(PORTS_LOCK, "a")
+    fcntl.flock(ports_lock, fcntl.LOCK_EX)
     (tmp_path / "certs").mkdir()
     certs = Certificates(tmp_path / "certs")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -81,6 +87,7 @@ def registries(dockerd, dev_cluster: Cluster, tmp_path):
             proxy.close()
         go.close()
         procs.stop()
+        ports_lock.close()
 
 
 def test_tilt_up_runs_the_examples_services(dev_cluster: Cluster, tilt_helm, tilt_bin, registries, tmp_path):
