@@ -12,7 +12,7 @@ times in the same run, alternating:
 - `devenv lint` (the real CLI, start-up included) over the same tree.
 
 Asserts that lint found every planted violation and nothing else, and prints both medians and
-the ratio (target: lint within 2x of ripgrep).
+the ratio (target: lint within 1.5x of ripgrep, issue 17; the earlier target was 2x).
 """
 
 from __future__ import annotations
@@ -350,7 +350,7 @@ def main() -> int:
     print(
         f"CPU time (user+system): lint median {statistics.median(lint_cpu) * 1000:.0f} ms, rg {statistics.median(rg_cpu) * 1000:.0f} ms, ratio {cpu_ratio:.2f}x"
     )
-    print(f"ratio lint/rg (wall, medians): {ratio:.2f}x (target <= 2x); best runs {min(lint_times) / min(rg_times):.2f}x")
+    print(f"ratio lint/rg (wall, medians): {ratio:.2f}x (target <= 1.5x); best runs {min(lint_times) / min(rg_times):.2f}x")
     return 0
 
 
