@@ -169,7 +169,9 @@ sdk_smoke() {
                 die "$SDK_REGISTRY does not serve $SDK_PACKAGE@$SDK_VERSION"
             ;;
         python)
-            curl -sSf "$SDK_REGISTRY/simple/$SDK_PACKAGE/" | grep -q "ameide_sdk-$SDK_VERSION-" ||
+            # A wheel's file name spells the project name with underscores (ameide-sdk: ameide_sdk-1.4.0-…).
+            wheel_name=$(printf '%s' "$SDK_PACKAGE" | tr -- '-.' '__')
+            curl -sSf "$SDK_REGISTRY/simple/$SDK_PACKAGE/" | grep -q "$wheel_name-$SDK_VERSION-" ||
                 die "$SDK_REGISTRY/simple/$SDK_PACKAGE/ does not list $SDK_VERSION"
             ;;
     esac
