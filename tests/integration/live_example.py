@@ -21,13 +21,22 @@ registry its Host header names.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import random
 import re
 import shutil
 import ssl
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from tests.fixtures.cluster import Cluster
+from tests.support.components import missing
 from tests.support.faultproxy import FaultProxy
+from tests.support.registries import Certificates, GoProxy, Processes, _npm_user, start_pypiserver, start_verdaccio
+from tests.support.sandbox import Loopback, Sandbox, available
+from tests.support.toolchains import go_image, node_image, python_image, tsc
 
 ROOT = Path(__file__).resolve().parents[2]
 GO_HOST, PYPI_HOST, NPM_HOST = "go.packages.dev.ameide.io", "pypi.packages.dev.ameide.io", "npm.packages.dev.ameide.io"
@@ -42,6 +51,7 @@ DEPLOYMENTS = {
     **{"graph": "graph", "transformation": "transformation", "inference_gateway": "inference-gateway", "agents": "agents"},
     **{"platform": "platform", "threads": "threads", "www_ameide_platform": "www-ameide-platform"},
 }
+PORTS_LOCK = "/tmp/devenv-test-example-ports.lock"
 IGNORED = shutil.ignore_patterns("generated", "dist", "build", "*.egg-info", "__pycache__", "node_modules", ".devenv")
 
 
@@ -63,6 +73,15 @@ def copy_example(root: Path, namespace: str, versions: dict[str, str]) -> Path:
     root.mkdir(parents=True)
     shutil.copytree(ROOT / "examples", root / "examples", ignore=IGNORED)
     shutil.copy(ROOT / "services.yaml", root / "services.yaml")
+    release_bump(root, versions)
+    manifest = root / "services.yaml"
+    for path in [manifest, *(root / "examples/infra/k8s").glob("*.yaml")]:
+        path.write_text(re.sub(r"^(\s*)namespace: ameide$", rf"\g<1>namespace: {namespace}", path.read_text(), flags=re.M))
+    return root
+
+
+def release_bump(root: Path, versions: dict[str, str]) -> None:
+    """The SDKs' versions, in their sources and in the manifest, set to ``versions``."""
     packages = root / "examples" / "packages"
     _sub(packages / "ameide_sdk_go/ameide/version.go", r'^const Version = ".*"$', f'const Version = "{versions["go"]}"')
     _sub(packages / "ameide_sdk_python/pyproject.toml", r'^version = ".*"$', f'version = "{versions["python"]}"')
@@ -74,9 +93,6 @@ def copy_example(root: Path, namespace: str, versions: dict[str, str]) -> Path:
     _sub(manifest, r"^(  go:\n(?:    .*\n)*?    version: ).*$", rf"\g<1>{versions['go']}")
     _sub(manifest, r"^(  python:\n(?:    .*\n)*?    version: ).*$", rf'\g<1>"{versions["python"]}"')
     _sub(manifest, r"^(  ts:\n(?:    .*\n)*?    version: ).*$", rf'\g<1>"{versions["ts"]}"')
-    for path in [manifest, *(root / "examples/infra/k8s").glob("*.yaml")]:
-        path.write_text(re.sub(r"^(\s*)namespace: ameide$", rf"\g<1>namespace: {namespace}", path.read_text(), flags=re.M))
-    return root
 
 
 class HostRouter(FaultProxy):
@@ -115,3 +131,74 @@ class HostRouter(FaultProxy):
             await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
         finally:
             up_writer.close()
+
+
+@contextlib.contextmanager
+def example_registries(work: Path, bridge_ip: str, cluster_registry: str) -> Iterator[dict]:
+    """Verdaccio, a Go proxy directory and pypiserver on loopback, reached as the manifest's URLs
+    (port 80, and 443 with a certificate of the test CA) through :class:`HostRouter` on the
+    docker bridge, and the manifest's `images` registry (docker.io:5000) as a proxy in front of
+    the cluster's registry; the hosts file that maps those names, for Tilt and what it runs.
+    Shared by the test's fixture and bench/bench_tilt_up.py."""
+    reason = available()
+    if reason:
+        missing(f"cannot give Tilt a private /etc/hosts: {reason}")
+    # The bridge's ports 80 and 443 are the machine's: a second test session waits its turn.
+    ports_lock = open(PORTS_LOCK, "a")
+    fcntl.flock(ports_lock, fcntl.LOCK_EX)
+    (work / "certs").mkdir(parents=True)
+    certs = Certificates(work / "certs")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certs.ca.issue_cert(GO_HOST, PYPI_HOST).configure_cert(context)
+    procs = Processes()
+    go = GoProxy(work / "goproxy")
+    proxies: list[FaultProxy] = []
+    try:
+        (work / "wheels").mkdir()
+        pypi = start_pypiserver("pypiserver", work / "wheels", work / "pypi", procs)
+        verdaccio = start_verdaccio(work / "verdaccio", procs)
+        proxies.append(HostRouter({GO_HOST: go.upstream.address, PYPI_HOST: pypi.address}, host=bridge_ip, port=443, tls=context))
+        proxies.append(HostRouter({NPM_HOST: verdaccio.address}, host=bridge_ip, port=80, tls=None))
+        images = Loopback().take()
+        registry_host, registry_port = cluster_registry.rsplit(":", 1)
+        proxies.append(FaultProxy((registry_host, int(registry_port)), host=images, port=5000))
+        npmrc = work / "npmrc"  # the token npm publish sends (npm reads NPM_CONFIG_USERCONFIG)
+        npmrc.write_text(f"//{verdaccio.host}:{verdaccio.port}/:_authToken={_npm_user(verdaccio.url, 'example')}\n")
+        hosts = {GO_HOST: bridge_ip, PYPI_HOST: bridge_ip, NPM_HOST: bridge_ip, "docker.io": images}
+        yield {
+            "ca": certs.ca_pem,
+            "go_dir": work / "goproxy",
+            "go_url": go.upstream.url,
+            "pypi_url": pypi.url,
+            "npm_url": verdaccio.url,
+            "npmrc": npmrc,
+            "sandbox": Sandbox(work / "etc", hosts=hosts),
+        }
+    finally:
+        for proxy in proxies:
+            proxy.close()
+        go.close()
+        procs.stop()
+        ports_lock.close()
+
+
+def example_env(cluster: Cluster, registries: dict) -> dict[str, str]:
+    """What the example's Tiltfile and SDK steps read, pointed at ``registries`` and the cluster."""
+    docker_env = cluster.env()
+    return {
+        "DOCKER_HOST": cluster.docker_host,
+        "GO_IMAGE": go_image(docker_env, registries["ca"]),
+        "PYTHON_IMAGE": python_image(docker_env, registries["ca"]),
+        "NODE_IMAGE": node_image(docker_env, registries["ca"]),
+        # The images fetch every package from the example's registry (the SDK has no dependencies).
+        "NPM_REGISTRY": f"http://{NPM_HOST}/",
+        "RUNTIME_IMAGE": cluster.base_image,
+        "GOPROXY_PUBLISH_DIR": str(registries["go_dir"]),
+        "GOPROXY_PUBLISH_URL": registries["go_url"],
+        "PYPI_PUBLISH_URL": registries["pypi_url"],
+        "PYTHON": sys.executable,
+        "NPM_PUBLISH_REGISTRY": registries["npm_url"],
+        "NPM_CONFIG_USERCONFIG": str(registries["npmrc"]),
+        "TSC": tsc(),
+        "SSL_CERT_FILE": str(registries["ca"]),  # packages:health (devenv doctor) checks the https registries
+    }

@@ -21,73 +21,22 @@ TypeScript), with their own Dockerfiles, release scripts and manifest
 
 from __future__ import annotations
 
-import fcntl
 import json
-import ssl
-import sys
 import uuid
 
 import pytest
 
 from tests.fixtures.cluster import Cluster
 from tests.integration.judge import render_tiltfile
-from tests.integration.live_example import CHAINS, DEPLOYMENTS, GO_HOST, NPM_HOST, PYPI_HOST, SERVICES, HostRouter, copy_example, fresh_versions
+from tests.integration.live_example import CHAINS, DEPLOYMENTS, SERVICES, copy_example, example_env, example_registries, fresh_versions
 from tests.integration.tiltsession import TiltSession
-from tests.support.components import missing
-from tests.support.faultproxy import FaultProxy
-from tests.support.registries import Certificates, GoProxy, Processes, _npm_user, start_pypiserver, start_verdaccio
-from tests.support.sandbox import Loopback, Sandbox, available
-from tests.support.toolchains import go_image, node_image, python_image, tsc
-
-PORTS_LOCK = "/tmp/devenv-test-example-ports.lock"
 
 
 @pytest.fixture
 def registries(dockerd, dev_cluster: Cluster, tmp_path):
-    """Verdaccio, a Go proxy directory and pypiserver on loopback, reached as the manifest's URLs
-    (port 80, and 443 with a certificate of the test CA) through :class:`HostRouter` on the
-    docker bridge, and the manifest's `images` registry (docker.io:5000) as a proxy in front of
-    the cluster's registry; the hosts file that maps those names, for Tilt and what it runs."""
-    reason = available()
-    if reason:
-        missing(f"cannot give Tilt a private /etc/hosts: {reason}")
-    # The bridge's ports 80 and 443 are the machine's: a second test session waits its turn.
-    ports_lock = open(PORTS_LOCK, "a")
-    fcntl.flock(ports_lock, fcntl.LOCK_EX)
-    (tmp_path / "certs").mkdir()
-    certs = Certificates(tmp_path / "certs")
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    certs.ca.issue_cert(GO_HOST, PYPI_HOST).configure_cert(context)
-    procs = Processes()
-    go = GoProxy(tmp_path / "goproxy")
-    proxies: list[FaultProxy] = []
-    try:
-        (tmp_path / "wheels").mkdir()
-        pypi = start_pypiserver("pypiserver", tmp_path / "wheels", tmp_path / "pypi", procs)
-        verdaccio = start_verdaccio(tmp_path / "verdaccio", procs)
-        proxies.append(HostRouter({GO_HOST: go.upstream.address, PYPI_HOST: pypi.address}, host=dockerd.bridge_ip, port=443, tls=context))
-        proxies.append(HostRouter({NPM_HOST: verdaccio.address}, host=dockerd.bridge_ip, port=80, tls=None))
-        images = Loopback().take()
-        registry_host, registry_port = dev_cluster.registry.rsplit(":", 1)
-        proxies.append(FaultProxy((registry_host, int(registry_port)), host=images, port=5000))
-        npmrc = tmp_path / "npmrc"  # the token npm publish sends (npm reads NPM_CONFIG_USERCONFIG)
-        npmrc.write_text(f"//{verdaccio.host}:{verdaccio.port}/:_authToken={_npm_user(verdaccio.url, 'example')}\n")
-        hosts = {GO_HOST: dockerd.bridge_ip, PYPI_HOST: dockerd.bridge_ip, NPM_HOST: dockerd.bridge_ip, "docker.io": images}
-        yield {
-            "ca": certs.ca_pem,
-            "go_dir": tmp_path / "goproxy",
-            "go_url": go.upstream.url,
-            "pypi_url": pypi.url,
-            "npm_url": verdaccio.url,
-            "npmrc": npmrc,
-            "sandbox": Sandbox(tmp_path / "etc", hosts=hosts),
-        }
-    finally:
-        for proxy in proxies:
-            proxy.close()
-        go.close()
-        procs.stop()
-        ports_lock.close()
+    """The example's registries and hosts file (tests/integration/live_example.py: `example_registries`)."""
+    with example_registries(tmp_path, dockerd.bridge_ip, dev_cluster.registry) as found:
+        yield found
 
 
 def test_tilt_up_runs_the_examples_services(dev_cluster: Cluster, tilt_helm, tilt_bin, registries, tmp_path):
@@ -96,27 +45,7 @@ def test_tilt_up_runs_the_examples_services(dev_cluster: Cluster, tilt_helm, til
     versions = fresh_versions()
     root = copy_example(tmp_path / "repo", namespace, versions)
     render_tiltfile(root)
-    docker_env = dev_cluster.env()
-    env = tilt_helm.env(
-        {
-            "DOCKER_HOST": dev_cluster.docker_host,
-            "GO_IMAGE": go_image(docker_env, registries["ca"]),
-            "PYTHON_IMAGE": python_image(docker_env, registries["ca"]),
-            "NODE_IMAGE": node_image(docker_env, registries["ca"]),
-            # The images fetch every package from the example's registry (the SDK has no dependencies).
-            "NPM_REGISTRY": f"http://{NPM_HOST}/",
-            "RUNTIME_IMAGE": dev_cluster.base_image,
-            "GOPROXY_PUBLISH_DIR": str(registries["go_dir"]),
-            "GOPROXY_PUBLISH_URL": registries["go_url"],
-            "PYPI_PUBLISH_URL": registries["pypi_url"],
-            "PYTHON": sys.executable,
-            "NPM_PUBLISH_REGISTRY": registries["npm_url"],
-            "NPM_CONFIG_USERCONFIG": str(registries["npmrc"]),
-            "TSC": tsc(),
-            "SSL_CERT_FILE": str(registries["ca"]),  # packages:health (devenv doctor) checks the https registries
-        },
-        kubeconfig=dev_cluster.kubeconfig,
-    )
+    env = tilt_helm.env(example_env(dev_cluster, registries), kubeconfig=dev_cluster.kubeconfig)
     steps = {step for chain in CHAINS.values() for step in chain}
     # `tilt up <services>`: the generated Tiltfile enables them and the SDK chains they consume.
     session = TiltSession(tilt_bin, root, env, only=sorted(SERVICES), launch=registries["sandbox"].argv).start()
