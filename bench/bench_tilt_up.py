@@ -1,26 +1,39 @@
 """Benchmark: `tilt up` on the dev cluster (scripts/dev-cluster.sh), in one run:
 
-(a) the first `tilt up` of the live monorepo (tests/integration/live_monorepo.py: three SDK chains
-    publishing new versions to real Verdaccio, a Go proxy directory and pypiserver; five service
-    images fetching their SDK by registry host name during `docker build`; pods with readiness
-    probes) until every resource is Ready, with devenv's rendered Tiltfile against the floor: the
-    same Tiltfile with every `allow_parallel=True` turned to `False` (Tilt's default: a local
-    resource then runs alone). Reported as the ratio devenv / serial;
-(b) the time from an edit of the Go SDK's source (a watched dep of its first step, as a `.proto`
-    is) to the moment the new pod of its last consumer is Ready (read from the kubelet's pod
-    status through kubectl), in both Tiltfiles.
+(a) the first `tilt up` of a monorepo until every resource is Ready, with devenv's rendered
+    Tiltfile against the floor: the same Tiltfile with every `allow_parallel=True` turned to `False`
+    (Tilt's default: a local resource then runs alone). Reported as the ratio devenv / serial;
+(b) the time from an edit of the SDKs' source to the moment the new pod of the last consumer is
+    Ready (read from the kubelet's pod status through kubectl), in both Tiltfiles; the bench checks
+    that exactly the expected services rebuilt.
 
-    .venv/bin/python bench/bench_tilt_up.py [--runs 3]
+Monorepos (`--monorepo`):
+
+- `example` (default): the repository's example (examples/ and services.yaml) as
+  tests/integration/test_tilt_up_example.py runs it (tests/integration/live_example.py: three SDK
+  chains, Go, Python and TypeScript, that build, publish to real Verdaccio, a Go proxy directory
+  and pypiserver, and smoke; seven services whose images fetch their SDK by registry host name
+  during `docker build`, through the rendered `extra_hosts`; pods with readiness probes). The edit
+  is a `.proto` under examples/packages/ameide_core_proto with the release bump the example's
+  publish step demands (it refuses a version already published: new versions in the SDKs' sources
+  and the manifest, the Tiltfile rendered again); every chain depends on the proto folder, so all
+  seven services rebuild. Takes the example test's lock on the docker bridge's ports 80/443.
+- `live`: the small monorepo of tests/integration/live_monorepo.py (three tiny chains, five
+  services); the edit is a line appended to the Go SDK's source, whose two consumers rebuild.
+
+    .venv/bin/python bench/bench_tilt_up.py [--monorepo example|live] [--runs 3]
 
 Each run does both variants, in alternating order, each in its own namespace with SDK versions
-new to it; every service's build context is made unique so no image comes from Docker's cache.
-Needs root and what the test fixtures need (tests/fixtures/cluster.py, docker.py); the cluster and
-dockerd are the tests' shared ones (joined if running, else started and stopped at exit).
+new to it, so no service's SDK layer comes from Docker's cache (the live monorepo's build contexts
+are also made unique). Needs root and what the test fixtures need (tests/fixtures/cluster.py,
+docker.py); the cluster and dockerd are the tests' shared ones (joined if running, else started
+and stopped at exit).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -28,6 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,13 +51,13 @@ from bench._common import machine  # noqa: E402
 from tests.fixtures.cluster import Cluster, shared_cluster  # noqa: E402
 from tests.fixtures.docker import shared_dockerd  # noqa: E402
 from tests.fixtures.tilt import Tilt  # noqa: E402
-from tests.integration.live_monorepo import SERVICES, LiveRegistries, build_repo, fresh_versions, live_registries  # noqa: E402
+from tests.integration import live_example as ex  # noqa: E402
+from tests.integration import live_monorepo as live  # noqa: E402
+from tests.integration.judge import render_tiltfile  # noqa: E402
 from tests.integration.tiltsession import POLL, TiltSession  # noqa: E402
 from tests.support.components import tool  # noqa: E402
 
-EDITED_SDK = "go"
-CONSUMERS = [name for name, sdks in SERVICES.items() if EDITED_SDK in sdks]
-TIMEOUT = 600.0
+TIMEOUT = 900.0
 
 
 def serialise(root: Path) -> None:
@@ -54,13 +68,13 @@ def serialise(root: Path) -> None:
     tiltfile.write_text(text.replace("allow_parallel=True", "allow_parallel=False"))
 
 
-def all_ready(session: TiltSession) -> bool:
-    """Every resource built without error and every service's pod Ready (Tilt's runtime `ok`)."""
-    items = {k: v.get("status") or {} for k, v in session.resources.items() if k != "(Tiltfile)"}
+def all_ready(session: TiltSession, names: set[str]) -> bool:
+    """Every resource of ``names`` built without error and every service's pod Ready (Tilt's runtime `ok`)."""
+    items = {k: v.get("status") or {} for k, v in session.resources.items() if k in names}
     errors = [k for k, s in items.items() if s.get("updateStatus") == "error" or s.get("runtimeStatus") == "error"]
     if errors:
         raise RuntimeError(f"{errors} failed:\n{session.log()[-3000:]}")
-    if not set(SERVICES) <= set(items):
+    if set(items) != names:
         return False
     return all(s.get("updateStatus") in ("ok", "not_applicable") and s.get("runtimeStatus") in ("ok", "not_applicable") for s in items.values())
 
@@ -74,8 +88,8 @@ def wait(predicate, what: str, session: TiltSession, timeout: float = TIMEOUT) -
     return time.monotonic()
 
 
-def ready_images(cluster: Cluster, namespace: str) -> dict[str, set[str]]:
-    """Deployment -> images of its Ready pods that are not being deleted (the kubelet's view)."""
+def ready_images(cluster: Cluster, namespace: str, label: str) -> dict[str, set[str]]:
+    """Workload (its pods' ``label``) -> images of its Ready pods not being deleted (the kubelet's view)."""
     pods = json.loads(cluster.kubectl("-n", namespace, "get", "pods", "-o", "json").stdout)["items"]
     out: dict[str, set[str]] = {}
     for pod in pods:
@@ -83,44 +97,115 @@ def ready_images(cluster: Cluster, namespace: str) -> dict[str, set[str]]:
             continue
         for status in pod["status"].get("containerStatuses") or []:
             if status["ready"]:
-                out.setdefault(pod["metadata"]["labels"]["app"], set()).add(status["image"])
+                out.setdefault(pod["metadata"]["labels"][label], set()).add(status["image"])
     return out
 
 
-def edit_to_ready(cluster: Cluster, namespace: str, root: Path, session: TiltSession) -> float:
-    """Seconds from the SDK source edit to the last consumer's new pod Ready."""
-    before = ready_images(cluster, namespace)
+class Monorepo:
+    """What differs between the two monorepos: how a copy is made, edited and run."""
+
+    services: dict[str, list[str]]  # service -> the SDKs it consumes
+    consumers: list[str]  # the services the edit must rebuild
+    workloads: dict[str, str]  # service -> its pods' label value
+    label: str
+    steps: set[str] = set()  # the chain steps that must be Ready too
+
+    def copy(self, work: Path, namespace: str, variant: str) -> Path:
+        raise NotImplementedError
+
+    def edit(self, root: Path, variant: str) -> None:
+        raise NotImplementedError
+
+    def session(self, tilt: Tilt, root: Path, cluster: Cluster) -> TiltSession:
+        raise NotImplementedError
+
+
+class Live(Monorepo):
+    services = live.SERVICES
+    consumers = [name for name, sdks in live.SERVICES.items() if "go" in sdks]
+    workloads = {name: name for name in live.SERVICES}
+    label = "app"
+
+    def __init__(self, registries: live.LiveRegistries):
+        self.registries = registries
+
+    def copy(self, work: Path, namespace: str, variant: str) -> Path:
+        root = live.build_repo(work / namespace, namespace, live.fresh_versions(), self.registries)
+        for name in self.services:  # a context of this run only: no layer from the Docker cache
+            (root / "svc" / name / "app.txt").write_text(f"{name} {namespace}\n")
+        if variant == "serial":
+            serialise(root)
+        return root
+
+    def edit(self, root: Path, variant: str) -> None:
+        source = root / "sdk" / "go" / "src" / "sdk.go"  # a watched dep of the chain's first step, as a `.proto` is
+        source.write_text(source.read_text() + f"// edit {uuid.uuid4().hex}\n")
+
+    def session(self, tilt: Tilt, root: Path, cluster: Cluster) -> TiltSession:
+        env = tilt.env({"BASE_IMAGE": cluster.base_image, "DOCKER_HOST": cluster.docker_host}, kubeconfig=cluster.kubeconfig)
+        env["PATH"] = f"{Path(tilt.binary).parent}{os.pathsep}{env['PATH']}"  # `devenv sdk mark` asks the running Tilt
+        return TiltSession(tilt.binary, root, env)
+
+
+class Example(Monorepo):
+    services = ex.SERVICES
+    consumers = list(ex.SERVICES)  # every chain's build depends on the proto folder
+    workloads = ex.DEPLOYMENTS
+    label = "app.kubernetes.io/name"
+    steps = {step for chain in ex.CHAINS.values() for step in chain}
+
+    def __init__(self, registries: dict):
+        self.registries = registries
+
+    def copy(self, work: Path, namespace: str, variant: str) -> Path:
+        root = ex.copy_example(work / namespace, namespace, ex.fresh_versions())
+        render_tiltfile(root)
+        if variant == "serial":
+            serialise(root)
+        return root
+
+    def edit(self, root: Path, variant: str) -> None:
+        proto = root / "examples/packages/ameide_core_proto/proto/ameide/common/v1/types.proto"
+        proto.write_text(proto.read_text() + f"\nmessage BenchEdit{uuid.uuid4().hex[:8]} {{\n  string note = 1;\n}}\n")
+        ex.release_bump(root, ex.fresh_versions())  # publish refuses a version already published
+        render_tiltfile(root)
+        if variant == "serial":
+            serialise(root)
+
+    def session(self, tilt: Tilt, root: Path, cluster: Cluster) -> TiltSession:
+        env = tilt.env(ex.example_env(cluster, self.registries), kubeconfig=cluster.kubeconfig)
+        return TiltSession(tilt.binary, root, env, only=sorted(self.services), launch=self.registries["sandbox"].argv)
+
+
+def edit_to_ready(repo: Monorepo, cluster: Cluster, namespace: str, root: Path, variant: str, session: TiltSession) -> float:
+    """Seconds from the edit to the last consumer's new pod Ready."""
+    before = ready_images(cluster, namespace, repo.label)
     counts = session.counts()
-    source = root / "sdk" / EDITED_SDK / "src" / "sdk.go"
     started = time.monotonic()
-    source.write_text(source.read_text() + f"// edit {uuid.uuid4().hex}\n")
+    repo.edit(root, variant)
 
     def rolled() -> bool:
-        now = ready_images(cluster, namespace)
-        return all(now.get(name) and not now[name] & before.get(name, set()) for name in CONSUMERS)
+        now = ready_images(cluster, namespace, repo.label)
+        return all(now.get(w) and not now[w] & before.get(w, set()) for w in (repo.workloads[n] for n in repo.consumers))
 
-    done = wait(rolled, "the consumers' new pods", session, timeout=300)
-    rebuilt = {n for n in SERVICES if session.counts().get(n, 0) > counts.get(n, 0)}
-    assert rebuilt == set(CONSUMERS), f"rebuilt {rebuilt}, expected exactly {CONSUMERS}"
+    done = wait(rolled, "the consumers' new pods", session)
+    rebuilt = {n for n in repo.services if session.counts().get(n, 0) > counts.get(n, 0)}
+    assert rebuilt == set(repo.consumers), f"rebuilt {rebuilt}, expected exactly {repo.consumers}"
     return done - started
 
 
-def one(variant: str, cluster: Cluster, tilt: Tilt, registries: LiveRegistries, work: Path) -> tuple[float, float]:
+def one(repo: Monorepo, variant: str, cluster: Cluster, tilt: Tilt, work: Path) -> tuple[float, float]:
     namespace = f"bench-{variant}-{uuid.uuid4().hex[:6]}"
     cluster.kubectl("create", "namespace", namespace)
-    root = build_repo(work / namespace, namespace, fresh_versions(), registries)
-    for name in SERVICES:  # a context of this run only: no layer from the Docker cache
-        (root / "svc" / name / "app.txt").write_text(f"{name} {namespace}\n")
-    if variant == "serial":
-        serialise(root)
-    env = tilt.env({"BASE_IMAGE": cluster.base_image, "DOCKER_HOST": cluster.docker_host}, kubeconfig=cluster.kubeconfig)
-    env["PATH"] = f"{Path(tilt.binary).parent}{os.pathsep}{env['PATH']}"  # `devenv sdk mark` asks the running Tilt
+    root = repo.copy(work, namespace, variant)
+    session = repo.session(tilt, root, cluster)
+    names = set(repo.services) | repo.steps
     started = time.monotonic()
-    session = TiltSession(tilt.binary, root, env).start()
+    session.start()
     try:
-        cold = wait(lambda: all_ready(session), "all Ready", session) - started
-        session.settle(set(SERVICES), timeout=TIMEOUT)  # nothing still building before the edit
-        return cold, edit_to_ready(cluster, namespace, root, session)
+        cold = wait(lambda: all_ready(session, names), "all Ready", session) - started
+        session.settle(names, timeout=TIMEOUT)  # nothing still building before the edit
+        return cold, edit_to_ready(repo, cluster, namespace, root, variant, session)
     finally:
         session.stop()
         cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
@@ -130,37 +215,53 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+@contextlib.contextmanager
+def monorepo(kind: str, tmp: Path, engine, cluster: Cluster) -> Iterator[tuple[Monorepo, Tilt]]:
+    if kind == "live":
+        with live.live_registries(tmp / "registries", engine.bridge_ip) as registries:
+            yield Live(registries), Tilt(tool("tilt", "DEVENV_TILT"), tmp / "tilt-state")
+        return
+    helm = tool("helm", "DEVENV_HELM")  # devenv's in-process render asks `helm template`, as Tilt does
+    os.environ["PATH"] = f"{Path(helm).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    with ex.example_registries(tmp / "registries", engine.bridge_ip, cluster.registry) as registries:
+        yield Example(registries), Tilt(tool("tilt", "DEVENV_TILT"), tmp / "tilt-state", helm=helm)
+
+
+def report(run: int, row: dict[str, tuple[float, float]]) -> None:
+    d, s = row["devenv"], row["serial"]
+    print(
+        f"run {run + 1}: first tilt up to all Ready: devenv {d[0]:.1f} s, serial {s[0]:.1f} s = "
+        f"{d[0] / s[0]:.2f}x; edit to last consumer Ready: devenv {d[1]:.1f} s, serial {s[1]:.1f} s; load {load()}",
+        flush=True,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--monorepo", choices=("example", "live"), default="example")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     results: dict[str, list[tuple[float, float]]] = {"devenv": [], "serial": []}
-    print(f"machine: {machine()}; load average at start: {load()}")
+    print(f"machine: {machine()}; monorepo: {args.monorepo}; load average at start: {load()}")
     with (
         tempfile.TemporaryDirectory(prefix="bench-tilt-up-") as tmp,
         shared_dockerd() as engine,
         shared_cluster(engine) as cluster,
-        live_registries(Path(tmp) / "registries", engine.bridge_ip) as registries,
+        monorepo(args.monorepo, Path(tmp), engine, cluster) as (repo, tilt),
     ):
-        tilt = Tilt(tool("tilt", "DEVENV_TILT"), Path(tmp) / "tilt-state")
         for run in range(args.runs):
             order = ("devenv", "serial") if run % 2 == 0 else ("serial", "devenv")
             row = {}
             for variant in order:
-                row[variant] = one(variant, cluster, tilt, registries, Path(tmp))
+                row[variant] = one(repo, variant, cluster, tilt, Path(tmp))
                 print(f"  {variant}: {row[variant][0]:.1f} s, edit {row[variant][1]:.1f} s", flush=True)
                 results[variant].append(row[variant])
-            d, s = row["devenv"], row["serial"]
-            print(
-                f"run {run + 1}: first tilt up to all Ready: devenv {d[0]:.1f} s, serial {s[0]:.1f} s = "
-                f"{d[0] / s[0]:.2f}x; {EDITED_SDK} SDK edit to last consumer Ready: devenv {d[1]:.1f} s, "
-                f"serial {s[1]:.1f} s; load {load()}",
-                flush=True,
-            )
+            report(run, row)
+        consumers = ", ".join(repo.consumers)
     median = {v: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)) for v, rows in results.items()}
     print(
         f"median of {args.runs}: first tilt up devenv {median['devenv'][0]:.1f} s / serial {median['serial'][0]:.1f} s "
-        f"= {median['devenv'][0] / median['serial'][0]:.2f}x; edit to last consumer ({', '.join(CONSUMERS)}) Ready: "
+        f"= {median['devenv'][0] / median['serial'][0]:.2f}x; edit to last consumer ({consumers}) Ready: "
         f"devenv {median['devenv'][1]:.1f} s, serial {median['serial'][1]:.1f} s; load average at end: {load()}"
     )
     return 0
