@@ -36,6 +36,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -156,9 +157,11 @@ class Example(Monorepo):
 
     def __init__(self, registries: dict):
         self.registries = registries
+        self.versions: dict[Path, dict[str, str]] = {}
 
     def copy(self, work: Path, namespace: str, variant: str) -> Path:
-        root = ex.copy_example(work / namespace, namespace, ex.fresh_versions())
+        self.versions[work / namespace] = ex.fresh_versions()
+        root = ex.copy_example(work / namespace, namespace, self.versions[work / namespace])
         render_tiltfile(root)
         if variant == "serial":
             serialise(root)
@@ -167,7 +170,9 @@ class Example(Monorepo):
     def edit(self, root: Path, variant: str) -> None:
         proto = root / "examples/packages/ameide_core_proto/proto/ameide/common/v1/types.proto"
         proto.write_text(proto.read_text() + f"\nmessage BenchEdit{uuid.uuid4().hex[:8]} {{\n  string note = 1;\n}}\n")
-        ex.release_bump(root, ex.fresh_versions())  # publish refuses a version already published
+        # A release: publish refuses a version already published, npm one lower than the latest.
+        self.versions[root] = {sdk: re.sub(r"\d+$", lambda m: str(int(m[0]) + 1), v) for sdk, v in self.versions[root].items()}
+        ex.release_bump(root, self.versions[root])
         render_tiltfile(root)
         if variant == "serial":
             serialise(root)
