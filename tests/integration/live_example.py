@@ -33,7 +33,7 @@ from pathlib import Path
 
 from tests.fixtures.cluster import Cluster
 from tests.support.components import missing
-from tests.support.faultproxy import FaultProxy
+from tests.support.faultproxy import FaultProxy, _read_head
 from tests.support.registries import Certificates, GoProxy, Processes, _npm_user, start_pypiserver, start_verdaccio
 from tests.support.sandbox import Loopback, Sandbox, available
 from tests.support.toolchains import go_image, node_image, python_image, tsc
@@ -104,33 +104,14 @@ class HostRouter(FaultProxy):
         super().__init__(None, host=host, port=port, tls=tls)
 
     async def _pass(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        head = await _read_head(reader)
         found = re.search(rb"^host:\s*([^\s:]+)", head, flags=re.I | re.M)
         upstream = self.routes.get(found.group(1).decode().lower()) if found else None
         if upstream is None:
             writer.write(b"HTTP/1.1 421 Misdirected Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             await writer.drain()
             return
-        up_reader, up_writer = await asyncio.wait_for(asyncio.open_connection(*upstream), 5)
-        up_writer.write(head)
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (ConnectionError, OSError, ssl.SSLError):
-                pass
-            finally:
-                try:
-                    dst.write_eof() if dst.can_write_eof() else dst.close()
-                except (OSError, RuntimeError):
-                    pass
-
-        try:
-            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        finally:
-            up_writer.close()
+        await self._splice(reader, writer, upstream, head)
 
 
 @contextlib.contextmanager

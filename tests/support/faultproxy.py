@@ -153,28 +153,35 @@ class FaultProxy:
     async def _pass(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.upstream is None:
             raise ConnectionError("no upstream")
-        up_reader, up_writer = await asyncio.wait_for(asyncio.open_connection(*self.upstream), 5)
+        await self._splice(reader, writer, self.upstream)
 
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (ConnectionError, OSError, ssl.SSLError):
-                pass
-            finally:
-                try:
-                    if dst.can_write_eof():
-                        dst.write_eof()
-                    else:
-                        dst.close()
-                except (OSError, RuntimeError):
-                    pass
-
+    async def _splice(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, upstream: tuple[str, int], head: bytes = b"") -> None:
+        """Connect to ``upstream``, send ``head`` (bytes already read from the client), then copy
+        both ways until each side ends."""
+        up_reader, up_writer = await asyncio.wait_for(asyncio.open_connection(*upstream), 5)
+        if head:
+            up_writer.write(head)
         try:
-            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
         finally:
             up_writer.close()
+
+
+async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+    try:
+        while data := await src.read(65536):
+            dst.write(data)
+            await dst.drain()
+    except (ConnectionError, OSError, ssl.SSLError):
+        pass
+    finally:
+        try:
+            if dst.can_write_eof():
+                dst.write_eof()
+            else:
+                dst.close()
+        except (OSError, RuntimeError):
+            pass
 
 
 async def _read_head(reader: asyncio.StreamReader) -> bytes:
