@@ -20,6 +20,10 @@ RESTART_NPM = (
     "(if it runs in the cluster under that name; its logs: kubectl -n ameide logs deploy/verdaccio)"
 )
 SLACK = 0.5  # what a check may take beyond its deadline (thread hand-off, scheduling on 2 shared cores)
+# What the whole run may take beyond it: the run's time counts from the process's start, so it also
+# pays start-up and the manifest load (1 ms over 0.5 s once, on a loaded CI machine). Still far below
+# the stall (10 s), which is what these tests tell apart.
+RUN_SLACK = 2.0
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def test_a_stalled_registry_costs_its_deadline_and_no_more(npm_site):
     assert check["hint"] == RESTART_NPM
     assert check["blocked_services"] == ["web", "admin"]
     assert DEADLINES["http"] - 0.5 <= check["duration"] <= DEADLINES["http"] + SLACK
-    assert run.json()["duration"] <= DEADLINES["http"] + SLACK
+    assert run.json()["duration"] <= DEADLINES["http"] + RUN_SLACK
 
 
 def test_a_reset_connection_is_told_apart(npm_site):

@@ -82,7 +82,8 @@ def test_watch_rerenders_keeps_last_good_and_stops_cleanly(repo):
         _wait_until(lambda: "new_name='web'" in tiltfile.read_text())
     finally:
         watch.proc.send_signal(signal.SIGINT)
-        code = watch.proc.wait(timeout=10)
+        # generous: a render under way finishes first (10 s ran out once on a loaded CI machine)
+        code = watch.proc.wait(timeout=30)
     output = "".join(watch.lines)
     assert code == 0, output
     assert "stopped" in output and "Traceback" not in output
