@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from devenv.manifest.model import Manifest
@@ -14,5 +15,6 @@ def json_schema() -> dict:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema, "title": "devenv services.yaml"}
 
 
+@functools.cache  # a pure function of the model: computed once per process (pydantic takes ~15 ms)
 def json_schema_text() -> str:
     return json.dumps(json_schema(), indent=2, sort_keys=False) + "\n"
