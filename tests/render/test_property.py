@@ -210,7 +210,7 @@ def _write(root: Path, m: dict) -> dict:
     return yaml.safe_load(text)
 
 
-EXAMPLES = int(__import__("os").environ.get("PROP_N", "2000")) if strict() else 200
+EXAMPLES = 2000 if strict() else 200
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
