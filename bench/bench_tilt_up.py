@@ -43,11 +43,13 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import tilt_timeline as timeline  # noqa: E402
 from bench._common import machine  # noqa: E402
 from tests.fixtures.cluster import Cluster, shared_cluster  # noqa: E402
 from tests.fixtures.docker import shared_dockerd  # noqa: E402
@@ -199,19 +201,36 @@ def edit_to_ready(repo: Monorepo, cluster: Cluster, namespace: str, root: Path, 
     return done - started
 
 
-def one(repo: Monorepo, variant: str, cluster: Cluster, tilt: Tilt, work: Path) -> tuple[float, float]:
+@dataclass
+class Run:
+    """One variant's `tilt up`: the two figures and the timeline of each phase (bench/tilt_timeline.py)."""
+
+    variant: str
+    cold: float
+    edit: float
+    timelines: dict[str, dict]
+
+
+def one(repo: Monorepo, variant: str, cluster: Cluster, tilt: Tilt, work: Path) -> Run:
     namespace = f"bench-{variant}-{uuid.uuid4().hex[:6]}"
     cluster.kubectl("create", "namespace", namespace)
     root = repo.copy(work, namespace, variant)
     session = repo.session(tilt, root, cluster)
     names = set(repo.services) | repo.steps
+    recorder = timeline.Recorder(session)
     started = time.monotonic()
     session.start()
+    recorder.start()
     try:
         cold = wait(lambda: all_ready(session, names), "all Ready", session) - started
+        timelines = {"cold": timeline.record(session, recorder, 0.0, cold)}
         session.settle(names, timeout=TIMEOUT)  # nothing still building before the edit
-        return cold, edit_to_ready(repo, cluster, namespace, root, variant, session)
+        edited = time.monotonic() - started
+        edit = edit_to_ready(repo, cluster, namespace, root, variant, session)
+        timelines["edit"] = timeline.record(session, recorder, edited, edited + edit, skip_marks=len(timelines["cold"]["marks"]))
+        return Run(variant, cold, edit, timelines)
     finally:
+        recorder.stop()
         session.stop()
         cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False)
 
@@ -232,21 +251,50 @@ def monorepo(kind: str, tmp: Path, engine, cluster: Cluster) -> Iterator[tuple[M
         yield Example(registries), Tilt(tool("tilt", "DEVENV_TILT"), tmp / "tilt-state", helm=helm)
 
 
-def report(run: int, row: dict[str, tuple[float, float]]) -> None:
-    d, s = row["devenv"], row["serial"]
-    print(
-        f"run {run + 1}: first tilt up to all Ready: devenv {d[0]:.1f} s, serial {s[0]:.1f} s = "
-        f"{d[0] / s[0]:.2f}x; edit to last consumer Ready: devenv {d[1]:.1f} s, serial {s[1]:.1f} s; load {load()}",
-        flush=True,
+VARIANTS = ("devenv", "serial")
+
+
+def schedule(runs: int) -> list[tuple[str, str]]:
+    """(pair, variant) in ABBA order: the pairs alternate which variant goes first (pair 1:
+    devenv, serial; pair 2: serial, devenv; ...), so over two pairs each variant is first and
+    second once; the `warm-up` runs one variant before them and is not counted."""
+    order = [("warm-up", VARIANTS[0])]
+    for run in range(runs):
+        pair = VARIANTS if run % 2 == 0 else VARIANTS[::-1]
+        order += [(str(run + 1), variant) for variant in pair]
+    return order
+
+
+def report(pair: str, run: Run, services: set[str], verbose: bool) -> None:
+    print(f"  pair {pair}, {run.variant}: first tilt up {run.cold:.1f} s, edit {run.edit:.1f} s; load {load()}", flush=True)
+    for phase, data in run.timelines.items():
+        steps = set(data["builds"]) - services - {timeline.TILTFILE}  # the local resources: chain steps, the health gate
+        lines = timeline.summary(data, steps, services) if verbose else [timeline.headline(data, steps)]
+        print(f"    {phase}: " + "\n      ".join(lines), flush=True)
+
+
+def medians(runs: list[Run]) -> str:
+    """Medians per variant, and the median of the per-pair ratios (each pair ran back to back)."""
+    by = {v: [r for r in runs if r.variant == v] for v in VARIANTS}
+    cold = {v: statistics.median(r.cold for r in rows) for v, rows in by.items()}
+    edit = {v: statistics.median(r.edit for r in rows) for v, rows in by.items()}
+    ratios = [d.cold / s.cold for d, s in zip(by["devenv"], by["serial"])]
+    return (
+        f"medians of {len(ratios)} pairs (ABBA order, after a warm-up): first tilt up devenv {cold['devenv']:.1f} s / serial "
+        f"{cold['serial']:.1f} s = {cold['devenv'] / cold['serial']:.2f}x (median of the pairs' ratios "
+        f"{statistics.median(ratios):.2f}x, range {min(ratios):.2f}-{max(ratios):.2f}); edit to last consumer Ready: "
+        f"devenv {edit['devenv']:.1f} s, serial {edit['serial']:.1f} s"
     )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--monorepo", choices=("example", "live"), default="example")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=2, help="pairs of runs (devenv and serial), in ABBA order (default 2)")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false", help="count the first run too")
+    parser.add_argument("--timeline", metavar="DIR", type=Path, help="print each run's timeline and write it as JSON into DIR")
     args = parser.parse_args()
-    results: dict[str, list[tuple[float, float]]] = {"devenv": [], "serial": []}
+    runs: list[Run] = []
     print(f"machine: {machine()}; monorepo: {args.monorepo}; load average at start: {load()}")
     with (
         tempfile.TemporaryDirectory(prefix="bench-tilt-up-") as tmp,
@@ -254,21 +302,17 @@ def main() -> int:
         shared_cluster(engine) as cluster,
         monorepo(args.monorepo, Path(tmp), engine, cluster) as (repo, tilt),
     ):
-        for run in range(args.runs):
-            order = ("devenv", "serial") if run % 2 == 0 else ("serial", "devenv")
-            row = {}
-            for variant in order:
-                row[variant] = one(repo, variant, cluster, tilt, Path(tmp))
-                print(f"  {variant}: {row[variant][0]:.1f} s, edit {row[variant][1]:.1f} s", flush=True)
-                results[variant].append(row[variant])
-            report(run, row)
+        services = set(repo.services)
+        for index, (pair, variant) in enumerate(schedule(args.runs)[0 if args.warm_up else 1 :]):
+            run = one(repo, variant, cluster, tilt, Path(tmp))
+            report(pair, run, services, args.timeline is not None)
+            if args.timeline:
+                args.timeline.mkdir(parents=True, exist_ok=True)
+                (args.timeline / f"{index:02d}-{pair}-{variant}.json").write_text(json.dumps(asdict(run), indent=1))
+            if pair != "warm-up":
+                runs.append(run)
         consumers = ", ".join(repo.consumers)
-    median = {v: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)) for v, rows in results.items()}
-    print(
-        f"median of {args.runs}: first tilt up devenv {median['devenv'][0]:.1f} s / serial {median['serial'][0]:.1f} s "
-        f"= {median['devenv'][0] / median['serial'][0]:.2f}x; edit to last consumer ({consumers}) Ready: "
-        f"devenv {median['devenv'][1]:.1f} s, serial {median['serial'][1]:.1f} s; load average at end: {load()}"
-    )
+    print(f"{medians(runs)}; consumers: {consumers}; load average at end: {load()}")
     return 0
 
 
