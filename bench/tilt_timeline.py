@@ -153,6 +153,7 @@ def record(session, recorder: Recorder, since: float, until: float, skip_marks: 
         "since": since,
         "until": until,
         "builds": builds(session, recorder.t0),
+        "failed": {n: sum(1 for b in session.history(n) if b.error and since <= _epoch(b.start) - recorder.t0 < until) for n in list(session.builds)},
         "ready": first_ok(recorder.samples, since),
         "held": held(samples, since, until),
         "marks": marks(session.log())[skip_marks:],
@@ -196,10 +197,12 @@ def summary(data: dict, steps: set[str], services: set[str]) -> list[str]:
         ready = data["ready"].get(name)
         holds = ", ".join(f"{r} {s:.1f}" for r, s in sorted(data["held"].get(name, {}).items()))
         count = sum(1 for s, _ in spans.get(name, []) if since <= s < until)
+        failed = data.get("failed", {}).get(name, 0)
         lines.append(
             f"  {name:32} build {start:6.1f} -> {finish:6.1f} ({finish - start:5.1f} s)"
             + (f", Ready {ready - since:6.1f}" if ready is not None and name in services else "")
             + (f"; held: {holds}" if holds else "")
             + (f"; {count} builds" if count > 1 else "")
+            + (f" ({failed} failed)" if failed else "")
         )
     return lines
