@@ -284,7 +284,8 @@ def medians(runs: list[Run], warm_up: bool) -> str:
     edit = {v: statistics.median(r.edit for r in rows) for v, rows in by.items()}
     ratios = [d.cold / s.cold for d, s in zip(by["devenv"], by["serial"])]
     return (
-        f"medians of {len(ratios)} pairs (ABBA order, {'after a discarded warm-up' if warm_up else 'no warm-up'}): first tilt up devenv {cold['devenv']:.1f} s / serial "
+        f"medians of {len(ratios)} pairs (ABBA order, {'after a discarded warm-up' if warm_up else 'no warm-up'}): "
+        f"first tilt up devenv {cold['devenv']:.1f} s / serial "
         f"{cold['serial']:.1f} s = {cold['devenv'] / cold['serial']:.2f}x (median of the pairs' ratios "
         f"{statistics.median(ratios):.2f}x, range {min(ratios):.2f}-{max(ratios):.2f}); edit to last consumer Ready: "
         f"devenv {edit['devenv']:.1f} s, serial {edit['serial']:.1f} s"
