@@ -21,11 +21,17 @@ Monorepos (`--monorepo`):
 - `live`: the small monorepo of tests/integration/live_monorepo.py (three tiny chains, five
   services); the edit is a line appended to the Go SDK's source, whose two consumers rebuild.
 
-    .venv/bin/python bench/bench_tilt_up.py [--monorepo example|live] [--runs 3]
+    .venv/bin/python bench/bench_tilt_up.py [--monorepo example|live] [--runs 2] [--timeline DIR]
 
-Each run does both variants, in alternating order, each in its own namespace with SDK versions
-new to it, so no service's SDK layer comes from Docker's cache (the live monorepo's build contexts
-are also made unique). Needs root and what the test fixtures need (tests/fixtures/cluster.py,
+Method, so that the order of the variants is not mistaken for the Tiltfile: a warm-up run (one
+devenv variant, not counted: on a fresh cluster the first `tilt up` also pushes the toolchain
+images' base layers to the registry and containerd pulls them, ~30 s more on the example), then
+`--runs` pairs in ABBA order (devenv, serial; serial, devenv; ...). Reported: each variant's
+median and the median of the pairs' ratios (each pair ran back to back, under about the same
+load), with the load average. Each run is in its own namespace with SDK versions new to it
+(above every earlier run's, as npm demands), so no service's SDK layer comes from Docker's cache
+(the live monorepo's build contexts are also made unique). `--timeline DIR` prints where each
+run's time went, from Tilt's own API (bench/tilt_timeline.py), and writes it as JSON. Needs root and what the test fixtures need (tests/fixtures/cluster.py,
 docker.py); the cluster and dockerd are the tests' shared ones (joined if running, else started
 and stopped at exit).
 """
