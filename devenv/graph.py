@@ -162,10 +162,12 @@ def service_labels(manifest: Manifest, name: str) -> list[str]:
 def slice_selectors(manifest: Manifest, graph: Graph) -> dict[str, list[str]]:
     """Every NAME a slice accepts -> the resources it picks before the closure: a service picks
     itself; a label picks the services and SDK steps that carry it."""
-    picks: dict[str, list[str]] = {}
+    # Each NAME's picks as a dict used as an ordered set: a label on every service would make a
+    # list's `not in` test quadratic (50 million comparisons at 10,000 services).
+    picks: dict[str, dict[str, None]] = {}
     for resource in graph.resources.values():
         if resource.kind == "service":
-            picks.setdefault(resource.name, []).append(resource.name)
+            picks.setdefault(resource.name, {})[resource.name] = None
             labels = service_labels(manifest, resource.name)
         elif resource.kind == "sdk-step":
             assert resource.sdk is not None, "build_graph gives every sdk-step its sdk"
@@ -173,10 +175,8 @@ def slice_selectors(manifest: Manifest, graph: Graph) -> dict[str, list[str]]:
         else:
             continue
         for label in labels:
-            bucket = picks.setdefault(label, [])
-            if resource.name not in bucket:
-                bucket.append(resource.name)
-    return picks
+            picks.setdefault(label, {})[resource.name] = None
+    return {name: list(bucket) for name, bucket in picks.items()}
 
 
 def slice_closure(
