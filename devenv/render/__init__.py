@@ -16,11 +16,16 @@ from devenv.render.output import with_checksum
 class Rendered:
     text: str
     warnings: list[Problem]
-    inputs: list[Path]  # the files and folders the render read besides the manifest
+    input_names: list[str]  # the files and folders the render read besides the manifest
+
+    @property
+    def inputs(self) -> list[Path]:
+        """:attr:`input_names` as paths, made only when asked: --stdout and --check never do."""
+        return [Path(p) for p in self.input_names]
 
 
 def render(loaded: LoadedManifest, output: Path) -> Rendered:
     """The complete Tiltfile text for ``loaded``, as it must be written to ``output``."""
     context = ContextBuilder(loaded, output.absolute().parent).build()
     body = render_template(loaded.root, context)
-    return Rendered(with_checksum(body), context.warnings + loaded.warnings, [Path(p) for p in context.inputs])
+    return Rendered(with_checksum(body), context.warnings + loaded.warnings, context.inputs)

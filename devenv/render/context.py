@@ -96,7 +96,7 @@ class ContextBuilder(WorkloadNaming):
         self.graph = build_graph(self.m)
         self.warnings: list[Problem] = []
         self.problems: list[Problem] = []
-        self.inputs: set[Path] = set()  # every file or folder the render read, for --watch
+        self.inputs: dict[str, None] = {}  # every file or folder the render read (manifest paths), for --watch
         self._root_text, self._out_text = str(self.root), str(self.out)
         self._state_text = os.path.normpath(self.root / STATE_DIR)
         self._rel: dict[str, str] = {}  # manifest path -> Tiltfile spelling (contexts and Dockerfiles repeat)
@@ -326,5 +326,5 @@ class ContextBuilder(WorkloadNaming):
             buttons=self.buttons(),
             warnings=self.warnings,
             tasks=[task_call(self, name, task) for name, task in self.m.tasks.items()],
-            inputs=sorted(str(p) for p in self.inputs),
+            inputs=sorted({str(self.root / p) for p in self.inputs}),
         )

@@ -33,7 +33,34 @@ def environment(manifest_dir: Path) -> jinja2.Environment:
 
 def _plain(value):
     """What dataclasses.asdict makes of a context value: dataclasses as dicts, lists and tuples
-    rebuilt. Written out because asdict deep-copies every string (a third of a large render)."""
+    rebuilt. Written out because asdict deep-copies every string (a third of a large render);
+    exact lists, tuples and dataclasses first, as they fill the context, strings skipped inline."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is list:
+        return [v if type(v) is str else _plain(v) for v in value]
+    if kind is tuple:
+        # An immutable tuple of strings is its own copy (the context's (key, value) pairs).
+        return value if all(type(v) is str for v in value) else tuple(_plain(v) for v in value)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = _field_names(kind)
+    if names:
+        return {f: _plain(getattr(value, f)) for f in names}
+    return _plain_other(value)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # per type: its dataclass fields, () for anything else
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    if issubclass(kind, (str, list, tuple, dict)):
+        return ()  # as asdict: the container, not the fields, even on a dataclass
+    return tuple(getattr(kind, "__dataclass_fields__", ()))
+
+
+def _plain_other(value):
     if isinstance(value, str):
         return value
     if isinstance(value, list):

@@ -17,7 +17,7 @@ from devenv.render import helm, workloads
 class WorkloadNaming:
     m: Manifest
     root: Path
-    inputs: set[Path]
+    inputs: dict[str, None]
     _parsed: dict[str, list[workloads.K8sObject]]
     tilt_names: dict[workloads.K8sObject, str]
     companions: dict[str, list[str]]
@@ -80,11 +80,11 @@ class WorkloadNaming:
 
     def _service_objects(self, name: str, svc) -> list[workloads.K8sObject] | None:
         """The objects the service's k8s_yaml() gives Tilt; None for a chart without helm."""
-        self.inputs.update(self.root / f for f in svc.k8s)
+        self.inputs.update(dict.fromkeys(svc.k8s))
         if not svc.helm:
             return [o for f in svc.k8s for o in self._objects(f)]
-        self.inputs.add(self.root / svc.helm.chart)
-        self.inputs.update(self.root / v for v in svc.helm.values)
+        self.inputs[svc.helm.chart] = None
+        self.inputs.update(dict.fromkeys(svc.helm.values))
         try:
             objects = helm.template(self.root, svc.helm, svc.helm.release or name)
         except DevenvError as exc:

@@ -11,6 +11,7 @@ stops loading the Tiltfile.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,7 @@ class K8sObject:
         return f"{self.kind} {self.name}" + (f" (Namespace: {self.namespace})" if self.namespaced else "")
 
 
+@functools.lru_cache(maxsize=None)  # a service's image and its containers' repeat across services and files
 def normalize_image(reference: str) -> str:
     """Docker's familiar-name normalisation without tag or digest: `redis` -> `docker.io/library/redis`."""
     name = repository(reference)
@@ -150,13 +152,13 @@ def _potential_names(obj: K8sObject) -> list[str]:
 
 def unique_names(objects: list[K8sObject]) -> list[str]:
     """Tilt's k8s.UniqueNames with minComponents=1."""
+    potential = [_potential_names(obj) for obj in objects]
     counts: dict[str, int] = {}
-    for obj in objects:
-        for name in _potential_names(obj):
+    for names in potential:
+        for name in names:
             counts[name] = counts.get(name, 0) + 1
     out = []
-    for index, obj in enumerate(objects):
-        names = _potential_names(obj)
+    for index, names in enumerate(potential):
         out.append(next((n for n in names if counts[n] == 1), f"{names[-1]}:{index}"))
     return out
 
