@@ -68,7 +68,7 @@ class RenderContext:
 
 def _kwargs(**values: object) -> list[tuple[str, str]]:
     """Encoded keyword arguments, leaving out the ones that are None or empty."""
-    return [(k, literal(v)) for k, v in values.items() if v is not None and v != [] and v != {}]
+    return [(k, literal(v)) for k, v in values.items() if v is not None and not (isinstance(v, (list, dict)) and not v)]
 
 
 @functools.cache
@@ -76,6 +76,8 @@ def _state_ignore(state: str, root: str, context: str) -> list[str]:
     """The state folder as an ignore of a context that holds it (an SDK result digest there is no
     change of the image's sources); os.path.join then normpath spells normpath(root / x)."""
     folder = os.path.normpath(os.path.join(root, context))
+    if not state.startswith(folder.rstrip("/")) and not state.startswith("//"):
+        return []  # not a prefix as text, so not as path components either (commonpath drops a leading //)
     if os.path.commonpath([state, folder]) == folder:
         return [os.path.relpath(state, folder).replace(os.sep, "/")]
     return []

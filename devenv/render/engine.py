@@ -26,9 +26,30 @@ def shipped_templates() -> Path:
 ENV_OPTIONS: dict = {"undefined": jinja2.StrictUndefined, "autoescape": False, "keep_trailing_newline": True, "trim_blocks": True, "lstrip_blocks": True}
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # what getattr() finds on a plain dict
+_ABSENT = object()
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with ``value.key`` on the context's dicts looked up without an exception.
+
+    Jinja reads ``c.function`` as getattr(c, "function") first and c["function"] only after the
+    AttributeError; the context's values are plain dicts, so every attribute in the templates
+    (14,000 at 1,000 services) raised and caught one, a third of the template's run time. A name
+    that a dict has as an attribute (``items``) still goes Jinja's way, so the result is the same.
+    """
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            value = obj.get(attribute, _ABSENT)
+            if value is not _ABSENT:
+                return value
+        return super().getattr(obj, attribute)
+
+
 def environment(manifest_dir: Path) -> jinja2.Environment:
     search = [str(manifest_dir), str(shipped_templates())]
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(search), bytecode_cache=bytecode_cache(ENV_OPTIONS), **ENV_OPTIONS)
+    return _Environment(loader=jinja2.FileSystemLoader(search), bytecode_cache=bytecode_cache(ENV_OPTIONS), **ENV_OPTIONS)
 
 
 def _plain(value):

@@ -11,8 +11,6 @@ caller falls back to assuming the chart's workload is named after the release.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 from devenv.errors import DevenvError
@@ -30,6 +28,9 @@ def _without_tests(stream: str) -> str:
 
 def template(root: Path, helm: Helm, release: str) -> list[K8sObject] | None:
     """The chart's objects in Tilt's order, or None when `helm` is not installed."""
+    import shutil
+    import subprocess  # only for charts: most renders never start a process
+
     binary = shutil.which("helm")
     if binary is None:
         return None

@@ -49,8 +49,11 @@ def string(value: str) -> str:
 
 def literal(value: object) -> str:
     """Starlark source for ``value``: str, int, bool, None, list/tuple, dict, or :class:`Expr`."""
-    if type(value) is str:  # most values: tested first (an exact str is none of the types below)
+    kind = type(value)
+    if kind is str:  # most values: tested first (an exact str is none of the types below)
         return string(value)
+    if kind is list or kind is tuple:  # then lists, mostly of strings: those encoded without a call more
+        return "[" + ", ".join([string(v) if type(v) is str else literal(v) for v in value]) + "]"
     if isinstance(value, Expr):
         return value.source
     if value is None:
@@ -77,4 +80,6 @@ def call(function: str, *args: object, **kwargs: object) -> Expr:
 
 def comment(text: str) -> str:
     """Text made safe for a `#` comment line: no line breaks or control characters."""
+    if text.isprintable():  # the common case; U+2028, U+2029 and U+0085 are not printable either
+        return text
     return "".join(c if c.isprintable() and c not in "\u2028\u2029\x85" else "?" for c in text)
