@@ -29,13 +29,20 @@ def varied(root: Path, services: int) -> Path:
     """A manifest using the features whose render paths the performance work touched."""
     (root / "k8s").mkdir(parents=True)
     (root / "charts" / "web").mkdir(parents=True)
-    (root / "charts" / "web" / "Chart.yaml").write_text("name: web\nversion: 0.1.0\n")
+    (root / "charts" / "web" / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
+    (root / "charts" / "web" / "templates").mkdir()
+    (root / "charts" / "web" / "templates" / "deployment.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: '{{ .Release.Name }}'}\nspec:\n  template:\n"
+        "    spec: {containers: [{name: web, image: '{{ .Values.image }}'}]}\n"
+    )
     shared = "".join(
         f"---\napiVersion: batch/v1\nkind: Job\nmetadata: {{name: migrate{g}}}\nspec:\n  template:\n"
         f"    spec: {{containers: [{{name: m, image: tools/migrate}}]}}\n"
         for g in range(5)
     )
-    (root / "k8s" / "shared.yaml").write_text(shared)
+    (root / "k8s" / "shared.yaml").write_text(shared)  # one service's migration Jobs beside its Deployment
+    # Named by many services, so it holds no object: Tilt refuses an object deployed twice.
+    (root / "k8s" / "common.yaml").write_text("# settings every service's YAML may name\n")
     lines = [
         "version: 1",
         "project: varied",
@@ -60,7 +67,7 @@ def varied(root: Path, services: int) -> Path:
         second = (
             (
                 f"---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: {name}-db, namespace: data}}\n"
-                "spec:\n  template:\n    spec: {{containers: [{{name: db, image: postgres}}]}}\n"
+                "spec:\n  template:\n    spec: {containers: [{name: db, image: postgres}]}\n"
             )
             if i % 7 == 0
             else ""
@@ -70,10 +77,10 @@ def varied(root: Path, services: int) -> Path:
             f"    spec: {{containers: [{{name: app, image: 'img/{name}:dev'}}]}}\n" + second
         )
         lines += [f"  {name}:", "    language: typescript", f"    context: svc/{name}", f"    image: img/{name}", f"    labels: [team{i % 3}]"]
-        if i % 9 == 5:
-            lines.append(f"    helm: {{chart: charts/web, release: rel{i}, set: {{a: b}}}}")
+        if i % 9 == 5 and i < 50:  # a few charts: each is a `helm template` run
+            lines.append(f"    helm: {{chart: charts/web, release: rel{i}, set: {{image: img/{name}}}}}")
         else:
-            files = [f"k8s/{name}.yaml"] + (["k8s/shared.yaml"] if i % 5 == 1 else [])
+            files = [f"k8s/{name}.yaml"] + (["k8s/shared.yaml"] if i == 1 else ["k8s/common.yaml"] if i % 5 == 1 else [])
             lines.append(f"    k8s: [{', '.join(files)}]")
         if i % 3 == 2:
             lines += [
