@@ -12,6 +12,7 @@ functions with the same error handling (:func:`devenv.cli.outcome.exit_code`).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,7 +77,12 @@ def run_hot_render(argv: list[str]) -> int | None:
 
     with collector_paused():  # importing pydantic, jinja2, the models: many long-lived objects, no garbage
         fn, args, kwargs = _call(argv[0], *parsed)
-    return exit_code(fn, *args, **kwargs)
+    code = exit_code(fn, *args, **kwargs)
+    # The process ends next (devenv.cli.main): without this, Python's collections at exit walk
+    # every module's and the models' long-lived objects once more, for no garbage (about a
+    # twentieth of a 1,000-service render). Objects made after this are still collected.
+    gc.freeze()
+    return code
 
 
 def _call(command: str, given: dict[str, object], positionals: list[str]) -> tuple[Callable[..., int], tuple, dict]:
