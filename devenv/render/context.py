@@ -16,7 +16,6 @@ from devenv.errors import ManifestError, Problem
 from devenv.graph import build_graph, chain_steps
 from devenv.manifest.load import LoadedManifest
 from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Service, sdk_build_arg
-from devenv.manifest.relations import consumed_sdks
 from devenv.render import buttons, slices, workloads
 from devenv.render.ergonomics import links, trigger_kwargs
 from devenv.render.naming import WorkloadNaming
@@ -221,7 +220,7 @@ class ContextBuilder(WorkloadNaming):
     def _docker_build(self, name: str, svc: Service) -> Call:
         context = svc.context or "."
         dockerfile = svc.dockerfile or f"{context}/Dockerfile"
-        consumed = self._consumed(svc)
+        consumed = self.graph.service_sdks[name]  # consumed_sdks(self.m, svc), as the graph has it
         # Versions first, then the chains' result digests (read while the Tiltfile loads: a new
         # result reloads it and rebuilds this image); an SDK's pair is the same for every consumer.
         args: dict[str, object] = dict(pair for sdk_name in consumed if (pair := self._sdk_args(sdk_name)[0]))
@@ -295,9 +294,6 @@ class ContextBuilder(WorkloadNaming):
             )
             + trigger_kwargs(svc),
         )
-
-    def _consumed(self, svc: Service) -> list[str]:
-        return consumed_sdks(self.m, svc)
 
     def buttons(self) -> list[ServiceBlock]:
         workdir = self.rel(".")

@@ -63,6 +63,8 @@ def _plain(value):
         return [v if type(v) is str else _plain(v) for v in value]
     if kind is tuple:
         # An immutable tuple of strings is its own copy (the context's (key, value) pairs).
+        if len(value) == 2 and type(value[0]) is str and type(value[1]) is str:
+            return value
         return value if all(type(v) is str for v in value) else tuple(_plain(v) for v in value)
     names = _FIELDS.get(kind)
     if names is None:

@@ -89,4 +89,7 @@ def workload_table(tilt_names: dict[workloads.K8sObject, str]) -> list[tuple[str
 
 def function_name(kind: str, name: str, index: int) -> str:
     """A Starlark identifier for the function declaring one block (names may hold '.' and '-')."""
-    return f"_devenv_{kind}_{index}_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+    return f"_devenv_{kind}_{index}_{_NOT_IDENTIFIER.sub('_', name)}"
+
+
+_NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")

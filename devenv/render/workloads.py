@@ -12,6 +12,7 @@ stops loading the Tiltfile.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,10 +119,14 @@ def _object(file: str, doc: dict, namespace: str | None = None) -> K8sObject | N
 
 
 def read_objects(root: Path, relative: str) -> list[K8sObject]:
-    try:
-        text = (root / relative).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DevenvError(f"cannot read {relative}: {exc}")
+    try:  # the same file as root / relative, without a Path made for each of a thousand files
+        with open(os.path.join(root, relative), encoding="utf-8") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError):
+        try:  # pathlib's spelling of the file in the message (and its reading of a trailing '/')
+            text = (root / relative).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DevenvError(f"cannot read {relative}: {exc}")
     return parse_objects(text, relative)
 
 
