@@ -49,10 +49,9 @@ def string(value: str) -> str:
 
 def literal(value: object) -> str:
     """Starlark source for ``value``: str, int, bool, None, list/tuple, dict, or :class:`Expr`."""
-    kind = type(value)
-    if kind is str:  # most values: tested first (an exact str is none of the types below)
+    if type(value) is str:  # most values: tested first (an exact str is none of the types below)
         return string(value)
-    if kind is list or kind is tuple:  # then lists, mostly of strings: those encoded without a call more
+    if type(value) is list or type(value) is tuple:  # then lists, mostly of strings: those encoded without a call more
         return "[" + ", ".join([string(v) if type(v) is str else literal(v) for v in value]) + "]"
     if isinstance(value, Expr):
         return value.source
