@@ -77,12 +77,14 @@ def run_hot_render(argv: list[str]) -> int | None:
 
     with collector_paused():  # importing pydantic, jinja2, the models: many long-lived objects, no garbage
         fn, args, kwargs = _call(argv[0], *parsed)
-    code = exit_code(fn, *args, **kwargs)
-    # The process ends next (devenv.cli.main): without this, Python's collections at exit walk
-    # every module's and the models' long-lived objects once more, for no garbage (about a
-    # twentieth of a 1,000-service render). Objects made after this are still collected.
-    gc.freeze()
-    return code
+        if not kwargs.get("watch"):  # one render, graph or why, and the process ends (devenv.cli.main)
+            code = exit_code(fn, *args, **kwargs)
+            # Frozen, the objects made so far are left out of every later collection: the one that
+            # re-enabling the collector sets off and those at exit would otherwise walk all of them
+            # again for no garbage (about a tenth of a 1,000-service render).
+            gc.freeze()
+            return code
+    return exit_code(fn, *args, **kwargs)  # --watch: runs until stopped, with the collector on
 
 
 def _call(command: str, given: dict[str, object], positionals: list[str]) -> tuple[Callable[..., int], tuple, dict]:
