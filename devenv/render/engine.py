@@ -70,7 +70,7 @@ def _plain(value):
     if names is None:
         names = _FIELDS[kind] = _field_names(kind)
     if names:
-        return {f: _plain(getattr(value, f)) for f in names}
+        return {f: v if type(v := getattr(value, f)) is str else _plain(v) for f in names}
     return _plain_other(value)
 
 
