@@ -4,30 +4,26 @@ PyYAML's composer already shares one node per anchor, so composing is linear in 
 file size; the blow-up of a "billion laughs" file happens only when aliases are
 expanded into Python objects. We construct objects ourselves and stop once the
 expansion outgrows the document, so such a file is refused in milliseconds.
+
+The usual manifest is built without positions first (:mod:`devenv.manifest.plainyaml`); its
+positions are found by parsing it again, here, when a message first asks for one.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from devenv.errors import Location, Problem
+from devenv.manifest.plainyaml import MAX_DEPTH, PLAIN_SCALAR_TAGS, UNWRITABLE, Unusual, plain_build
 from devenv.util.yamlresolve import install_fast_resolver
 
 Path = tuple[str | int, ...]
 
-# Tags whose safe constructors return a value from a scalar node (the collection ones are
-# generators, and refuse scalars: those go through construct_object).
-_PLAIN_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary"))
-_UNWRITABLE = re.compile("[\0\ud800-\udfff]")
-
 # How many objects alias expansion may add beyond the document's own nodes.
 ALIAS_EXPANSION_BUDGET = 20_000
-# How deep values may nest: a manifest needs about 8 levels; Python's stack ends near 1,000.
-MAX_DEPTH = 64
 
 
 @dataclass
@@ -36,21 +32,38 @@ class LoadedYaml:
 
     file: str
     data: Any
-    # Where each value and key starts, as the parser's marks: made into a Location only when a
-    # message asks (a large manifest has tens of thousands of values and few problems).
-    values: dict[Path, yaml.Mark] = field(default_factory=dict)
-    keys: dict[Path, yaml.Mark] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Where each value and key starts, as the parser's marks ((values, keys)): made into a
+    # Location only when a message asks. A document the plain build read has none until then:
+    # ``text`` is parsed again, with positions, on the first question (an error or a warning).
+    marks: tuple[dict[Path, yaml.Mark], dict[Path, yaml.Mark]] | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)
+
+    @property
+    def values(self) -> dict[Path, yaml.Mark]:
+        return self._marks()[0]
+
+    @property
+    def keys(self) -> dict[Path, yaml.Mark]:
+        return self._marks()[1]
+
+    def _marks(self) -> tuple[dict[Path, yaml.Mark], dict[Path, yaml.Mark]]:
+        if self.marks is None:
+            self.marks = _positioned(self.text, self.file).marks if self.text is not None else None
+            if self.marks is None:
+                self.marks = ({}, {})
+        return self.marks
 
     def where(self, path: Path, *, key: bool = False) -> Location:
         """The position of ``path``, or of its nearest known ancestor."""
-        table = self.keys if key else self.values
+        values, keys = self._marks()
+        table = keys if key else values
         for end in range(len(path), -1, -1):
             prefix = path[:end]
             if prefix in table:
                 return _location(self.file, table[prefix])
-            if prefix in self.values:
-                return _location(self.file, self.values[prefix])
+            if prefix in values:
+                return _location(self.file, values[prefix])
         return Location(self.file, 1, 1)
 
 
@@ -74,8 +87,10 @@ class _Builder:
         self.loader = loader
         # A scalar can hold NUL or a surrogate only if the text does or an escape (`"\0"`,
         # `"\ud800"`) makes one: without either, no value needs the scan.
-        self.check_text = "\\" in text or _UNWRITABLE.search(text) is not None
+        self.check_text = "\\" in text or UNWRITABLE.search(text) is not None
         self.result = result
+        self.values: dict[Path, yaml.Mark] = {}
+        self.keys: dict[Path, yaml.Mark] = {}
         self.remaining = distinct_nodes + ALIAS_EXPANSION_BUDGET
         self.building: set[int] = set()  # the nodes on the current path: an alias to one is a cycle
 
@@ -87,7 +102,7 @@ class _Builder:
             raise _Refused(node, f"values nest more than {MAX_DEPTH} levels deep; refusing to load", "a manifest needs only a few levels: flatten it")
         if id(node) in self.building:
             raise _Refused(node, "a YAML alias refers to a value that contains it (a recursive alias)", "an alias must point to an anchor outside itself")
-        self.result.values.setdefault(path, node.start_mark)
+        self.values.setdefault(path, node.start_mark)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             self.building.add(id(node))
             try:
@@ -104,14 +119,14 @@ class _Builder:
     def _scalar(self, node: yaml.Node) -> Any:
         """What ``construct_object`` makes of a scalar, calling its tag's constructor directly
         (scalars are immutable: the loader's per-node cache and recursion guard buy nothing)."""
-        constructor = self.loader.yaml_constructors.get(node.tag) if node.tag in _PLAIN_SCALAR_TAGS and isinstance(node, yaml.ScalarNode) else None
+        constructor = self.loader.yaml_constructors.get(node.tag) if node.tag in PLAIN_SCALAR_TAGS and isinstance(node, yaml.ScalarNode) else None
         if constructor is None:
             return self.loader.construct_object(node, deep=True)
         return constructor(self.loader, node)
 
     def _check_text(self, value: str, node: yaml.Node, path: Path) -> None:
         """NUL and unpaired surrogates cannot reach a command line, an env var or a UTF-8 Tiltfile."""
-        found = _UNWRITABLE.search(value)
+        found = UNWRITABLE.search(value)
         bad = found.group() if found else None
         if bad is not None:
             dotted = ".".join(str(p) for p in path)
@@ -135,7 +150,7 @@ class _Builder:
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 key = str(key)
             key_path = path + (key,)
-            self.result.keys.setdefault(key_path, key_node.start_mark)
+            self.keys.setdefault(key_path, key_node.start_mark)
             out[key] = self.build(value_node, key_path)
         return out
 
@@ -202,14 +217,32 @@ _NO_ALIASES = 1 << 62
 
 
 def load_yaml(text: str, file: str) -> LoadedYaml:
-    """Parse ``text``; syntax errors and refused documents become problems, not exceptions."""
+    """Parse ``text``; syntax errors and refused documents become problems, not exceptions. The
+    usual manifest is built without positions: they are found when a message first asks."""
+    return _load(text, file, plain=True)
+
+
+def _positioned(text: str, file: str) -> LoadedYaml:
+    """``text`` parsed with the position of every value and key recorded as it is built."""
+    return _load(text, file, plain=False)
+
+
+def _load(text: str, file: str, *, plain: bool) -> LoadedYaml:
     result = LoadedYaml(file=file, data=None)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         if root is None:
             return result
-        result.data = _Builder(loader, result, _distinct_nodes(text, root), text).build(root, ())
+        if plain:
+            try:
+                result.data, result.text = plain_build(loader, root, text), text
+                return result
+            except Unusual:
+                pass  # the positioned build below handles it, and reports what it must
+        builder = _Builder(loader, result, _distinct_nodes(text, root), text)
+        result.marks = (builder.values, builder.keys)
+        result.data = builder.build(root, ())
     except _TooLarge as exc:
         result.data = None
         result.problems.append(
