@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from devenv.errors import DevenvError, Location, ManifestError, Problem, escape
-from devenv.manifest import validate
+from devenv.manifest import construct, validate
 from devenv.manifest.model import SECTIONS, Manifest
 from devenv.manifest.positions import LoadedYaml, load_yaml
 from devenv.manifest.schema_errors import broken_paths, problems_from
@@ -126,12 +126,17 @@ def parse_manifest(text: str, path: Path, display: str) -> LoadedManifest:
     if not isinstance(loaded.data, dict):
         raise ManifestError([Problem(Location(display, 1, 1), "", "the manifest must be a mapping of keys (version, project, services, …)")])
     broken: frozenset = frozenset()
-    try:
-        manifest = Manifest.model_validate(loaded.data)
-    except ValidationError as exc:
-        problems.extend(problems_from(exc, loaded, Manifest))
-        broken = broken_paths(exc, loaded, Manifest)
-        manifest = _partial_manifest(loaded.data)
+    # A YAML problem already makes the manifest invalid: pydantic's messages then, as for every invalid one.
+    built = None if problems else construct.build(Manifest, loaded.data)
+    if built is not None:
+        manifest = typing.cast(Manifest, built)
+    else:
+        try:
+            manifest = Manifest.model_validate(loaded.data)
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, loaded, Manifest))
+            broken = broken_paths(exc, loaded, Manifest)
+            manifest = _partial_manifest(loaded.data)
     findings = validate.check(manifest, loaded, path.parent, broken)
     problems.extend(p for p in findings if p.severity == "error")
     if problems:

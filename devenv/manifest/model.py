@@ -38,7 +38,9 @@ RegistryKind = Literal["npm", "pypi", "goproxy", "oci"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: pydantic builds a model's validators when it first validates one, which a
+    # valid manifest never does (devenv.manifest.construct builds its objects).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class EnvValue(Strict):
@@ -244,7 +246,7 @@ class Sync(Strict):
     from_: RelPath = Field(alias="from", description="Local path (inside the build context).")
     to: str = Field(min_length=1, description="Path in the container.")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Run(Strict):
