@@ -90,7 +90,7 @@ def _derive_model(cls: type[BaseModel]) -> Builder:
         raise Unsupported(f"config {dict(config)}, private attributes or a post-init")
     befores = _model_validators(cls)
     checks = _field_validators(cls)
-    fields = [_derive_field(cls, name, info, checks.get(name, ())) for name, info in cls.model_fields.items()]
+    fields = [_derive_field(cls, name, info, checks.get(name, [])) for name, info in cls.model_fields.items()]
     known = frozenset(key for key, *_ in fields)
     new, setattr_ = cls.__new__, object.__setattr__
 
@@ -175,7 +175,7 @@ def _default(cls: type[BaseModel], name: str, info: FieldInfo) -> Callable[[], A
             return lambda: _MODELS[factory].build({})  # as ``factory()`` validates an empty mapping
         if info.default_factory_takes_validated_data:
             raise Unsupported(f"field {name}: a default factory that takes the data")
-        return factory
+        return typing.cast(Callable[[], Any], factory)
     default = info.default
     if default is PydanticUndefined or not isinstance(default, _IMMUTABLE):
         raise Unsupported(f"field {name}: a mutable default")
@@ -276,7 +276,7 @@ def _union(members: tuple, constraints: list) -> Builder:
         others = [m for m in members if m is not _NONE]
         if len(others) != 1:
             raise Unsupported(f"constraints {constraints} on a union")
-        members = (_builder(others[0], constraints), *([_builder(_NONE, [])] if _NONE in members else []))  # type: ignore[assignment]
+        members = (_builder(others[0], constraints), *([_builder(_NONE, [])] if _NONE in members else []))
     builders = [m if isinstance(m, Builder) else _builder(m, []) for m in members]
     by_kind: dict[type, list[Callable[[Any], Any]]] = {}
     for member in builders:
