@@ -189,12 +189,28 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     if not borrowed:
         git = GitListing(Path(root))  # the caller guessed another folder: list this one
     facts = _facts(path, root)
+    grep = _grep(facts, root)  # git searches while git lists
     assert git is not None  # nosec B101: set just above
     # The parent's git: it is not this process's child, so communicate() cannot learn its exit
     # status (and says 0); the parent checks it (EarlyScan._git_succeeded).
     listed = git.result()
-    outcome = _scan(facts, root, listed, jobs) if facts is not None else None
+    proven: set[str] = set()
+    if grep is not None:
+        proven = grep.proven() - git.untrusted if listed else set()
+        grep.cancel()
+    outcome = _scan(facts, root, listed, jobs, proven) if facts is not None else None
     return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)))
+
+
+def _grep(facts: tuple | None, root: str):
+    """``git grep`` of the tracked files (:mod:`devenv.lint.gitgrep`), or None."""
+    if facts is None:
+        return None
+    from devenv.lint.gitgrep import GitGrep, patterns
+    from devenv.lint.scope import scope_and_needles
+
+    fixed = patterns(scope_and_needles(*facts[1:6])[1])
+    return GitGrep(root, fixed) if fixed else None
 
 
 def _send(out: int, answer: tuple) -> None:
@@ -233,10 +249,11 @@ def _strings(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None) -> tuple:
-    """(files in scope, the file loop's outcome) with the facts' needles and scope."""
+def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, proven: set[str]) -> tuple:
+    """(files in scope, the file loop's outcome) with the facts' needles and scope; the files in
+    ``proven`` (git read them and found no needle) are counted, not read."""
     from devenv.lint.checker import Checker, PendingFixes
-    from devenv.lint.fileloop import jobs_for, run_files
+    from devenv.lint.fileloop import jobs_for, run_files, unproven
     from devenv.lint.scan import Listed, list_files
     from devenv.lint.scope import scope_and_needles, unreadable_folders, without_excluded
 
@@ -244,8 +261,9 @@ def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None) -
     unreadable: list[tuple[str, str]] = []
     files = without_excluded(exclude, list_files(Path(root), (), Listed(Path(root), listed), unreadable)[0])
     scope, needles = scope_and_needles(manifest_file, proto_path, names, allowed, sdk_paths)
-    findings, notes, checked, parsed = run_files(Checker(root, needles, PendingFixes()), scope, files, jobs_for(jobs, len(files)))
-    return files, (findings, notes + unreadable_folders(unreadable), checked, parsed)
+    rest, counted = unproven(scope, files, proven)
+    findings, notes, checked, parsed = run_files(Checker(root, needles, PendingFixes()), scope, rest, jobs_for(jobs, len(rest)))
+    return files, (findings, notes + unreadable_folders(unreadable), checked + counted, parsed)
 
 
 # The answer carries git's listing and the files in scope: 50,000 names each in a large tree,

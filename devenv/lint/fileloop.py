@@ -136,6 +136,17 @@ def check_kept(checker: Checker, kept: list[tuple[str, bytes]]) -> tuple[list[Fi
     return findings, parsed
 
 
+def unproven(scope: Scope, paths: list[str], proven: set[str]) -> tuple[list[str], int]:
+    """(the paths the loop must still read, how many others it would have counted as checked):
+    ``proven`` names files known to fail the prefilter (:mod:`devenv.lint.gitgrep`)."""
+    if not proven or scope.everything:
+        return paths, 0
+    exact, prefixes = scope.exact, scope.prefixes
+    in_scope = [p for p in paths if not (p in exact or p.startswith(prefixes))]
+    rest = [p for p in in_scope if p not in proven]
+    return rest, len(in_scope) - len(rest)
+
+
 _WORKER: tuple[Checker, Scope] | None = None  # set before the pool forks
 
 

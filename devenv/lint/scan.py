@@ -24,16 +24,21 @@ _ALWAYS_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
 
 class GitListing:
     """``git ls-files`` started in the background (lint starts it before it imports and
-    loads the manifest, so git walks the tree while Python starts up)."""
+    loads the manifest, so git walks the tree while Python starts up).
+
+    Each name comes tagged (``-t -v``): after :meth:`result`, ``untrusted`` holds the tracked
+    names whose entry is not a plain one (``H``: assume-unchanged, skip-worktree, unmerged),
+    the files whose work-tree bytes ``git grep`` may not read (:mod:`devenv.lint.gitgrep`)."""
 
     def __init__(self, root: Path, pathspecs: Iterable[str] = ()):
         self.root = Path(os.path.realpath(root))
         self.pathspecs = tuple(pathspecs)
         self.proc: subprocess.Popen | None = None
+        self.untrusted: set[str] = set()
         git = shutil.which("git")
         if not git:
             return
-        argv = [git, "-c", "core.quotePath=off", "ls-files", "-co", "--exclude-standard", "-z", "--", *(self.pathspecs or (".",))]
+        argv = [git, "-c", "core.quotePath=off", "ls-files", "-co", "--exclude-standard", "-z", "-t", "-v", "--", *(self.pathspecs or (".",))]
         try:
             self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
                 argv, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
@@ -53,9 +58,10 @@ class GitListing:
             return None
         if self.proc.returncode != 0:
             return None  # "not a git repository", or git failed: walk instead
-        names = out.decode("utf-8", "surrogateescape").split("\0")
-        names.pop()  # after the last NUL
-        return list(dict.fromkeys(names))  # unmerged entries repeat
+        tagged = out.decode("utf-8", "surrogateescape").split("\0")
+        tagged.pop()  # after the last NUL
+        self.untrusted = {entry[2:] for entry in tagged if entry[:1] not in ("H", "?")}  # "? ": untracked
+        return list(dict.fromkeys([entry[2:] for entry in tagged]))  # unmerged entries repeat
 
     def cancel(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
