@@ -196,7 +196,7 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     listed = git.result()
     proven: set[str] = set()
     if grep is not None:
-        proven = grep.proven() - git.untrusted if listed else set()
+        proven = grep.proven(git.untrusted) if listed else set()
         grep.cancel()
     outcome = _scan(facts, root, listed, jobs, proven) if facts is not None else None
     return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)))

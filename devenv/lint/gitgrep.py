@@ -70,8 +70,9 @@ class GitGrep:
         except OSError:
             self.proc = None
 
-    def proven(self, timeout: float = 300) -> set[str]:
-        """Names (relative to the root) of tracked files git read whole without a match."""
+    def proven(self, untrusted: set[str], timeout: float = 300) -> set[str]:
+        """Names (relative to the root) of tracked files git read whole without a match, less
+        ``untrusted`` (:attr:`devenv.lint.scan.GitListing.untrusted`)."""
         if self.proc is None:
             return set()
         try:
@@ -81,7 +82,7 @@ class GitGrep:
             return set()
         names = out.decode("utf-8", "surrogateescape").split("\0")
         names.pop()  # after the last NUL: nothing, or a name git was stopped in the middle of
-        return set(names)
+        return set(names).difference(untrusted)
 
     def cancel(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

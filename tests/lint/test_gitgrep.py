@@ -1,0 +1,234 @@
+"""`git grep` in front of the file loop (devenv.lint.gitgrep): the early scan's outcome - findings
+with their pending fixes, notes, files checked, files parsed - is the same whether the file loop
+skips the files git proved needle-free or reads every file itself.
+
+Generated work trees mix planted references, decoys (`ameide_core_protocol`, the bare gate,
+suppression markers), binary files and NULs, files larger than one read, names with spaces,
+newlines and bytes that are not UTF-8, with every state a listed file can be in: tracked,
+untracked, ignored, tracked although ignored, symlinks (tracked, untracked, dangling, loops),
+tracked files replaced by a symlink, a FIFO or a folder, deleted, and files whose bytes git takes
+from the index (assume-unchanged, skip-worktree) changed on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from devenv.lint.early import _facts, _grep, _scan
+from devenv.lint.engine import lint
+from devenv.lint.gitgrep import patterns
+from devenv.lint.needles import Needles
+from devenv.lint.scan import GitListing
+from devenv.manifest.load import load_manifest
+from tests.lint.monorepo import git
+
+WORKSPACES = "packages/ameide_core_proto/buf.yaml", "packages/acme_core/buf.yaml", "packages/wire/buf.yaml", "packages/ameide_sdk_ts/index.ts"
+MANIFESTS = {
+    "gate covers the marker": 'proto: {path: packages/ameide_core_proto, names: ["@ameide/core-proto", ameide_core_proto]}',
+    "gate without the marker": 'proto: {path: packages/acme_core, names: ["@acme/core", acme_core]}',
+    "no gate": "proto: {path: packages/wire, names: [acme_schema]}",
+}
+SDKS = "sdks:\n  ts: {language: typescript, path: packages/ameide_sdk_ts, package: '@ameideio/ameide-sdk-ts'}\n"
+
+FRAGMENTS = [
+    b"plain words, nothing to see\n",
+    b'import { x } from "@ameide/core-proto";\n',
+    b"from ameide_core_proto.v1 import service_pb2\n",
+    b"COPY packages/ameide_core_proto ./p\n",
+    b"ameide-core-proto==1.0\n",
+    b"import ameide_core_protocol  # another package\n",
+    b"proto core wire\n",
+    b'import "@acme/core";\n',
+    b"cd packages/acme_core\n",
+    b"acme_schema = 1\n",
+    b"cd ../wire/ && make\n",
+    b'# devenv: allow proto-import reason="reviewed"\n',
+    b"// devenv\n",
+    b"\0binary\0",
+    b"\xff\xfe not utf-8 \xc3\n",
+    b"\r\n",
+    b"x" * 70_000 + b"\n",
+]
+NAME_CHARS = st.sampled_from(list("abcxyz_-.") + [" ", "\n", "é", "\udcff", "*", "[", "#", "!"])
+SUFFIXES = [".ts", ".py", ".go", ".md", ".yaml", ".sh", ".json", ".png", "", "/Dockerfile", "/package.json", "/go.mod", "/requirements.txt"]
+KINDS = [
+    "tracked",
+    "tracked",
+    "tracked",
+    "untracked",
+    "ignored",
+    "tracked although ignored",
+    "tracked symlink",
+    "untracked symlink",
+    "dangling symlink",
+    "symlink loop",
+    "became a symlink",
+    "became a FIFO",
+    "became a folder",
+    "deleted",
+    "assume-unchanged, changed",
+    "skip-worktree, changed",
+]
+
+entries = st.lists(
+    st.tuples(
+        st.text(NAME_CHARS, min_size=1, max_size=6).filter(lambda s: s not in (".", "..")),
+        st.sampled_from(SUFFIXES),
+        st.lists(st.sampled_from(FRAGMENTS), max_size=4).map(b"".join),
+        st.sampled_from(KINDS),
+    ),
+    min_size=1,
+    max_size=14,
+    unique_by=lambda e: e[0],
+)
+
+
+def _build(root: Path, manifest: str, files: list[tuple[str, str, bytes, str]]) -> None:
+    """Write the tree, commit the tracked part, then change the work tree under git's feet."""
+    root.mkdir()
+    (root / "services.yaml").write_text(f"version: 1\nproject: demo\n{manifest}\n{SDKS}")
+    (root / ".gitignore").write_text("ignored/\n")
+    for rel in WORKSPACES:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(b"ameide_core_proto acme_core wire\n")
+    target = root / "shared.txt"
+    target.write_bytes(b'import "@ameide/core-proto"; import "@acme/core"; acme_schema\n')
+    paths = {}
+    for stem, suffix, data, kind in files:
+        folder = "ignored/" if "ignored" in kind else "src/"
+        path = root / (folder + stem + suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "tracked symlink":
+            path.symlink_to(target)
+        else:
+            path.write_bytes(data)
+        paths[path] = (data, kind)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    tracked = [str(p.relative_to(root)) for p, (_, kind) in paths.items() if kind not in ("untracked", "ignored")]
+    untracked = [str(p.relative_to(root)) for p, (_, kind) in paths.items() if kind == "untracked"]
+    if tracked:
+        git(root, "--literal-pathspecs", "add", "-f", "--", *tracked)
+    if untracked:
+        git(root, "--literal-pathspecs", "rm", "-q", "--cached", "--", *untracked)
+    git(root, "commit", "-q", "-m", "tree")
+    for path, (data, kind) in paths.items():
+        _change(root, path, data, kind, target)
+
+
+def _change(root: Path, path: Path, data: bytes, kind: str, target: Path) -> None:
+    relative = str(path.relative_to(root))
+    if kind in ("untracked symlink", "dangling symlink", "symlink loop", "became a symlink", "became a FIFO", "became a folder", "deleted"):
+        path.unlink()
+    if kind in ("untracked symlink", "became a symlink"):
+        path.symlink_to(target)
+    elif kind == "dangling symlink":
+        path.symlink_to(root / "nowhere")
+    elif kind == "symlink loop":
+        path.symlink_to(path)
+    elif kind == "became a FIFO":
+        os.mkfifo(path)
+    elif kind == "became a folder":
+        path.mkdir()
+        (path / "inside.sh").write_bytes(b"cd packages/ameide_core_proto\n")
+    elif kind.startswith(("assume-unchanged", "skip-worktree")):
+        flag = "--assume-unchanged" if kind.startswith("assume") else "--skip-worktree"
+        git(root, "--literal-pathspecs", "update-index", flag, "--", relative)
+        path.write_bytes(data + b'\nimport "@ameide/core-proto"; import "@acme/core"; acme_schema\n')
+
+
+def _outcomes(root: Path) -> tuple[tuple, tuple, set[str]]:
+    """(the early scan with git's proof, the early scan reading every file, the files proven)."""
+    facts = _facts(str(root / "services.yaml"), str(root))
+    assert facts is not None
+    grep = _grep(facts, str(root))
+    assert grep is not None
+    listing = GitListing(root)
+    listed = listing.result()
+    assert listed
+    proven = grep.proven(listing.untrusted)
+    return _comparable(_scan(facts, str(root), listed, 1, proven)), _comparable(_scan(facts, str(root), listed, 1, set())), proven
+
+
+def _comparable(outcome: tuple) -> tuple:
+    """The outcome with each pending fix's arguments (a PendingFix compares as an empty string)."""
+    files, (findings, notes, checked, parsed) = outcome
+    return files, [(f, getattr(f.fix, "args", None)) for f in findings], notes, checked, parsed
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(manifest=st.sampled_from(sorted(MANIFESTS)), files=entries)
+def test_git_s_proof_changes_nothing(manifest, files):
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "repo"
+        _build(root, MANIFESTS[manifest], files)
+        fast, slow, proven = _outcomes(root)
+        assert fast == slow
+        assert ".gitignore" in proven and "shared.txt" not in proven  # the proof is used, and only where it holds
+
+
+def test_what_git_proves_and_what_it_leaves(tmp_path):
+    """Each kind of file once: git proves only the plain tracked files without a needle."""
+    plain = [("clean", ".ts", b"nothing\n", "tracked"), ("hit", ".ts", b'import "@ameide/core-proto";\n', "tracked")]
+    others = [(kind.replace(" ", "-").replace(",", ""), ".ts", b"nothing\n", kind) for kind in KINDS[3:]]
+    root = tmp_path / "repo"
+    _build(root, MANIFESTS["gate covers the marker"], plain + others)
+    fast, slow, proven = _outcomes(root)
+    assert fast == slow
+    assert "src/clean.ts" in proven and "src/hit.ts" not in proven
+    assert not {f"src/{stem}.ts" for stem, *_ in others} & proven
+    assert fast[3] == slow[3] > len(fast[0]) - len(proven) - 1  # every proven file still counted as checked
+
+
+@pytest.mark.parametrize(
+    "needle, expected",
+    [
+        ("ameide_core_proto", [b"proto"]),  # the gate, which `proto-import` holds too
+        ("acme_core", [b"core", b"devenv"]),
+        ("wire", [b"wire", b"devenv"]),
+    ],
+)
+def test_patterns_are_the_prefilter_s_gate(needle, expected):
+    names = {"ameide_core_proto": ["@ameide/core-proto", "ameide_core_proto"], "acme_core": ["@acme/core", "acme_core"], "wire": []}[needle]
+    assert patterns(Needles(f"packages/{needle}", names)) == expected
+
+
+def test_no_proof_for_a_needle_git_cannot_search_for():
+    assert patterns(Needles("packages/x", ["two\nlines"])) is None
+
+
+def test_the_cli_reports_an_unreadable_tracked_file(tmp_path):
+    """git cannot read it, so it proves nothing about it: the file loop reports it as before."""
+    root = tmp_path / "repo"
+    _build(root, MANIFESTS["gate covers the marker"], [("secret", ".sh", b"cd packages/ameide_core_proto\n", "tracked"), ("ok", ".sh", b"ls\n", "tracked")])
+    (root / "src/secret.sh").chmod(0)
+    argv = [sys.executable, "-m", "devenv", "lint", "--format", "json"]
+    if os.geteuid() == 0:
+        argv = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *argv]
+    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=120)
+    assert "cannot read src/secret.sh: Permission denied; skipped" in proc.stderr, proc.stderr
+    assert json.loads(proc.stdout)["summary"]["files_checked"] == 6  # the two scripts, shared.txt, .gitignore, two buf.yaml outside the workspace
+
+
+def test_the_cli_gives_what_the_parent_s_own_scan_gives(tmp_path):
+    """The whole command (git's proof in the early scan) against lint run in-process without
+    an early scan (the file loop reads every file)."""
+    root = tmp_path / "repo"
+    files = [(f"f{i}", suffix, fragment, kind) for i, (suffix, fragment, kind) in enumerate(zip(SUFFIXES * 2, FRAGMENTS * 2, KINDS * 2))]
+    _build(root, MANIFESTS["gate covers the marker"], files)
+    proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "--format", "json"], cwd=root, capture_output=True, text=True, timeout=120)
+    report = json.loads(proc.stdout)
+    expected = lint(load_manifest(root / "services.yaml"), jobs=1)
+    assert [(f["path"], f["line"], f["col"], f["rule"]) for f in report["findings"]] == [
+        (f.location.file, f.location.line, f.location.col, f.rule) for f in expected.findings
+    ]
+    assert (report["summary"]["files_checked"], report["summary"]["files_parsed"]) == (expected.files_checked, expected.files_read)
