@@ -141,11 +141,14 @@ class EarlyScan:
 
 def start_listing(manifest: Path | None) -> GitListing:
     """``git ls-files`` of the folder the manifest is probably in, started before the rest of
-    lint is imported (the first thing the scan waits for; a wrong guess is listed again)."""
-    from devenv.lint.scan import GitListing
+    lint is imported (the first thing the scan waits for; a wrong guess is listed again), and
+    ``git grep`` with the needles of the manifest's raw keys (:mod:`devenv.lint.gitgrep`)."""
+    from devenv.lint.gitgrep import GrepListing
 
     path = _manifest_path(manifest)
-    return GitListing(Path(os.path.dirname(os.path.abspath(path)) if path else os.getcwd()))
+    root = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
+    early = path is not None and hasattr(os, "fork") and sys.platform != "win32" and not _reads_stdin(manifest)
+    return GrepListing(Path(root), lambda: _facts(path, os.path.realpath(root)) if early and path else None)
 
 
 def _reads_stdin(manifest: Path | None) -> bool:
@@ -177,7 +180,7 @@ def _manifest_path(explicit: Path | None) -> str | None:
 
 def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing | None, out: int) -> None:
     """Read the listing and the scan's keys, scan, and send it all to the parent."""
-    from devenv.lint.scan import GitListing
+    from devenv.lint.gitgrep import GrepListing
     from devenv.util.deathsig import die_with_parent
 
     die_with_parent(parent)
@@ -187,17 +190,17 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
     borrowed = git is not None and git.proc is not None and str(git.root) == root
     if not borrowed:
-        git = GitListing(Path(root))  # the caller guessed another folder: list this one
-    facts = _facts(path, root)
-    grep = _grep(facts, root)  # git searches while git lists
+        git = GrepListing(Path(root), lambda: _facts(path, root))  # the caller guessed another folder: list this one
     assert git is not None  # nosec B101: set just above
+    if isinstance(git, GrepListing):  # the keys read, and git grep started, with the listing
+        facts, grep = git.facts, git.grep
+    else:
+        facts = _facts(path, root)
+        grep = _grep(facts, root)
     # The parent's git: it is not this process's child, so communicate() cannot learn its exit
     # status (and says 0); the parent checks it (EarlyScan._git_succeeded).
     listed = git.result()
-    proven: set[str] = set()
-    if grep is not None:
-        proven = grep.proven(git.untrusted) if listed else set()
-        grep.cancel()
+    proven = grep.proven(git.untrusted) if grep is not None and listed else set()
     outcome = _scan(facts, root, listed, jobs, proven) if facts is not None else None
     return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)))
 

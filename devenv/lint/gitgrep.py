@@ -34,9 +34,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess  # nosec B404: runs git with a fixed argument list, no shell
+from collections.abc import Callable
 from pathlib import Path
 
 from devenv.lint.needles import SUPPRESSION_NEEDLE, Needles
+from devenv.lint.scan import GitListing
 
 
 def patterns(needles: Needles) -> list[bytes] | None:
@@ -51,11 +53,17 @@ def patterns(needles: Needles) -> list[bytes] | None:
     return found
 
 
+# git writes one name per file (47,000 writes in the benchmark): into a pipe, each would wake the
+# reader, and a full pipe would stop git while lint waits for its listing. So git writes to an
+# anonymous file, and a pipe that only git holds the write end of says when it has ended (its
+# end of file), even to a forked process that cannot wait() for git.
 class GitGrep:
     """``git grep -L`` of the tracked files under ``root``, started in the background."""
 
     def __init__(self, root: Path | str, fixed: list[bytes]):
+        self.fixed = fixed
         self.proc: subprocess.Popen | None = None
+        self.out = self.done = -1
         git = shutil.which("git")
         if not git:
             return
@@ -64,27 +72,68 @@ class GitGrep:
             argv += ["-e", pattern]
         argv += ["--", "."]
         try:
-            self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
-                argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env={**os.environ, "LC_ALL": "C"}
-            )
+            self.out = _scratch()
+            self.done, ended = os.pipe()
+            try:
+                self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
+                    argv, cwd=root, stdout=self.out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, pass_fds=(ended,), env={**os.environ, "LC_ALL": "C"}
+                )
+            finally:
+                os.close(ended)
         except OSError:
             self.proc = None
 
-    def proven(self, untrusted: set[str], timeout: float = 300) -> set[str]:
+    def proven(self, untrusted: set[str]) -> set[str]:
         """Names (relative to the root) of tracked files git read whole without a match, less
-        ``untrusted`` (:attr:`devenv.lint.scan.GitListing.untrusted`)."""
+        ``untrusted`` (:attr:`devenv.lint.scan.GitListing.untrusted`). Waits for git's end."""
         if self.proc is None:
             return set()
         try:
-            out, _ = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.cancel()
+            while os.read(self.done, 4096):
+                pass
+            data = os.pread(self.out, os.fstat(self.out).st_size, 0)
+        except OSError:
             return set()
-        names = out.decode("utf-8", "surrogateescape").split("\0")
+        names = data.decode("utf-8", "surrogateescape").split("\0")
         names.pop()  # after the last NUL: nothing, or a name git was stopped in the middle of
         return set(names).difference(untrusted)
 
     def cancel(self) -> None:
+        """Stop and reap git (in the process that started it) and close the files."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
-            self.proc.communicate()
+            self.proc.wait()
+        for fd in (self.out, self.done):
+            if fd >= 0:
+                os.close(fd)
+        self.out = self.done = -1
+
+
+def _scratch() -> int:
+    """A descriptor of an anonymous file: in memory on Linux, an unlinked temporary file elsewhere."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("devenv-lint-grep", os.MFD_CLOEXEC)
+    import tempfile
+
+    with tempfile.TemporaryFile() as handle:
+        return os.dup(handle.fileno())
+
+
+class GrepListing(GitListing):
+    """``git ls-files`` of ``root`` and, once the manifest's scan keys are read (``facts()``,
+    :func:`devenv.lint.early._facts`; None: no early scan), ``git grep`` with their needles."""
+
+    def __init__(self, root: Path, facts: Callable[[], tuple | None]):
+        super().__init__(root)  # git lists while the keys are read
+        self.facts = facts()
+        self.grep: GitGrep | None = None
+        if self.facts is not None and self.proc is not None:
+            from devenv.lint.scope import scope_and_needles
+
+            fixed = patterns(scope_and_needles(*self.facts[1:6])[1])
+            self.grep = GitGrep(self.root, fixed) if fixed else None
+
+    def cancel(self) -> None:
+        super().cancel()
+        if self.grep is not None:
+            self.grep.cancel()

@@ -156,6 +156,7 @@ def _outcomes(root: Path) -> tuple[tuple, tuple, set[str]]:
     listed = listing.result()
     assert listed
     proven = grep.proven(listing.untrusted)
+    grep.cancel()
     return _comparable(_scan(facts, str(root), listed, 1, proven)), _comparable(_scan(facts, str(root), listed, 1, set())), proven
 
 
