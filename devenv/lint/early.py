@@ -256,7 +256,7 @@ def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, p
     """(files in scope, the file loop's outcome) with the facts' needles and scope; the files in
     ``proven`` (git read them and found no needle) are counted, not read."""
     from devenv.lint.checker import Checker, PendingFixes
-    from devenv.lint.fileloop import jobs_for, run_files, unproven
+    from devenv.lint.fileloop import PARALLEL_THRESHOLD, PROVEN_THRESHOLD, jobs_for, run_files, unproven
     from devenv.lint.scan import Listed, list_files
     from devenv.lint.scope import scope_and_needles, unreadable_folders, without_excluded
 
@@ -265,7 +265,9 @@ def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, p
     files = without_excluded(exclude, list_files(Path(root), (), Listed(Path(root), listed), unreadable)[0])
     scope, needles = scope_and_needles(manifest_file, proto_path, names, allowed, sdk_paths)
     rest, counted = unproven(scope, files, proven)
-    findings, notes, checked, parsed = run_files(Checker(root, needles, PendingFixes()), scope, rest, jobs_for(jobs, len(rest)))
+    findings, notes, checked, parsed = run_files(
+        Checker(root, needles, PendingFixes()), scope, rest, jobs_for(jobs, len(rest), PROVEN_THRESHOLD if proven else PARALLEL_THRESHOLD)
+    )
     return files, (findings, notes + unreadable_folders(unreadable), checked + counted, parsed)
 
 
