@@ -128,9 +128,7 @@ class GrepListing(GitListing):
         self.facts = facts()
         self.grep: GitGrep | None = None
         if self.facts is not None and self.proc is not None:
-            from devenv.lint.scope import scope_and_needles
-
-            fixed = patterns(scope_and_needles(*self.facts[1:6])[1])
+            fixed = patterns(Needles(self.facts[2], self.facts[3]))  # as devenv.lint.scope.scope_and_needles builds them
             self.grep = GitGrep(self.root, fixed) if fixed else None
 
     def cancel(self) -> None:
