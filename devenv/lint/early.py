@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from devenv.lint.gitgrep import GrepListing
     from devenv.lint.scan import GitListing
 
 MANIFEST_NAME = "services.yaml"
@@ -139,7 +140,7 @@ class EarlyScan:
             os.close(self.fd)
 
 
-def start_listing(manifest: Path | None) -> GitListing:
+def start_listing(manifest: Path | None) -> GrepListing:
     """``git ls-files`` of the folder the manifest is probably in, started before the rest of
     lint is imported (the first thing the scan waits for; a wrong guess is listed again), and
     ``git grep`` with the needles of the manifest's raw keys (:mod:`devenv.lint.gitgrep`)."""

@@ -233,3 +233,20 @@ def test_the_cli_gives_what_the_parent_s_own_scan_gives(tmp_path):
         (f.location.file, f.location.line, f.location.col, f.rule) for f in expected.findings
     ]
     assert (report["summary"]["files_checked"], report["summary"]["files_parsed"]) == (expected.files_checked, expected.files_read)
+
+
+def test_lint_starts_git_grep_with_the_listing(tmp_path, monkeypatch):
+    """The whole-tree listing lint starts first (devenv.lint.early.start_listing) carries git grep
+    with the manifest's needles, so the proof is there for the early scan."""
+    from devenv.lint.early import start_listing
+
+    root = tmp_path / "repo"
+    _build(root, MANIFESTS["gate covers the marker"], [("clean", ".ts", b"nothing\n", "tracked"), ("hit", ".ts", b'import "@ameide/core-proto";\n', "tracked")])
+    monkeypatch.chdir(root)
+    listing = start_listing(None)
+    try:
+        assert listing.result() is not None and listing.grep is not None
+        assert listing.grep.fixed == [b"proto"]
+        assert {"src/clean.ts", ".gitignore"} <= listing.grep.proven(listing.untrusted) and "src/hit.ts" not in listing.grep.proven(set())
+    finally:
+        listing.cancel()
