@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from devenv.lint.gitgrep import GrepListing
+    from devenv.lint.gitgrep import GitGrep, GrepListing
     from devenv.lint.scan import GitListing
 
 MANIFEST_NAME = "services.yaml"
@@ -201,8 +201,7 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     # The parent's git: it is not this process's child, so communicate() cannot learn its exit
     # status (and says 0); the parent checks it (EarlyScan._git_succeeded).
     listed = git.result()
-    proven = grep.proven(git.untrusted) if grep is not None and listed else set()
-    outcome = _scan(facts, root, listed, jobs, proven) if facts is not None else None
+    outcome = _scan(facts, root, listed, jobs, grep, git.untrusted) if facts is not None else None
     return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)))
 
 
@@ -253,11 +252,16 @@ def _strings(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, proven: set[str]) -> tuple:
-    """(files in scope, the file loop's outcome) with the facts' needles and scope; the files in
-    ``proven`` (git read them and found no needle) are counted, not read."""
+def _scan(
+    facts: tuple, root: str, listed: list[str] | None, jobs: int | None, grep: GitGrep | None = None, untrusted: frozenset[str] | set[str] = frozenset()
+) -> tuple:
+    """(files in scope, the file loop's outcome) with the facts' needles and scope. With
+    ``grep`` (a git listing only), the loop reads only the files git does not prove needle-free,
+    batch by batch while git searches (:func:`devenv.lint.gitgrep.unproven`), and counts the
+    others as checked."""
     from devenv.lint.checker import Checker, PendingFixes
-    from devenv.lint.fileloop import PARALLEL_THRESHOLD, PROVEN_THRESHOLD, jobs_for, run_files, unproven
+    from devenv.lint.fileloop import in_scope, jobs_for, run_files
+    from devenv.lint.gitgrep import unproven
     from devenv.lint.scan import Listed, list_files
     from devenv.lint.scope import scope_and_needles, unreadable_folders, without_excluded
 
@@ -265,11 +269,17 @@ def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, p
     unreadable: list[tuple[str, str]] = []
     files = without_excluded(exclude, list_files(Path(root), (), Listed(Path(root), listed), unreadable)[0])
     scope, needles = scope_and_needles(manifest_file, proto_path, names, allowed, sdk_paths)
-    rest, counted = unproven(scope, files, proven)
-    findings, notes, checked, parsed = run_files(
-        Checker(root, needles, PendingFixes()), scope, rest, jobs_for(jobs, len(rest), PROVEN_THRESHOLD if proven else PARALLEL_THRESHOLD)
-    )
-    return files, (findings, notes + unreadable_folders(unreadable), checked + counted, parsed)
+    checker = Checker(root, needles, PendingFixes())
+    if grep is None or not listed:
+        findings, notes, checked, parsed = run_files(checker, scope, files, jobs_for(jobs, len(files)))
+    else:
+        findings, notes, checked, parsed = [], [], in_scope(scope, files), 0
+        for batch in unproven(grep, files, untrusted):
+            part = run_files(checker, scope, batch, 1)
+            findings += part[0]
+            notes += part[1]
+            parsed += part[3]
+    return files, (findings, notes + unreadable_folders(unreadable), checked, parsed)
 
 
 # The answer carries git's listing and the files in scope: 50,000 names each in a large tree,

@@ -23,9 +23,6 @@ from devenv.util.deathsig import die_with_parent
 
 _CHUNK = 1 << 16  # most source files fit in one read
 PARALLEL_THRESHOLD = 4000  # files; below this a worker pool costs more than it saves
-# Files left after git's proof (devenv.lint.gitgrep) nearly all hold a needle and are parsed:
-# each costs several times a plain read, so fewer of them pay for a second process.
-PROVEN_THRESHOLD = 1000
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 Outcome = tuple[list[Finding], list[Notification], int, int]  # findings, notes, files checked, files parsed
@@ -139,15 +136,12 @@ def check_kept(checker: Checker, kept: list[tuple[str, bytes]]) -> tuple[list[Fi
     return findings, parsed
 
 
-def unproven(scope: Scope, paths: list[str], proven: set[str]) -> tuple[list[str], int]:
-    """(the paths the loop must still read, how many others it would have counted as checked):
-    ``proven`` names files known to fail the prefilter (:mod:`devenv.lint.gitgrep`)."""
-    if not proven or scope.everything:
-        return paths, 0
+def in_scope(scope: Scope, paths: list[str]) -> int:
+    """How many of ``paths`` the loop counts as checked (those in scope)."""
+    if scope.everything:
+        return 0
     exact, prefixes = scope.exact, scope.prefixes
-    in_scope = [p for p in paths if not (p in exact or p.startswith(prefixes))]
-    rest = [p for p in in_scope if p not in proven]
-    return rest, len(in_scope) - len(rest)
+    return sum(1 for p in paths if not (p in exact or p.startswith(prefixes)))
 
 
 _WORKER: tuple[Checker, Scope] | None = None  # set before the pool forks
@@ -172,10 +166,10 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def jobs_for(requested: int | None, count: int, threshold: int = PARALLEL_THRESHOLD) -> int:
+def jobs_for(requested: int | None, count: int) -> int:
     """Processes to use, the parent included: never more than there are files or CPUs (more
     only adds processes that wait; `-j 100000` must not fork 100,000 of them)."""
-    if requested is None and (count < threshold or sys.platform == "win32"):
+    if requested is None and (count < PARALLEL_THRESHOLD or sys.platform == "win32"):
         return 1
     wanted = requested if requested is not None else 8
     return max(1, min(wanted, count, _cpus()))

@@ -32,9 +32,10 @@ files git takes from the index) and requires identical outcomes.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess  # nosec B404: runs git with a fixed argument list, no shell
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from devenv.lint.needles import SUPPRESSION_NEEDLE, Needles
@@ -87,17 +88,29 @@ class GitGrep:
     def proven(self, untrusted: set[str]) -> set[str]:
         """Names (relative to the root) of tracked files git read whole without a match, less
         ``untrusted`` (:attr:`devenv.lint.scan.GitListing.untrusted`). Waits for git's end."""
+        return {name for batch in self.names() for name in batch}.difference(untrusted)
+
+    def names(self, poll: float = 0.01) -> Iterator[list[str]]:
+        """The names git has written so far, batch by batch (every ``poll`` seconds) until it ends.
+
+        Only complete names count: the piece after the last NUL is kept for the next batch, and
+        dropped at the end (a git stopped half-way proves fewer files, never a wrong one)."""
         if self.proc is None:
-            return set()
-        try:
-            while os.read(self.done, 4096):
-                pass
-            data = os.pread(self.out, os.fstat(self.out).st_size, 0)
-        except OSError:
-            return set()
-        names = data.decode("utf-8", "surrogateescape").split("\0")
-        names.pop()  # after the last NUL: nothing, or a name git was stopped in the middle of
-        return set(names).difference(untrusted)
+            return
+        offset, rest, ended = 0, b"", False
+        while not ended:
+            try:
+                if select.select([self.done], [], [], poll)[0]:
+                    ended = not os.read(self.done, 4096)
+                size = os.fstat(self.out).st_size
+                data = rest + os.pread(self.out, size - offset, offset) if size > offset else rest
+            except OSError:
+                return
+            offset = max(offset, size)
+            cut = data.rfind(b"\0") + 1
+            rest = data[cut:]
+            if cut:
+                yield data[: cut - 1].decode("utf-8", "surrogateescape").split("\0")
 
     def cancel(self) -> None:
         """Stop and reap git (in the process that started it) and close the files."""
@@ -108,6 +121,32 @@ class GitGrep:
             if fd >= 0:
                 os.close(fd)
         self.out = self.done = -1
+
+
+def unproven(grep: GitGrep, files: list[str], untrusted: set[str], batch: int = 256) -> Iterator[list[str]]:
+    """``files`` that git has not proven needle-free, in order and in batches, as git proves the
+    others: the file loop reads each batch while git searches on (:func:`GitGrep.names`).
+
+    git names files in the order of the index, which is the listing's for tracked files: the
+    files between two names it gives were matched, skipped or untracked, and are read. A name
+    out of that order only costs a read (the file loop's own verdict is always right); a file
+    is skipped only when git named it and it is trusted."""
+    position = {name: index for index, name in enumerate(files)}
+    done = 0
+    pending: list[str] = []
+    for names in grep.names():
+        for name in names:
+            at = position.get(name, -1)
+            if at < done or name in untrusted:
+                continue
+            pending += files[done:at]
+            done = at + 1
+        if len(pending) >= batch:
+            yield pending
+            pending = []
+    pending += files[done:]
+    if pending:
+        yield pending
 
 
 def _threads() -> int:

@@ -150,14 +150,18 @@ def _outcomes(root: Path) -> tuple[tuple, tuple, set[str]]:
     """(the early scan with git's proof, the early scan reading every file, the files proven)."""
     facts = _facts(str(root / "services.yaml"), str(root))
     assert facts is not None
-    grep = _grep(facts, str(root))
-    assert grep is not None
     listing = GitListing(root)
     listed = listing.result()
     assert listed
-    proven = grep.proven(listing.untrusted)
-    grep.cancel()
-    return _comparable(_scan(facts, str(root), listed, 1, proven)), _comparable(_scan(facts, str(root), listed, 1, set())), proven
+    greps = [_grep(facts, str(root)), _grep(facts, str(root))]
+    assert greps[0] is not None and greps[1] is not None
+    try:
+        proven = greps[0].proven(listing.untrusted)
+        fast = _scan(facts, str(root), listed, 1, greps[1], listing.untrusted)
+    finally:
+        for grep in greps:
+            grep.cancel()
+    return _comparable(fast), _comparable(_scan(facts, str(root), listed, 1)), proven
 
 
 def _comparable(outcome: tuple) -> tuple:
@@ -250,3 +254,53 @@ def test_lint_starts_git_grep_with_the_listing(tmp_path, monkeypatch):
         assert {"src/clean.ts", ".gitignore"} <= listing.grep.proven(listing.untrusted) and "src/hit.ts" not in listing.grep.proven(set())
     finally:
         listing.cancel()
+
+
+@pytest.mark.parametrize("order", ["the listing's", "reversed"])
+def test_only_what_git_proves_is_skipped_in_any_order(tmp_path, order):
+    """Batches as git's names arrive: in the listing's (the index's) order every proven file is
+    skipped; in any other order some proven files are read too, and nothing else is skipped."""
+    from devenv.lint.gitgrep import unproven
+
+    root = tmp_path / "repo"
+    files = [(f"f{i:02d}", ".ts", b'import "@ameide/core-proto";\n' if i % 3 == 0 else b"nothing\n", "tracked") for i in range(40)]
+    _build(root, MANIFESTS["gate covers the marker"], files + [("late", ".ts", b"nothing\n", "untracked")])
+    facts = _facts(str(root / "services.yaml"), str(root))
+    listing = GitListing(root)
+    listed = listing.result()
+    assert listed is not None
+    ordered = listed if order == "the listing's" else listed[::-1]
+    greps = [_grep(facts, str(root)), _grep(facts, str(root))]
+    assert greps[0] is not None and greps[1] is not None
+    try:
+        proven = greps[0].proven(listing.untrusted)
+        batches = list(unproven(greps[1], ordered, listing.untrusted, batch=1))
+    finally:
+        for grep in greps:
+            grep.cancel()
+    read = [name for batch in batches for name in batch]
+    assert len(read) == len(set(read)) and "src/late.ts" in read
+    assert set(ordered) - set(read) <= proven
+    if order == "the listing's":
+        assert set(ordered) - set(read) == proven and read == [name for name in listed if name not in proven]
+
+
+def test_the_early_scan_uses_git_s_proof(tmp_path, monkeypatch):
+    """The whole path lint takes: the listing with git grep, the child's scan in batches, and its
+    outcome used by the parent (not dropped, which would only make the parent scan again)."""
+    from devenv.lint.early import EarlyScan, start_listing
+    from devenv.lint.engine import scan_facts
+
+    root = tmp_path / "repo"
+    files = [(f"f{i:03d}", ".ts", b'import "@ameide/core-proto";\n' if i % 7 == 0 else b"nothing\n", "tracked") for i in range(600)]
+    _build(root, MANIFESTS["gate covers the marker"], files)
+    monkeypatch.chdir(root)
+    loaded = load_manifest(root / "services.yaml")
+    early = EarlyScan.start(None, None, start_listing(None))
+    assert early is not None
+    outcome = early.outcome(scan_facts(loaded))
+    early.stop()
+    assert outcome is not None
+    slow = _scan(scan_facts(loaded), str(root), GitListing(root).result(), 1)
+    assert _comparable(outcome) == _comparable(slow)
+    assert len(outcome[1][0]) >= 86  # src/f000.ts, f007.ts, …: the scan happened in the child
