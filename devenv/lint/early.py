@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
+
     from devenv.lint.gitgrep import GitGrep, GrepListing
     from devenv.lint.scan import GitListing
 
@@ -252,9 +254,7 @@ def _strings(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _scan(
-    facts: tuple, root: str, listed: list[str] | None, jobs: int | None, grep: GitGrep | None = None, untrusted: frozenset[str] | set[str] = frozenset()
-) -> tuple:
+def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, grep: GitGrep | None = None, untrusted: AbstractSet[str] = frozenset()) -> tuple:
     """(files in scope, the file loop's outcome) with the facts' needles and scope. With
     ``grep`` (a git listing only), the loop reads only the files git does not prove needle-free,
     batch by batch while git searches (:func:`devenv.lint.gitgrep.unproven`), and counts the

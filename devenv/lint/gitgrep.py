@@ -36,6 +36,7 @@ import select
 import shutil
 import subprocess  # nosec B404: runs git with a fixed argument list, no shell
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from devenv.lint.needles import SUPPRESSION_NEEDLE, Needles
@@ -123,7 +124,7 @@ class GitGrep:
         self.out = self.done = -1
 
 
-def unproven(grep: GitGrep, files: list[str], untrusted: set[str], batch: int = 256) -> Iterator[list[str]]:
+def unproven(grep: GitGrep, files: list[str], untrusted: AbstractSet[str], batch: int = 256) -> Iterator[list[str]]:
     """``files`` that git has not proven needle-free, in order and in batches, as git proves the
     others: the file loop reads each batch while git searches on (:func:`GitGrep.names`).
 
