@@ -35,6 +35,7 @@ import os
 import select
 import shutil
 import subprocess  # nosec B404: runs git with a fixed argument list, no shell
+import time
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -91,15 +92,17 @@ class GitGrep:
         ``untrusted`` (:attr:`devenv.lint.scan.GitListing.untrusted`). Waits for git's end."""
         return {name for batch in self.names() for name in batch}.difference(untrusted)
 
-    def names(self, poll: float = 0.01) -> Iterator[list[str]]:
-        """The names git has written so far, batch by batch (every ``poll`` seconds) until it ends.
+    def names(self, poll: float = 0.01, timeout: float = 300) -> Iterator[list[str]]:
+        """The names git has written so far, batch by batch (every ``poll`` seconds) until it ends
+        (or ``timeout`` seconds have passed: the files it has not named yet are read).
 
         Only complete names count: the piece after the last NUL is kept for the next batch, and
         dropped at the end (a git stopped half-way proves fewer files, never a wrong one)."""
         if self.proc is None:
             return
         offset, rest, ended = 0, b"", False
-        while not ended:
+        deadline = time.monotonic() + timeout
+        while not ended and time.monotonic() < deadline:
             try:
                 if select.select([self.done], [], [], poll)[0]:
                     ended = not os.read(self.done, 4096)
