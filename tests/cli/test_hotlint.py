@@ -32,6 +32,7 @@ EARLY_MODULES = {
     "devenv.lint.document",
     "devenv.lint.early",
     "devenv.lint.fileloop",
+    "devenv.lint.gitgrep",
     "devenv.deps.jsonpos",
     "devenv.deps.jsonpos.tolerant",
     "devenv.lint.model",
