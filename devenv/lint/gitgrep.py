@@ -39,14 +39,19 @@ import time
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from devenv.lint.needles import SUPPRESSION_NEEDLE, Needles
 from devenv.lint.scan import GitListing
+
+if TYPE_CHECKING:
+    from devenv.lint.needles import Needles
 
 
 def patterns(needles: Needles) -> list[bytes] | None:
     """Fixed strings such that a file holding none of them fails the prefilter; None when git
     cannot search for them line by line."""
+    from devenv.lint.needles import SUPPRESSION_NEEDLE
+
     if needles.gate is not None:
         found = [needles.gate] if needles.gate_covers_marker else [needles.gate, SUPPRESSION_NEEDLE]
     else:
@@ -183,6 +188,8 @@ class GrepListing(GitListing):
         self.facts = facts()
         self.grep: GitGrep | None = None
         if self.facts is not None and self.proc is not None:
+            from devenv.lint.needles import Needles  # imported after git ls-files started: it is not cheap
+
             fixed = patterns(Needles(self.facts[2], self.facts[3]))  # as devenv.lint.scope.scope_and_needles builds them
             self.grep = GitGrep(self.root, fixed) if fixed else None
 
