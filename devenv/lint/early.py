@@ -3,9 +3,11 @@
 Validating `services.yaml` (pydantic's model and every cross-key rule) costs about as much CPU as
 reading a 25,000-file tree, and lint needs only a few of its keys to scan: `proto.path`,
 `proto.names`, `proto.allowed`, the SDKs' `path` and `lint.exclude`. So `devenv lint` of a whole
-tree starts `git ls-files`, imports the file loop (which it needs anyway) and forks a child; the
-child reads git's listing and those keys straight from the YAML (libyaml, no model) and runs the
-file loop, while the parent validates the manifest as every command does, with the same messages.
+tree starts `git ls-files`, reads those keys straight from the YAML (libyaml, no model), starts
+`git grep` with their needles (:mod:`devenv.lint.gitgrep`), imports the file loop (which it needs
+anyway) and forks a child; the child reads git's listing and runs the file loop over the files
+git does not prove needle-free, while the parent validates the manifest as every command does,
+with the same messages.
 
 git stays the parent's child, so only the parent learns its exit status: the child's result
 counts only when git succeeded, or when it listed nothing (then the child walked the tree, as
