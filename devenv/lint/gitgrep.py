@@ -38,6 +38,7 @@ import subprocess  # nosec B404: runs git with a fixed argument list, no shell
 import time
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,19 +138,21 @@ def unproven(grep: GitGrep, files: list[str], untrusted: AbstractSet[str], batch
     others: the file loop reads each batch while git searches on (:func:`GitGrep.names`).
 
     git names files in the order of the index, which is the listing's for tracked files: the
-    files between two names it gives were matched, skipped or untracked, and are read. A name
-    out of that order only costs a read (the file loop's own verdict is always right); a file
-    is skipped only when git named it and it is trusted."""
-    position = {name: index for index, name in enumerate(files)}
+    files up to the furthest one a batch of names reaches were matched, skipped, untracked or
+    named, and the unnamed ones are read. A name out of that order only costs a read (the file
+    loop's own verdict is always right); a file is skipped only when git named it and it is
+    trusted. Per batch of names the work is set and slice operations (C), not a Python step per
+    name: git names 47,000 files in the benchmark."""
+    position = dict(zip(files, range(len(files))))
     done = 0
     pending: list[str] = []
     for names in grep.names():
-        for name in names:
-            at = position.get(name, -1)
-            if at < done or name in untrusted:
-                continue
-            pending += files[done:at]
-            done = at + 1
+        named = set(names).difference(untrusted) if untrusted else set(names)
+        reach = max(map(position.get, named, repeat(-1)), default=-1)
+        if reach < done:
+            continue
+        pending += [name for name in files[done : reach + 1] if name not in named]
+        done = reach + 1
         if len(pending) >= batch:
             yield pending
             pending = []
