@@ -92,11 +92,19 @@ entries = st.lists(
 )
 
 
-def _build(root: Path, manifest: str, files: list[tuple[str, str, bytes, str]]) -> None:
+# Attributes that change how git treats a file's bytes when it shows a match (binary, a diff
+# driver with a textconv): git grep runs with --text and --no-textconv, so none may change
+# which files it proves.
+ATTRIBUTES = "*.png binary\n*.md -diff\n*.go diff=upper\n*.json -text\n"
+
+
+def _build(root: Path, manifest: str, files: list[tuple[str, str, bytes, str]], attributes: bool = False) -> None:
     """Write the tree, commit the tracked part, then change the work tree under git's feet."""
     root.mkdir()
     (root / "services.yaml").write_text(f"version: 1\nproject: demo\n{manifest}\n{SDKS}")
     (root / ".gitignore").write_text("ignored/\n")
+    if attributes:
+        (root / ".gitattributes").write_text(ATTRIBUTES)
     for rel in WORKSPACES:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(b"ameide_core_proto acme_core wire\n")
@@ -113,6 +121,7 @@ def _build(root: Path, manifest: str, files: list[tuple[str, str, bytes, str]]) 
             path.write_bytes(data)
         paths[path] = (data, kind)
     git(root, "init", "-q", "-b", "main")
+    git(root, "config", "diff.upper.textconv", "tr a-z A-Z <")
     git(root, "add", "-A")
     tracked = [str(p.relative_to(root)) for p, (_, kind) in paths.items() if kind not in ("untracked", "ignored")]
     untracked = [str(p.relative_to(root)) for p, (_, kind) in paths.items() if kind == "untracked"]
@@ -175,7 +184,7 @@ def _comparable(outcome: tuple) -> tuple:
 def test_git_s_proof_changes_nothing(manifest, files):
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "repo"
-        _build(root, MANIFESTS[manifest], files)
+        _build(root, MANIFESTS[manifest], files, attributes=True)
         fast, slow, proven = _outcomes(root)
         assert fast == slow
         assert ".gitignore" in proven and "shared.txt" not in proven  # the proof is used, and only where it holds
@@ -229,7 +238,7 @@ def test_the_cli_gives_what_the_parent_s_own_scan_gives(tmp_path):
     an early scan (the file loop reads every file)."""
     root = tmp_path / "repo"
     files = [(f"f{i}", suffix, fragment, kind) for i, (suffix, fragment, kind) in enumerate(zip(SUFFIXES * 2, FRAGMENTS * 2, KINDS * 2))]
-    _build(root, MANIFESTS["gate covers the marker"], files)
+    _build(root, MANIFESTS["gate covers the marker"], files, attributes=True)
     proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "--format", "json"], cwd=root, capture_output=True, text=True, timeout=120)
     report = json.loads(proc.stdout)
     expected = lint(load_manifest(root / "services.yaml"), jobs=1)
