@@ -53,16 +53,10 @@ if TYPE_CHECKING:
 
 def patterns(needles: Needles) -> list[bytes] | None:
     """Fixed strings such that a file holding none of them fails the prefilter; None when git
-    cannot search for them line by line."""
-    from devenv.lint.needles import SUPPRESSION_NEEDLE
+    cannot search for them line by line (:func:`devenv.lint.needlebytes.grep_patterns`)."""
+    from devenv.lint.needlebytes import grep_patterns
 
-    if needles.gate is not None:
-        found = [needles.gate] if needles.gate_covers_marker else [needles.gate, SUPPRESSION_NEEDLE]
-    else:
-        found = [*needles.byte_needles, SUPPRESSION_NEEDLE]
-    if not found or any(not p or b"\n" in p or b"\0" in p for p in found):
-        return None
-    return found
+    return grep_patterns(needles.byte_needles, needles.gate, needles.gate_covers_marker)
 
 
 # git writes one name per file (47,000 writes in the benchmark): into a pipe, each would wake the

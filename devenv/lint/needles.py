@@ -24,19 +24,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from devenv.lint.needlebytes import MARKER_KIND, SUPPRESSION_NEEDLE, byte_needles, clean_names, normalize_path, python_name
+
+__all__ = ["MARKER_KIND", "SUPPRESSION_NEEDLE", "Needles", "Ref", "normalize_path"]
+
 # Characters a path token is made of (extended leftwards from the last segment).
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~/+-")
 _WORD = "A-Za-z0-9_"
 _QUOTES = "\"'`"
-SUPPRESSION_NEEDLE = b"devenv"
-MARKER_KIND = b"proto-import"  # the kind every suppression names
-
-
-def normalize_path(path: str) -> str:
-    """``./packages/x/`` -> ``packages/x``; ``.`` stays ``.``."""
-    path = path.replace("\\", "/").strip()
-    normal = posixpath.normpath(path) if path else "."
-    return normal.lstrip("/") if normal != "/" else "."
 
 
 @dataclass(frozen=True)
@@ -57,7 +52,7 @@ class Ref:
 
 def _python_pattern(name: str) -> str | None:
     """PEP 503: runs of ``-_.`` are one separator and case does not matter."""
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+    if not python_name(name):
         return None
     parts = [re.escape(p) for p in re.split(r"[-_.]+", name) if p]
     return "(?i:" + "[-_.]+".join(parts) + ")"
@@ -70,27 +65,15 @@ class Needles:
         self.path = normalize_path(proto_path)
         self.segments = tuple(s for s in self.path.split("/") if s)
         self.last = self.segments[-1] if self.segments else self.path
-        self.names = tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+        self.names = clean_names(names)
         ordered = sorted(self.names, key=len, reverse=True)
         self._names_longest = tuple(ordered)
         py = [p for p in map(_python_pattern, ordered) if p]
         self._py_re = re.compile(rf"(?<![{_WORD}.@-])(?:{'|'.join(py)})(?![{_WORD}-])") if py else None
         self._py_names = {self._canonical(n): n for n in self.names}
-        raw = {self.last, *self.names}
-        for name in self.names:  # the common PEP 503 respellings, for the prefilter only
-            if _python_pattern(name):
-                raw.update({name.replace("_", "-"), name.replace("-", "_")})
-        raw = {n for n in raw if n}
-        minimal = {n for n in raw if not any(o != n and o in n for o in raw)}
-        self.byte_needles: tuple[bytes, ...] = tuple(sorted(n.encode() for n in minimal))
-        # A substring every needle shares (their common suffix, usually the distinctive end of
-        # a package name: "proto"): one search rejects most files before the others run. When
-        # the suppression marker (`devenv: allow proto-import`) holds it too, a file without it
-        # is rejected in one pass; otherwise the marker costs a pass of its own.
-        self.gate: bytes | None = _common_suffix([n.encode() for n in minimal]) if len(minimal) > 1 else None
-        if self.gate is None and len(minimal) == 1:
-            self.gate = next(iter(minimal)).encode()
-        self.gate_covers_marker = self.gate is not None and bool(self.gate) and self.gate in MARKER_KIND
+        # The prefilter's byte strings and its gate (devenv.lint.needlebytes, shared with the
+        # git grep lint starts before it imports this module).
+        self.byte_needles, self.gate, self.gate_covers_marker = byte_needles(proto_path, self.names)
 
     @staticmethod
     def _canonical(name: str) -> str:
@@ -172,14 +155,6 @@ class Needles:
                 taken.append((start, end))
         refs.sort(key=lambda r: r.start)
         return refs
-
-
-def _common_suffix(needles: list[bytes]) -> bytes | None:
-    shortest = min(needles, key=len)
-    size = 0
-    while size < len(shortest) and all(n[-size - 1] == shortest[-size - 1] for n in needles):
-        size += 1
-    return shortest[len(shortest) - size :] if size >= 4 else None
 
 
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
