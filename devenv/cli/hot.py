@@ -12,7 +12,6 @@ error. Both paths run the same command functions with the same error handling.
 from __future__ import annotations
 
 from collections.abc import Callable  # already loaded by the interpreter, unlike `typing`
-from pathlib import Path
 
 from devenv import __version__
 
@@ -66,6 +65,8 @@ def run_hot(argv: list[str]) -> int | None:
 
     if click_refuses(parsed[1]):
         return None  # click's "is not readable" usage error
+    from pathlib import Path  # here: lint starts git before it imports pathlib
+
     from devenv.cli.outcome import exit_code
     from devenv.commands.sdk import run_guard, run_mark, run_stamp
 

@@ -10,8 +10,6 @@ the full parser, which prints its usual help or usage error. Both paths call the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 _VALUED = {"-f": "manifest", "--manifest": "manifest", "--format": "format", "-o": "output", "--output": "output", "-j": "jobs", "--jobs": "jobs"}
 _LONG_VALUED = {name for name in _VALUED if name.startswith("--")}
 _FLAGS = {"--fix": "fix", "--diff": "diff"}
@@ -59,11 +57,18 @@ def run_lint_hot(args: list[str]) -> int | None:
     manifest = options.get("manifest")
     if any(click_refuses(p) for p in [*paths, manifest if isinstance(manifest, str) else None]):
         return None  # click's "is not readable" usage error
+    started = None
+    if not paths:  # git grep first: nothing else is imported yet (devenv.lint.prestart)
+        from devenv.lint.prestart import start
+
+        started = start(manifest if isinstance(manifest, str) else None)
+    from pathlib import Path
+
     listing = None
     if not paths:  # git lists the tree while the rest is imported (devenv.lint.early)
         from devenv.lint.early import start_listing
 
-        listing = start_listing(Path(manifest) if isinstance(manifest, str) else None)
+        listing = start_listing(Path(manifest) if isinstance(manifest, str) else None, started)
     from devenv.cli.outcome import exit_code
     from devenv.commands.lint import run_lint
 

@@ -26,18 +26,17 @@ This module imports nothing heavy: the parent imports it, and forks, before pyda
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from devenv.lint.prestart import MANIFEST_LIMIT, can_fork, manifest_path
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
     from devenv.lint.gitgrep import GitGrep, GrepListing
+    from devenv.lint.prestart import Started
     from devenv.lint.scan import GitListing
-
-MANIFEST_NAME = "services.yaml"
-_MANIFEST_LIMIT = 8 * 1024 * 1024  # as devenv.util.fsutil.PREFIX_LIMIT: larger is not a manifest
 
 
 class EarlyScan:
@@ -52,7 +51,7 @@ class EarlyScan:
     def start(cls, manifest: Path | None, jobs: int | None, git: GitListing | None = None) -> EarlyScan | None:
         """Fork the child (None where there is no fork, or for a manifest read from stdin).
         ``git``: the listing the caller started; the child reads it when it lists the right folder."""
-        if not hasattr(os, "fork") or sys.platform == "win32" or _reads_stdin(manifest):
+        if not can_fork(manifest):
             return None
         # Imported once, here, for both processes (the parent needs them later as well).
         import yaml  # noqa: F401
@@ -144,43 +143,17 @@ class EarlyScan:
             os.close(self.fd)
 
 
-def start_listing(manifest: Path | None) -> GrepListing:
+def start_listing(manifest: Path | None, started: Started | None = None) -> GrepListing:
     """``git ls-files`` of the folder the manifest is probably in, started before the rest of
     lint is imported (the first thing the scan waits for; a wrong guess is listed again), and
-    ``git grep`` with the needles of the manifest's raw keys (:mod:`devenv.lint.gitgrep`)."""
+    ``git grep`` with the needles of the manifest's raw keys (:mod:`devenv.lint.gitgrep`):
+    ``started``, when :func:`devenv.lint.prestart.start` guessed them right."""
     from devenv.lint.gitgrep import GrepListing
 
-    path = _manifest_path(manifest)
+    path = manifest_path(manifest)
     root = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-    early = path is not None and hasattr(os, "fork") and sys.platform != "win32" and not _reads_stdin(manifest)
-    return GrepListing(Path(root), lambda: _facts(path, os.path.realpath(root)) if early and path else None)
-
-
-def _reads_stdin(manifest: Path | None) -> bool:
-    if manifest is None:
-        return False
-    if str(manifest) == "-":
-        return True
-    try:
-        return os.path.samestat(os.stat(manifest), os.fstat(0))
-    except (OSError, ValueError):
-        return False
-
-
-def _manifest_path(explicit: Path | None) -> str | None:
-    """The file load_manifest will read (a wrong guess is caught by the facts check)."""
-    if explicit is not None:
-        path = os.fspath(explicit)
-        return os.path.join(path, MANIFEST_NAME) if os.path.isdir(path) else path
-    cwd = os.getcwd()
-    while True:
-        candidate = os.path.join(cwd, MANIFEST_NAME)
-        if os.path.isfile(candidate):
-            return candidate
-        parent = os.path.dirname(cwd)
-        if parent == cwd:
-            return None
-        cwd = parent
+    early = path is not None and can_fork(manifest)
+    return GrepListing(Path(root), lambda: _facts(path, os.path.realpath(root)) if early and path else None, started)
 
 
 def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing | None, out: int) -> None:
@@ -189,7 +162,7 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     from devenv.util.deathsig import die_with_parent
 
     die_with_parent(parent)
-    path = _manifest_path(manifest)
+    path = manifest_path(manifest)
     if path is None:
         return _send(out, (None, None, None, None, False))
     root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
@@ -233,8 +206,8 @@ def _facts(path: str, root: str) -> tuple | None:
     """:func:`devenv.lint.engine.scan_facts` computed from the raw YAML; None at any surprise."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(_MANIFEST_LIMIT + 1)
-        if len(data) > _MANIFEST_LIMIT:
+            data = handle.read(MANIFEST_LIMIT + 1)
+        if len(data) > MANIFEST_LIMIT:
             return None
         import yaml
 

@@ -45,6 +45,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devenv.lint.prestart import Spawned, Started, grep_argv
 from devenv.lint.scan import GitListing
 
 if TYPE_CHECKING:
@@ -66,24 +67,28 @@ def patterns(needles: Needles) -> list[bytes] | None:
 class GitGrep:
     """``git grep -L`` of the tracked files under ``root``, started in the background."""
 
-    def __init__(self, root: Path | str, fixed: list[bytes]):
+    def __init__(self, root: Path | str, fixed: list[bytes], started: Started | None = None):
+        """``started``: the same git already running (:mod:`devenv.lint.prestart`), adopted."""
         self.fixed = fixed
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen | Spawned | None = None
         self.out = self.done = -1
+        if started is not None:
+            self.proc, self.out, self.done = started.process, started.out, started.done
+            return
         git = shutil.which("git")
         if not git:
             return
-        argv: list[str | bytes] = [git, "grep", "-L", "-z", "-F", "--text", "--no-color", "--no-full-name", "--no-recurse-submodules", "--no-textconv"]
-        argv += ["--threads", str(_threads())]
-        for pattern in fixed:
-            argv += ["-e", pattern]
-        argv += ["--", "."]
         try:
             self.out = _scratch()
             self.done, ended = os.pipe()
             try:
                 self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
-                    argv, cwd=root, stdout=self.out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, pass_fds=(ended,), env={**os.environ, "LC_ALL": "C"}
+                    grep_argv(git, os.fspath(root), fixed),
+                    stdout=self.out,
+                    stderr=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL,
+                    pass_fds=(ended,),
+                    env={**os.environ, "LC_ALL": "C"},
                 )
             finally:
                 os.close(ended)
@@ -158,17 +163,6 @@ def unproven(grep: GitGrep, files: list[str], untrusted: AbstractSet[str], batch
         yield pending
 
 
-def _threads() -> int:
-    """git's threads: one CPU fewer than there are, for lint's own processes (git's default, 8,
-    measured on 2 CPUs: twice the CPU time of 1 thread for the same wall time - its threads
-    contend - and the CPU it takes is lint's own start-up's)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus - 1, 8))
-
-
 def _scratch() -> int:
     """A descriptor of an anonymous file: in memory on Linux, an unlinked temporary file elsewhere."""
     if hasattr(os, "memfd_create"):
@@ -183,15 +177,22 @@ class GrepListing(GitListing):
     """``git ls-files`` of ``root`` and, once the manifest's scan keys are read (``facts()``,
     :func:`devenv.lint.early._facts`; None: no early scan), ``git grep`` with their needles."""
 
-    def __init__(self, root: Path, facts: Callable[[], tuple | None]):
+    def __init__(self, root: Path, facts: Callable[[], tuple | None], started: Started | None = None):
+        """``started``: git grep started on a guess of the needles (:mod:`devenv.lint.prestart`),
+        used only when its folder and patterns are exactly those of the keys ``facts()`` reads."""
         super().__init__(root)  # git lists while the keys are read
         self.facts = facts()
         self.grep: GitGrep | None = None
+        fixed = None
         if self.facts is not None and self.proc is not None:
-            from devenv.lint.needles import Needles  # imported after git ls-files started: it is not cheap
+            from devenv.lint.needles import Needles  # imported after git started: it is not cheap
 
             fixed = patterns(Needles(self.facts[2], self.facts[3]))  # as devenv.lint.scope.scope_and_needles builds them
-            self.grep = GitGrep(self.root, fixed) if fixed else None
+        if started is not None and (not fixed or started.fixed != fixed or started.root != str(self.root)):
+            started.cancel()  # a wrong guess: git again, with the keys' own needles
+            started = None
+        if fixed:
+            self.grep = GitGrep(self.root, fixed, started)
 
     def cancel(self) -> None:
         super().cancel()
