@@ -189,11 +189,20 @@ def _uncommented(line: str) -> str:
     for i, char in enumerate(line):
         if quote:
             quote = "" if char == quote else quote
-        elif char in "\"'":
+        elif char in "\"'" and _opens(line[:i]):
             quote = char
         elif char == "#" and (i == 0 or line[i - 1] == " "):
             return line[:i].rstrip()
     return line.rstrip()
+
+
+def _opens(before: str) -> bool:
+    """Whether a quote after ``before`` starts a quoted scalar (inside a plain one it is a character)."""
+    stripped = before.rstrip()
+    if not stripped or stripped[-1] in "[{,":
+        return True
+    indicator = stripped[-1] in ":-" and before != stripped  # ": " or "- " before the quote
+    return indicator and (stripped[-1] == ":" or not stripped[:-1].strip() or stripped[:-1].endswith((" ", "[", ",")))
 
 
 def _block_mapping(block: list[str]) -> dict | None:
@@ -205,11 +214,12 @@ def _block_mapping(block: list[str]) -> dict | None:
             continue
         depth = len(line) - len(line.lstrip(" "))
         body = line.strip()
-        if indent is None:
-            indent = depth
+        indent = depth if indent is None else indent
         if depth == indent:
+            if pending is not None and not keys[pending]:
+                return None  # `key:` and nothing: a null
             key, sep, value = body.partition(":")
-            if not sep or key in keys or (value and not value.startswith(" ")):
+            if not (sep and _simple_key(key)) or key in keys or (value and not value.startswith(" ")):
                 return None
             value = value.strip()
             keys[key] = _value(value) if value else []
@@ -223,7 +233,11 @@ def _block_mapping(block: list[str]) -> dict | None:
             keys[pending].append(item)
         else:
             return None
-    return keys
+    return None if pending is not None and not keys[pending] else keys
+
+
+def _simple_key(key: str) -> bool:
+    return bool(key) and key[0].isalpha() and key.replace("_", "").replace("-", "").isalnum()
 
 
 def _flow_mapping(text: str) -> dict | None:
@@ -234,7 +248,7 @@ def _flow_mapping(text: str) -> dict | None:
         key, sep, value = entry.partition(":")
         key, value = key.strip(), value.strip()
         parsed = _value(value) if sep else None
-        if parsed is None or key in keys:
+        if parsed is None or key in keys or not _simple_key(key):
             return None
         keys[key] = parsed
     return keys
@@ -255,7 +269,7 @@ def _split(text: str) -> list[str]:
     for i, char in enumerate(text):
         if quote:
             quote = "" if char == quote else quote
-        elif char in "\"'":
+        elif char in "\"'" and not text[start:i].strip():
             quote = char
         elif char in "[{":
             depth += 1
