@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devenv.lint.prestart import Spawned, Started, grep_argv
-from devenv.lint.scan import GitListing
+from devenv.lint.scan import GitListing, scratch
 
 if TYPE_CHECKING:
     from devenv.lint.needles import Needles
@@ -79,7 +79,7 @@ class GitGrep:
         if not git:
             return
         try:
-            self.out = _scratch()
+            self.out = scratch()
             self.done, ended = os.pipe()
             try:
                 self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
@@ -161,16 +161,6 @@ def unproven(grep: GitGrep, files: list[str], untrusted: AbstractSet[str], batch
     pending += files[done:]
     if pending:
         yield pending
-
-
-def _scratch() -> int:
-    """A descriptor of an anonymous file: in memory on Linux, an unlinked temporary file elsewhere."""
-    if hasattr(os, "memfd_create"):
-        return os.memfd_create("devenv-lint-grep", os.MFD_CLOEXEC)
-    import tempfile
-
-    with tempfile.TemporaryFile() as handle:
-        return os.dup(handle.fileno())
 
 
 class GrepListing(GitListing):

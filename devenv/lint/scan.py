@@ -35,27 +35,36 @@ class GitListing:
         self.pathspecs = tuple(pathspecs)
         self.proc: subprocess.Popen | None = None
         self.untrusted: set[str] = set()
+        self.out = self.done = -1
         git = shutil.which("git")
         if not git:
             return
         argv = [git, "-c", "core.quotePath=off", "ls-files", "-co", "--exclude-standard", "-z", "-t", "-v", "--", *(self.pathspecs or (".",))]
         try:
-            self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
-                argv, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
-            )
+            self.out = scratch()
+            self.done, ended = os.pipe()
+            try:
+                self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
+                    argv, cwd=self.root, stdout=self.out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, pass_fds=(ended,)
+                )
+            finally:
+                os.close(ended)
         except OSError:
             self.proc = None
 
     def result(self, timeout: float = 300) -> list[str] | None:
         """Files relative to the root, or None outside a git work tree (or without git)."""
-        if self.proc is None:
+        if self.proc is None or self.out < 0:
             return None
         try:
-            out, _ = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.communicate()
+            if not ended(self.done, timeout):
+                raise subprocess.TimeoutExpired(self.proc.args, timeout)
+            self.proc.wait(timeout=timeout)  # in the early scan's child git is not its child: 0 (its parent checks)
+            out = os.pread(self.out, os.fstat(self.out).st_size, 0)
+        except (subprocess.TimeoutExpired, OSError):
+            self.cancel()
             return None
+        self._close()
         if self.proc.returncode != 0:
             return None  # "not a git repository", or git failed: walk instead
         tagged = out.decode("utf-8", "surrogateescape").split("\0")
@@ -66,7 +75,40 @@ class GitListing:
     def cancel(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
-            self.proc.communicate()
+            self.proc.wait()
+        self._close()
+
+    def _close(self) -> None:
+        for fd in (self.out, self.done):
+            if fd >= 0:
+                os.close(fd)
+        self.out = self.done = -1
+
+
+# git writes its listing (2.5 MB for 50,000 files) to an anonymous file, not a pipe: a full pipe
+# would stop it until lint reads, and lint reads only once it has imported the file loop and
+# forked. A pipe that only git holds the write end of says when it has ended (its end of file),
+# even to a forked process that cannot wait() for git.
+def scratch() -> int:
+    """A descriptor of an anonymous file: in memory on Linux, an unlinked temporary file elsewhere."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("devenv-lint-git", os.MFD_CLOEXEC)
+    import tempfile
+
+    with tempfile.TemporaryFile() as handle:
+        return os.dup(handle.fileno())
+
+
+def ended(done: int, timeout: float) -> bool:
+    """Wait until the write end of the pipe ``done`` is closed everywhere (git has ended)."""
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if select.select([done], [], [], left)[0] and not os.read(done, 4096):
+            return True
+    return False
 
 
 class Listed:
