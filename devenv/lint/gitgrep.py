@@ -41,7 +41,7 @@ import subprocess  # nosec B404: runs git with a fixed argument list, no shell
 import time
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
-from itertools import repeat
+from itertools import filterfalse, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -153,7 +153,7 @@ def unproven(grep: GitGrep, files: list[str], untrusted: AbstractSet[str], batch
         reach = max(map(position.get, named, repeat(-1)), default=-1)
         if reach < done:
             continue
-        pending += [name for name in files[done : reach + 1] if name not in named]
+        pending += filterfalse(named.__contains__, files[done : reach + 1])
         done = reach + 1
         if len(pending) >= batch:
             yield pending
