@@ -17,6 +17,8 @@ import os
 import shutil
 import subprocess  # nosec B404: runs git with a fixed argument list, no shell
 from collections.abc import Iterable, Iterator
+from itertools import compress, repeat
+from operator import not_
 from pathlib import Path
 
 _ALWAYS_SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
@@ -69,7 +71,9 @@ class GitListing:
             return None  # "not a git repository", or git failed: walk instead
         tagged = out.decode("utf-8", "surrogateescape").split("\0")
         tagged.pop()  # after the last NUL
-        self.untrusted = {entry[2:] for entry in tagged if entry[:1] not in ("H", "?")}  # "? ": untracked
+        # A C-level pass over 50,000 tags: nearly all are "H " (plain) or "? " (untracked).
+        plain = map(str.startswith, tagged, repeat(("H", "?")))
+        self.untrusted = {entry[2:] for entry in compress(tagged, map(not_, plain))}
         return list(dict.fromkeys([entry[2:] for entry in tagged]))  # unmerged entries repeat
 
     def cancel(self) -> None:
