@@ -313,3 +313,29 @@ def test_the_early_scan_uses_git_s_proof(tmp_path, monkeypatch):
     slow = _scan(scan_facts(loaded), str(root), GitListing(root).result(), 1)
     assert _comparable(outcome) == _comparable(slow)
     assert len(outcome[1][0]) >= 86  # src/f000.ts, f007.ts, …: the scan happened in the child
+
+
+def test_work_tree_changes_git_has_not_staged(tmp_path):
+    """git grep reads the work tree, not the index: a tracked file that gained a reference since
+    the last commit (unstaged, or staged and changed again) is found, and one that lost its
+    reference is not reported, through the CLI as by the file loop alone."""
+    root = tmp_path / "repo"
+    files = [
+        ("gains", ".sh", b"echo hi\n", "tracked"),
+        ("loses", ".sh", b"cd packages/ameide_core_proto\n", "tracked"),
+        ("staged", ".sh", b"echo hi\n", "tracked"),
+        ("crlf", ".sh", b"echo hi\r\n", "tracked"),
+    ]
+    _build(root, MANIFESTS["gate covers the marker"], files, attributes=True)
+    (root / "src/gains.sh").write_bytes(b"echo hi\ncd packages/ameide_core_proto\n")
+    (root / "src/loses.sh").write_bytes(b"echo hi\n")
+    (root / "src/staged.sh").write_bytes(b"echo staged\n")
+    git(root, "add", "src/staged.sh")
+    (root / "src/staged.sh").write_bytes(b"echo staged\r\ncd packages/ameide_core_proto\r\n")
+    (root / "src/crlf.sh").write_bytes(b"echo hi\r\n\xff\xfe cd packages/ameide_core_proto\r\n")
+    fast, slow, proven = _outcomes(root)
+    assert fast == slow
+    assert "src/loses.sh" in proven and not {"src/gains.sh", "src/staged.sh", "src/crlf.sh"} & proven
+    proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "--format", "json"], cwd=root, capture_output=True, text=True, timeout=120)
+    found = {f["path"] for f in json.loads(proc.stdout)["findings"] if f["path"].startswith("src/")}
+    assert found == {"src/gains.sh", "src/staged.sh", "src/crlf.sh"}, proc.stderr
