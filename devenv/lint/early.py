@@ -29,7 +29,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devenv.lint.prestart import MANIFEST_LIMIT, can_fork, manifest_path
+from devenv.lint.prestart import can_fork, manifest_path, read_manifest
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -205,9 +205,8 @@ def _send(out: int, answer: tuple) -> None:
 def _facts(path: str, root: str) -> tuple | None:
     """:func:`devenv.lint.engine.scan_facts` computed from the raw YAML; None at any surprise."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MANIFEST_LIMIT + 1)
-        if len(data) > MANIFEST_LIMIT:
+        data = read_manifest(path)  # never blocks on a FIFO
+        if data is None:
             return None
         import yaml
 

@@ -18,6 +18,7 @@ start. Only os and posixpath are used here (both loaded with the interpreter).
 from __future__ import annotations
 
 import os
+import stat  # loaded with the interpreter, as os and posixpath are
 import sys
 
 from devenv.lint.needlebytes import byte_needles, grep_patterns
@@ -133,15 +134,31 @@ def start(manifest: str | None) -> Started | None:
     if path is None or not can_fork(manifest) or not hasattr(os, "memfd_create") or not hasattr(os, "posix_spawnp"):
         return None
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MANIFEST_LIMIT + 1)
-        keys = guess(data.decode("utf-8")) if len(data) <= MANIFEST_LIMIT else None
+        data = read_manifest(path)
+        keys = guess(data.decode("utf-8")) if data is not None else None
     except (OSError, UnicodeDecodeError):
         return None
     fixed = grep_patterns(*byte_needles(*keys)) if keys is not None else None
     if not fixed:
         return None
     return _spawn(os.path.realpath(os.path.dirname(os.path.abspath(path))), fixed)
+
+
+def read_manifest(path: str) -> bytes | None:
+    """The bytes of a regular file of at most MANIFEST_LIMIT bytes, else None (never blocks on a
+    FIFO or a device: load_manifest refuses those with its own message)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        size = 0
+        while size <= MANIFEST_LIMIT and (chunk := os.read(fd, MANIFEST_LIMIT + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks) if size <= MANIFEST_LIMIT else None
 
 
 def _spawn(root: str, fixed: list[bytes]) -> Started | None:

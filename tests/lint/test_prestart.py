@@ -142,3 +142,13 @@ def test_prestart_imports_nothing_beyond_the_interpreter_s_own(tmp_path):
         "devenv.lint.prestart",
         "devenv.lint.needlebytes",
     }
+
+
+def test_a_fifo_for_a_manifest_is_refused_not_waited_on(tmp_path):
+    """Neither the guess nor the early scan's keys open a FIFO for reading (that waits for a
+    writer): the manifest loader's own message, exit 2."""
+    fifo = tmp_path / "services.yaml"
+    os.mkfifo(fifo)
+    assert start(str(fifo)) is None
+    proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "-f", str(fifo)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "is not a regular file" in proc.stderr, proc.stderr
