@@ -165,7 +165,9 @@ def _spawn(root: str, fixed: list[bytes]) -> Started | None:
     out = os.memfd_create("devenv-lint-grep", os.MFD_CLOEXEC)
     done, ended = os.pipe()
     try:
-        actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0), (os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+        actions: list[tuple] = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0), (os.POSIX_SPAWN_DUP2, out, 1)]
+        actions.append((os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0))
+        actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited()]  # as Popen's close_fds
         os.set_inheritable(ended, True)  # git holds the write end until it ends; lint has no other threads yet
         pid = os.posix_spawnp("git", grep_argv("git", root, fixed), {**os.environ, "LC_ALL": "C"}, file_actions=actions)
     except (OSError, ValueError):
@@ -175,6 +177,22 @@ def _spawn(root: str, fixed: list[bytes]) -> Started | None:
     finally:
         os.close(ended)
     return Started(root, fixed, Spawned(pid), out, done)
+
+
+def _inherited() -> list[int]:
+    """Descriptors above 2 that a spawned process would inherit (passed to lint by its caller)."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return []
+    inherited = []
+    for fd in fds:
+        try:
+            if fd > 2 and os.get_inheritable(fd):
+                inherited.append(fd)
+        except OSError:  # the listing's own descriptor, closed since
+            pass
+    return inherited
 
 
 def guess(text: str) -> tuple[str, list[str]] | None:

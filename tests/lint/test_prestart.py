@@ -152,3 +152,18 @@ def test_a_fifo_for_a_manifest_is_refused_not_waited_on(tmp_path):
     assert start(str(fifo)) is None
     proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "-f", str(fifo)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "is not a regular file" in proc.stderr, proc.stderr
+
+
+def test_git_inherits_none_of_the_caller_s_descriptors():
+    """As Popen's close_fds: a pipe the caller left inheritable is closed in git (a write end
+    held by git would keep the caller's reader waiting until git ends)."""
+    from devenv.lint.prestart import _inherited
+
+    read_end, write_end = os.pipe()
+    try:
+        assert write_end not in _inherited()
+        os.set_inheritable(write_end, True)
+        assert write_end in _inherited() and read_end not in _inherited() and not {0, 1, 2} & set(_inherited())
+    finally:
+        os.close(read_end)
+        os.close(write_end)
