@@ -99,11 +99,13 @@ def run_mark(manifest: Path | None, name: str, step: str) -> int:
         raise _error(f"SDK '{name}' has no step '{step}'", hint=f"its steps: {', '.join(sdk.steps) or 'none'}")
     digest = result_digest(sdk.root / sdk.path if sdk.path else None, sdk.package, sdk.version)
     since = time.time()
-    written = write_marker(sdk.root, name, step, digest)
+    # The version goes with the digest (which covers it): consumers build with what the chain completed.
+    written = write_marker(sdk.root, name, step, digest, sdk.version)
     if written is None:
         print(f"devenv sdk mark: {name} {step}: result unchanged (sha256 {digest[:12]}): nothing downstream rebuilds", file=sys.stderr)
         return 0
-    print(f"devenv sdk mark: {name} {step}: new result (sha256 {digest[:12]})", file=sys.stderr)
+    of = f" of version {sdk.version}" if sdk.version else ""
+    print(f"devenv sdk mark: {name} {step}: new result{of} (sha256 {digest[:12]})", file=sys.stderr)
     outcome = wait_until_seen(written, since)
     if outcome == "seen":
         print(f"devenv sdk mark: {name} {step}: Tilt saw the new result after {time.time() - since:.1f}s", file=sys.stderr)

@@ -27,6 +27,7 @@ from devenv.tilt import GENERATED_BY, HEALTH, MANIFEST_SHA256, MIN_TILT
 HELPER_EXTRA_HOSTS = "_DEVENV_EXTRA_HOSTS"
 HELPER_BUILD_ARGS = "_devenv_build_args"
 HELPER_SDK_RESULT = "_devenv_sdk_result"
+HELPER_SDK_VERSION = "_devenv_sdk_version"
 
 
 @dataclass
@@ -249,12 +250,20 @@ class ContextBuilder(WorkloadNaming):
         )
 
     def _sdk_args(self, sdk_name: str) -> tuple[tuple[str, object] | None, tuple[str, object] | None]:
-        """(build arg, version) and (digest build arg, the Tiltfile's read of the chain's result)."""
+        """(build arg, version) and (digest build arg, the Tiltfile's read of the chain's result).
+
+        An SDK with a chain: both values come from its last step's marker, the version with the
+        manifest's as the fallback until the chain first completed. A release bump then rebuilds
+        no consumer until the chain published the new version (docs/tiltfile-sdk-rebuilds.md)."""
         pairs = self._sdk_pairs.get(sdk_name)
         if pairs is None:
             sdk = self.m.sdks[sdk_name]
-            version = (sdk_build_arg(sdk_name, sdk), sdk.version) if sdk.version else None
-            digest = (digest_arg(sdk_name), call(HELPER_SDK_RESULT, self.rel(marker(sdk_name, chain_steps(sdk)[-1])))) if sdk.steps else None
+            result = self.rel(marker(sdk_name, chain_steps(sdk)[-1])) if sdk.steps else None
+            version: tuple[str, object] | None = None
+            if sdk.version:
+                value = call(HELPER_SDK_VERSION, result, sdk.version) if result else sdk.version
+                version = (sdk_build_arg(sdk_name, sdk), value)
+            digest = (digest_arg(sdk_name), call(HELPER_SDK_RESULT, result)) if result else None
             pairs = self._sdk_pairs[sdk_name] = (version, digest)
         return pairs
 

@@ -9,9 +9,16 @@ consume the SDK. devenv closes the gap with files Tilt already knows how to watc
   what the file holds: an unchanged result writes nothing, so nothing downstream moves;
 - the next step lists that file in its ``deps``: Tilt runs it again when the file changes;
 - the last step's file is read by the Tiltfile (``read_file``) into the consumers'
-  ``docker_build`` build arg ``<SDK>_SDK_DIGEST``. Tilt watches every file a Tiltfile reads:
-  the change reloads the Tiltfile, exactly the images whose build args changed are rebuilt,
-  and a Dockerfile that declares the arg before installing the SDK gets a fresh layer.
+  ``docker_build`` build args ``<SDK>_SDK_DIGEST`` and the SDK's version arg. Tilt watches every
+  file a Tiltfile reads: the change reloads the Tiltfile, exactly the images whose build args
+  changed are rebuilt, and a Dockerfile that declares the arg before installing the SDK gets a
+  fresh layer.
+
+A marker holds two lines: the digest, then the version the step completed with (the manifest's
+``version`` when it ran; no second line for an SDK without one). The consumers take the version
+from there, not from the render: a release bump that renders a new version changes no build arg
+until the chain published it, and then version and digest change in one write (one Tiltfile
+reload, one build per consumer).
 
 The result digest is SHA-256 over the SDK's package name, version and the files under its
 path, leaving out dependency caches, build outputs and dot files (see ``_SKIP_DIRS``): the
@@ -64,12 +71,18 @@ def result_digest(folder: Path | None, package: str, version: str | None) -> str
     return h.hexdigest()
 
 
-def write_marker(root: Path, sdk_name: str, step_name: str, digest: str) -> Path | None:
-    """Write ``digest`` as the step's marker unless the file already holds it.
+def marker_text(digest: str, version: str | None) -> str:
+    """A marker's content: the result digest, then the version the chain completed with."""
+    return f"{digest}\n{version}\n" if version else f"{digest}\n"
+
+
+def write_marker(root: Path, sdk_name: str, step_name: str, digest: str, version: str | None = None) -> Path | None:
+    """Write ``digest`` (and ``version``) as the step's marker, atomically, unless the file
+    already holds them.
 
     Returns the path written, or None when nothing changed (and nothing was touched: Tilt
     reacts to any write, even of the same bytes)."""
-    return write_state(root, marker(sdk_name, step_name), digest + "\n")
+    return write_state(root, marker(sdk_name, step_name), marker_text(digest, version))
 
 
 def write_state(root: Path, relative: str, text: str) -> Path | None:

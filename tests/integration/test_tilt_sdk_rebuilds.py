@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,10 @@ from tests.integration.tiltsession import TiltSession
 
 NAMESPACE = "default"
 SERVICES = {"uses-a": ["a"], "uses-b": ["b"], "uses-both": ["a", "b"], "plain": []}
-STEP = 'echo "run $1" >> steps.log\n'
+# Each step logs its run; while a file `slow` exists, it then takes that many seconds (a chain
+# that publishes for a while: a consumer built before it finished would be seen building early),
+# and logs when its own command finished (before `devenv sdk mark` runs) to done.log.
+STEP = 'echo "run $1" >> steps.log\n[ ! -f slow ] || sleep "$(cat slow)"\necho "$1 $(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)" >> done.log\n'
 
 MANIFEST = """\
 version: 1
@@ -60,7 +64,10 @@ def _repo(root: Path, registry: str) -> Path:
     text = MANIFEST
     for name, sdks in SERVICES.items():
         text += f"  {name}:\n    sdks: [{', '.join(sdks)}]\n    context: svc/{name}\n    image: acme/{name}\n    k8s: [k8s/{name}.yaml]\n"
-        args = "".join(f"ARG {s.upper()}_SDK_DIGEST\nLABEL sdk-{s}=${s.upper()}_SDK_DIGEST\n" for s in sdks)
+        args = "".join(
+            f"ARG {s.upper()}_SDK_VERSION\nARG {s.upper()}_SDK_DIGEST\nLABEL sdk-{s}=${s.upper()}_SDK_DIGEST sdk-{s}-version=${s.upper()}_SDK_VERSION\n"
+            for s in sdks
+        )
         files[f"svc/{name}/Dockerfile"] = f"FROM scratch\n{args}COPY app.txt /app.txt\n"
         files[f"svc/{name}/app.txt"] = f"{name}\n"
         files[f"k8s/{name}.yaml"] = (
@@ -126,6 +133,28 @@ def _label(docker_env, ref: str, sdk: str) -> str:
     return (json.loads(out) or {}).get(f"sdk-{sdk}", "")
 
 
+def _done(root: Path, step: str) -> datetime:
+    """When the step's own command last finished (done.log)."""
+    times = [line.split()[1] for line in (root / "done.log").read_text().splitlines() if line.split()[0] == step]
+    return datetime.fromisoformat(times[-1])
+
+
+def _built(session: TiltSession, service: str) -> str:
+    images = {item["metadata"]["name"]: item for item in session.get("imagemap")}
+    return images[f"acme_{service}"]["status"]["imageFromLocal"]
+
+
+def _bump(root: Path, sdk: str, old: str, new: str) -> None:
+    """A release bump: the SDK's sources (watched by its first step) and the manifest get the new
+    version, and the Tiltfile is rendered again (examples/release, the bench's edit)."""
+    (root / f"sdk/{sdk}/src/version.txt").write_text(f"{new}\n")
+    manifest = root / "services.yaml"
+    text = manifest.read_text()
+    assert text.count(f"version: {old}") == 1, text
+    manifest.write_text(text.replace(f"version: {old}", f"version: {new}"))
+    render_tiltfile(root)
+
+
 def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docker_env, cluster, tmp_path):
     kubeconfig, registry = cluster
     root = _repo(tmp_path / "repo", registry)
@@ -143,8 +172,8 @@ def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docke
             first = session.history(name)[0]
             for sdk in sdks:
                 assert session.history(f"packages:{sdk}-sdk-publish")[0].finish <= first.start, (name, sdk)
-        digest_a = (root / ".devenv/sdk/a/publish.sha256").read_text().strip()
-        assert len(digest_a) == 64
+        digest_a, version_a = (root / ".devenv/sdk/a/publish.sha256").read_text().split("\n")[:2]
+        assert len(digest_a) == 64 and version_a == "1.0.0"
 
         # Edit SDK a: its chain runs again, uses-a and uses-both rebuild once, nothing else moves.
         (root / "sdk/a/src/index.ts").write_text("export const A = 2;\n")
@@ -160,7 +189,7 @@ def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docke
             "uses-b": 0,
             "plain": 0,
         }, f"builds after the edit: {moved}\n{session.log()[-4000:]}"
-        new_a = (root / ".devenv/sdk/a/publish.sha256").read_text().strip()
+        new_a = (root / ".devenv/sdk/a/publish.sha256").read_text().split()[0]
         assert new_a != digest_a
         # The rebuilt image was built with the new digest (the Dockerfile labels it).
         images = {item["metadata"]["name"]: item for item in session.get("imagemap")}
@@ -180,5 +209,49 @@ def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docke
     try:
         counts = warm.settle(everything)
         assert {n: counts[n] for n in everything} == {n: 1 for n in everything}, warm.log()[-4000:]
+    finally:
+        warm.stop()
+
+
+def test_a_release_bump_rebuilds_each_consumer_once_after_its_chain(tilt, tilt_bin, docker_env, cluster, tmp_path):
+    """A bump renders the new version into the manifest while the chain still has to publish it:
+    the consumers must not build with it before the chain completed, and then build once."""
+    kubeconfig, _registry = cluster
+    root = _repo(tmp_path / "repo", _registry)
+    steps = {f"packages:{s}-sdk-{step}" for s in ("a", "b") for step in ("build", "publish")}
+    everything = steps | set(SERVICES)
+    session = _session(tilt, tilt_bin, docker_env, kubeconfig, root)
+    try:
+        cold = session.settle(everything)
+        assert {n: cold[n] for n in everything} == {n: 1 for n in everything}, session.build_reasons()
+        assert _label(docker_env, _built(session, "uses-a"), "a-version") == "1.0.0"
+
+        (root / "slow").write_text("3\n")  # the chain publishes for a while: time enough to build early
+        _bump(root, "a", '"1.0.0"', '"1.1.0"')
+        bumped = session.settle(everything)
+        moved = {n: bumped[n] - cold[n] for n in everything}
+        expected = {n: 1 if n in ("packages:a-sdk-build", "packages:a-sdk-publish", "uses-a", "uses-both") else 0 for n in everything}
+        assert moved == expected, f"builds after the bump: {moved}\n{session.build_reasons()}"
+        published = _done(root, "a-publish")  # the chain published: only then may a consumer build
+        for name in ("uses-a", "uses-both"):
+            build = session.history(name)[-1]
+            assert not build.error and datetime.fromisoformat(build.start) >= published, (name, build, published, session.build_reasons())
+            image = _built(session, name)
+            assert _label(docker_env, image, "a-version") == "1.1.0"
+            assert _label(docker_env, image, "a") == (root / ".devenv/sdk/a/publish.sha256").read_text().split()[0]
+    finally:
+        session.stop()
+
+    # A bump made while Tilt was down: the warm `tilt up` builds each image once, with the new version.
+    (root / "slow").unlink()
+    _bump(root, "b", "v1.0.0", "v1.1.0")
+    warm = _session(tilt, tilt_bin, docker_env, kubeconfig, root)
+    try:
+        counts = warm.settle(everything)
+        assert {n: counts[n] for n in everything} == {n: 1 for n in everything}, warm.build_reasons()
+        for name in ("uses-b", "uses-both"):
+            assert not warm.history(name)[-1].error
+            assert _label(docker_env, _built(warm, name), "b-version") == "v1.1.0", name
+        assert _label(docker_env, _built(warm, "uses-both"), "a-version") == "1.1.0"
     finally:
         warm.stop()
