@@ -17,8 +17,11 @@ The rules, in brief:
 - a service waits for the last step of every SDK it consumes (its `sdks`, else those of its
   language; an SDK without steps is ready once the health gate is) and for its `after`; it
   builds its image with every registry host mapped to the build host and build args
-  = manifest-wide ones, then each consumed SDK's version and result digest (`<SDK>_SDK_DIGEST`,
-  read from its last step's result file: empty before any run), then its own (later ones win),
+  = manifest-wide ones, then each consumed SDK's version and result digest (`<SDK>_SDK_DIGEST`),
+  then its own (later ones win). For an SDK with steps both come from its last step's result
+  file (`devenv sdk mark`: the digest, then the version the chain completed with): the digest
+  empty before any run, the version the manifest's until a run recorded one. An SDK without
+  steps passes the manifest's version;
   from its context, keeping out what .dockerignore, `ignore` and `only` say (and `.devenv`
   when the context holds it).
 - its resource holds its workload and the Services selecting it; other objects (ConfigMaps, …)
@@ -185,6 +188,14 @@ def helm_template(helm: str, root: Path):
     return objects
 
 
+def _recorded(result_file: str | None) -> tuple[str, str] | None:
+    """(digest, version) in a chain's last result file: its first two lines, "" when absent."""
+    if result_file is None or not os.path.isfile(result_file):
+        return None
+    lines = [line.strip() for line in Path(result_file).read_text(encoding="utf-8").strip().split("\n")]
+    return lines[0], lines[1] if len(lines) > 1 else ""
+
+
 def expected_resources(root: Path, env: dict[str, str] | None = None, helm_objects=None) -> dict[str, Expected]:
     """Every resource Tilt must report for ``root/services.yaml``, by name.
 
@@ -207,6 +218,7 @@ def expected_resources(root: Path, env: dict[str, str] | None = None, helm_objec
         out[health] = Expected(health, "local", [], ["packages"], allow_parallel=True, env=None)
 
     ready: dict[str, str | None] = {}
+    results: dict[str, tuple[str, str] | None] = {}  # SDK with steps -> (digest, version) its last step recorded
     for sdk_name, sdk in sdks.items():
         previous = health
         result_file = None
@@ -249,7 +261,9 @@ def expected_resources(root: Path, env: dict[str, str] | None = None, helm_objec
                 allow_parallel=sdk.get("parallel", True),
             )
             previous = name
+            result_file = _abs(root, f".devenv/sdk/{sdk_name}/smoke.sha256")
         ready[sdk_name] = previous
+        results[sdk_name] = _recorded(result_file)
 
     hosts = build.get("extra_hosts") or {}
     override = env.get(hosts.get("override_env", "DEVENV_HOST_IP"), "")
@@ -276,10 +290,12 @@ def expected_resources(root: Path, env: dict[str, str] | None = None, helm_objec
                 sdk = sdks[sdk_name]
                 if sdk.get("version"):
                     arg = sdk.get("build_arg") or re.sub(r"[^A-Za-z0-9]", "_", sdk_name).upper() + "_SDK_VERSION"
-                    args[arg] = str(sdk["version"])
+                    recorded = results.get(sdk_name)
+                    args[arg] = recorded[1] if recorded and recorded[1] else str(sdk["version"])
             for sdk_name in consumed:
                 if sdks[sdk_name].get("steps"):
-                    args[re.sub(r"[^A-Za-z0-9]", "_", sdk_name).upper() + "_SDK_DIGEST"] = ""
+                    recorded = results.get(sdk_name)
+                    args[re.sub(r"[^A-Za-z0-9]", "_", sdk_name).upper() + "_SDK_DIGEST"] = recorded[0] if recorded else ""
             args.update({k: _env_value(v, env) for k, v in (svc.get("build_args") or {}).items()})
             context = svc.get("context", ".")
             dockerfile = svc.get("dockerfile") or f"{context}/Dockerfile"

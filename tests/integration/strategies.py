@@ -86,6 +86,13 @@ labels = st.one_of(st.sampled_from(["apps", "backend", "Team_A", "x.y-z", "0"]),
 hostnames = st.sampled_from(
     ["host.docker.internal", "npm.packages.dev.example.io", "go.packages.dev.example.io", "pypi.packages.dev.example.io", "a-b.c", "registry"]
 )
+# A step's marker: the digest then the version it completed with; an older devenv's had the
+# digest alone; an empty file reads as no result.
+markers = st.one_of(
+    st.just(""),
+    st.sampled_from(["0" * 64, "ab" * 32]).map(lambda d: d + "\n"),
+    st.tuples(st.sampled_from(["0" * 64, "cd" * 32]), st.sampled_from(["9.9.9", "v2.0.0-rc.1", "1.4.0"])).map(lambda p: f"{p[0]}\n{p[1]}\n"),
+)
 ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t)))
 WORKLOAD_NAMES = ["frontend", "backend"]
 NAMESPACES = [None, "apps", "tools"]  # with `collide`, also "default" (the same as none to Kubernetes)
@@ -278,6 +285,11 @@ def monorepos(draw, *, helm: bool = True, max_services: int = 6, collide: bool =
         if has_proto and draw(st.booleans()):
             sdk["generated"] = f"{sdk['path']}/generated"
         sdks[sdk_name] = sdk
+        # Chain results on disk from an earlier session (`devenv sdk mark`), for any step: a
+        # chain's consumers take the version and digest from its last step's marker only.
+        for step in [*sdk.get("steps", {}), "smoke"]:
+            if draw(st.integers(0, 2)) == 0:
+                repo.files[f".devenv/sdk/{sdk_name}/{step}.sha256"] = draw(markers)
     if sdks:
         m["sdks"] = sdks
 

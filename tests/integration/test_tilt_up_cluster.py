@@ -157,7 +157,7 @@ def test_an_sdk_edit_rolls_out_new_pods_of_exactly_its_consumers(dev_cluster: Cl
         rebuilt = _built_images(session)
         assert rebuilt["plain"] == images["plain"] and rebuilt["uses-a"] != images["uses-a"]
         _wait_running(dev_cluster, namespace, rebuilt)  # the new uses-a pod is Ready, plain's pod untouched
-        digest = (root / ".devenv/sdk/a/publish.sha256").read_text().strip()
+        digest = (root / ".devenv/sdk/a/publish.sha256").read_text().split()[0]  # the marker: digest, then version
         shown = dev_cluster.kubectl("-n", namespace, "exec", "deploy/uses-a", "--", "cat", "/sdk-digest").stdout.strip()
         assert shown == digest
     finally:

@@ -48,6 +48,10 @@ def test_a_marker_is_written_only_when_it_changes(tmp_path):
     assert write_marker(tmp_path, "ts", "build", "d1") is None
     assert os.stat(path).st_mtime_ns == mtime and path.read_text() == "d1\n"
     assert write_marker(tmp_path, "ts", "build", "d2") == path and path.read_text() == "d2\n"
+    # With a version: a second line, in the same write; the same pair again writes nothing.
+    assert write_marker(tmp_path, "ts", "build", "d3", "1.1.0") == path and path.read_text() == "d3\n1.1.0\n"
+    mtime = os.stat(path).st_mtime_ns
+    assert write_marker(tmp_path, "ts", "build", "d3", "1.1.0") is None and os.stat(path).st_mtime_ns == mtime
 
 
 def test_digest_arg_names():
@@ -97,12 +101,12 @@ def test_the_implicit_smoke_step_and_a_folderless_buf_sdk_are_marked(tmp_path):
     env = {"TILT_PORT": ""}
     smoke = devenv("sdk", "mark", "ts", "smoke", cwd=tmp_path, env=env)
     assert smoke.code == 0, smoke.err
-    assert (tmp_path / ".devenv/sdk/ts/smoke.sha256").read_text().strip() == result_digest(tmp_path / "sdk", "@a/ts", "1.0.0")
+    # The marker: the digest, then the version the chain completed with (the consumers' version arg).
+    assert (tmp_path / ".devenv/sdk/ts/smoke.sha256").read_text() == result_digest(tmp_path / "sdk", "@a/ts", "1.0.0") + "\n1.0.0\n"
     buf = devenv("sdk", "mark", "es", "check", cwd=tmp_path, env=env)
     assert buf.code == 0, buf.err
-    assert (tmp_path / ".devenv/sdk/es/check.sha256").read_text().strip() == result_digest(
-        None, "@buf/acme_apis.bufbuild_es", "1.2.1-20230727062025-d8fbf2620c60.1"
-    )
+    version = "1.2.1-20230727062025-d8fbf2620c60.1"
+    assert (tmp_path / ".devenv/sdk/es/check.sha256").read_text() == result_digest(None, "@buf/acme_apis.bufbuild_es", version) + f"\n{version}\n"
 
 
 def test_tilt_filewatch_coverage_ignores_and_events():
