@@ -15,19 +15,18 @@ from devenv import __version__
 from devenv.errors import ManifestError, Problem
 from devenv.graph import build_graph, chain_steps
 from devenv.manifest.load import LoadedManifest
-from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Service, sdk_build_arg
+from devenv.manifest.model import BuildArgValue, EnvValue, Manifest, Service
 from devenv.render import buttons, slices, workloads
 from devenv.render.ergonomics import links, trigger_kwargs
 from devenv.render.naming import WorkloadNaming
+from devenv.render.sdkargs import sdk_args
 from devenv.render.starlark import Expr, call, comment, literal
 from devenv.render.tasks import task_call
-from devenv.sdk.chain import STATE_DIR, digest_arg, marker
+from devenv.sdk.chain import STATE_DIR, marker
 from devenv.tilt import GENERATED_BY, HEALTH, MANIFEST_SHA256, MIN_TILT
 
 HELPER_EXTRA_HOSTS = "_DEVENV_EXTRA_HOSTS"
 HELPER_BUILD_ARGS = "_devenv_build_args"
-HELPER_SDK_RESULT = "_devenv_sdk_result"
-HELPER_SDK_VERSION = "_devenv_sdk_version"
 
 
 @dataclass
@@ -250,21 +249,10 @@ class ContextBuilder(WorkloadNaming):
         )
 
     def _sdk_args(self, sdk_name: str) -> tuple[tuple[str, object] | None, tuple[str, object] | None]:
-        """(build arg, version) and (digest build arg, the Tiltfile's read of the chain's result).
-
-        An SDK with a chain: both values come from its last step's marker, the version with the
-        manifest's as the fallback until the chain first completed. A release bump then rebuilds
-        no consumer until the chain published the new version (docs/tiltfile-sdk-rebuilds.md)."""
+        """(build arg, version) and (digest build arg, its value): devenv.render.sdkargs, once per SDK."""
         pairs = self._sdk_pairs.get(sdk_name)
         if pairs is None:
-            sdk = self.m.sdks[sdk_name]
-            result = self.rel(marker(sdk_name, chain_steps(sdk)[-1])) if sdk.steps else None
-            version: tuple[str, object] | None = None
-            if sdk.version:
-                value = call(HELPER_SDK_VERSION, result, sdk.version) if result else sdk.version
-                version = (sdk_build_arg(sdk_name, sdk), value)
-            digest = (digest_arg(sdk_name), call(HELPER_SDK_RESULT, result)) if result else None
-            pairs = self._sdk_pairs[sdk_name] = (version, digest)
+            pairs = self._sdk_pairs[sdk_name] = sdk_args(sdk_name, self.m.sdks[sdk_name], self.rel)
         return pairs
 
     def _live_update_step(self, step) -> Expr:
