@@ -1,6 +1,7 @@
 """`devenv render --watch`: re-render whenever the manifest, a template or a file the render
 read changes. An invalid edit prints its problems and keeps the last good Tiltfile; Tilt
 reloads the Tiltfile itself, so saving services.yaml is enough to see the change in Tilt.
+Ctrl-C (SIGINT) stops it, even when it was started with SIGINT ignored (:func:`_sigint_raises`).
 """
 
 from __future__ import annotations
@@ -130,7 +131,35 @@ def _snapshot(watched: WatchSet) -> dict[Path, tuple[int, int] | None]:
     return out
 
 
+def _sigint_raises() -> bool:
+    """Make SIGINT raise KeyboardInterrupt if the process started with it ignored (True then).
+
+    A shell without job control starts a background command (`devenv render --watch &` in a
+    script, a CI step, a test run started with `&`) with SIGINT ignored, and Python then leaves it
+    ignored: Ctrl-C and `kill -INT` reached the watcher and did nothing, so it never stopped. A
+    one-shot command may keep the shell's choice; the watcher runs until it is told to stop, and
+    SIGINT is how it is told ("Ctrl-C to stop"). Only the main thread may set a handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        return False
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return True
+
+
 def watch_and_render(manifest: Path, output: Path | None, *, force: bool, max_seconds: float | None = None) -> int:
+    was_ignored = _sigint_raises()
+    try:
+        return _watch(manifest, output, force=force, max_seconds=max_seconds)
+    finally:
+        if was_ignored:  # as it was, for an in-process caller that goes on
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _watch(manifest: Path, output: Path | None, *, force: bool, max_seconds: float | None) -> int:
     before = _snapshot(inputs_of(manifest, []))
     read = render_once(manifest, output, force=force)
     watched = inputs_of(manifest, read)
