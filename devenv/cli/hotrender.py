@@ -73,18 +73,25 @@ def run_hot_render(argv: list[str]) -> int | None:
     if click_refuses(manifest if isinstance(manifest, str) else None):
         return None  # click's "is not readable" usage error
     from devenv.cli.outcome import exit_code
+
+    # The imports run inside exit_code too: a Ctrl-C while they load is an interruption (130), not a traceback.
+    return exit_code(_run, argv[0], *parsed)
+
+
+def _run(command: str, given: dict[str, object], positionals: list[str]) -> int | None:
     from devenv.util.gcpause import collector_paused
 
     with collector_paused():  # importing pydantic, jinja2, the models: many long-lived objects, no garbage
-        fn, args, kwargs = _call(argv[0], *parsed)
+        fn, args, kwargs = _call(command, given, positionals)
         if not kwargs.get("watch"):  # one render, graph or why, and the process ends (devenv.cli.main)
-            code = exit_code(fn, *args, **kwargs)
-            # Frozen, the objects made so far are left out of every later collection: the one that
-            # re-enabling the collector sets off and those at exit would otherwise walk all of them
-            # again for no garbage (about a tenth of a 1,000-service render).
-            gc.freeze()
-            return code
-    return exit_code(fn, *args, **kwargs)  # --watch: runs until stopped, with the collector on
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                # Frozen, the objects made so far are left out of every later collection: the one that
+                # re-enabling the collector sets off and those at exit would otherwise walk all of them
+                # again for no garbage (about a tenth of a 1,000-service render).
+                gc.freeze()
+    return fn(*args, **kwargs)  # --watch: runs until stopped, with the collector on
 
 
 def _call(command: str, given: dict[str, object], positionals: list[str]) -> tuple[Callable[..., int], tuple, dict]:
