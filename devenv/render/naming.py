@@ -11,7 +11,7 @@ from pathlib import Path
 
 from devenv.errors import DevenvError
 from devenv.manifest.model import Manifest
-from devenv.render import helm, workloads
+from devenv.render import grouping, helm, workloads
 
 
 class WorkloadNaming:
@@ -37,6 +37,7 @@ class WorkloadNaming:
         if not (self._check_duplicates(per_service) and self._check_indistinct(per_service, everything)):
             self.tilt_names, self.companions = {}, {name: [] for name in self.m.services}
             return {}
+        self._check_service_groups(per_service, everything)
         tilt_names = workloads.resource_names(everything)
         self.tilt_names = tilt_names
         resources = set(tilt_names.values())
@@ -174,6 +175,23 @@ class WorkloadNaming:
                 "keep one of the two, or give them different names or namespaces",
             )
         return not pairs
+
+    def _check_service_groups(self, per_service, everything) -> None:
+        """Refuse a Service Tilt would put in another service's resource in another namespace
+        (a Service without a namespace matches workloads in any: render.grouping)."""
+        owner = {id(o): name for name, objects in per_service.items() for o in objects or ()}
+        for service, workload in grouping.tilt_groups(everything).items():
+            name, other = owner[service], owner[id(workload)]
+            obj = next(o for o in per_service[name] if id(o) == service)
+            if other == name or obj.namespace == workload.namespace:
+                continue
+            own = "helm.namespace" if self.m.services[name].helm else "metadata.namespace"
+            self.problem(
+                ("services", name, "helm" if self.m.services[name].helm else "k8s"),
+                f"Tilt groups Service {obj.name} from {obj.file} (namespace {obj.namespace}) with the workload {workload.describe()} "
+                f"of service '{other}': Tilt matches a Service without a namespace, or in `default`, to a workload in any namespace",
+                f"state another namespace for this service's objects (`{own}`), or give the Service a selector (a Helm release name) of its own",
+            )
 
     def _pick_workload(self, name, svc, objects, tilt_names) -> str | None:
         candidates = [o for o in objects if o in tilt_names]

@@ -52,6 +52,8 @@ class K8sObject:
     has_pod_template: bool
     api_version: str = "v1"
     namespaced: bool = False  # the YAML states a namespace (Tilt's duplicate check tells "" from "default")
+    pod_labels: tuple[tuple[str, str], ...] = ()  # its pod template's labels
+    service_selector: tuple[tuple[str, str], ...] = ()  # a core/v1 Service's spec.selector
 
     @property
     def selector(self) -> str:
@@ -90,6 +92,24 @@ def _pod_spec(kind: str, doc: dict) -> dict | None:
     return (template or {}).get("spec") if isinstance(template, dict) else None
 
 
+def _string_pairs(mapping) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in mapping.items())) if isinstance(mapping, dict) else ()
+
+
+def _pod_labels(kind: str, doc: dict) -> tuple[tuple[str, str], ...]:
+    spec = doc.get("spec") or {}
+    if kind == "CronJob" and isinstance(spec, dict):
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    template = spec.get("template") if isinstance(spec, dict) else None
+    meta = template.get("metadata") if isinstance(template, dict) else None
+    return _string_pairs(meta.get("labels")) if isinstance(meta, dict) else ()
+
+
+def _service_selector(kind: str, api: str, doc: dict) -> tuple[tuple[str, str], ...]:
+    spec = doc.get("spec")
+    return _string_pairs(spec.get("selector")) if kind == "Service" and api == "v1" and isinstance(spec, dict) else ()
+
+
 def _object(file: str, doc: dict, namespace: str | None = None) -> K8sObject | None:
     kind = doc.get("kind")
     meta = doc.get("metadata") or {}
@@ -115,6 +135,8 @@ def _object(file: str, doc: dict, namespace: str | None = None) -> K8sObject | N
         has_pod_template=pod is not None and (kind in _POD_TEMPLATE_KINDS or kind in {"Pod", "CronJob"} or "template" in (doc.get("spec") or {})),
         api_version=api,
         namespaced=bool(stated),
+        pod_labels=_pod_labels(kind, doc) if pod is not None else (),
+        service_selector=_service_selector(kind, api, doc),
     )
 
 

@@ -115,6 +115,21 @@ def judge(tilt: Tilt, root: Path, *, env: dict[str, str] | None = None, helm_obj
     return result
 
 
+_MISGROUPED = re.compile(r"Tilt groups Service (\S+) from .* \(namespace (\S+)\) with the workload (\S+) (\S+)(?: \(Namespace: (\S+)\))? of service")
+
+
+def confirm_misgrouped(result: tiltjson.Result, messages: list[str]) -> None:
+    """Each Service devenv says Tilt groups with another namespace's workload sits, in Tilt's
+    own result, in the resource that holds that workload."""
+    for message in messages:
+        service, namespace, kind, workload, workload_ns = _MISGROUPED.search(message).groups()  # type: ignore[union-attr]
+        spellings = {namespace, ""} if namespace == "default" else {namespace}
+        holders = [r for r in result.resources.values() if any(o.kind == kind and o.name == workload and o.namespace == (workload_ns or "") for o in r.objects)]
+        assert holders, f"devenv said {message}; Tilt has no resource with that workload: {result.names}"
+        held = [o for o in holders[0].objects if o.kind == "Service" and o.name == service and o.namespace in spellings]
+        assert held, f"devenv said {message}; Tilt's resource {holders[0].name!r} holds {holders[0].objects}"
+
+
 def deploy_only_tiltfile(root: Path) -> Path:
     """``root/Tiltfile.deploy``: only the manifest's `docker_build` and `k8s_yaml` (`helm()`)
     calls, in its order, written here from services.yaml rather than by devenv. What Tilt names
@@ -155,14 +170,20 @@ def confirm_refusal(tilt: Tilt, root: Path, refusal: ManifestError) -> None:
     objects: Tilt stops loading ("Duplicate YAML"). A `workload:` Tilt has no resource of: its
     k8s_resource stops loading. A second workload grouped by name into another service's
     resource: Tilt's resource of that name holds both. Workloads only a position tells apart:
-    Tilt loads them, but names one of them ``name:kind:namespace:group:N``."""
+    Tilt loads them, but names one of them ``name:kind:namespace:group:N``. A Service without a
+    namespace that another service's workload in another namespace matches: Tilt's resource of
+    that workload holds it (tilt-dev/tilt internal/k8s/entity.go, FilterByMatchesPodTemplateSpec)."""
     errors = [p.message for p in refusal.problems if p.severity == "error"]
     duplicate = [e for e in errors if "Tilt stops at duplicate YAML" in e]
     indistinct = [e for e in errors if "is the same object as" in e]
     unknown = [e for e in errors if "Tilt has no workload resource named" in e]
     grouped = [e for e in errors if "of this service's YAML in the resource of service" in e]
-    assert len(duplicate) + len(indistinct) + len(unknown) + len(grouped) == len(errors), f"devenv refused for another reason: {errors}"
+    misgrouped = [e for e in errors if e.startswith("Tilt groups Service ")]
+    assert len(duplicate) + len(indistinct) + len(unknown) + len(grouped) + len(misgrouped) == len(errors), f"devenv refused for another reason: {errors}"
     run = tilt.tiltfile_result(deploy_only_tiltfile(root))
+    if misgrouped and not (duplicate or unknown):
+        assert run.code == 0, run.stderr
+        confirm_misgrouped(tiltjson.parse(run.stdout, run.stderr), misgrouped)
     if grouped and not (duplicate or unknown):
         assert run.code == 0, run.stderr
         resources = tiltjson.parse(run.stdout, run.stderr).resources

@@ -9,7 +9,11 @@
   only by position (`…:apps:1`); devenv refuses them as one object;
 - `workload:` naming a workload by a name Tilt qualified: its k8s_resource would stop Tilt;
 - workloads of public images (redis) sharing a name across services: Tilt qualifies them as it
-  does built ones (every container image counts), so the render must too.
+  does built ones (every container image counts), so the render must too;
+- two Helm releases of one name, one in namespace `apps` and one in none: Tilt gives a Service
+  without a namespace to the first workload its selector matches in ANY namespace, so declared
+  in that order the second service's Service lands in the first one's resource: devenv refuses
+  it; in the other order, or with both namespaces stated, each keeps its own.
 
 Each case is rendered by devenv and judged by Tilt: a render must load exactly as implied
 (tests/integration/judge.py), a refusal must be Tilt's own (``confirm_refusal``).
@@ -51,6 +55,8 @@ def _repo(tmp_path, services: dict[str, tuple[str, str]], files: dict[str, str])
     return build_tree(tmp_path, {"services.yaml": text, **dockerfiles, **files})
 
 
+_RELEASE = "helm: {{chart: charts/web, release: frontend, {}set: {{image: 'redis:7'}}}}"
+
 CASES = {
     "helm Deployment shares a plain one's name": (
         {"a": ("demo/a", "k8s: [a.yaml]"), "b": ("demo/b", "helm: {chart: charts/web, release: frontend, namespace: apps, set: {image: demo/b}}")},
@@ -89,6 +95,17 @@ CASES = {
     "public-image workloads share a name across services": (
         {"a": ("", "k8s: [a.yaml]"), "b": ("demo/b", "k8s: [b.yaml]")},
         {"a.yaml": _in("nx", deployment("cache", "redis")), "b.yaml": _in("ny", deployment("b", "demo/b")) + "---\n" + _in("ny", deployment("cache", "redis"))},
+        None,
+    ),
+    "one release name, in apps then in no namespace": (
+        {"web": ("", _RELEASE.format("namespace: apps, ")), "api": ("", _RELEASE.format(""))},
+        CHART,
+        "Tilt groups Service frontend",
+    ),
+    "one release name, in no namespace then in apps": ({"api": ("", _RELEASE.format("")), "web": ("", _RELEASE.format("namespace: apps, "))}, CHART, None),
+    "one release name, in apps then in tools": (
+        {"web": ("", _RELEASE.format("namespace: apps, ")), "api": ("", _RELEASE.format("namespace: tools, "))},
+        CHART,
         None,
     ),
     "unset and default namespace": (

@@ -1,0 +1,40 @@
+"""Which workload Tilt groups each Service with, so the render can refuse a Service that Tilt
+would show (and apply) in another service's resource.
+
+Tilt v0.37 (internal/tiltfile/tiltfile_state.go, assembleK8sByWorkload then
+assembleK8sUnresourced) walks the workloads in k8s_yaml order; each takes every still
+unclaimed core/v1 Service whose non-empty selector matches its pod template labels
+(internal/k8s/entity.go, filterBySelectorMatchesLabelsAndNamespace). A Service in a stated
+namespace only matches workloads of that namespace, but one without a namespace, or in
+`default`, matches a workload in ANY namespace. So two services that deploy one Service name
+and selector, one in namespace `apps` and one in none (two Helm releases of one name), give the
+second service's Service to the first one's resource.
+"""
+
+from __future__ import annotations
+
+from devenv.render.workloads import K8sObject, is_image_workload
+
+
+def _takes(workload: K8sObject, service: K8sObject) -> bool:
+    labels = dict(workload.pod_labels)
+    if not service.service_selector or any(labels.get(k) != v for k, v in service.service_selector):
+        return False
+    return service.namespace == "default" or service.namespace == workload.namespace
+
+
+def tilt_groups(objects: list[K8sObject]) -> dict[int, K8sObject]:
+    """id(Service) -> the workload Tilt groups it with, for every Service some workload takes."""
+    pod_creating = [o for o in objects if o.has_pod_template]
+    order = [o for o in pod_creating if is_image_workload(o)] + [o for o in pod_creating if not is_image_workload(o)]
+    unclaimed = [o for o in objects if o.service_selector]
+    taken: dict[int, K8sObject] = {}
+    for workload in order:
+        rest = []
+        for service in unclaimed:
+            if _takes(workload, service):
+                taken[id(service)] = workload
+            else:
+                rest.append(service)
+        unclaimed = rest
+    return taken
