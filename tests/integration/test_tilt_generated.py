@@ -1,8 +1,9 @@
 """Property: for any valid manifest, the real Tilt loads the rendered Tiltfile and reports exactly
 the resources, resource_deps, labels, images (extra hosts, build args) and k8s objects the
 manifest implies, with no resource_deps warning. A manifest devenv refuses for its Kubernetes
-objects (drawn collisions: duplicates, workloads only a position tells apart) is refused by Tilt
-too, or named by position. Manifests come from tests/integration/strategies.py;
+objects (drawn collisions: duplicates, workloads only a position tells apart, a Service Tilt
+groups with another service's workload in another namespace) is refused by Tilt too, named by
+position, or grouped so by Tilt. Manifests come from tests/integration/strategies.py;
 the example count from its Hypothesis profiles (>= 50 in CI)."""
 
 from __future__ import annotations
