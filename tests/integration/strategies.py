@@ -17,7 +17,9 @@ namespaces, kinds and services, Helm charts' Deployments included: Tilt then nam
 names another's k8s file, or repeats another's object (Tilt stops at "Duplicate YAML"), or two
 workloads differ only by an unset and a `default` namespace (Tilt tells them apart only by
 position). devenv must refuse those, and the test has the real Tilt confirm it
-(``Monorepo.collisions`` counts them).
+(``Monorepo.collisions`` counts them). Two Helm services may share a release name in different
+namespaces, one of them none: Tilt then groups the namespace-less Service with the first
+matching workload in any namespace, which devenv refuses and Tilt confirms too.
 
 Example counts come from Hypothesis profiles: ``tilt-ci`` (60 examples; used when CI=true or
 DEVENV_REQUIRE_ALL=1) and ``tilt-dev`` (15), or ``DEVENV_TILT_EXAMPLES=<n>``.
