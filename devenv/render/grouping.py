@@ -16,9 +16,8 @@ from __future__ import annotations
 from devenv.render.workloads import K8sObject, is_image_workload
 
 
-def _takes(workload: K8sObject, service: K8sObject) -> bool:
-    labels = dict(workload.pod_labels)
-    if not service.service_selector or any(labels.get(k) != v for k, v in service.service_selector):
+def _takes(workload: K8sObject, labels: dict[str, str], service: K8sObject) -> bool:
+    if any(labels.get(k) != v for k, v in service.service_selector):
         return False
     return service.namespace == "default" or service.namespace == workload.namespace
 
@@ -27,14 +26,17 @@ def tilt_groups(objects: list[K8sObject]) -> dict[int, K8sObject]:
     """id(Service) -> the workload Tilt groups it with, for every Service some workload takes."""
     pod_creating = [o for o in objects if o.has_pod_template]
     order = [o for o in pod_creating if is_image_workload(o)] + [o for o in pod_creating if not is_image_workload(o)]
-    unclaimed = [o for o in objects if o.service_selector]
+    # Each Service waits under one of its selector's pairs: a workload only looks at the
+    # Services filed under its own labels (a thousand services stay linear, not quadratic).
+    filed: dict[tuple[str, str], list[K8sObject]] = {}
+    for obj in objects:
+        if obj.service_selector:
+            filed.setdefault(obj.service_selector[0], []).append(obj)
     taken: dict[int, K8sObject] = {}
     for workload in order:
-        rest = []
-        for service in unclaimed:
-            if _takes(workload, service):
+        labels = dict(workload.pod_labels)
+        candidates = [s for pair in workload.pod_labels for s in filed.get(pair, ())]
+        for service in candidates:  # a workload takes every match: their order is no matter
+            if id(service) not in taken and _takes(workload, labels, service):
                 taken[id(service)] = workload
-            else:
-                rest.append(service)
-        unclaimed = rest
     return taken
