@@ -188,7 +188,7 @@ def onboard(
     """For a new clone: prerequisites, render, doctor, and the one next command (exit 1 while anything is missing)."""
     from devenv.commands.onboard import run_onboard
 
-    return run_onboard(manifest, output, yes=yes, timeout=timeout, verbose=verbose)
+    return run_onboard(manifest, output, yes=yes, timeout=timeout, verbose=verbose, since=devenv.STARTED)
 
 
 @app.command(

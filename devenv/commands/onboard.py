@@ -60,13 +60,14 @@ def _render_step(loaded, output: Path | None, *, yes: bool) -> tuple[bool, str]:
     return True, write_rendered(rendered.text, target, force=False, inputs=(loaded.path, *rendered.inputs))
 
 
-def run_onboard(manifest: Path | None, output: Path | None, *, yes: bool, timeout: float, verbose: bool) -> int:
+def run_onboard(manifest: Path | None, output: Path | None, *, yes: bool, timeout: float, verbose: bool, since: float | None = None) -> int:
+    """``since``: when the run began (the CLI's process start), so each summary's time is the run's so far."""
     check_timeout(timeout)
     loaded = load_manifest(manifest)
     print(f"devenv onboard: {loaded.manifest.project} ({loaded.display})")
 
     with _progress("checking prerequisites (docker, kubectl, tilt, k3d, helm)"):
-        host = diagnose(loaded, ["host"], timeout=timeout, verbose=verbose)
+        host = diagnose(loaded, ["host"], timeout=timeout, verbose=verbose, since=since)
     print("\n1. Prerequisites")
     print_report(host, verbose=verbose)
 
@@ -79,7 +80,7 @@ def run_onboard(manifest: Path | None, output: Path | None, *, yes: bool, timeou
 
     rest = [g for g in GROUPS if g != "host"]
     with _progress(f"checking {', '.join(rest)}"):
-        others = diagnose(loaded, rest, timeout=timeout, verbose=verbose)
+        others = diagnose(loaded, rest, timeout=timeout, verbose=verbose, since=since)
     print("\n3. Docker, registries, cluster")
     print_report(others, verbose=verbose)
 
