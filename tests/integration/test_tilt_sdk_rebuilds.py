@@ -24,6 +24,8 @@ from tests.integration.tiltsession import TiltSession
 
 NAMESPACE = "default"
 SERVICES = {"uses-a": ["a"], "uses-b": ["b"], "uses-both": ["a", "b"], "plain": []}
+STEPS = {f"packages:{s}-sdk-{step}" for s in ("a", "b") for step in ("build", "publish")}
+EVERYTHING = STEPS | set(SERVICES)
 # Each step logs its run; while a file `slow` exists, it then takes that many seconds (a chain
 # that publishes for a while: a consumer built before it finished would be seen building early),
 # and logs when its own command finished (before `devenv sdk mark` runs) to done.log.
@@ -158,16 +160,14 @@ def _bump(root: Path, sdk: str, old: str, new: str) -> None:
 def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docker_env, cluster, tmp_path):
     kubeconfig, registry = cluster
     root = _repo(tmp_path / "repo", registry)
-    steps = {f"packages:{s}-sdk-{step}" for s in ("a", "b") for step in ("build", "publish")}
-    everything = steps | set(SERVICES)
 
     session = _session(tilt, tilt_bin, docker_env, kubeconfig, root)
     try:
         # Cold: no result digest yet. Every step runs once, every image builds once, and each
         # consumer's first build starts after the last step of every chain it consumes finished.
-        cold = session.settle(everything)
-        assert {n: cold[n] for n in everything} == {n: 1 for n in everything}, session.log()[-4000:]
-        assert _step_runs(root) == {s.split(":")[1].replace("-sdk-", "-"): 1 for s in steps}
+        cold = session.settle(EVERYTHING)
+        assert {n: cold[n] for n in EVERYTHING} == {n: 1 for n in EVERYTHING}, session.log()[-4000:]
+        assert _step_runs(root) == {s.split(":")[1].replace("-sdk-", "-"): 1 for s in STEPS}
         for name, sdks in SERVICES.items():
             first = session.history(name)[0]
             for sdk in sdks:
@@ -177,8 +177,8 @@ def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docke
 
         # Edit SDK a: its chain runs again, uses-a and uses-both rebuild once, nothing else moves.
         (root / "sdk/a/src/index.ts").write_text("export const A = 2;\n")
-        edited = session.settle(everything)
-        moved = {n: edited[n] - cold[n] for n in everything}
+        edited = session.settle(EVERYTHING)
+        moved = {n: edited[n] - cold[n] for n in EVERYTHING}
         assert moved == {
             "packages:a-sdk-build": 1,
             "packages:a-sdk-publish": 1,
@@ -192,23 +192,21 @@ def test_a_changed_sdk_rebuilds_exactly_its_consumers_once(tilt, tilt_bin, docke
         new_a = (root / ".devenv/sdk/a/publish.sha256").read_text().split()[0]
         assert new_a != digest_a
         # The rebuilt image was built with the new digest (the Dockerfile labels it).
-        images = {item["metadata"]["name"]: item for item in session.get("imagemap")}
-        built = images["acme_uses-a"]["status"]["imageFromLocal"]
-        assert _label(docker_env, built, "a") == new_a
+        assert _label(docker_env, _built(session, "uses-a"), "a") == new_a
 
         # A manual trigger of the chain that changes nothing: the step runs, nothing after it does.
         assert session.tilt("trigger", "packages:a-sdk-build").returncode == 0
-        session.settle(everything)
+        session.settle(EVERYTHING)
         triggered = session.counts()
-        assert {n: triggered[n] - edited[n] for n in everything} == {n: 1 if n == "packages:a-sdk-build" else 0 for n in everything}, session.log()[-4000:]
+        assert {n: triggered[n] - edited[n] for n in EVERYTHING} == {n: 1 if n == "packages:a-sdk-build" else 0 for n in EVERYTHING}, session.log()[-4000:]
     finally:
         session.stop()
 
     # Warm `tilt up`: the digests are on disk and the chains reproduce them: each image builds once.
     warm = _session(tilt, tilt_bin, docker_env, kubeconfig, root)
     try:
-        counts = warm.settle(everything)
-        assert {n: counts[n] for n in everything} == {n: 1 for n in everything}, warm.log()[-4000:]
+        counts = warm.settle(EVERYTHING)
+        assert {n: counts[n] for n in EVERYTHING} == {n: 1 for n in EVERYTHING}, warm.log()[-4000:]
     finally:
         warm.stop()
 
@@ -218,19 +216,17 @@ def test_a_release_bump_rebuilds_each_consumer_once_after_its_chain(tilt, tilt_b
     the consumers must not build with it before the chain completed, and then build once."""
     kubeconfig, _registry = cluster
     root = _repo(tmp_path / "repo", _registry)
-    steps = {f"packages:{s}-sdk-{step}" for s in ("a", "b") for step in ("build", "publish")}
-    everything = steps | set(SERVICES)
     session = _session(tilt, tilt_bin, docker_env, kubeconfig, root)
     try:
-        cold = session.settle(everything)
-        assert {n: cold[n] for n in everything} == {n: 1 for n in everything}, session.build_reasons()
+        cold = session.settle(EVERYTHING)
+        assert {n: cold[n] for n in EVERYTHING} == {n: 1 for n in EVERYTHING}, session.build_reasons()
         assert _label(docker_env, _built(session, "uses-a"), "a-version") == "1.0.0"
 
         (root / "slow").write_text("3\n")  # the chain publishes for a while: time enough to build early
         _bump(root, "a", '"1.0.0"', '"1.1.0"')
-        bumped = session.settle(everything)
-        moved = {n: bumped[n] - cold[n] for n in everything}
-        expected = {n: 1 if n in ("packages:a-sdk-build", "packages:a-sdk-publish", "uses-a", "uses-both") else 0 for n in everything}
+        bumped = session.settle(EVERYTHING)
+        moved = {n: bumped[n] - cold[n] for n in EVERYTHING}
+        expected = {n: 1 if n in ("packages:a-sdk-build", "packages:a-sdk-publish", "uses-a", "uses-both") else 0 for n in EVERYTHING}
         assert moved == expected, f"builds after the bump: {moved}\n{session.build_reasons()}"
         published = _done(root, "a-publish")  # the chain published: only then may a consumer build
         for name in ("uses-a", "uses-both"):
@@ -247,8 +243,8 @@ def test_a_release_bump_rebuilds_each_consumer_once_after_its_chain(tilt, tilt_b
     _bump(root, "b", "v1.0.0", "v1.1.0")
     warm = _session(tilt, tilt_bin, docker_env, kubeconfig, root)
     try:
-        counts = warm.settle(everything)
-        assert {n: counts[n] for n in everything} == {n: 1 for n in everything}, warm.build_reasons()
+        counts = warm.settle(EVERYTHING)
+        assert {n: counts[n] for n in EVERYTHING} == {n: 1 for n in EVERYTHING}, warm.build_reasons()
         for name in ("uses-b", "uses-both"):
             assert not warm.history(name)[-1].error
             assert _label(docker_env, _built(warm, name), "b-version") == "v1.1.0", name
