@@ -9,7 +9,9 @@
 # 2. A virtualenv in .venv with devenv and its [test] extra.
 # 3. pytest. With CI=true (or DEVENV_REQUIRE_ALL=1) a missing component fails instead of
 #    skipping, and any skipped test fails the run. The 25 slowest tests are listed at the end
-#    (where CI time goes; a --durations=N of your own comes later and wins).
+#    (where CI time goes; a --durations=N of your own comes later and wins). Tests run in
+#    parallel workers (pytest-xdist, one per core; DEVENV_TEST_WORKERS=N, or `-n 0` for one
+#    process): every test using a real server runs on one worker, in order (tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,4 +26,4 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]' >&2
 
 export PATH="$PWD/.venv/bin:$PATH"
-exec .venv/bin/python -m pytest --durations=25 "$@"
+exec .venv/bin/python -m pytest --durations=25 -n "${DEVENV_TEST_WORKERS:-logical}" --dist loadgroup "$@"

@@ -25,10 +25,49 @@ pytest_plugins = [
 ]
 
 
+# Under pytest-xdist (scripts/test.sh runs two workers with --dist loadgroup), every test that
+# uses a real server goes to one worker, in file order, as in a serial run: the servers then
+# start once (not once per worker), and tests sharing the one dockerd and cluster never run
+# side by side. The pure tests (property tests, fuzzing, the codebase checks) fill the other
+# worker. Tool lookups (tilt, helm, node, go) are not servers and do not count.
+LIVE_FIXTURE_MODULES = {
+    "tests.fixtures.docker",
+    "tests.fixtures.cluster",
+    "tests.fixtures.kube",
+    "tests.fixtures.registries",
+    "tests.fixtures.sdk_artifacts",
+    "tests.images.conftest",
+}
+
+
+def _uses_a_live_server(item) -> bool:
+    if "integration" in item.path.parts:
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in info.name2fixturedefs.values() if info else ():
+        for definition in definitions:
+            if definition.scope == "session" and getattr(definition.func, "__module__", "") in LIVE_FIXTURE_MODULES:
+                return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the group into the test's node id
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "integration" in str(item.fspath):
+        if "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
+        if _uses_a_live_server(item):
+            item.add_marker(pytest.mark.xdist_group("live"))
+
+
+def pytest_collection_finish(session):
+    """A worker of `--dist loadgroup` whose live tests did not get xdist's group tag would run
+    them beside the other worker's: say so rather than let shared servers race."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    untagged = [item.nodeid for item in session.items if item.get_closest_marker("xdist_group") and not item.nodeid.endswith("@live")]
+    if untagged:
+        raise pytest.UsageError(f"pytest-xdist did not group {len(untagged)} live test(s), e.g. {untagged[0]}: check the pytest and pytest-xdist versions")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -200,7 +200,7 @@ def test_a_failure_blocking_many_services_names_a_few_then_counts(tmp_path, fake
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     fake_groups("docker", 'CHECKS = [Check("docker.d", "docker", "daemon", lambda ctx: fail("down", hint="start it"), gates=gates.image_builds)]\n')
     everything = ["web", "api", "gw"] + [f"extra{i:02d}" for i in range(40)]
-    result = invoke(["-f", str(path), "--only", "docker"])
+    result = invoke(["-f", str(path), "--only", "docker"], COLUMNS="200")  # the summary on one line, as the last
     assert result.exit_code == 1
     lines = [line.strip() for line in result.output.splitlines()]
     assert "blocks 43 services: web, api, gw, …; --verbose lists all" in lines
