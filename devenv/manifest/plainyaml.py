@@ -46,7 +46,10 @@ def plain_build(loader: Any, root: yaml.Node, text: str) -> Any:  # loader: the 
         if tag == _NULL:
             return None
         if tag in PLAIN_SCALAR_TAGS:
-            return constructors[tag](loader, node)
+            try:
+                return constructors[tag](loader, node)
+            except (ValueError, TypeError, KeyError, OverflowError):  # `!!int '[7'`: the positioned build reports it
+                raise Unusual from None
         raise Unusual
 
     def build(node: yaml.Node, depth: int) -> Any:

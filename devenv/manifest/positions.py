@@ -122,7 +122,11 @@ class _Builder:
         constructor = self.loader.yaml_constructors.get(node.tag) if node.tag in PLAIN_SCALAR_TAGS and isinstance(node, yaml.ScalarNode) else None
         if constructor is None:
             return self.loader.construct_object(node, deep=True)
-        return constructor(self.loader, node)
+        try:
+            return constructor(self.loader, node)
+        except (ValueError, TypeError, KeyError, OverflowError):  # an explicit tag on a value it cannot be: `!!int '[7'`
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise _Refused(node, f"{node.value!r} is not a valid !!{tag} value", f"remove the !!{tag} tag or write a valid {tag}") from None
 
     def _check_text(self, value: str, node: yaml.Node, path: Path) -> None:
         """NUL and unpaired surrogates cannot reach a command line, an env var or a UTF-8 Tiltfile."""

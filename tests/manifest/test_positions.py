@@ -64,3 +64,21 @@ def test_nul_is_refused_at_its_key():
 def test_surrogate_is_refused_at_its_line():
     loaded = load_yaml('x: 1\nb: "\\ud800"\n', "f")
     assert [p.location.line for p in loaded.problems] == [2]
+
+
+def test_an_explicit_tag_on_a_value_it_cannot_be_is_a_problem_not_a_crash():
+    # Found by hypothesis (tests/manifest/test_plainyaml.py): PyYAML's own constructors raise
+    # ValueError here; `devenv render` exited 3 with "internal error".
+    for text, tag, line in (("a: &a !!int '[7'\n", "int", 1), ("x: 1\nb: !!float 'x'\n", "float", 2), ("c: !!bool 'maybe'\n", "bool", 1)):
+        loaded = load_yaml(text, "services.yaml")
+        [problem] = loaded.problems
+        assert (problem.location.line, f"is not a valid !!{tag} value") == (line, problem.message.split("' ", 1)[1]), problem
+        assert loaded.data is None
+
+
+def test_the_cli_gives_a_bad_tagged_value_exit_2(tmp_path):
+    (tmp_path / "services.yaml").write_text("version: 1\nproject: x\na: !!int '[7'\n")
+    for command in (["render", "--stdout"], ["lint"]):
+        done = subprocess.run([sys.executable, "-m", "devenv", *command], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 2, done.stderr
+        assert "services.yaml:3:4 error: '[7' is not a valid !!int value" in done.stderr
