@@ -48,7 +48,7 @@ def plain_build(loader: Any, root: yaml.Node, text: str) -> Any:  # loader: the 
         if tag in PLAIN_SCALAR_TAGS:
             try:
                 return constructors[tag](loader, node)
-            except (ValueError, TypeError, KeyError, OverflowError):  # `!!int '[7'`: the positioned build reports it
+            except Exception:  # a tag on a value it cannot be (`!!int '[7'`): the positioned build reports it
                 raise Unusual from None
         raise Unusual
 

@@ -124,7 +124,10 @@ class _Builder:
             return self.loader.construct_object(node, deep=True)
         try:
             return constructor(self.loader, node)
-        except (ValueError, TypeError, KeyError, OverflowError):  # an explicit tag on a value it cannot be: `!!int '[7'`
+        except yaml.YAMLError:
+            raise  # PyYAML's own message and mark (`!!binary 'x'`)
+        except Exception:  # a tag on a value it cannot be: PyYAML's constructors then raise whatever the
+            # parse hit (ValueError for `!!int '[7'`, KeyError for `!!bool 'maybe'`, AttributeError for `!!timestamp 'x'`)
             tag = node.tag.rsplit(":", 1)[-1]
             raise _Refused(node, f"{node.value!r} is not a valid !!{tag} value", f"remove the !!{tag} tag or write a valid {tag}") from None
 
