@@ -102,6 +102,8 @@ class Checker:
         """Findings for one file whose bytes passed the prefilter."""
         if b"\0" in data[:_BINARY_PROBE]:
             return []
+        if not getattr(context, "PYTHON_NAMES", False) and self.needles.quiet(data):
+            return []  # only decoys (`@ameide/core-protocol`): nothing to decode (refine keeps PYTHON_NAMES off)
         text = decode(data)
         context = refine(context, path, text)
         if context is tiltfile and tiltfile.generated_by_devenv(text):

@@ -74,6 +74,9 @@ class Needles:
         # The prefilter's byte strings and its gate (devenv.lint.needlebytes, shared with the
         # git grep lint starts before it imports this module).
         self.byte_needles, self.gate, self.gate_covers_marker = byte_needles(proto_path, self.names)
+        literals = tuple(dict.fromkeys((self.last, *self._names_longest)))
+        # quiet() reasons about bytes: sound only where each literal's characters are its bytes.
+        self._quiet_literals = tuple(n.encode() for n in literals) if all(n and n.isascii() for n in literals) else None
 
     @staticmethod
     def _canonical(name: str) -> str:
@@ -92,6 +95,28 @@ class Needles:
                     return True
             return SUPPRESSION_NEEDLE in data
         return not self.gate_covers_marker and SUPPRESSION_NEEDLE in data
+
+    def quiet(self, data: bytes) -> bool:
+        """True when :meth:`find` (without the PEP 503 spellings) certainly finds nothing in the
+        text of ``data``, and it holds no suppression: every occurrence of the path's last segment
+        and of each name runs on into a word character (``@ameide/core-protocol``,
+        ``ameide_core_proto_test``). Such decoys pass the prefilter; rejecting them here, on the
+        raw bytes, skips decoding and parsing them (a third of lint's parsing in a large tree).
+
+        Exact because :meth:`find` looks only at occurrences of these literals and demands the
+        same end boundary; ASCII literals appear in the decoded text exactly where their bytes
+        are, and a non-ASCII byte after one counts as a boundary here (not quiet)."""
+        if self._quiet_literals is None or SUPPRESSION_NEEDLE in data:
+            return False
+        size = len(data)
+        for literal in self._quiet_literals:
+            i = data.find(literal)
+            while i >= 0:
+                end = i + len(literal)
+                if end == size or data[end] not in _WORD_BYTES:
+                    return False
+                i = data.find(literal, i + 1)
+        return True
 
     # -- paths ---------------------------------------------------------------------------------
     def inside(self, relative: str) -> bool:
@@ -158,6 +183,7 @@ class Needles:
 
 
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_WORD_BYTES = frozenset("".join(sorted(_WORD_CHARS)).encode())  # the same characters, as byte values
 _PATH_BEFORE = _WORD_CHARS
 _NAME_BEFORE = _WORD_CHARS | {".", "@"}
 

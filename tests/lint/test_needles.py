@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devenv.lint.needles import Needles
 
@@ -97,3 +99,41 @@ def test_prefilter_catches_suppressions_when_the_names_share_no_suffix():
     assert needles.gate is None
     assert needles.prefilter(b"// devenv: allow whatever")
     assert not needles.prefilter(b"plain code")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'import { x } from "@ameide/core-protocol";', True),
+        (b"import ameide_core_proto_test\nameide_core_protobuf", True),
+        (b'import { x } from "@ameide/core-proto";', False),
+        (b"@ameide/core-protocol and @ameide/core-proto", False),  # one real among decoys
+        (b"ameide_core_proto", False),  # at the very end
+        (b"ameide_core_proto\xc3\xa9", False),  # a non-ASCII byte after it: decided on the text
+        (b"@ameide/core-protocol # devenv: allow proto-import", False),  # a suppression to check
+    ],
+)
+def test_quiet_rejects_only_decoys(data, expected):
+    assert NEEDLES.quiet(data) is expected
+
+
+def test_quiet_is_off_for_names_it_cannot_read_as_bytes():
+    assert not Needles("packages/proto", ["@acmé/proto"]).quiet(b"@acm\xc3\xa9/protocol")
+
+
+_FRAGMENTS = [
+    "ameide_core_proto", "@ameide/core-proto", "ameide-core-proto", "packages/", "../", "./", "col", "_x", "-extra",
+    ".v1", "/", " ", "\n", '"', "'", "é", "\ufeff", "devenv", "a", "0", "-", "_", ".", "@",
+]
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12), st.sampled_from(["", "services/web", "packages"]))
+@settings(max_examples=600, deadline=None)
+def test_quiet_never_hides_what_find_reports(parts, file_dir):
+    """The oracle is find() on the decoded text: quiet bytes have no reference and no marker."""
+    text = "".join(parts)
+    data = text.encode() + (b"\xff" if "é" in parts else b"")  # also bytes that do not decode
+    if NEEDLES.quiet(data):
+        decoded = data.decode("utf-8", "replace").removeprefix("\ufeff")
+        assert NEEDLES.find(decoded, file_dir) == []
+        assert "devenv" not in decoded
