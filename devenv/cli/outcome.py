@@ -7,6 +7,10 @@ import os
 import sys
 from collections.abc import Callable  # already loaded by the interpreter; `typing` is not (the hot path)
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 state = {"debug": False}  # set by the top-level --debug
 
 
@@ -52,6 +56,24 @@ def _failed(exc: Exception) -> int:
     _err(f"devenv: internal error: {type(exc).__name__}: {exc}")
     _err("    hint: rerun with --debug for the traceback, and report it")
     return 3
+
+
+def leave(code: int) -> NoReturn:
+    """End the process now with ``code``, once stdout and stderr are flushed: no atexit
+    handlers, no teardown. Only for a command that has finished all its work. A reader that
+    went away before the last flush ends it with 141, as for the rest of the output."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = 141
+    except (OSError, ValueError):
+        pass
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(code)
 
 
 def _silence_stdout() -> None:

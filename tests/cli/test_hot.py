@@ -59,7 +59,7 @@ def rendered(tmp_path_factory) -> Path:
 
 def test_version_imports_nothing_but_the_cli_entry(rendered):
     modules, others = _pinned(["--version"], rendered)
-    assert modules == {"devenv", "devenv.cli", "devenv.cli.hot"}
+    assert modules == {"devenv", "devenv.cli", "devenv.cli.hot", "devenv.cli.outcome"}  # outcome: the exit (leave)
     assert others == set()
 
 
@@ -166,3 +166,25 @@ def test_the_hot_path_answers_as_the_full_parser(rendered, tmp_path, how, args):
         if "mark" in args:  # and so are the result digests it wrote
             results[-1] += (sorted((str(p.relative_to(repo)), p.read_text()) for p in (repo / ".devenv").rglob("*") if p.is_file()),)
     assert results[0] == results[1]
+
+
+def test_a_hot_command_whose_reader_left_ends_quietly_with_141(tmp_path):
+    """The hot commands end without the interpreter's shutdown (devenv.cli.outcome.leave); the
+    last flush into a pipe nobody reads is still the reader's business, not a traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "devenv", "--version"], stdout=write_end, stderr=subprocess.PIPE, cwd=tmp_path)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (141, b"")
+
+
+def test_a_hot_command_flushes_everything_before_it_ends(tmp_path):
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-m", "devenv", "--version"], stdout=write_end, stderr=subprocess.PIPE, cwd=tmp_path)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as out:
+        printed = out.read()
+    assert proc.wait() == 0
+    assert printed.startswith(b"devenv ") and printed.endswith(b"\n")
