@@ -69,11 +69,14 @@ class GitListing:
         self._close()
         if self.proc.returncode != 0:
             return None  # "not a git repository", or git failed: walk instead
+        plain = _untagged(out)
+        if plain is not None:
+            return plain
         tagged = out.decode("utf-8", "surrogateescape").split("\0")
         tagged.pop()  # after the last NUL
         # A C-level pass over 50,000 tags: nearly all are "H " (plain) or "? " (untracked).
-        plain = map(str.startswith, tagged, repeat(("H", "?")))
-        self.untrusted = {entry[2:] for entry in compress(tagged, map(not_, plain))}
+        plain_tags = map(str.startswith, tagged, repeat(("H", "?")))
+        self.untrusted = {entry[2:] for entry in compress(tagged, map(not_, plain_tags))}
         return list(dict.fromkeys([entry[2:] for entry in tagged]))  # unmerged entries repeat
 
     def cancel(self) -> None:
@@ -284,3 +287,18 @@ def list_files(
     if listed is None:
         listed = [f for folder in (folders or ["."]) for f in walk_files(root, "" if folder == "." else folder, unreadable)]
     return list(dict.fromkeys(explicit_files + listed)), used_git
+
+
+def _untagged(out: bytes) -> list[str] | None:
+    """The names of ``ls-files -t -v`` output whose every entry is plain (``H``) or untracked
+    (``?``), the usual case, with the tags cut by two C-level replaces instead of a slice per
+    name (a sixth of the early scan's own time in a 50,000-file tree); None otherwise (the
+    caller sorts the tags out). Each entry ends with a NUL, so after a leading NUL every tag
+    follows one. A tracked name that itself starts with ``? `` would lose that to the second
+    replace: such output goes the slow way too."""
+    data = b"\0" + out
+    entries = out.count(b"\0")
+    if not entries or data.count(b"\0H ") + data.count(b"\0? ") != entries or b"\0H ? " in data:
+        return None
+    names = data.replace(b"\0H ", b"\0").replace(b"\0? ", b"\0")
+    return names[1:-1].decode("utf-8", "surrogateescape").split("\0")

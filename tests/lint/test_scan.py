@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devenv.errors import DevenvError
 from devenv.lint.scan import GitListing, list_files, walk_files
@@ -96,3 +98,24 @@ def test_a_tree_its_enclosing_repository_ignores_is_walked(tmp_path):
     root = _write(outer / "vendor" / "tree")
     files, used_git = list_files(root)
     assert not used_git and "a.py" in files and "b.log" not in files
+
+
+def _slow_names(out: bytes) -> tuple[list[str], set[str]]:
+    """The tags sorted out one by one: the oracle for the fast path."""
+    tagged = out.decode("utf-8", "surrogateescape").split("\0")[:-1]
+    return list(dict.fromkeys(entry[2:] for entry in tagged)), {e[2:] for e in tagged if e[:1] not in ("H", "?")}
+
+
+@given(st.lists(st.tuples(st.sampled_from(["H ", "? ", "S ", "M ", "h "]), st.text(st.sampled_from(["H", "?", " ", "a", "é", "/", "\udcff"]), min_size=1, max_size=6)), max_size=8, unique_by=lambda e: e[1]))
+@settings(max_examples=500, deadline=None)
+def test_the_untagged_fast_path_gives_the_names_the_tags_give(entries):
+    """git names a file once, except an unmerged one (once per stage, tagged M)."""
+    from devenv.lint.scan import _untagged
+
+    out = b"".join(tag.encode() + name.encode("utf-8", "surrogateescape") + b"\0" for tag, name in entries)
+    fast = _untagged(out)
+    names, untrusted = _slow_names(out)
+    if fast is not None:
+        assert fast == names and not untrusted
+    else:
+        assert untrusted or not entries or any(tag == "H " and name.startswith("? ") for tag, name in entries)
