@@ -98,13 +98,7 @@ class EarlyScan:
         return self._answer
 
     def _git_succeeded(self) -> bool:
-        proc = self.git.proc if self.git is not None else None
-        if proc is None:
-            return False
-        try:
-            return proc.wait(timeout=60) == 0
-        except Exception:  # noqa: BLE001 - a git that does not end: not a listing to trust
-            return False
+        return self.git is not None and self.git.succeeded()
 
     def outcome(self, facts: tuple | None) -> tuple | None:
         """(files, file-loop outcome) when the child scanned with exactly ``facts``, else None."""
@@ -175,10 +169,14 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     else:
         facts = _facts(path, root)
         grep = _grep(facts, root)
-    # The parent's git: it is not this process's child, so communicate() cannot learn its exit
-    # status (and says 0); the parent checks it (EarlyScan._git_succeeded).
-    listed = git.result()
-    outcome = _scan(facts, root, listed, jobs, grep, git.untrusted) if facts is not None else None
+    # The parent's git: it is not this process's child, so wait() cannot learn its exit status
+    # (and says 0); the parent checks it (EarlyScan._git_succeeded).
+    streamed = _scan_as_git_proves(facts, root, git, grep) if facts is not None and grep is not None else None
+    if streamed is not None:
+        listed, outcome = streamed
+    else:
+        listed = git.result()
+        outcome = _scan(facts, root, listed, jobs, grep, git.untrusted) if facts is not None else None
     return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)))
 
 
@@ -226,6 +224,34 @@ def _facts(path: str, root: str) -> tuple | None:
 
 def _strings(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _scan_as_git_proves(facts: tuple, root: str, git: GitListing, grep: GitGrep) -> tuple[list[str], tuple] | None:
+    """(the listing, as :func:`_scan` gives it) with the tracked files read batch by batch while
+    git grep proves the others, from the moment git has listed them (before its walk for
+    untracked files ends), then the untracked files. None, with nothing sent, when git listed
+    nothing or failed (:func:`_scan` then does what :func:`devenv.lint.scan.list_files` does)."""
+    from devenv.lint.checker import Checker, PendingFixes
+    from devenv.lint.fileloop import in_scope, run_files
+    from devenv.lint.gitgrep import unproven
+    from devenv.lint.scope import scope_and_needles, without_excluded
+
+    tracked = git.tracked()
+    if not tracked:
+        return None
+    _, manifest_file, proto_path, names, allowed, sdk_paths, exclude = facts
+    scope, needles = scope_and_needles(manifest_file, proto_path, names, allowed, sdk_paths)
+    checker = Checker(root, needles, PendingFixes())
+    parts = [run_files(checker, scope, batch, 1) for batch in unproven(grep, without_excluded(exclude, tracked), git.untrusted)]
+    others = git.others()
+    if others is None:
+        return None
+    parts.append(run_files(checker, scope, without_excluded(exclude, others), 1))  # git never proves these
+    listed = others + tracked  # as `git ls-files -co` lists them
+    files = without_excluded(exclude, listed)
+    findings = [f for part in parts for f in part[0]]
+    notes = [n for part in parts for n in part[1]]
+    return listed, (files, (findings, notes, in_scope(scope, files), sum(part[3] for part in parts)))
 
 
 def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, grep: GitGrep | None = None, untrusted: AbstractSet[str] = frozenset()) -> tuple:
