@@ -18,7 +18,7 @@ from itertools import repeat
 from devenv.lint.checker import Checker
 from devenv.lint.model import Finding, Notification
 from devenv.lint.needles import SUPPRESSION_NEEDLE
-from devenv.lint.rules import BINARY_EXTENSIONS, classify
+from devenv.lint.rules import UNPARSED_EXTENSIONS, classify
 from devenv.lint.scope import Scope
 from devenv.util.deathsig import die_with_parent
 
@@ -72,7 +72,7 @@ def _open_root(root: str) -> int | None:
 def _prefiltered(
     checker: Checker, scope: Scope, paths: list[str], notes: list[Notification], base: str, root_fd: int | None
 ) -> tuple[list[tuple[str, bytes]], int]:
-    exact, prefixes, binary = scope.exact, scope.prefixes, BINARY_EXTENSIONS
+    exact, prefixes, unparsed = scope.exact, scope.prefixes, UNPARSED_EXTENSIONS
     needles = checker.needles
     gate, byte_needles, marker = needles.gate, needles.byte_needles, SUPPRESSION_NEEDLE
     marker_without_gate = not needles.gate_covers_marker
@@ -84,8 +84,8 @@ def _prefiltered(
             continue
         checked += 1
         dot = path.rfind(".")
-        if dot > 0 and path[dot:].lower() in binary:
-            continue  # images, archives: never read (a jar can be large)
+        if dot > 0 and path[dot:].lower() in unparsed and path[dot - 1] != "/":
+            continue  # images, archives, Markdown: never parsed, so never read (a jar can be large)
         try:
             fd = open_(base + path, flags, dir_fd=root_fd)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):

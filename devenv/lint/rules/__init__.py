@@ -113,7 +113,7 @@ _LOCKFILES = frozenset(
     }
 )
 _IGNORE_FILES = frozenset({"CODEOWNERS", ".gitattributes", ".git-blame-ignore-revs", ".mailmap"})
-BINARY_EXTENSIONS = _BINARY_EXT = frozenset(
+_BINARY_EXT = frozenset(
     {
         ".png",
         ".jpg",
@@ -169,6 +169,13 @@ BINARY_EXTENSIONS = _BINARY_EXT = frozenset(
         ".p12",
     }
 )
+
+
+# Names with these extensions are never parsed, whatever their folder: classify() gives None
+# (binary, or prose: a .txt can be a requirements file, so it is not here). The file loop skips
+# them unread (devenv.lint.fileloop), and git grep does not search Markdown at all
+# (devenv.lint.prestart.grep_argv).
+UNPARSED_EXTENSIONS = _BINARY_EXT | (_PROSE_EXT - {".txt"})
 
 
 def _extension(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devenv.lint.rules import classify, dockerfile, k8s_yaml, other, python_deps, script, shell, tiltfile
+from devenv.lint.rules import UNPARSED_EXTENSIONS, classify, dockerfile, k8s_yaml, other, python_deps, script, shell, tiltfile
 from tests.lint.conftest import run
 
 
@@ -194,3 +194,33 @@ def test_each_context_names_what_it_found(small, path, text, where, message):
     result = run(small({path: text}))
     found = [(f.location.line, f.location.col, f.rule, f.message) for f in result.findings]
     assert found == [(*where, message)]
+
+
+_TRICKY_PATHS = [
+    f"{folder}{stem}"
+    for folder in ("", "docs/", "requirements/", "services/api/", "a.b/", "Dockerfile/", "deploy/k8s/", ".github/workflows/")
+    for stem in ("README", "requirements", "requirements-dev", "constraints", "package", "Dockerfile", "go", "values-prod", "x", "a.b", "Tiltfile")
+]
+
+
+@pytest.mark.parametrize("extension", sorted(UNPARSED_EXTENSIONS))
+def test_a_name_the_file_loop_skips_unread_is_one_classify_never_parses(extension):
+    """The file loop skips these names without reading them (devenv.lint.fileloop): sound only
+    when classify() gives None for every one, in any folder and any case."""
+    for path in _TRICKY_PATHS:
+        for spelled in (extension, extension.upper()):
+            assert classify(path + spelled) is None, path + spelled
+
+
+def test_a_dotfile_named_like_an_extension_is_still_read(tmp_path):
+    from devenv.lint.checker import Checker, PendingFixes
+    from devenv.lint.fileloop import prefiltered
+    from devenv.lint.needles import Needles
+    from devenv.lint.scope import Scope
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/.md").write_text("cd packages/p_proto\n")
+    (tmp_path / "a/x.md").write_text("cd packages/p_proto\n")
+    checker = Checker(str(tmp_path), Needles("packages/p_proto"), PendingFixes())
+    kept, checked = prefiltered(checker, Scope([], "services.yaml"), ["a/.md", "a/x.md"], [])
+    assert [path for path, _ in kept] == ["a/.md"] and checked == 2
