@@ -5,8 +5,9 @@ every other file consumes published SDKs. The pieces:
 
 - :mod:`devenv.lint.needles`: what a reference is (the proto path as a path, a name as a
   whole token) and the fixed-string byte prefilter that keeps the scan fast.
-- :mod:`devenv.lint.scan`: which files to look at (git's view of the tree, or a walk that
-  honours ``.gitignore`` files when there is no git).
+- :mod:`devenv.lint.scan`: which files to look at (git's view of the tree, listed in the
+  background by :mod:`devenv.lint.gitlisting`, or a walk that honours ``.gitignore`` files
+  when there is no git); :mod:`devenv.lint.gitgrep`: the files git proves needle-free.
 - :mod:`devenv.lint.rules`: one module per file context (Dockerfile, Tiltfile, package.json,
   …), each with an ``ID``, comment syntax and a ``describe()`` of a reference; plus the
   manifest rules (:mod:`devenv.lint.rules.manifest`).

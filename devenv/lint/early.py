@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
 
     from devenv.lint.gitgrep import GitGrep, GrepListing
+    from devenv.lint.gitlisting import GitListing
     from devenv.lint.prestart import Started
-    from devenv.lint.scan import GitListing
 
 
 class EarlyScan:
@@ -108,7 +108,7 @@ class EarlyScan:
         return answer[3]
 
     def listing(self):
-        """The child's listing of the tree, as a :class:`devenv.lint.scan.GitListing` stand-in."""
+        """The child's listing of the tree, as a :class:`devenv.lint.gitlisting.GitListing` stand-in."""
         answer = self._receive()
         if answer is None or answer[1] is None:
             return None
@@ -172,6 +172,8 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     # The parent's git: it is not this process's child, so wait() cannot learn its exit status
     # (and says 0); the parent checks it (EarlyScan._git_succeeded).
     streamed = _scan_as_git_proves(facts, root, git, grep) if facts is not None and grep is not None else None
+    listed: list[str] | None
+    outcome: tuple | None
     if streamed is not None:
         listed, outcome = streamed
     else:

@@ -17,10 +17,11 @@ from devenv.lint import suppress
 from devenv.lint.checker import Checker, PendingFix, suppression_findings, text_reader
 from devenv.lint.document import Document
 from devenv.lint.fileloop import Outcome, jobs_for, run_files
+from devenv.lint.gitlisting import GitListing
 from devenv.lint.hints import Hints
 from devenv.lint.model import Finding, LintResult
 from devenv.lint.needles import Needles
-from devenv.lint.scan import GitListing, list_files
+from devenv.lint.scan import list_files
 from devenv.lint.scope import Scope, scope_and_needles, unreadable_folders, without_excluded
 from devenv.manifest.load import LoadedManifest
 

@@ -52,6 +52,7 @@ EARLY_MODULES = {
     "devenv.lint.rules.script",
     "devenv.lint.rules.shell",
     "devenv.lint.rules.tiltfile",
+    "devenv.lint.gitlisting",
     "devenv.lint.scan",
     "devenv.lint.scope",
     "devenv.lint.sdk",

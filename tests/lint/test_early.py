@@ -11,7 +11,7 @@ import pytest
 
 from devenv.lint.early import EarlyScan
 from devenv.lint.engine import lint
-from devenv.lint.scan import GitListing
+from devenv.lint.gitlisting import GitListing
 from devenv.manifest.load import load_manifest
 
 

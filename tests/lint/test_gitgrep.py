@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from devenv.lint.early import _facts, _grep, _scan
 from devenv.lint.engine import lint
 from devenv.lint.gitgrep import patterns
+from devenv.lint.gitlisting import GitListing
 from devenv.lint.needles import Needles
-from devenv.lint.scan import GitListing
 from devenv.manifest.load import load_manifest
 from tests.lint.monorepo import git
 

@@ -122,8 +122,30 @@ def test_quiet_is_off_for_names_it_cannot_read_as_bytes():
 
 
 _FRAGMENTS = [
-    "ameide_core_proto", "@ameide/core-proto", "ameide-core-proto", "packages/", "../", "./", "col", "_x", "-extra",
-    ".v1", "/", " ", "\n", '"', "'", "é", "\ufeff", "devenv", "a", "0", "-", "_", ".", "@",
+    "ameide_core_proto",
+    "@ameide/core-proto",
+    "ameide-core-proto",
+    "packages/",
+    "../",
+    "./",
+    "col",
+    "_x",
+    "-extra",
+    ".v1",
+    "/",
+    " ",
+    "\n",
+    '"',
+    "'",
+    "é",
+    "\ufeff",
+    "devenv",
+    "a",
+    "0",
+    "-",
+    "_",
+    ".",
+    "@",
 ]
 
 

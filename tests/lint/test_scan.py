@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devenv.errors import DevenvError
-from devenv.lint.scan import GitListing, list_files, walk_files
+from devenv.lint.gitlisting import GitListing
+from devenv.lint.scan import list_files, walk_files
 from tests.lint import monorepo as fixture_repo
 
 TRICKY = {
@@ -106,11 +107,17 @@ def _slow_names(out: bytes) -> tuple[list[str], set[str]]:
     return list(dict.fromkeys(entry[2:] for entry in tagged)), {e[2:] for e in tagged if e[:1] not in ("H", "?")}
 
 
-@given(st.lists(st.tuples(st.sampled_from(["H ", "? ", "S ", "M ", "h "]), st.text(st.sampled_from(["H", "?", " ", "a", "é", "/", "\udcff"]), min_size=1, max_size=6)), max_size=8, unique_by=lambda e: e[1]))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["H ", "? ", "S ", "M ", "h "]), st.text(st.sampled_from(["H", "?", " ", "a", "é", "/", "\udcff"]), min_size=1, max_size=6)),
+        max_size=8,
+        unique_by=lambda e: e[1],
+    )
+)
 @settings(max_examples=500, deadline=None)
 def test_the_untagged_fast_path_gives_the_names_the_tags_give(entries):
     """git names a file once, except an unmerged one (once per stage, tagged M)."""
-    from devenv.lint.scan import _untagged
+    from devenv.lint.gitlisting import _untagged
 
     out = b"".join(tag.encode() + name.encode("utf-8", "surrogateescape") + b"\0" for tag, name in entries)
     fast = _untagged(out)
