@@ -36,6 +36,7 @@ class GitListing:
         self.untrusted: set[str] = set()
         self._tracked = self._others = None
         self._tracked_names: list[str] | None = None
+        self._other_names: list[str] | None = None
         git = shutil.which("git")
         if not git:
             return
@@ -61,12 +62,12 @@ class GitListing:
 
     def others(self, timeout: float = 300) -> list[str] | None:
         """The untracked files that are not ignored, or None when git failed."""
-        out = self._others.output(timeout) if self._others is not None else None
-        if out is None:
-            return None
-        names = out.decode("utf-8", "surrogateescape").split("\0")
-        names.pop()  # after the last NUL
-        return names
+        if self._other_names is None and self._others is not None:
+            out = self._others.output(timeout)
+            if out is not None:
+                self._other_names = out.decode("utf-8", "surrogateescape").split("\0")
+                self._other_names.pop()  # after the last NUL
+        return self._other_names
 
     def result(self, timeout: float = 300) -> list[str] | None:
         """Files relative to the root, or None outside a git work tree (or without git)."""

@@ -126,3 +126,15 @@ def test_the_untagged_fast_path_gives_the_names_the_tags_give(entries):
         assert fast == names and not untrusted
     else:
         assert untrusted or not entries or any(tag == "H " and name.startswith("? ") for tag, name in entries)
+
+
+def test_a_listing_gives_the_same_names_when_asked_again(git_monorepo):
+    """The early scan asks for the tracked names, then the untracked ones, then (when it falls
+    back) the whole listing: each answer is kept, not read again from a git that has ended."""
+    repo = git_monorepo
+    (repo / "untracked.ts").write_text("x\n")
+    listing = GitListing(repo)
+    tracked, others = listing.tracked(), listing.others()
+    assert tracked and sorted(others) == ["scripts/sync.mjs", "untracked.ts"]
+    assert listing.result() == others + tracked == listing.result()
+    assert listing.result() == GitListing(repo).result()
