@@ -88,10 +88,25 @@ def _chain_facts(manifest: Path | None, name: str):
     return facts
 
 
+def _write_marker(sdk, name: str, step: str, digest: str) -> Path | None:
+    """The step's marker written (None: unchanged); anything in the way is the user's to clear, exit 2."""
+    from devenv.sdk.chain import marker, write_marker
+
+    try:
+        return write_marker(sdk.root, name, step, digest, sdk.version)
+    except OSError as exc:
+        # UnsafeTarget (a FIFO, a device, a folder there) names the path itself; other errors name the file they met.
+        reason = getattr(exc, "message", None) or f"cannot write {marker(name, step)}: {exc.strerror or exc}"
+        raise _error(
+            f"{name} {step}: {reason}; the step's result was not recorded",
+            hint=f"{sdk.root / '.devenv'} is devenv's local state: clear what is in the way there (or make it writable) and rerun the step",
+        ) from None
+
+
 def run_mark(manifest: Path | None, name: str, step: str) -> int:
     import time
 
-    from devenv.sdk.chain import result_digest, write_marker
+    from devenv.sdk.chain import result_digest
     from devenv.sdk.tiltseen import wait_until_seen
 
     sdk = _chain_facts(manifest, name)
@@ -100,7 +115,7 @@ def run_mark(manifest: Path | None, name: str, step: str) -> int:
     digest = result_digest(sdk.root / sdk.path if sdk.path else None, sdk.package, sdk.version)
     since = time.time()
     # The version goes with the digest (which covers it): consumers build with what the chain completed.
-    written = write_marker(sdk.root, name, step, digest, sdk.version)
+    written = _write_marker(sdk, name, step, digest)
     if written is None:
         print(f"devenv sdk mark: {name} {step}: result unchanged (sha256 {digest[:12]}): nothing downstream rebuilds", file=sys.stderr)
         return 0

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from devenv.sdk.trusted import STATE_DIR
 from devenv.tilt import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported; import-light: `sdk mark` is hot)
-from devenv.util.fsutil import write_atomic
+from devenv.util.fsutil import read_prefix, write_atomic
 
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "dist", "build", "target", "vendor"})
 _SKIP_SUFFIXES = (".egg-info", ".pyc")
@@ -89,13 +89,23 @@ def write_state(root: Path, relative: str, text: str) -> Path | None:
     """Write one file of devenv's local state (``relative`` under ``root``) unless it already
     holds ``text``; the state folder gets a .gitignore that keeps it out of commits."""
     path = root / relative
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return None
-    except OSError:
-        pass
+    if _holds(path, text.encode("utf-8")):
+        return None
     gitignore = root / STATE_DIR / ".gitignore"
     if not gitignore.exists():
         write_atomic(gitignore, "# devenv's local state (SDK result digests): never committed\n*\n")
     write_atomic(path, text)
     return path
+
+
+def _holds(path: Path, wanted: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``wanted``, byte for byte (a CRLF or undecodable
+    copy is not the same state). Read without blocking and no further than ``wanted``: a FIFO, a
+    device or a folder there raises :class:`~devenv.util.fsutil.UnsafeTarget` instead of hanging."""
+    try:
+        data, more = read_prefix(path, limit=len(wanted))
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except PermissionError:
+        return False  # the write that follows says what is wrong
+    return data == wanted and not more

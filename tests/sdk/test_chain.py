@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from devenv.sdk.chain import digest_arg, marker, result_digest, write_marker
 from tests.fixtures.manifests import build_tree
@@ -175,3 +181,72 @@ def test_mark_asks_the_tilt_that_runs_it_even_when_no_tilt_is_on_path(tmp_path):
     assert ran.stdout.strip() == str(fake_tilt), ran.stderr
     outside = subprocess.run(["/bin/sh", "-c", f"{probe}; true"], env=env, capture_output=True, text=True, timeout=60)
     assert outside.stdout.strip() == "None", outside.stderr
+
+
+def test_a_marker_is_compared_by_bytes(tmp_path):
+    """The same digest with CRLF line ends, or with bytes that are not UTF-8, is not the state
+    devenv records: it is rewritten (the old code decoded it: a crash, or CRLF taken as equal)."""
+    path = tmp_path / marker("ts", "build")
+    path.parent.mkdir(parents=True)
+    for stale in (b"d1\r\n", b"\xff\xfe", b"d1\n\xff"):
+        path.write_bytes(stale)
+        assert write_marker(tmp_path, "ts", "build", "d1") == path and path.read_bytes() == b"d1\n"
+
+
+MARKED = {
+    "services.yaml": "version: 1\nproject: p\nsdks:\n  ts:\n    language: typescript\n    path: sdk\n"
+    "    package: '@a/ts'\n    steps:\n      build: {cmd: 'true'}\nservices: {}\n",
+    "sdk/src/a.ts": "A",
+}
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _dev_zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def _folder(path: Path) -> None:
+    path.mkdir()
+
+
+@pytest.mark.parametrize(
+    "make,says", [(_fifo, "is a FIFO"), (_dev_zero, "is a character device"), (_folder, "is a folder")], ids=["fifo", "dev-zero", "folder"]
+)
+def test_mark_refuses_a_marker_that_is_not_a_regular_file(tmp_path, make, says):
+    """Never hangs on a FIFO nor reads /dev/zero without end: one message naming the file, exit 2."""
+    build_tree(tmp_path, MARKED)
+    path = tmp_path / marker("ts", "build")
+    path.parent.mkdir(parents=True)
+    make(path)
+    result = devenv("sdk", "mark", "ts", "build", cwd=tmp_path, env={"TILT_PORT": ""}, timeout=30)
+    assert result.code == 2, result.err
+    assert says in result.err and "build.sha256" in result.err and "Traceback" not in result.err
+    assert result.err.count("devenv: error:") == 1
+
+
+def test_mark_into_an_unwritable_folder_is_one_message(tmp_path):
+    build_tree(tmp_path, MARKED)
+    folder = tmp_path / ".devenv/sdk/ts"
+    folder.mkdir(parents=True)
+    folder.chmod(0o555)
+    try:
+        result = _run_without_root_bypass(["sdk", "mark", "ts", "build"], tmp_path)
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 2, result.stderr
+    assert "cannot write .devenv/sdk/ts/build.sha256: Permission denied" in result.stderr and "Traceback" not in result.stderr
+    assert not (folder / "build.sha256").exists()
+
+
+def _run_without_root_bypass(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Root writes anywhere: drop its DAC override (as tests/test_hostile_paths.py does)."""
+    argv = [sys.executable, "-m", "devenv", *args]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("setpriv (util-linux) is needed to drop root's DAC override")
+        argv = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *argv]
+    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=30, env={**os.environ, "TILT_PORT": "", "NO_COLOR": "1"})
