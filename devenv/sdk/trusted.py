@@ -53,9 +53,32 @@ def _manifest_path(explicit: str | os.PathLike | None) -> Path | None:
     return None
 
 
+# More than this is no manifest or facts file render wrote: the full load decides.
+_READ_LIMIT = 8 * 1024 * 1024
+
+
+def _read_regular(path: Path, limit: int = _READ_LIMIT) -> bytes:
+    """Up to ``limit`` bytes of a regular file; anything else raises (the callers fall back to
+    the full load). Opened non-blocking and checked before reading: a FIFO would hang and
+    /dev/zero never ends. Not devenv.util.fsutil: its imports cost this hot path."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        chunks = []
+        size = 0
+        while size < limit and (chunk := os.read(fd, min(1 << 20, limit - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _read_head(path: Path, size: int = 2048) -> str:
-    with open(path, "rb") as handle:
-        return handle.read(size).decode("utf-8", "replace")
+    return _read_regular(path, size).decode("utf-8", "replace")
 
 
 def _document(text: str) -> object:
@@ -73,16 +96,18 @@ def _manifest_text(explicit: str | os.PathLike | None) -> tuple[Path, str] | Non
     path = _manifest_path(explicit)
     if path is None:
         return None
-    with open(path, encoding="utf-8") as handle:  # universal newlines, as load_manifest reads it
-        return path, handle.read()
+    data = _read_regular(path, _READ_LIMIT + 1)
+    if len(data) > _READ_LIMIT:
+        raise OSError(f"{path} is larger than any manifest")
+    # Universal newlines, as load_manifest reads it.
+    return path, data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _stored(path: Path, text: str, sdk: str) -> tuple[dict, dict] | None:
     """(the facts, the SDK's recorded facts) when render recorded them for exactly this manifest
     text and the Tiltfile beside it still comes from that render."""
     try:
-        with open(path.parent / FACTS_FILE, encoding="utf-8") as handle:
-            facts = json.load(handle)
+        facts = json.loads(_read_regular(path.parent / FACTS_FILE))
     except (OSError, ValueError):
         return None
     if not isinstance(facts, dict) or facts.get("devenv") != __version__ or facts.get("manifest") != _text_sha256(text):
