@@ -32,6 +32,10 @@ RelPath = Annotated[str, Field(min_length=1)]
 K8S_REF_PATTERN = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
 Trigger = Literal["auto", "manual"]
 URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s]+$"
+# A version travels in build args, marker files (one per line) and registry URLs: whitespace in
+# it ("1.2.3 ", a line break) would be a different version everywhere it lands.
+VERSION_PATTERN = r"^[^\s]+$"
+Version = Annotated[str, Field(pattern=VERSION_PATTERN)]
 
 Language = Literal["typescript", "go", "python"]
 RegistryKind = Literal["npm", "pypi", "goproxy", "oci"]
@@ -180,7 +184,7 @@ class Sdk(Strict):
     path: RelPath | None = Field(None, description="The SDK's folder (required unless `source: buf`).")
     package: str | None = Field(None, min_length=1, description="The package name (required for `source: registry`; derived for buf).")
     registry: str | None = Field(None, description="The key of `registries` it is published to (default for buf: the BSR).")
-    version: str | None = Field(None, description="The version doctor asserts the registry serves.")
+    version: Version | None = Field(None, description="The version doctor asserts the registry serves (no whitespace).")
     steps: dict[Name, Step] = Field(default_factory=dict, description="Tilt local_resources, chained in order.")
     parallel: bool = Field(True, description="Run this SDK's chain beside the other SDKs' chains.")
     generated: RelPath | None = Field(None, description="Where the step writes generated code.")

@@ -16,6 +16,7 @@ from devenv.manifest.positions import LoadedYaml, Path
 _PATTERN_HINTS = {
     model.NAME_PATTERN: "letters, digits, '_', '.', '-', at most 63, starting with a letter or digit",
     model.ENV_NAME_PATTERN: "an environment variable name: letters, digits and '_', not starting with a digit",
+    model.VERSION_PATTERN: "one word without spaces, tabs or line breaks, as the registry spells the version (e.g. '1.2.3')",
     model.PORT_FORWARD_PATTERN: "expected 'LOCAL', 'LOCAL:CONTAINER' or 'HOST:LOCAL:CONTAINER' (Tilt's port_forwards)",
 }
 

@@ -212,6 +212,21 @@ CASES = {
         "'2.0.0' is not the SDK's own version: package.json says 1.0.0",
         "write `version: 1.0.0`",
     ),
+    "sdk version with a trailing space": (
+        BASE.replace("    registry: npm\n", "    registry: npm\n    version: '1.2.3 '  # <-\n"),
+        "sdks.ts.version: '1.2.3 ' is not valid: one word without spaces",
+        "e.g. '1.2.3'",
+    ),
+    "sdk version with a space inside": (
+        BASE.replace("    registry: npm\n", "    registry: npm\n    version: 1.2 .3  # <-\n"),
+        "sdks.ts.version: '1.2 .3' is not valid",
+        "",
+    ),
+    "sdk version with a line break": (
+        BASE.replace("    registry: npm\n", '    registry: npm\n    version: "1.2.3\\n"  # <-\n'),
+        "sdks.ts.version: '1.2.3\\n' is not valid",
+        "",
+    ),
     "registry sdk without package": (
         BASE.replace('    package: "@demo/sdk"\n', "").replace("  ts:\n", "  ts:  # <-\n", 1),
         "a `source: registry` SDK needs `package`",

@@ -28,6 +28,8 @@ text = st.one_of(
     st.lists(st.sampled_from(TRICKY), min_size=1, max_size=5).map("".join),
 )
 nonempty = text.filter(bool)
+# A version is one word (manifest.model.VERSION_PATTERN): the same tricky text, its whitespace dropped.
+version = text.map(lambda s: "".join(c for c in s if not c.isspace())).filter(bool)
 name = st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True)
 env_name = st.from_regex(r"[A-Z_][A-Z0-9_]{0,10}", fullmatch=True)
 build_arg_value = st.one_of(text, st.fixed_dictionaries({"env": env_name, "default": text}))
@@ -66,7 +68,7 @@ def manifests(draw):
             "parallel": draw(st.booleans()),
         }
         if draw(st.booleans()):
-            sdks[sdk]["version"] = draw(nonempty)
+            sdks[sdk]["version"] = draw(version)
         if draw(st.booleans()):
             sdks[sdk]["generated"] = f"sdk/{sdk}/generated"
     service_names = draw(st.lists(name.filter(lambda n: n not in sdk_names), min_size=1, max_size=5, unique=True))
