@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -49,7 +50,19 @@ def _spell(char: str) -> str:
     if char in _NAMED:
         return _NAMED[char]
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape): the byte itself
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def spell_undecodable(text: str) -> str:
+    """``text`` with every lone surrogate (a byte that was not UTF-8, kept by surrogateescape)
+    spelled as :func:`escape` spells it (``\\xff``): the rest as it is. Such text encodes as
+    UTF-8, so a JSON or SARIF report stays valid, and names the file as the text report does."""
+    return _SURROGATE.sub(lambda m: _spell(m.group()), text)
 
 
 def escape(text: str) -> str:

@@ -6,11 +6,16 @@ Each module exports ``report(result, options) -> str``; nothing prints itself.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from json import dumps  # not `import json`: the submodule formats.json would shadow it here
 from pathlib import Path
 from typing import Any, Callable
 
+from devenv.errors import spell_undecodable
 from devenv.lint.model import LintResult
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,15 @@ class Options:
 
     def display(self, result: LintResult, path: str) -> str:
         return os.path.relpath(os.path.join(result.root, path), self.cwd)
+
+
+def json_text(document: Any) -> str:
+    """``document`` as indented JSON that is valid UTF-8 whatever the file names. A name that is
+    not UTF-8 reaches lint as lone surrogates (surrogateescape), which no encoder accepts: each
+    is spelled ``\\xff``, as the text report names the file (:func:`devenv.errors.spell_undecodable`)."""
+    text = dumps(document, indent=2, ensure_ascii=False)
+    # Lone surrogates occur only inside JSON strings: the spelling goes in JSON-escaped.
+    return _SURROGATE.sub(lambda m: dumps(spell_undecodable(m.group()))[1:-1], text) + "\n"
 
 
 def _load(name: str) -> Callable[[LintResult, Options], str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from devenv.lint.formats import Options
+from devenv.lint.formats import Options, json_text
 from devenv.lint.model import LintResult
 from devenv.lint.rules import RULES
 
@@ -51,4 +49,4 @@ def report(result: LintResult, options: Options) -> str:
             for c in options.changes.fixed
         ]
         document["refused"] = [{"path": c.file, "error": c.error} for c in options.changes.refused]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

@@ -10,12 +10,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from typing import Any
 from urllib.parse import quote
 
-from devenv.lint.formats import Options
+from devenv.lint.formats import Options, json_text
 from devenv.lint.model import Finding, LintResult
 from devenv.lint.rules import RULES
 
@@ -59,7 +58,8 @@ def _rules(rules: list) -> list[dict]:
 
 def _uri(result: LintResult, options: Options, path: str) -> str:
     relative = os.path.relpath(os.path.join(result.root, path), options.srcroot).replace(os.sep, "/")
-    return quote(relative, safe="/")
+    # A URI is bytes: a name that is not UTF-8 is percent-encoded byte for byte (%FF).
+    return quote(relative.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def _fingerprints(findings: list[Finding]) -> list[str]:
@@ -70,7 +70,7 @@ def _fingerprints(findings: list[Finding]) -> list[str]:
     out = []
     for finding in findings:
         parts = (finding.rule, finding.location.file, finding.snippet, finding.message, str(finding.location.col), str(finding.end_col))
-        key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+        key = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]  # a name that is not UTF-8 hashes as its bytes
         seen[key] = seen.get(key, 0) + 1
         out.append(key if seen[key] == 1 else f"{key}:{seen[key]}")
     return out
@@ -150,4 +150,4 @@ def report(result: LintResult, options: Options) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_text(log)

@@ -4,10 +4,16 @@ forge a text report line, and `lint --fix --diff` is a report like any other (--
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from devenv.lint.formats import Options, formatter
 from tests.lint.conftest import run
+from tests.lint.monorepo import git_init
 from tests.support.cli import devenv
 
 TWO_ON_ONE_LINE = {"scripts/two.mjs": 'import a from "@ameide/core-proto"; import b from "@ameide/core-proto";\n'}
@@ -43,3 +49,24 @@ def test_a_file_name_with_a_newline_cannot_forge_a_report_line(small):
     assert len(lines) == 2 and lines[1].startswith("    fix: "), result.out  # one finding, one fix line
     assert lines[0].startswith("scripts/evil\\nscripts/fake.mjs:1:1 proto-in-script all is fine\\x1b[2K.mjs:1:")
     assert "\x1b" not in result.out + result.err
+
+
+@pytest.mark.parametrize("tree", ["plain", "git"])
+def test_a_file_name_that_is_not_utf8_gives_valid_reports_in_every_format(small, tree):
+    """b'\\xff' in a name reaches lint as a lone surrogate: SARIF crashed on it (exit 3) and JSON
+    carried the raw byte (not UTF-8, so not JSON). Every format names the byte as ``\\xff``;
+    SARIF's URI percent-encodes it."""
+    root = small({})
+    (root / "scripts").mkdir(exist_ok=True)
+    (root / "scripts" / os.fsdecode(b"\xff.mjs")).write_bytes(b'import a from "@ameide/core-proto";\n')
+    if tree == "git":
+        git_init(root)
+    outputs = {}
+    for format in ("text", "json", "sarif"):
+        proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "--format", format], cwd=root, capture_output=True, env={**os.environ, "NO_COLOR": "1"})
+        assert proc.returncode == 1, proc.stderr
+        outputs[format] = proc.stdout.decode("utf-8")  # strict: the report is UTF-8
+    assert outputs["text"].startswith("scripts/\\xff.mjs:1:")
+    assert [f["path"] for f in json.loads(outputs["json"])["findings"]] == ["scripts/\\xff.mjs"]
+    results = json.loads(outputs["sarif"])["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == ["scripts/%FF.mjs"]
