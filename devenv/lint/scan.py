@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess  # nosec B404: runs git with a fixed argument list, no shell
 from collections.abc import Iterable, Iterator
+from itertools import compress, repeat
 from pathlib import Path
 
 from devenv.lint.gitlisting import GitListing
@@ -134,7 +135,7 @@ def walk_files(root: Path, start: str = "", unreadable: list[tuple[str, str]] | 
             if is_dir:
                 if entry.name not in _ALWAYS_SKIP_DIRS and not (check and check(relative, True)):
                     stack.append(relative)
-            elif not (check and check(relative, False)):
+            elif entry.name != ".git" and not (check and check(relative, False)):  # a submodule's .git file
                 yield relative
 
 
@@ -190,6 +191,48 @@ def list_files(
         # build output). Lint what is there rather than nothing.
         listed = None
     used_git = listed is not None
+    if listed is not None:
+        listed = with_nested_trees(root, listed, specs, unreadable)
     if listed is None:
         listed = [f for folder in (folders or ["."]) for f in walk_files(root, "" if folder == "." else folder, unreadable)]
     return list(dict.fromkeys(explicit_files + listed)), used_git
+
+
+def with_nested_trees(root: Path, listed: list[str], pathspecs: tuple[str, ...] = (), unreadable: list[tuple[str, str]] | None = None) -> list[str]:
+    """git's listing with every repository nested in the tree replaced by its files, walked as
+    outside git: git names an untracked nested repository as ``folder/`` and a submodule as the
+    folder itself, and never lists their files, so lint would skip (or fail to read) them."""
+    folders = list(compress(listed, map(str.endswith, listed, repeat("/"))))
+    folders += [name for name in _gitlinks(root, pathspecs) if os.path.isdir(os.path.join(root, name))]
+    if not folders:
+        return listed
+    replaced = set(folders)
+    walked = [f for folder in folders for f in walk_files(root, folder.rstrip("/"), unreadable)]
+    return [name for name in listed if name not in replaced] + walked
+
+
+def _gitlinks(root: Path, pathspecs: tuple[str, ...]) -> list[str]:
+    """The submodules (gitlink entries) of the index under ``root`` (and ``pathspecs``), relative to it. Asked of git
+    only when the repository declares submodules (a ``.gitmodules`` at its top): a second listing
+    costs as much as the first. A submodule added without one is met by the file loop as a
+    folder it cannot read, and reported."""
+    top = git_dir_parent(root)
+    git = shutil.which("git")
+    if top is None or git is None or not os.path.isfile(os.path.join(top, ".gitmodules")):
+        return []
+    try:
+        out = subprocess.run(  # nosec B603: fixed argv
+            [git, "-c", "core.quotePath=off", "ls-files", "-s", "-z", "--", *(pathspecs or (".",))], cwd=root, capture_output=True, timeout=300
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    entries = out.decode("utf-8", "surrogateescape").split("\0")
+    return [path for meta, _, path in (entry.partition("\t") for entry in entries) if meta.startswith("160000 ")]
+
+
+def git_dir_parent(folder: Path) -> Path | None:
+    """The nearest folder from ``folder`` up that holds a ``.git`` (the work tree's top)."""
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None

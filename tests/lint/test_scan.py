@@ -13,6 +13,7 @@ from devenv.errors import DevenvError
 from devenv.lint.gitlisting import GitListing
 from devenv.lint.scan import list_files, walk_files
 from tests.lint import monorepo as fixture_repo
+from tests.support.cli import devenv
 
 TRICKY = {
     ".gitignore": "*.log\n/build\nnode_modules/\ncache/*\n!cache/keep.txt\nsecret-*\n",
@@ -138,3 +139,38 @@ def test_a_listing_gives_the_same_names_when_asked_again(git_monorepo):
     assert tracked and sorted(others) == ["scripts/sync.mjs", "untracked.ts"]
     assert listing.result() == others + tracked == listing.result()
     assert listing.result() == GitListing(repo).result()
+
+
+def _repo(root: Path, files: dict[str, str]) -> Path:
+    fixture_repo.build(root, files)
+    return fixture_repo.git_init(root)
+
+
+def test_a_submodule_and_a_nested_repository_are_walked_as_files_outside_git(tmp_path):
+    """git names a submodule as its folder and an untracked nested repository as `folder/`, and
+    lists none of their files: lint read them as files it could not read ("Is a directory") and
+    checked nothing inside. Their files are now walked, honouring their .gitignore."""
+    upstream = _repo(tmp_path / "upstream", {"lib/a.ts": "", "lib/b.log": "", ".gitignore": "*.log\n"})
+    root = _repo(tmp_path / "repo", {"a.py": ""})
+    fixture_repo.git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(upstream), "vendor/up")
+    fixture_repo.git(root, "commit", "-q", "-m", "submodule")
+    (root / "vendor/up/lib/b.log").write_text("")  # present, ignored by the submodule's .gitignore
+    _repo(root / "nested", {"n.ts": "", "n.log": "", ".gitignore": "*.log\n"})
+    files, used_git = list_files(root)
+    assert used_git
+    assert {"vendor/up/lib/a.ts", "vendor/up/.gitignore", "nested/n.ts", "nested/.gitignore"} <= set(files)
+    assert not {"vendor/up", "nested/", "vendor/up/.git", "vendor/up/lib/b.log", "nested/n.log"} & set(files), files
+    assert not any(f.startswith("nested/.git/") for f in files)
+    # Named on the command line, each is walked the same way.
+    assert list_files(root, [root / "vendor/up"])[0] == list_files(root, [root / "vendor/up/"])[0]
+    assert "vendor/up/lib/a.ts" in list_files(root, [root / "vendor/up"])[0]
+    assert set(list_files(root, [root / "nested"])[0]) == {"nested/n.ts", "nested/.gitignore"}
+
+
+def test_lint_checks_the_files_of_a_submodule(small):
+    upstream = _repo(small({}).parent / "upstream", {"x.mjs": 'import a from "@ameide/core-proto";\n'})
+    root = fixture_repo.git_init(small({}))
+    fixture_repo.git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(upstream), "up")
+    result = devenv("lint", cwd=root)
+    assert result.code == 1 and result.out.startswith("up/x.mjs:1:"), result.out + result.err
+    assert "Is a directory" not in result.err
