@@ -82,14 +82,22 @@ def normalize_image(reference: str) -> str:
     return name.lower()
 
 
-def _pod_spec(kind: str, doc: dict) -> dict | None:
-    spec = doc.get("spec") or {}
-    if kind == "Pod":
-        return spec
+def _template_holder(kind: str, doc: dict) -> dict | None:
+    """The spec that holds the pod template (a CronJob's ``jobTemplate.spec``), or None when some
+    level of it is not a mapping: a malformed object declares no pod, as Tilt finds no image in it."""
+    spec = doc.get("spec")
     if kind == "CronJob":
-        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
-    template = spec.get("template") if isinstance(spec, dict) else None
-    return (template or {}).get("spec") if isinstance(template, dict) else None
+        job = spec.get("jobTemplate") if isinstance(spec, dict) else None
+        spec = job.get("spec") if isinstance(job, dict) else None
+    return spec if isinstance(spec, dict) else None
+
+
+def _pod_spec(kind: str, doc: dict) -> dict | None:
+    if kind == "Pod":
+        return doc.get("spec") or {}
+    holder = _template_holder(kind, doc)
+    template = holder.get("template") if holder is not None else None
+    return template.get("spec") if isinstance(template, dict) else None
 
 
 def _string_pairs(mapping) -> tuple[tuple[str, str], ...]:
@@ -97,10 +105,8 @@ def _string_pairs(mapping) -> tuple[tuple[str, str], ...]:
 
 
 def _pod_labels(kind: str, doc: dict) -> tuple[tuple[str, str], ...]:
-    spec = doc.get("spec") or {}
-    if kind == "CronJob" and isinstance(spec, dict):
-        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
-    template = spec.get("template") if isinstance(spec, dict) else None
+    holder = _template_holder(kind, doc)
+    template = holder.get("template") if holder is not None else None
     meta = template.get("metadata") if isinstance(template, dict) else None
     return _string_pairs(meta.get("labels")) if isinstance(meta, dict) else ()
 

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from devenv.render.workloads import K8sObject, normalize_image, resource_names, unique_names
 from tests.fixtures.manifests import deployment
 from tests.support.cli import devenv
@@ -73,6 +75,19 @@ def test_invalid_k8s_yaml_is_one_message(tree):
     repo = tree({"services.yaml": MANIFEST, "web/Dockerfile": "FROM scratch\n", "k8s.yaml": "a: [\n"})
     result = devenv("render", cwd=repo)
     assert result.code == 2 and "k8s.yaml:" in result.err and "not valid YAML" in result.err and "Traceback" not in result.err
+
+
+CRONJOB = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: web}}\nspec: {spec}\n"
+
+
+@pytest.mark.parametrize("spec", ["{jobTemplate: x}", "{jobTemplate: [1]}", "[1]", "x", "{jobTemplate: {spec: [1]}}", "{jobTemplate: {spec: {template: [1]}}}"])
+def test_a_malformed_cronjob_declares_nothing_as_a_null_spec_does(tree, spec):
+    """A CronJob whose spec, jobTemplate or template is not a mapping was an AttributeError (exit
+    3); it declares no pod, as `spec: null` always did."""
+    files = {"services.yaml": MANIFEST, "web/Dockerfile": "FROM scratch\n"}
+    null = devenv("render", "--stdout", cwd=tree({**files, "k8s.yaml": CRONJOB.format(spec="null")}))
+    result = devenv("render", "--stdout", cwd=tree({**files, "k8s.yaml": CRONJOB.format(spec=spec)}))
+    assert "Traceback" not in result.err and (result.code, result.out, result.err) == (null.code, null.out, null.err)
 
 
 def test_schema_and_version_commands(tree):
