@@ -100,12 +100,26 @@ def _docs(path: Path) -> list[dict]:
         return []
 
 
-def _images(doc: dict) -> list[str]:
-    spec = doc.get("spec") or {}
+def _map(value) -> dict:
+    """A part of a hand-written k8s file taken as a mapping: anything else (a string, a list,
+    null where a mapping belongs) holds nothing, as it declares nothing to Tilt."""
+    return value if isinstance(value, dict) else {}
+
+
+def _maps(value) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _containers(doc: dict) -> list[dict]:
+    spec = _map(doc.get("spec"))
     if doc.get("kind") == "CronJob":
-        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
-    pod = spec if doc.get("kind") == "Pod" else ((spec.get("template") or {}).get("spec") or {})
-    return [c.get("image", "") for c in (pod.get("containers") or []) if isinstance(c, dict)]
+        spec = _map(_map(spec.get("jobTemplate")).get("spec"))
+    pod = spec if doc.get("kind") == "Pod" else _map(_map(spec.get("template")).get("spec"))
+    return _maps(pod.get("containers"))
+
+
+def _images(doc: dict) -> list[str]:
+    return [c["image"] for c in _containers(doc) if isinstance(c.get("image"), str)]
 
 
 def _key(name: str) -> str:
@@ -208,21 +222,22 @@ def registry_build_args(d, folders: list[Path]) -> dict:
 
 
 def _from_workload(d, name: str, svc: dict, doc: dict, services_keys: set[str]) -> None:
-    meta = doc.get("metadata") or {}
-    containers = (((doc.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers") or []
-    ports = [p.get("containerPort") for c in containers for p in c.get("ports") or [] if p.get("containerPort")]
+    meta = _map(doc.get("metadata"))
+    containers = _containers(doc)
+    ports = [p["containerPort"] for c in containers for p in _maps(c.get("ports")) if isinstance(p.get("containerPort"), int)]
     if ports:
         svc["port_forwards"] = [str(ports[0])]
         d.guess(("services", name, "port_forwards"), "the first container port, forwarded to the same local port")
-    hosts = [re.match(r"https?://([A-Za-z0-9-]+)", str(e.get("value", ""))) for c in containers for e in c.get("env") or []]
+    hosts = [re.match(r"https?://([A-Za-z0-9-]+)", str(e.get("value", ""))) for c in containers for e in _maps(c.get("env"))]
     after = [m.group(1) for m in hosts if m and _key(m.group(1)) in services_keys]
     if after:
         svc["after"] = after
         d.guess(("services", name, "after"), "services this one calls by URL in its env")
-    label = (meta.get("labels") or {}).get("app.kubernetes.io/component")
+    label = _map(meta.get("labels")).get("app.kubernetes.io/component")
+    label = label if isinstance(label, str) else None
     svc["labels"] = [label] if label else ["services"]
     d.guess(("services", name, "labels"), "its app.kubernetes.io/component label" if label else "no component label: Tilt's default group")
-    svc["_namespace"] = meta.get("namespace")
+    svc["_namespace"] = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
 
 
 def _from_chart(d, name: str, svc: dict, chart: Path, folders: list[Path]) -> None:

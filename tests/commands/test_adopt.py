@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from devenv.manifest.load import load_manifest
 from tests.adopt.monorepos import MONOREPOS
 from tests.fixtures.manifests import build_tree
@@ -50,4 +52,23 @@ def test_init_on_an_empty_folder_writes_a_minimal_manifest(tmp_path):
     result = devenv("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "0 services, 0 SDKs" in result.out
+    load_manifest(tmp_path / "services.yaml")
+
+
+MALFORMED_WORKLOADS = [
+    "kind: CronJob\nmetadata: {name: web}\nspec: {jobTemplate: x}\n",
+    "kind: Deployment\nmetadata: {name: web, labels: 5, namespace: [a]}\nspec: [1]\n",
+    "kind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: 5}}}\n",
+    "kind: Deployment\nmetadata: {name: web, labels: {app.kubernetes.io/component: 7}}\n"
+    "spec: {template: {spec: {containers: [3, {name: web, image: web, ports: [1, {containerPort: x}, {containerPort: 80}], env: [3]}]}}}\n",
+]
+
+
+@pytest.mark.parametrize("workload", MALFORMED_WORKLOADS)
+def test_init_reads_a_malformed_workload_as_declaring_what_it_can(tmp_path, workload):
+    """A string, list or number where a k8s file should hold a mapping was an AttributeError
+    (exit 3); it holds nothing, and the manifest init writes validates."""
+    build_tree(tmp_path, {"web/Dockerfile": "FROM scratch\n", "k8s/web.yaml": "apiVersion: apps/v1\n" + workload})
+    result = devenv("init", cwd=tmp_path)
+    assert result.code == 0 and "Traceback" not in result.err, result.err
     load_manifest(tmp_path / "services.yaml")
