@@ -146,10 +146,19 @@ class PathRules:
         except OSError as exc:
             yield self.problem(path, f"'{relative}' cannot be used: {exc.strerror or exc}", "fix the symlink or the permissions")
             return
-        if not os.access(full_text, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
+        special = _special_kind(info.st_mode)
+        if special:  # render would block on a FIFO, or read a device without end
+            yield self.problem(path, f"'{relative}' is {special}, not a file or folder", "point it at a regular file")
+        elif not os.access(full_text, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
             yield self.problem(path, f"'{relative}' cannot be read: permission denied", "fix its permissions")
         elif path[-2:] == ("helm", "chart") and stat.S_ISDIR(info.st_mode) and not os.path.isfile(os.path.join(full_text, "Chart.yaml")):
             yield self.problem(path, f"'{relative}' has no Chart.yaml, so it is not a Helm chart", "point helm.chart at the folder that holds Chart.yaml")
+
+
+def _special_kind(mode: int) -> str | None:
+    """What a path is when it is neither a regular file nor a folder, else None."""
+    kinds = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), None)
 
 
 def within(path: str, folder: str) -> bool:

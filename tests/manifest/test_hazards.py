@@ -3,11 +3,14 @@ naming where. Run in-process through the real CLI app (typer's runner), so the t
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from typer.testing import CliRunner
 
 from devenv.cli import app
 from tests.fixtures.manifests import build_tree, deployment
+from tests.support.cli import devenv
 
 HEAD = "version: 1\nproject: demo\n"
 WEB = "services:\n  web: {sdks: [], context: web, image: demo/web, k8s: [web.yaml]}\n"
@@ -90,3 +93,30 @@ def test_a_helm_chart_folder_needs_chart_yaml(tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     result = CliRunner().invoke(app, ["render", "--stdout"], catch_exceptions=False)
     assert result.exit_code == 2 and "has no Chart.yaml" in result.output, result.output
+
+
+@pytest.mark.parametrize("field", ["k8s", "dockerfile", "helm values"])
+def test_a_fifo_where_render_reads_a_file_is_a_problem_at_its_place(tmp_path, field):
+    """Render blocked for ever opening a FIFO named as a k8s file (and helm would on values): now
+    one problem naming it, exit 2, the Tiltfile untouched. A subprocess, with a timeout: the old
+    code hangs."""
+    services = {
+        "k8s": "  web: {sdks: [], context: web, image: demo/web, k8s: [pipe.yaml]}\n",
+        "dockerfile": "  web: {sdks: [], context: web, image: demo/web, dockerfile: pipe.yaml, k8s: [web.yaml]}\n",
+        "helm values": "  web: {sdks: [], helm: {chart: chart, values: [pipe.yaml]}}\n",
+    }
+    root = build_tree(
+        tmp_path,
+        {
+            "services.yaml": HEAD + "services:\n" + services[field],
+            "web/Dockerfile": "FROM scratch\n",
+            "web.yaml": deployment("web", "demo/web"),
+            "chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+            "Tiltfile": "# kept\n",
+        },
+    )
+    os.mkfifo(root / "pipe.yaml")
+    result = devenv("render", "--force", cwd=root, timeout=60)
+    assert result.code == 2, result.err
+    assert "services.yaml:4:" in result.err and "'pipe.yaml' is a FIFO (named pipe)" in result.err and "Traceback" not in result.err
+    assert (root / "Tiltfile").read_text() == "# kept\n"

@@ -110,3 +110,24 @@ def test_watch_rerenders_keeps_last_good_and_stops_cleanly(repo, sigint):
 def test_watch_refuses_check_and_stdout(repo):
     proc = subprocess.run([sys.executable, "-m", "devenv", "render", "--watch", "--check"], cwd=repo, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2 and "cannot be combined" in proc.stderr
+
+
+def test_a_k8s_file_replaced_by_a_fifo_keeps_the_last_good_tiltfile(repo):
+    """The watcher rendered on and blocked in open() for ever: now the FIFO is a problem at its
+    place, the last good Tiltfile stays, and the watcher goes on."""
+    tiltfile, k8s = repo / "Tiltfile", repo / "web.yaml"
+    watch = WatchProcess(repo)
+    try:
+        seen = watch.wait_for("watching")
+        good = tiltfile.read_text()
+        k8s.unlink()
+        os.mkfifo(k8s)
+        seen = watch.wait_for("kept the last good Tiltfile", after=seen)
+        assert any("'web.yaml' is a FIFO (named pipe)" in line for line in watch.lines), "".join(watch.lines)
+        assert tiltfile.read_text() == good
+        k8s.unlink()
+        k8s.write_text(deployment("frontend", "demo/web"))
+        _wait_until(lambda: "new_name='web'" in tiltfile.read_text())
+    finally:
+        code = watch.interrupt()
+    assert code == 0 and "Traceback" not in "".join(watch.lines)
