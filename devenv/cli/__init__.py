@@ -16,7 +16,14 @@ import sys
 
 
 def main() -> None:
-    argv = sys.argv[1:]
+    try:
+        _main(sys.argv[1:])
+    except KeyboardInterrupt:  # before or between commands (imports, parsing): never a traceback
+        sys.stderr.write("devenv: interrupted\n")  # as devenv.cli.outcome.interrupted, which may not be imported yet
+        sys.exit(130)
+
+
+def _main(argv: list[str]) -> None:
     if "--debug" in argv:  # accepted anywhere on the line; the common case imports nothing for it
         from devenv.cli.outcome import take_debug_flag
 

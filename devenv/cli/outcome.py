@@ -23,12 +23,19 @@ def exit_code(fn: Callable[..., int | None], *args, passthrough: tuple[type[Base
     try:
         return fn(*args, **kwargs) or 0
     except KeyboardInterrupt:
-        _err("devenv: interrupted")
-        return 130
+        return interrupted()
     except passthrough:
         raise
     except Exception as exc:
+        if _by_interrupt(exc):  # Python 3.11 wraps a Ctrl-C in a class body's __set_name__ in a RuntimeError
+            return interrupted()
         return _failed(exc)
+
+
+def interrupted() -> int:
+    """Ctrl-C: one line, and the shell's code for SIGINT."""
+    _err("devenv: interrupted")
+    return 130
 
 
 def _failed(exc: Exception) -> int:
@@ -105,7 +112,23 @@ def run_quietly_on_closed_stdout(app: Callable[..., object], argv: list[str]) ->
         # rich (printing help) answers a broken pipe by pointing stdout at /dev/null and exit 1.
         if exc.code == 1 and not before and _stdout_is_devnull():
             raise SystemExit(141) from None
+        if exc.code == 130 and _by_interrupt(exc):
+            raise SystemExit(interrupted()) from None
         raise
+
+
+def _by_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` stands for a Ctrl-C: a KeyboardInterrupt among its causes. typer ends with
+    SystemExit(130) from its Exit(130) from the KeyboardInterrupt it caught while parsing or
+    printing help (silently); a command's own 130 went through :func:`exit_code`, which said so."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _stdout_is_devnull() -> bool:
