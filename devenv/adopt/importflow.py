@@ -40,9 +40,25 @@ class ImportOutcome:
         return not self.lost and not self.problems
 
 
-def refuse_overwrite(output: Path, force: bool) -> None:
-    if output.exists() and not force:
-        raise DevenvError(f"{output} exists: import never overwrites a manifest", hint="pass --force to replace it, or -o PATH")
+def refuse_overwrite(output: Path, force: bool, command: str = "import") -> None:
+    """Before any work: a target that is no regular file (a FIFO, a device, a folder, a loop) is
+    refused even with --force; an existing manifest unless --force."""
+    from devenv.util.fsutil import resolve_target
+
+    if resolve_target(output, what="manifest").exists and not force:
+        raise DevenvError(f"{output} exists: {command} never overwrites a manifest", hint="pass --force to replace it, or -o PATH")
+
+
+def write_manifest(output: Path, text: str) -> None:
+    """The manifest, through the safe writer; a folder that cannot be written is a usage error."""
+    from devenv.util.fsutil import UnsafeTarget, write_atomic
+
+    try:
+        write_atomic(output, text, what="manifest")
+    except UnsafeTarget:
+        raise
+    except OSError as exc:
+        raise DevenvError(f"cannot write {output}: {exc.strerror or exc}; nothing was written", hint="pass -o a path in a writable folder") from None
 
 
 def _header(tiltfile: Path, output: Path, notes: Notes) -> list[str]:
@@ -98,9 +114,7 @@ def run_import(tiltfile: Path, output: Path, *, force: bool, renderer: Renderer,
     output = output.absolute()
     refuse_overwrite(output, force)
     text, importer, original = build_manifest(tiltfile, output, dict(os.environ if environ is None else environ))
-    from devenv.util.fsutil import write_atomic
-
-    write_atomic(output, text)
+    write_manifest(output, text)
     outcome = ImportOutcome(output, text, importer.notes, renames=importer.renames)
     try:
         outcome.differences = round_trip(text, output, importer, original, renderer)

@@ -53,18 +53,17 @@ def run_import(tiltfile: Path | None, output: Path | None, *, force: bool) -> in
 
 
 def run_init(root: Path | None, output: Path | None, *, force: bool) -> int:
-    from devenv.adopt.importflow import refuse_overwrite
+    from devenv.adopt.importflow import refuse_overwrite, write_manifest
     from devenv.adopt.init import discover
     from devenv.adopt.yamlout import emit
     from devenv.errors import DevenvError
     from devenv.manifest.load import parse_manifest
-    from devenv.util.fsutil import write_atomic
 
     root = root or Path(".")
     if not root.is_dir():
         raise DevenvError(f"{root} is not a folder", hint="devenv init [REPOSITORY]")
     output = (output or root / "services.yaml").absolute()
-    refuse_overwrite(output, force)
+    refuse_overwrite(output, force, "init")
     if (root / "Tiltfile").is_file():
         sys.stderr.write(f"devenv: {root / 'Tiltfile'} exists: `devenv import` reads what it does; init only looks at the files\n")
     data, notes = discover(root)
@@ -74,7 +73,7 @@ def run_init(root: Path | None, output: Path | None, *, force: bool) -> int:
     ]
     text = emit(data, notes.guesses, header)
     parse_manifest(text, output, output.name)  # it validates, or nothing is written
-    write_atomic(output, text)
+    write_manifest(output, text)
     out = sys.stdout
     out.write(
         f"wrote {output}: {len(data.get('services', {}))} services, {len(data.get('sdks', {}))} SDKs"

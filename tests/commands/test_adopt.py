@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from devenv.manifest.load import load_manifest
 from tests.adopt.monorepos import MONOREPOS
 from tests.fixtures.manifests import build_tree
-from tests.support.cli import devenv
+from tests.support.cli import devenv, run_without_root_bypass
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,3 +73,33 @@ def test_init_reads_a_malformed_workload_as_declaring_what_it_can(tmp_path, work
     result = devenv("init", cwd=tmp_path)
     assert result.code == 0 and "Traceback" not in result.err, result.err
     load_manifest(tmp_path / "services.yaml")
+
+
+def _fifo(root: Path) -> str:
+    os.mkfifo(root / "fifo")
+    return "fifo"
+
+
+def _read_only_folder(root: Path) -> str:
+    (root / "ro").mkdir(mode=0o555)
+    return "ro/services.yaml"
+
+
+@pytest.mark.parametrize(
+    "make,says",
+    [(_fifo, "is a FIFO (named pipe), not a regular file"), (lambda root: "/dev/full", "/dev/full is a character device"), (_read_only_folder, "cannot write")],
+    ids=["fifo", "dev-full", "read-only-folder"],
+)
+@pytest.mark.parametrize("force", [False, True])
+def test_init_and_import_refuse_an_output_that_is_no_regular_file(tmp_path, make, says, force):
+    """A FIFO or device was 'exists: import never overwrites' (init, too) and, with --force, a
+    write; a folder init may not write in was a PermissionError, exit 3."""
+    build_tree(tmp_path, {"web/Dockerfile": "FROM scratch\n", "Tiltfile": "print('hi')\n"})
+    target = make(tmp_path)
+    flags = ["--force"] if force else []
+    commands = [["init", "-o", target, *flags]] + ([] if target.startswith("ro/") else [["import", "-o", target, *flags]])
+    for args in commands:
+        result = run_without_root_bypass(args, tmp_path)
+        assert result.returncode == 2 and says in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not (tmp_path / "ro/services.yaml").exists()

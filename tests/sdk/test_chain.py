@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from devenv.sdk.chain import digest_arg, marker, result_digest, write_marker
 from tests.fixtures.manifests import build_tree
-from tests.support.cli import devenv
+from tests.support.cli import devenv, run_without_root_bypass
 
 
 def test_the_digest_is_sha256_over_name_version_and_kept_files(tmp_path):
@@ -233,20 +230,9 @@ def test_mark_into_an_unwritable_folder_is_one_message(tmp_path):
     folder.mkdir(parents=True)
     folder.chmod(0o555)
     try:
-        result = _run_without_root_bypass(["sdk", "mark", "ts", "build"], tmp_path)
+        result = run_without_root_bypass(["sdk", "mark", "ts", "build"], tmp_path)
     finally:
         folder.chmod(0o755)
     assert result.returncode == 2, result.stderr
     assert "cannot write .devenv/sdk/ts/build.sha256: Permission denied" in result.stderr and "Traceback" not in result.stderr
     assert not (folder / "build.sha256").exists()
-
-
-def _run_without_root_bypass(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Root writes anywhere: drop its DAC override (as tests/test_hostile_paths.py does)."""
-    argv = [sys.executable, "-m", "devenv", *args]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("setpriv (util-linux) is needed to drop root's DAC override")
-        argv = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *argv]
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=30, env={**os.environ, "TILT_PORT": "", "NO_COLOR": "1"})
