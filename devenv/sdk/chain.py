@@ -31,6 +31,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from devenv.sdk.files import regular_bytes
 from devenv.sdk.trusted import STATE_DIR
 from devenv.tilt import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported; import-light: `sdk mark` is hot)
 from devenv.util.fsutil import read_prefix, write_atomic
@@ -63,9 +64,11 @@ def result_digest(folder: Path | None, package: str, version: str | None) -> str
         return h.hexdigest()
     for rel in _files(folder):
         try:
-            data = (folder / rel).read_bytes()
+            data = regular_bytes(folder / rel)
         except OSError:
             continue  # a file removed while we walk: the next run sees the settled folder
+        if data is None:
+            continue  # a FIFO or device is no source (and reading it would hang or never end)
         h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + str(len(data)).encode() + b"\0")
         h.update(data)
     return h.hexdigest()

@@ -29,6 +29,7 @@ from enum import Enum
 from pathlib import Path
 
 from devenv import __version__
+from devenv.sdk.files import regular_bytes
 
 STAMP_NAME = ".devenv-sdk-stamp.json"
 STAMP_SCHEMA = "devenv.sdk-stamp/v1"
@@ -58,14 +59,17 @@ def _files(folder: Path, keep) -> list[str]:
 def digest(folder: Path, keep=lambda name: True) -> Digest:
     """SHA-256 over (path, size, bytes) of every kept file under ``folder``, in path order."""
     h = hashlib.sha256()
-    files = _files(folder, keep)
+    files = 0
     protos = 0
-    for rel in files:
-        data = (folder / rel).read_bytes()
+    for rel in _files(folder, keep):
+        data = regular_bytes(folder / rel)
+        if data is None:
+            continue  # a FIFO or device is no source (and reading it would hang or never end)
+        files += 1
         h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + str(len(data)).encode() + b"\0")
         h.update(data)
         protos += rel.endswith(".proto")
-    return Digest(h.hexdigest(), len(files), protos)
+    return Digest(h.hexdigest(), files, protos)
 
 
 def proto_digest(folder: Path) -> Digest:
@@ -112,7 +116,8 @@ def read_stamp(root: Path, generated: str) -> dict | None:
     import json  # here, not at the top: the guard never reads a stamp
 
     try:
-        data = json.loads(stamp_path(root, generated).read_text(encoding="utf-8"))
+        text = regular_bytes(stamp_path(root, generated))  # a FIFO there is no stamp, not a hang
+        data = json.loads(text) if text is not None else None
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("schema") == STAMP_SCHEMA else None

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from devenv import __version__
 from devenv.manifest.digest import document_sha256
+from devenv.sdk.files import regular_bytes
 from devenv.tilt import VERIFY_STEP, rendered_from, smoke_step_added
 
 MANIFEST_NAME = "services.yaml"
@@ -59,22 +60,11 @@ _READ_LIMIT = 8 * 1024 * 1024
 
 def _read_regular(path: Path, limit: int = _READ_LIMIT) -> bytes:
     """Up to ``limit`` bytes of a regular file; anything else raises (the callers fall back to
-    the full load). Opened non-blocking and checked before reading: a FIFO would hang and
-    /dev/zero never ends. Not devenv.util.fsutil: its imports cost this hot path."""
-    import stat
-
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file")
-        chunks = []
-        size = 0
-        while size < limit and (chunk := os.read(fd, min(1 << 20, limit - size))):
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    the full load, which says what is wrong)."""
+    data = regular_bytes(path, limit)
+    if data is None:
+        raise OSError(f"{path} is not a regular file")
+    return data
 
 
 def _read_head(path: Path, size: int = 2048) -> str:

@@ -42,6 +42,7 @@ GUARD_MODULES = {
     "devenv.sdk",
     "devenv.sdk.freshness",
     "devenv.sdk.trusted",
+    "devenv.sdk.files",
     "devenv.tilt",
     "devenv.manifest",
     "devenv.manifest.digest",

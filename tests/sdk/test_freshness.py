@@ -109,3 +109,16 @@ def test_guard_and_stamp_commands(example):
     (example / PROTO / "proto").rename(example / "elsewhere")
     empty = devenv("sdk", "guard", "go", cwd=example)
     assert empty.code == 1 and "holds no .proto file" in empty.err
+
+
+def test_a_fifo_in_the_proto_workspace_or_as_the_stamp_never_hangs(example):
+    """The proto digest read every file with read_bytes: a FIFO in the workspace hung `sdk guard`
+    (every SDK step) and doctor; a FIFO as the stamp hung `sdk status`. Neither is read now."""
+    os.mkfifo(example / PROTO / "proto" / "pipe.proto")
+    guard = devenv("sdk", "guard", "ts", cwd=example, timeout=30)
+    assert guard.code == 0, guard.err
+    generated = load_manifest(example / "services.yaml").manifest.sdks["ts"].generated
+    (example / generated).mkdir(parents=True, exist_ok=True)
+    os.mkfifo(example / generated / ".devenv-sdk-stamp.json")
+    status = devenv("sdk", "status", "ts", cwd=example, timeout=30)
+    assert status.code in (0, 1) and "Traceback" not in status.err and status.out.startswith("ts: "), status.out + status.err

@@ -51,3 +51,14 @@ def test_a_manifest_that_is_not_a_file_is_one_message(rendered, make):
     make(rendered / "m.yaml")
     result = devenv("sdk", "guard", "ts", "-f", "m.yaml", cwd=rendered, timeout=30)
     assert result.code == 2 and "m.yaml is not a regular file" in result.err, result.err
+
+
+def test_a_fifo_or_device_in_an_sdk_folder_is_no_source(rendered):
+    """`sdk mark` hashed every file under the SDK's path with read_bytes: a FIFO there hung the
+    step for ever, a link to /dev/zero never ended. Neither is source: the digest leaves them out."""
+    env = {"TILT_PORT": ""}
+    assert devenv("sdk", "mark", "ts", "build", cwd=rendered, env=env).code == 0
+    os.mkfifo(rendered / "sdk/src/pipe.ts")
+    (rendered / "sdk/src/zero.ts").symlink_to("/dev/zero")
+    result = devenv("sdk", "mark", "ts", "build", cwd=rendered, env=env, timeout=30)
+    assert result.code == 0 and "result unchanged" in result.err, result.err
