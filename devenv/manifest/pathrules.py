@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from devenv.errors import Problem
 from devenv.manifest.model import Manifest, Service
+from devenv.manifest.plainyaml import UNWRITABLE
 
 if TYPE_CHECKING:
     from devenv.manifest.positions import LoadedYaml
@@ -101,6 +102,8 @@ class PathRules:
 
     def paths(self) -> Iterator[Problem]:
         for path, relative, must_exist in self._path_fields():
+            if UNWRITABLE.search(relative):
+                continue  # a NUL or lone surrogate: the loader reported it at its place, and no system call takes it
             full = self._inside_root(relative)
             if full is None:
                 yield self.problem(path, f"'{relative}' leaves the repository", "paths are relative to the manifest's folder and stay inside it")

@@ -38,6 +38,8 @@ CASES = {
     "target": (HEAD + "build: {extra_hosts: {target: foo}}\n" + WEB, "neither 'host-gateway' nor an IP"),
     "fallback": (HEAD + "build: {extra_hosts: {fallback: gateway}}\n" + WEB, "is not an IP address"),
     "override_env PATH": (HEAD + "build: {extra_hosts: {override_env: PATH}}\n" + WEB, "'PATH' is a variable"),
+    "k8s path with a NUL": (HEAD + 'services:\n  web: {context: web, image: demo/web, k8s: ["web\\0.yaml"]}\n', "contains the character U+0000"),
+    "context with a NUL": (HEAD + 'services:\n  web: {context: "web\\0", image: demo/web, k8s: [web.yaml]}\n', "services.web.context: contains"),
     "k8s symlink loop": (HEAD + "services:\n  web: {context: web, image: demo/web, k8s: [loop]}\n", "Too many levels of symbolic links"),
     "template divides by zero": (HEAD + WEB, "Tiltfile.tmpl:2: template error: ZeroDivisionError"),
     "template not UTF-8": (HEAD + WEB, "Tiltfile.tmpl: not UTF-8"),
