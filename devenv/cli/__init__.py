@@ -21,6 +21,28 @@ def main() -> None:
     except KeyboardInterrupt:  # before or between commands (imports, parsing): never a traceback
         sys.stderr.write("devenv: interrupted\n")  # as devenv.cli.outcome.interrupted, which may not be imported yet
         sys.exit(130)
+    except SystemExit:
+        _flush_stdout()  # here, not in the interpreter's exit: a failure there is lost (`sdk status > /dev/full`)
+        raise
+    except OSError as exc:  # written outside any command: --version, --help
+        _output_failed(exc)
+        raise
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _output_failed(exc)
+        raise
+
+
+def _output_failed(exc: OSError) -> None:
+    """Exit with one message when ``exc`` is where stdout goes failing (full, broken)."""
+    from devenv.cli.outcome import is_output_error, stdout_failed
+
+    if is_output_error(exc) or isinstance(exc, BrokenPipeError):
+        sys.exit(stdout_failed(exc))
 
 
 def _main(argv: list[str]) -> None:

@@ -3,6 +3,7 @@ directly; :func:`devenv.cli.common.handle_errors` wraps it for the typer command
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable  # already loaded by the interpreter; `typing` is not (the hot path)
@@ -58,6 +59,8 @@ def _failed(exc: Exception) -> int:
         # The reader went away (`devenv graph | head`): stop quietly, as shell tools do.
         _silence_stdout()
         return 141
+    if isinstance(exc, OSError) and is_output_error(exc):
+        return stdout_failed(exc)
     if state["debug"]:  # a bug, not a user mistake
         raise exc
     _err(f"devenv: internal error: {type(exc).__name__}: {exc}")
@@ -65,16 +68,38 @@ def _failed(exc: Exception) -> int:
     return 3
 
 
+# What a write to a file descriptor raises when where it goes is full or broken. Every file devenv
+# writes by name goes through a writer that reports it (the error names the file); one without a
+# file name is a write to stdout or stderr (`devenv graph > /dev/full`, a full disk).
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def is_output_error(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS and exc.filename is None
+
+
+def stdout_failed(exc: OSError) -> int:
+    """Where stdout goes cannot take the output (`> /dev/full`, a full disk, EIO): one message,
+    exit 2, as for an -o target that cannot be written; a reader that went away ends quietly."""
+    _silence_stdout()
+    if isinstance(exc, BrokenPipeError):
+        return 141
+    _err(f"devenv: error: cannot write the output: {exc.strerror or exc}")
+    _err("    hint: free space where stdout goes, or redirect it to another file")
+    return 2
+
+
 def leave(code: int) -> NoReturn:
     """End the process now with ``code``, once stdout and stderr are flushed: no atexit
     handlers, no teardown. Only for a command that has finished all its work. A reader that
-    went away before the last flush ends it with 141, as for the rest of the output."""
+    went away before the last flush ends it with 141, as for the rest of the output; stdout
+    that cannot take it, with :func:`stdout_failed`."""
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        code = 141
-    except (OSError, ValueError):
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) or is_output_error(exc):
+            code = stdout_failed(exc)  # 141 quietly, or one message and 2 (`> /dev/full`)
+    except ValueError:
         pass
     try:
         sys.stderr.flush()

@@ -13,6 +13,7 @@ import typer.core
 
 from devenv.cli import parser
 from devenv.cli.outcome import exit_code
+from tests.fixtures.manifests import build_tree, deployment
 
 # Runs devenv's entry point with a KeyboardInterrupt raised when MODULE is first imported:
 # what a Ctrl-C does while Python loads the code a command needs.
@@ -83,3 +84,30 @@ def test_a_commands_own_130_is_said_once(capsys):
         raise KeyboardInterrupt
 
     assert exit_code(command) == 130 and capsys.readouterr().err == "devenv: interrupted\n"
+
+
+STDOUT_FULL_MANIFEST = (
+    "version: 1\nproject: p\nsdks:\n  ts:\n    language: typescript\n    path: sdk\n    package: '@a/ts'\n"
+    "    steps:\n      build: {cmd: 'true'}\nservices:\n  web: {sdks: [], context: web, image: p/web, k8s: [web.yaml]}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args", [["graph"], ["render", "--stdout"], ["lint", "--format", "sarif"], ["schema"], ["--version"], ["--help"], ["sdk", "status"]], ids=" ".join
+)
+def test_stdout_that_cannot_take_the_output_is_one_message(tmp_path: Path, args):
+    """`> /dev/full` (a full disk): an OSError in the command was an internal error (exit 3); in
+    --version or --help a traceback; at the interpreter's last flush (`sdk status`) lost, exit 120."""
+    build_tree(tmp_path, {"services.yaml": STDOUT_FULL_MANIFEST, "web/Dockerfile": "FROM scratch\n", "web.yaml": deployment("web", "p/web")})
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "devenv", *args],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+            timeout=60,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("devenv: error: cannot write the output: No space left on device\n"), proc.stderr
