@@ -45,9 +45,13 @@ def is_proto_source(name: str) -> bool:
 Digest = namedtuple("Digest", "sha256 files protos", defaults=(0,))  # sha256: str, files: int, protos: int
 
 
+def _unreadable(exc: OSError) -> None:
+    raise GuardError(f"cannot read {exc.filename}: {exc.strerror or exc}: its content decides the digest (fix its permissions)")
+
+
 def _files(folder: Path, keep) -> list[str]:
     out: list[str] = []
-    for current, dirs, names in os.walk(folder):
+    for current, dirs, names in os.walk(folder, onerror=_unreadable):  # a folder left out would be a wrong digest
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
         rel = os.path.relpath(current, folder)
         for name in names:
@@ -62,7 +66,12 @@ def digest(folder: Path, keep=lambda name: True) -> Digest:
     files = 0
     protos = 0
     for rel in _files(folder, keep):
-        data = regular_bytes(folder / rel)
+        try:
+            data = regular_bytes(folder / rel)
+        except FileNotFoundError:
+            continue  # removed while we walk (a dangling link, too): not content
+        except OSError as exc:
+            _unreadable(exc)
         if data is None:
             continue  # a FIFO or device is no source (and reading it would hang or never end)
         files += 1
@@ -93,7 +102,7 @@ Status = namedtuple("Status", "state message proto stamp", defaults=(None, None)
 
 
 class GuardError(Exception):
-    """The proto workspace is not there: one line, naming the path."""
+    """The proto workspace is not there, or a file of it cannot be read: one line, naming the path."""
 
 
 def check_proto(root: Path, proto_path: str, sdk_name: str) -> Digest:
@@ -166,7 +175,10 @@ def status(root: Path, sdk_name: str, proto_path: str, generated: str) -> Status
             proto,
             stamp,
         )
-    made = generated_digest(folder)
+    try:
+        made = generated_digest(folder)
+    except GuardError as exc:
+        return Status(Freshness.MISSING, str(exc), proto, stamp)
     if (stamp.get("generated") or {}).get("sha256") != made.sha256:
         return Status(Freshness.MODIFIED, f"{generated} changed after its step stamped it (a hand edit or a partial run)", proto, stamp)
     return Status(Freshness.FRESH, f"{generated} is current with {proto_path} (sha256 {proto.sha256[:12]})", proto, stamp)

@@ -17,7 +17,7 @@ import pytest
 from devenv.manifest.load import load_manifest
 from devenv.render import render
 from tests.render.standins import evaluate
-from tests.support.cli import devenv
+from tests.support.cli import devenv, run_without_root_bypass
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the venv's `devenv` console script, as Tilt finds it on PATH
@@ -122,3 +122,20 @@ def test_a_fifo_in_the_proto_workspace_or_as_the_stamp_never_hangs(example):
     os.mkfifo(example / generated / ".devenv-sdk-stamp.json")
     status = devenv("sdk", "status", "ts", cwd=example, timeout=30)
     assert status.code in (0, 1) and "Traceback" not in status.err and status.out.startswith("ts: "), status.out + status.err
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_an_unreadable_proto_file_or_folder_is_named_not_a_crash_nor_skipped(example, what):
+    """A .proto devenv may not read was a PermissionError (exit 3) in guard, stamp and status; a
+    folder it may not enter was silently left out of the digest (status said fresh)."""
+    protos = example / PROTO / "proto"
+    target = next(protos.rglob("*.proto")) if what == "file" else next(p for p in protos.rglob("*") if p.is_dir())
+    target.chmod(0)
+    try:
+        guard = run_without_root_bypass(["sdk", "guard", "ts"], example)
+        status = run_without_root_bypass(["sdk", "status", "ts"], example)
+    finally:
+        target.chmod(0o755 if what == "folder" else 0o644)
+    assert guard.returncode == 1 and f"cannot read {target}: Permission denied" in guard.stderr, guard.stderr
+    assert status.returncode == 1 and f"cannot read {target}: Permission denied" in status.stdout, status.stdout + status.stderr
+    assert "Traceback" not in guard.stderr + status.stderr
