@@ -10,6 +10,7 @@ slice of the file list.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -29,8 +30,16 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXE
 Outcome = tuple[list[Finding], list[Notification], int, int]  # findings, notes, files checked, files parsed
 
 
+# Why a listed name is not read, where the system's words ("Is a directory") would not say.
+_REASONS = {
+    errno.EISDIR: "it is a folder (lint does not follow a symlink to a folder, nor enter a repository git lists as one entry)",
+    errno.ENXIO: "it is a socket",
+}
+
+
 def _unreadable(path: str, exc: OSError) -> Notification:
-    return Notification(f"cannot read {path}: {exc.strerror or exc}; skipped", path)
+    reason = _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    return Notification(f"cannot read {path}: {reason}; skipped", path)
 
 
 def _read_rest(fd: int, first: bytes) -> bytes | None:

@@ -112,6 +112,16 @@ def test_unreadable_files_are_reported_and_skipped(monorepo, monkeypatch):
     assert [(n.file, n.message) for n in result.notifications] == [("scripts/gen.sh", "cannot read scripts/gen.sh: Permission denied; skipped")]
 
 
+def test_a_symlink_to_a_folder_is_said_to_be_one(small):
+    """It was "cannot read deep/up: Is a directory", as if the folder were broken."""
+    root = small({"deep/x.ts": ""})
+    (root / "deep" / "up").symlink_to("..")
+    result = run(root, jobs=1)
+    assert [n.message for n in result.notifications] == [
+        "cannot read deep/up: it is a folder (lint does not follow a symlink to a folder, nor enter a repository git lists as one entry); skipped"
+    ]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_a_fifo_never_blocks_the_scan(small, tmp_path):
     root = small({"scripts/a.sh": "cp packages/ameide_core_proto x\n"})
