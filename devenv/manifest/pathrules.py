@@ -150,12 +150,25 @@ class PathRules:
             yield self.problem(path, f"'{relative}' cannot be used: {exc.strerror or exc}", "fix the symlink or the permissions")
             return
         special = _special_kind(info.st_mode)
+        wrong = _wrong_kind(path, stat.S_ISDIR(info.st_mode))
         if special:  # render would block on a FIFO, or read a device without end
             yield self.problem(path, f"'{relative}' is {special}, not a file or folder", "point it at a regular file")
+        elif wrong:  # Tilt would fail on it at load or build time, far from this line
+            yield self.problem(path, f"'{relative}' is {wrong}", "point it at a file in it")
         elif not os.access(full_text, os.R_OK | (os.X_OK if stat.S_ISDIR(info.st_mode) else 0)):
             yield self.problem(path, f"'{relative}' cannot be read: permission denied", "fix its permissions")
         elif path[-2:] == ("helm", "chart") and stat.S_ISDIR(info.st_mode) and not os.path.isfile(os.path.join(full_text, "Chart.yaml")):
             yield self.problem(path, f"'{relative}' has no Chart.yaml, so it is not a Helm chart", "point helm.chart at the folder that holds Chart.yaml")
+
+
+def _wrong_kind(path: tuple, is_dir: bool) -> str | None:
+    """Why a path is the wrong kind for its key: a Dockerfile, k8s file or helm values file that
+    is a folder; None when it fits. (A build context that is a file is already reported by its
+    Dockerfile, which cannot be under it.)"""
+    wants_file = path[-1] == "dockerfile" or path[-2] == "k8s" or path[-3:-1] == ("helm", "values")
+    if wants_file and is_dir:
+        return "a folder, not a file"
+    return None
 
 
 def _special_kind(mode: int) -> str | None:
