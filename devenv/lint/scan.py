@@ -91,11 +91,15 @@ class _Ignores:
 def _read_gitignore(path: str):
     import pathspec  # only outside git: keep it off lint's start-up
 
+    from devenv.util.fsutil import read_prefix
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+        # Non-blocking, regular files only: a FIFO named .gitignore hung the walk, a link to
+        # /dev/zero never ended. Either, like an unreadable one, ignores nothing (lint reads more).
+        data, _ = read_prefix(path)
     except OSError:
         return None
+    lines = data.decode("utf-8", "replace").splitlines()
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -174,3 +177,20 @@ def test_lint_checks_the_files_of_a_submodule(small):
     result = devenv("lint", cwd=root)
     assert result.code == 1 and result.out.startswith("up/x.mjs:1:"), result.out + result.err
     assert "Is a directory" not in result.err
+
+
+@pytest.mark.parametrize("where", [".gitignore", "sub/.gitignore"])
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_gitignore_that_is_no_regular_file_ignores_nothing_and_never_hangs(tmp_path, where, kind):
+    """Outside git the walk read every .gitignore with open(): a FIFO hung lint for ever, a link
+    to /dev/zero never ended. Now it ignores nothing, as an unreadable one does."""
+    root = _write(tmp_path / "plain")
+    (root / "sub").mkdir(exist_ok=True)
+    (root / where).unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(root / where)
+    else:
+        (root / where).symlink_to("/dev/zero")
+    script = f"from devenv.lint.scan import walk_files; print(len(list(walk_files(__import__('pathlib').Path({str(root)!r})))))"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and int(proc.stdout) > 0, proc.stderr
