@@ -101,13 +101,21 @@ def own_version(folder: Path, language: str) -> tuple[str, str] | None:
     """(file, version) that a workspace SDK's own package file declares, or None."""
     try:
         if language == "typescript":
-            data = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+            data = json.loads(_text(folder / "package.json"))
             return "package.json", str(data.get("version") or "") if isinstance(data, dict) else ""
         if language == "python":
             import tomllib
 
-            data = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+            data = tomllib.loads(_text(folder / "pyproject.toml"))
             return "pyproject.toml", str((data.get("project") or {}).get("version") or ((data.get("tool") or {}).get("poetry") or {}).get("version") or "")
     except (OSError, ValueError):
         return None
     return None  # Go modules carry no version of their own
+
+
+def _text(path: Path) -> str:
+    """A package file's text, read non-blocking and only if it is a regular file (a FIFO there
+    hung every command that validates the manifest): anything else raises OSError."""
+    from devenv.util.fsutil import read_prefix
+
+    return read_prefix(path)[0].decode("utf-8")

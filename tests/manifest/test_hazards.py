@@ -125,3 +125,14 @@ def test_a_fifo_where_render_reads_a_file_is_a_problem_at_its_place(tmp_path, fi
     assert result.code == 2, result.err
     assert "services.yaml:4:" in result.err and "'pipe.yaml' is a FIFO (named pipe)" in result.err and "Traceback" not in result.err
     assert (root / "Tiltfile").read_text() == "# kept\n"
+
+
+def test_a_fifo_as_a_workspace_sdks_package_file_is_not_read(tmp_path):
+    """Validation read a workspace SDK's package.json for its version with read_text: a FIFO
+    there hung every command that loads the manifest. It is passed over, as an unreadable one."""
+    text = HEAD + "sdks:\n  ts: {language: typescript, source: workspace, path: sdk, package: '@a/ts', version: 1.0.0}\n" + WEB
+    root = build_tree(tmp_path, {"services.yaml": text, "web/Dockerfile": "FROM scratch\n", "web.yaml": deployment("web", "demo/web")})
+    (root / "sdk").mkdir()
+    os.mkfifo(root / "sdk/package.json")
+    result = devenv("render", "--stdout", cwd=root, timeout=60)
+    assert result.code == 0 and "Traceback" not in result.err, result.err
