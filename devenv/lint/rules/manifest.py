@@ -25,6 +25,7 @@ from devenv.lint.needles import Needles, normalize_path
 from devenv.lint.rules import go_mod, package_json, python_deps
 from devenv.manifest.load import LoadedManifest
 from devenv.manifest.model import Service
+from devenv.util.fsutil import read_prefix
 
 DEPENDENCY_CONTEXTS = (package_json, go_mod, python_deps)
 
@@ -40,7 +41,8 @@ def _excluded(root: Path, context: str, svc: Service, inside: str) -> bool:
     dockerfile = root / normalize_path(svc.dockerfile or f"{context}/Dockerfile")
     for candidate in (dockerfile.with_name(dockerfile.name + ".dockerignore"), base / ".dockerignore"):
         try:
-            lines += candidate.read_text(encoding="utf-8", errors="replace").splitlines()
+            # Non-blocking, regular files only: a FIFO named .dockerignore hung lint for ever.
+            lines += read_prefix(candidate)[0].decode("utf-8", "replace").splitlines()
             break  # BuildKit uses the Dockerfile's own ignore file instead of the context's
         except OSError:
             continue

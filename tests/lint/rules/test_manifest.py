@@ -3,10 +3,13 @@ SDK-less services that still depend on proto packages."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.fixtures.manifests import deployment
 from tests.lint.conftest import keys, run
+from tests.support.cli import devenv
 
 BASE = """\
 version: 1
@@ -100,3 +103,14 @@ def test_sdkless_services_must_not_depend_on_proto_packages(small):
             "consume the SDK (`sdks: [go]`) and depend on demo.io/sdk instead",
         ),
     ]
+
+
+@pytest.mark.parametrize("where", [".dockerignore", "web/Dockerfile.dockerignore"])
+def test_a_fifo_named_as_an_ignore_file_ignores_nothing_and_never_hangs(small, where):
+    """The context rule read .dockerignore with read_text: a FIFO there hung lint for ever. It
+    is passed over, as a missing one (the context then includes the proto workspace). Run as a
+    subprocess with a timeout: the old code hangs."""
+    root = small(FILES, manifest=BASE.format(service="    context: .\n    dockerfile: web/Dockerfile"))
+    os.mkfifo(root / where)
+    result = devenv("lint", cwd=root, timeout=60)
+    assert result.code == 1 and "services.yaml:10:14 service-context-includes-proto" in result.out, result.out + result.err
