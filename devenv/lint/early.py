@@ -236,11 +236,14 @@ def _scan_as_git_proves(facts: tuple, root: str, git: GitListing, grep: GitGrep)
     from devenv.lint.checker import Checker, PendingFixes
     from devenv.lint.fileloop import in_scope, run_files
     from devenv.lint.gitgrep import unproven
-    from devenv.lint.scope import scope_and_needles, without_excluded
+    from devenv.lint.scan import with_nested_trees
+    from devenv.lint.scope import scope_and_needles, unreadable_folders, without_excluded
 
     tracked = git.tracked()
     if not tracked:
         return None
+    unreadable: list[tuple[str, str]] = []
+    tracked = with_nested_trees(Path(root), tracked, unreadable=unreadable)  # a submodule's files, walked
     _, manifest_file, proto_path, names, allowed, sdk_paths, exclude = facts
     scope, needles = scope_and_needles(manifest_file, proto_path, names, allowed, sdk_paths)
     checker = Checker(root, needles, PendingFixes())
@@ -248,11 +251,12 @@ def _scan_as_git_proves(facts: tuple, root: str, git: GitListing, grep: GitGrep)
     others = git.others()
     if others is None:
         return None
+    others = with_nested_trees(Path(root), others, unreadable=unreadable, submodules=False)  # a nested repository's
     parts.append(run_files(checker, scope, without_excluded(exclude, others), 1))  # git never proves these
     listed = others + tracked  # as `git ls-files -co` lists them
     files = without_excluded(exclude, listed)
     findings = [f for part in parts for f in part[0]]
-    notes = [n for part in parts for n in part[1]]
+    notes = [n for part in parts for n in part[1]] + unreadable_folders(unreadable)
     return listed, (files, (findings, notes, in_scope(scope, files), sum(part[3] for part in parts)))
 
 

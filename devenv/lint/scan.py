@@ -202,12 +202,16 @@ def list_files(
     return list(dict.fromkeys(explicit_files + listed)), used_git
 
 
-def with_nested_trees(root: Path, listed: list[str], pathspecs: tuple[str, ...] = (), unreadable: list[tuple[str, str]] | None = None) -> list[str]:
+def with_nested_trees(
+    root: Path, listed: list[str], pathspecs: tuple[str, ...] = (), unreadable: list[tuple[str, str]] | None = None, *, submodules: bool = True
+) -> list[str]:
     """git's listing with every repository nested in the tree replaced by its files, walked as
     outside git: git names an untracked nested repository as ``folder/`` and a submodule as the
-    folder itself, and never lists their files, so lint would skip (or fail to read) them."""
+    folder itself, and never lists their files, so lint would skip (or fail to read) them.
+    ``submodules=False`` for a listing of untracked names only (no submodule is among them)."""
     folders = list(compress(listed, map(str.endswith, listed, repeat("/"))))
-    folders += [name for name in _gitlinks(root, pathspecs) if os.path.isdir(os.path.join(root, name))]
+    if submodules:
+        folders += [name for name in _gitlinks(root, pathspecs) if os.path.isdir(os.path.join(root, name))]
     if not folders:
         return listed
     replaced = set(folders)
