@@ -29,6 +29,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devenv.lint.answer import packed, unpacked
 from devenv.lint.prestart import can_fork, manifest_path, read_manifest
 
 if TYPE_CHECKING:
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
 class EarlyScan:
     """The parent's handle on the child: its process id and the read end of its pipe."""
 
-    def __init__(self, pid: int, fd: int, git: GitListing | None):
-        self.pid, self.fd, self.git = pid, fd, git
+    def __init__(self, pid: int, fd: int, git: GitListing | None, borrowed: bool = False):
+        self.pid, self.fd, self.git, self.borrowed = pid, fd, git, borrowed
         self._answer: tuple | None = None
         self._done = False
 
@@ -70,7 +71,7 @@ class EarlyScan:
             finally:
                 os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
         os.close(write_end)
-        return cls(pid, read_end, git)
+        return cls(pid, read_end, git, _borrowable(git, manifest_path(manifest)))
 
     def _receive(self) -> tuple | None:
         """(facts, root, listed, outcome, listing borrowed from the parent's git) from the child, or None when it failed or read a listing
@@ -79,13 +80,17 @@ class EarlyScan:
             return self._answer
         import pickle
 
+        git = self.git
+        if self.borrowed and git is not None:
+            git.result()  # read now, while the child scans: it then does not send the listing back
         chunks = []
         try:
             while chunk := os.read(self.fd, 1 << 20):
                 chunks.append(chunk)
             _, status = os.waitpid(self.pid, 0)
             if os.waitstatus_to_exitcode(status) == 0 and chunks:
-                self._answer = _unpacked(pickle.loads(b"".join(chunks)))  # nosec B301: our own child's data
+                answer = pickle.loads(b"".join(chunks))  # nosec B301: our own child's data
+                self._answer = unpacked(answer, git.result if self.borrowed and git is not None else lambda: None)
         except (OSError, pickle.UnpicklingError, EOFError):
             self._answer = None
         finally:
@@ -150,6 +155,11 @@ def start_listing(manifest: Path | None, started: Started | None = None) -> Grep
     return GrepListing(Path(root), lambda: _facts(path, os.path.realpath(root)) if early and path else None, started)
 
 
+def _borrowable(git: GitListing | None, path: str | None) -> bool:
+    """Whether the child lists with ``git``, the parent's: it lists the manifest's folder."""
+    return path is not None and git is not None and git.proc is not None and str(git.root) == os.path.realpath(os.path.dirname(os.path.abspath(path)))
+
+
 def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing | None, out: int) -> None:
     """Read the listing and the scan's keys, scan, and send it all to the parent."""
     from devenv.lint.gitgrep import GrepListing
@@ -160,7 +170,7 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     if path is None:
         return _send(out, (None, None, None, None, False))
     root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
-    borrowed = git is not None and git.proc is not None and str(git.root) == root
+    borrowed = _borrowable(git, path)
     if not borrowed:
         git = GrepListing(Path(root), lambda: _facts(path, root))  # the caller guessed another folder: list this one
     assert git is not None  # nosec B101: set just above
@@ -174,12 +184,13 @@ def _child(parent: int, manifest: Path | None, jobs: int | None, git: GitListing
     streamed = _scan_as_git_proves(facts, root, git, grep) if facts is not None and grep is not None else None
     listed: list[str] | None
     outcome: tuple | None
+    as_git_listed = False
     if streamed is not None:
-        listed, outcome = streamed
+        listed, outcome, as_git_listed = streamed
     else:
         listed = git.result()
         outcome = _scan(facts, root, listed, jobs, grep, git.untrusted) if facts is not None else None
-    return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)))
+    return _send(out, (facts, root, listed, outcome, borrowed and bool(listed)), as_git_listed=borrowed and as_git_listed)
 
 
 def _grep(facts: tuple | None, root: str):
@@ -193,10 +204,10 @@ def _grep(facts: tuple | None, root: str):
     return GitGrep(root, fixed) if fixed else None
 
 
-def _send(out: int, answer: tuple) -> None:
+def _send(out: int, answer: tuple, as_git_listed: bool = False) -> None:
     import pickle
 
-    data = memoryview(pickle.dumps(_packed(answer), protocol=pickle.HIGHEST_PROTOCOL))
+    data = memoryview(pickle.dumps(packed(answer, as_git_listed), protocol=pickle.HIGHEST_PROTOCOL))
     while data:
         data = data[os.write(out, data) :]
     os.close(out)
@@ -228,8 +239,9 @@ def _strings(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _scan_as_git_proves(facts: tuple, root: str, git: GitListing, grep: GitGrep) -> tuple[list[str], tuple] | None:
-    """(the listing, as :func:`_scan` gives it) with the tracked files read batch by batch while
+def _scan_as_git_proves(facts: tuple, root: str, git: GitListing, grep: GitGrep) -> tuple[list[str], tuple, bool] | None:
+    """(the listing, as :func:`_scan` gives it, whether the listing is git's own: no nested
+    repository walked into it) with the tracked files read batch by batch while
     git grep proves the others, from the moment git has listed them (before its walk for
     untracked files ends), then the untracked files. None, with nothing sent, when git listed
     nothing or failed (:func:`_scan` then does what :func:`devenv.lint.scan.list_files` does)."""
@@ -239,25 +251,26 @@ def _scan_as_git_proves(facts: tuple, root: str, git: GitListing, grep: GitGrep)
     from devenv.lint.scan import with_nested_trees
     from devenv.lint.scope import scope_and_needles, unreadable_folders, without_excluded
 
-    tracked = git.tracked()
-    if not tracked:
+    listed_tracked = git.tracked()
+    if not listed_tracked:
         return None
     unreadable: list[tuple[str, str]] = []
-    tracked = with_nested_trees(Path(root), tracked, unreadable=unreadable)  # a submodule's files, walked
+    tracked = with_nested_trees(Path(root), listed_tracked, unreadable=unreadable)  # a submodule's files, walked
     _, manifest_file, proto_path, names, allowed, sdk_paths, exclude = facts
     scope, needles = scope_and_needles(manifest_file, proto_path, names, allowed, sdk_paths)
     checker = Checker(root, needles, PendingFixes())
     parts = [run_files(checker, scope, batch, 1) for batch in unproven(grep, without_excluded(exclude, tracked), git.untrusted)]
-    others = git.others()
-    if others is None:
+    listed_others = git.others()
+    if listed_others is None:
         return None
-    others = with_nested_trees(Path(root), others, unreadable=unreadable, submodules=False)  # a nested repository's
+    others = with_nested_trees(Path(root), listed_others, unreadable=unreadable, submodules=False)  # a nested repository's
     parts.append(run_files(checker, scope, without_excluded(exclude, others), 1))  # git never proves these
     listed = others + tracked  # as `git ls-files -co` lists them
     files = without_excluded(exclude, listed)
     findings = [f for part in parts for f in part[0]]
     notes = [n for part in parts for n in part[1]] + unreadable_folders(unreadable)
-    return listed, (files, (findings, notes, in_scope(scope, files), sum(part[3] for part in parts)))
+    as_git_listed = tracked is listed_tracked and others is listed_others
+    return listed, (files, (findings, notes, in_scope(scope, files), sum(part[3] for part in parts))), as_git_listed
 
 
 def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, grep: GitGrep | None = None, untrusted: AbstractSet[str] = frozenset()) -> tuple:
@@ -286,33 +299,3 @@ def _scan(facts: tuple, root: str, listed: list[str] | None, jobs: int | None, g
             notes += part[1]
             parsed += part[3]
     return files, (findings, notes + unreadable_folders(unreadable), checked, parsed)
-
-
-# The answer carries git's listing and the files in scope: 50,000 names each in a large tree,
-# usually the same names. One NUL-joined string per list (NUL cannot be in a path), and the
-# files only when they differ from the listing, pickle and unpickle in a fraction of the time
-# of two lists of strings, on the path between the scan's end and the report.
-def _packed(answer: tuple) -> tuple:
-    facts, root, listed, outcome, borrowed = answer
-    if outcome is not None:
-        files, result = outcome
-        outcome = (None if files == listed else _joined(files), result)
-    return facts, root, None if listed is None else _joined(listed), outcome, borrowed
-
-
-def _unpacked(answer: tuple) -> tuple:
-    facts, root, listed, outcome, borrowed = answer
-    listed = None if listed is None else _split(listed)
-    if outcome is not None:
-        files, result = outcome
-        outcome = (list(listed or ()) if files is None else _split(files), result)
-    return facts, root, listed, outcome, borrowed
-
-
-def _joined(names: list[str]) -> tuple[int, str]:
-    return len(names), "\0".join(names)
-
-
-def _split(packed: tuple[int, str]) -> list[str]:
-    count, text = packed
-    return text.split("\0") if count else []

@@ -28,6 +28,7 @@ EARLY_MODULES = {
     "devenv.deps.filenames",
     "devenv.errors",
     "devenv.lint",
+    "devenv.lint.answer",
     "devenv.lint.checker",
     "devenv.lint.document",
     "devenv.lint.early",

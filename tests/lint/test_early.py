@@ -108,8 +108,22 @@ def test_the_answer_crosses_the_pipe_unchanged(listed, files):
     listing): what the parent unpacks is what the child had."""
     import pickle
 
-    from devenv.lint.early import _packed, _unpacked
+    from devenv.lint.answer import packed, unpacked
 
     answer = (("facts",), "/root", listed, (files, ([], [], 2, 1)), True)
-    assert _unpacked(pickle.loads(pickle.dumps(_packed(answer)))) == answer
-    assert _unpacked(_packed((None, None, None, None, False))) == (None, None, None, None, False)
+    assert unpacked(pickle.loads(pickle.dumps(packed(answer)))) == answer
+    assert unpacked(packed((None, None, None, None, False))) == (None, None, None, None, False)
+
+
+def test_a_listing_the_parent_s_git_wrote_is_not_sent_back():
+    """The parent reads git's listing itself; the child sends only what it found."""
+    import pickle
+
+    from devenv.lint.answer import AS_GIT_LISTED, packed, unpacked
+
+    listed = ["b.ts", "a.ts"]
+    answer = (("facts",), "/root", listed, (listed, ([], [], 2, 1)), True)
+    shipped = packed(answer, as_git_listed=True)
+    assert shipped[2] == AS_GIT_LISTED and shipped[3][0] is None and "a.ts" not in repr(shipped)
+    assert unpacked(pickle.loads(pickle.dumps(shipped)), lambda: list(listed)) == answer
+    assert unpacked(shipped, lambda: None) == (("facts",), "/root", None, None, False)  # the parent's git failed
