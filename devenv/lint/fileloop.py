@@ -16,6 +16,7 @@ import stat
 import sys
 from itertools import repeat
 
+from devenv.deps.filenames import python_dependency_files
 from devenv.lint.checker import Checker
 from devenv.lint.model import Finding, Notification
 from devenv.lint.needles import SUPPRESSION_NEEDLE
@@ -88,6 +89,8 @@ def _prefiltered(
     open_, read_, close, flags, size = os.open, os.read, os.close, _OPEN_FLAGS, _CHUNK
     kept: list[tuple[str, bytes]] = []
     checked = 0
+    # Python dependency files name packages in any case (PEP 503): the exact bytes may miss them.
+    python_files, python_spelling = python_dependency_files(paths), needles.may_hold_a_python_spelling
     for path in paths:
         if path in exact or path.startswith(prefixes):
             continue
@@ -121,9 +124,9 @@ def _prefiltered(
                 if needle in data:
                     break
             else:
-                if marker not in data:
+                if marker not in data and not (path in python_files and python_spelling(data)):
                     continue
-        elif not (marker_without_gate and marker in data):
+        elif not (marker_without_gate and marker in data) and not (path in python_files and python_spelling(data)):
             continue
         kept.append((path, data))
     return kept, checked

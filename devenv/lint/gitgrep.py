@@ -20,6 +20,8 @@ A name git gives is trusted only when git read the very bytes the file loop woul
   ``skip-worktree``, sparse folders), and unmerged entries, are not trusted: only names ``git
   ls-files -t -v`` tags ``H`` count (:attr:`devenv.lint.gitlisting.GitListing.untrusted`);
 - untracked files are never searched by git (no ``--untracked``): the file loop reads them;
+- nor are Python dependency files proven: they name packages in any case (PEP 503,
+  ``Ameide-Core-Proto``), which fixed strings do not see (the prefilter folds their case);
 - git's configuration cannot change what it prints: fixed strings (``-F``), no colour, names
   relative to the folder searched, no submodules, no textconv, the C locale (bytes, not UTF-8),
   and only complete NUL-terminated names are used (a git killed half-way proves fewer files);
@@ -149,11 +151,16 @@ def unproven(grep: GitGrep, files: list[str], untrusted: AbstractSet[str], batch
     loop's own verdict is always right); a file is skipped only when git named it and it is
     trusted. Per batch of names the work is set and slice operations (C), not a Python step per
     name: git names 47,000 files in the benchmark."""
+    from devenv.deps.filenames import python_dependency_files
+
+    # A Python dependency file may name the proto package in any case (PEP 503: `Ameide-Core-Proto`),
+    # which git's fixed strings do not see: git never proves one.
+    unprovable = python_dependency_files(files)
     position = dict(zip(files, range(len(files))))
     done = 0
     pending: list[str] = []
     for names in grep.names():
-        named = set(names).difference(untrusted) if untrusted else set(names)
+        named = set(names).difference(untrusted, unprovable)
         reach = max(map(position.get, named, repeat(-1)), default=-1)
         if reach < done:
             continue

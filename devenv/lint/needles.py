@@ -71,6 +71,8 @@ class Needles:
         py = [p for p in map(_python_pattern, ordered) if p]
         self._py_re = re.compile(rf"(?<![{_WORD}.@-])(?:{'|'.join(py)})(?![{_WORD}-])") if py else None
         self._py_names = {self._canonical(n): n for n in self.names}
+        # Each PEP 503 name's parts, lower case: every spelling find() matches holds all of them.
+        self._folded_parts = tuple(tuple(p.lower().encode() for p in re.split(r"[-_.]+", n) if p) for n in ordered if python_name(n))
         # The prefilter's byte strings and its gate (devenv.lint.needlebytes, shared with the
         # git grep lint starts before it imports this module).
         self.byte_needles, self.gate, self.gate_covers_marker = byte_needles(proto_path, self.names)
@@ -95,6 +97,15 @@ class Needles:
                     return True
             return SUPPRESSION_NEEDLE in data
         return not self.gate_covers_marker and SUPPRESSION_NEEDLE in data
+
+    def may_hold_a_python_spelling(self, data: bytes) -> bool:
+        """Whether ``data`` may hold a PEP 503 spelling of a name in any case (``Ameide-Core-Proto``),
+        which the prefilter's exact bytes miss: a superset of :meth:`find` with ``python=True``
+        for such names (each part of the name, lower-cased, is in the lower-cased bytes)."""
+        if not self._folded_parts:
+            return False
+        lowered = data.lower()
+        return any(all(part in lowered for part in parts) for parts in self._folded_parts)
 
     def quiet(self, data: bytes) -> bool:
         """True when :meth:`find` (without the PEP 503 spellings) certainly finds nothing in the

@@ -339,3 +339,28 @@ def test_work_tree_changes_git_has_not_staged(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "--format", "json"], cwd=root, capture_output=True, text=True, timeout=120)
     found = {f["path"] for f in json.loads(proc.stdout)["findings"] if f["path"].startswith("src/")}
     assert found == {"src/gains.sh", "src/staged.sh", "src/crlf.sh"}, proc.stderr
+
+
+@pytest.mark.parametrize("in_git", [True, False])
+def test_a_python_dependency_in_any_case_is_found(tmp_path, in_git):
+    """pip reads `Ameide-Core-Proto` as `ameide_core_proto` (PEP 503); git's fixed strings and the
+    byte prefilter see neither spelling in it, so such files are never proven and are case-folded."""
+    root = tmp_path / "repo"
+    (root / "packages/ameide_core_proto").mkdir(parents=True)
+    (root / "services.yaml").write_text(
+        'version: 1\nproject: p\nproto:\n  path: packages/ameide_core_proto\n  names: ["@ameide/core-proto", ameide_core_proto]\n'
+    )
+    spelled = {
+        "svc/requirements.txt": "Ameide-Core-Proto==1.0\n",
+        "svc/constraints.in": "AMEIDE.core_Proto>=1\n",
+        "svc/pyproject.toml": '[project]\ndependencies = ["Ameide_Core.PROTO"]\n',
+    }
+    for path, text in {**spelled, "svc/requirements-dev.txt": "ameide-sdk==1\nrequests\n", "svc/notes.txt": "Ameide-Core-Proto\n"}.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    if in_git:
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    proc = subprocess.run([sys.executable, "-m", "devenv", "lint", "--format", "json"], cwd=root, capture_output=True, text=True, timeout=120)
+    found = {(f["path"], f["rule"]) for f in json.loads(proc.stdout)["findings"]}
+    assert found == {(path, "proto-in-python-deps") for path in spelled}, proc.stderr

@@ -159,3 +159,22 @@ def test_quiet_never_hides_what_find_reports(parts, file_dir):
         decoded = data.decode("utf-8", "replace").removeprefix("\ufeff")
         assert NEEDLES.find(decoded, file_dir) == []
         assert "devenv" not in decoded
+
+
+_SPELLINGS = st.lists(st.sampled_from(["ameide", "core", "proto", "AMEIDE", "Core", "PROTO", "-", "_", ".", "--", "x", " ", "=="]), max_size=8)
+
+
+@given(_SPELLINGS)
+@settings(max_examples=600, deadline=None)
+def test_the_case_folded_prefilter_never_hides_a_python_spelling(parts):
+    """find() with the PEP 503 rule is the oracle: whatever it finds, the folded test lets through."""
+    text = "".join(parts)
+    if NEEDLES.find(text, python=True):
+        assert NEEDLES.may_hold_a_python_spelling(text.encode())
+
+
+def test_the_case_folded_prefilter_passes_every_case_and_separator():
+    for spelled in (b"Ameide-Core-Proto==1", b"AMEIDE.CORE.PROTO", b'"ameide_Core-proto>=2"'):
+        assert NEEDLES.may_hold_a_python_spelling(spelled), spelled
+        assert not NEEDLES.prefilter(spelled), spelled  # why the file loop asks both
+    assert not NEEDLES.may_hold_a_python_spelling(b"requests==2\nameide-sdk==1")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from devenv.deps.filenames import is_requirements
+from devenv.deps.filenames import is_python_dependency_file
 from devenv.lint.document import Document
 from devenv.lint.needles import Ref
 from devenv.lint.rules.base import COMMENTED, HASH, Hit, each, is_comment_line
@@ -28,9 +28,7 @@ _INI_KEY = re.compile(r"^([A-Za-z0-9_.\"'-]+)\s*[=:]", re.M)
 
 
 def matches(path: str, name: str) -> bool:
-    if name in ("pyproject.toml", "setup.cfg", "Pipfile"):
-        return True
-    return is_requirements(path)
+    return is_python_dependency_file(path)
 
 
 def comments(doc: Document) -> tuple[str, ...]:
