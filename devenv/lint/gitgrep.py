@@ -20,8 +20,12 @@ A name git gives is trusted only when git read the very bytes the file loop woul
   ``skip-worktree``, sparse folders), and unmerged entries, are not trusted: only names ``git
   ls-files -t -v`` tags ``H`` count (:attr:`devenv.lint.gitlisting.GitListing.untrusted`);
 - untracked files are never searched by git (no ``--untracked``): the file loop reads them;
-- nor are Python dependency files proven: they name packages in any case (PEP 503,
-  ``Ameide-Core-Proto``), which fixed strings do not see (the prefilter folds their case);
+- ``-i``: the strings are searched in any case, with the last part of each name PEP 503
+  respells among them (:func:`devenv.lint.needlebytes.python_last_parts`): pip reads
+  ``Ameide-Core-Proto`` as ``ameide_core_proto``, so a Python dependency file git proves holds no
+  spelling of it either (the file loop folds such files' case too). For the others git proves a
+  little less than it could (a file with only ``PROTO`` is read), never more; ``-i`` costs git
+  no measurable time;
 - git's configuration cannot change what it prints: fixed strings (``-F``), no colour, names
   relative to the folder searched, no submodules, no textconv, the C locale (bytes, not UTF-8),
   and only complete NUL-terminated names are used (a git killed half-way proves fewer files);
@@ -61,9 +65,9 @@ if TYPE_CHECKING:
 def patterns(needles: Needles) -> list[bytes] | None:
     """Fixed strings such that a file holding none of them fails the prefilter; None when git
     cannot search for them line by line (:func:`devenv.lint.needlebytes.grep_patterns`)."""
-    from devenv.lint.needlebytes import grep_patterns
+    from devenv.lint.needlebytes import grep_patterns, python_last_parts
 
-    return grep_patterns(needles.byte_needles, needles.gate, needles.gate_covers_marker)
+    return grep_patterns(needles.byte_needles, needles.gate, needles.gate_covers_marker, python_last_parts(needles.names))
 
 
 # git writes one name per file (47,000 writes in the benchmark): into a pipe, each would wake the
@@ -151,16 +155,11 @@ def unproven(grep: GitGrep, files: list[str], untrusted: AbstractSet[str], batch
     loop's own verdict is always right); a file is skipped only when git named it and it is
     trusted. Per batch of names the work is set and slice operations (C), not a Python step per
     name: git names 47,000 files in the benchmark."""
-    from devenv.deps.filenames import python_dependency_files
-
-    # A Python dependency file may name the proto package in any case (PEP 503: `Ameide-Core-Proto`),
-    # which git's fixed strings do not see: git never proves one.
-    unprovable = python_dependency_files(files)
     position = dict(zip(files, range(len(files))))
     done = 0
     pending: list[str] = []
     for names in grep.names():
-        named = set(names).difference(untrusted, unprovable)
+        named = set(names).difference(untrusted) if untrusted else set(names)
         reach = max(map(position.get, named, repeat(-1)), default=-1)
         if reach < done:
             continue

@@ -57,13 +57,24 @@ def byte_needles(proto_path: str, names) -> tuple[tuple[bytes, ...], bytes | Non
     return needles, gate, gate is not None and bool(gate) and gate in MARKER_KIND
 
 
-def grep_patterns(needles: tuple[bytes, ...], gate: bytes | None, gate_covers_marker: bool) -> list[bytes] | None:
-    """Fixed strings such that a file holding none of them fails the prefilter; None when git
-    cannot search for them line by line (:mod:`devenv.lint.gitgrep`)."""
+def python_last_parts(names) -> tuple[bytes, ...]:
+    """The last part of each name PEP 503 respells, lower case (``proto`` of ``ameide_core_proto``):
+    every spelling pip reads as that name (``Ameide.Core.PROTO``) holds it, in some case."""
+    parts = ([p for p in name.replace("-", "_").replace(".", "_").split("_") if p] for name in clean_names(names) if python_name(name))
+    return tuple(dict.fromkeys(each[-1].lower().encode() for each in parts if each))
+
+
+def grep_patterns(needles: tuple[bytes, ...], gate: bytes | None, gate_covers_marker: bool, python_parts: tuple[bytes, ...] = ()) -> list[bytes] | None:
+    """Fixed strings, searched in any case, such that a file holding none of them fails the
+    prefilter and holds no PEP 503 spelling of a name (``python_parts``, from
+    :func:`python_last_parts`); None when git cannot search for them line by line
+    (:mod:`devenv.lint.gitgrep`)."""
     if gate is not None:
         found = [gate] if gate_covers_marker else [gate, SUPPRESSION_NEEDLE]
     else:
         found = [*needles, SUPPRESSION_NEEDLE]
+    # A part that holds a pattern (in any case) is found through it already.
+    found += [part for part in python_parts if not any(p.lower() in part for p in found)]
     if not found or any(not p or b"\n" in p or b"\0" in p for p in found):
         return None
     return found

@@ -21,7 +21,7 @@ import os
 import stat  # loaded with the interpreter, as os and posixpath are
 import sys
 
-from devenv.lint.needlebytes import byte_needles, grep_patterns
+from devenv.lint.needlebytes import byte_needles, grep_patterns, python_last_parts
 
 MANIFEST_NAME = "services.yaml"
 MANIFEST_LIMIT = 8 * 1024 * 1024  # as devenv.util.fsutil.PREFIX_LIMIT: larger is not a manifest
@@ -72,8 +72,8 @@ def grep_threads() -> int:
 
 def grep_argv(git: str, root: str, fixed: list[bytes]) -> list[str | bytes]:
     """The one `git grep` command line lint runs (:mod:`devenv.lint.gitgrep` says why each option)."""
-    argv: list[str | bytes] = [git, "-C", root, "grep", "-L", "-z", "-F", "--text", "--no-color", "--no-full-name", "--no-recurse-submodules", "--no-textconv"]
-    argv += ["--threads", str(grep_threads())]
+    argv: list[str | bytes] = [git, "-C", root, "grep", "-L", "-z", "-F", "-i", "--text", "--no-color", "--no-full-name"]
+    argv += ["--no-recurse-submodules", "--no-textconv", "--threads", str(grep_threads())]
     for pattern in fixed:
         argv += ["-e", pattern]
     return [*argv, "--", ".", ":(exclude)*.md"]
@@ -138,7 +138,7 @@ def start(manifest: str | None) -> Started | None:
         keys = guess(data.decode("utf-8")) if data is not None else None
     except (OSError, UnicodeDecodeError):
         return None
-    fixed = grep_patterns(*byte_needles(*keys)) if keys is not None else None
+    fixed = grep_patterns(*byte_needles(*keys), python_last_parts(keys[1])) if keys is not None else None
     if not fixed:
         return None
     return _spawn(os.path.realpath(os.path.dirname(os.path.abspath(path))), fixed)

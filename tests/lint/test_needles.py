@@ -178,3 +178,18 @@ def test_the_case_folded_prefilter_passes_every_case_and_separator():
         assert NEEDLES.may_hold_a_python_spelling(spelled), spelled
         assert not NEEDLES.prefilter(spelled), spelled  # why the file loop asks both
     assert not NEEDLES.may_hold_a_python_spelling(b"requests==2\nameide-sdk==1")
+
+
+@given(st.lists(st.text(st.sampled_from("aZ09-_.@/"), min_size=1, max_size=12), max_size=4))
+@settings(max_examples=400, deadline=None)
+def test_every_python_spelling_holds_a_last_part_git_searches_for(names):
+    """git grep -i proves a Python dependency file only when it holds none of these: every
+    spelling find() accepts must hold one (in some case)."""
+    from devenv.lint.needlebytes import python_last_parts, python_name
+
+    needles = Needles("packages/p", names)
+    parts = python_last_parts(names)
+    for name in filter(python_name, needles.names):  # the others match only as written
+        spelled = name.upper().replace("-", ".").replace("_", "-")
+        if needles.find(spelled, python=True):
+            assert any(part in spelled.lower().encode() for part in parts), (name, spelled, parts)
