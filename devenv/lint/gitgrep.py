@@ -47,7 +47,6 @@ from __future__ import annotations
 import os
 import select
 import shutil
-import subprocess  # nosec B404: runs git with a fixed argument list, no shell
 import time
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
@@ -55,8 +54,8 @@ from itertools import filterfalse, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devenv.lint.gitlisting import GitListing, scratch
-from devenv.lint.prestart import Spawned, Started, grep_argv
+from devenv.lint.gitlisting import Background, GitListing
+from devenv.lint.prestart import Started, grep_argv
 
 if TYPE_CHECKING:
     from devenv.lint.needles import Needles
@@ -74,36 +73,18 @@ def patterns(needles: Needles) -> list[bytes] | None:
 # reader, and a full pipe would stop git while lint waits for its listing. So git writes to an
 # anonymous file, and a pipe that only git holds the write end of says when it has ended (its
 # end of file), even to a forked process that cannot wait() for git.
-class GitGrep:
+class GitGrep(Background):
     """``git grep -L`` of the tracked files under ``root``, started in the background."""
 
     def __init__(self, root: Path | str, fixed: list[bytes], started: Started | None = None):
         """``started``: the same git already running (:mod:`devenv.lint.prestart`), adopted."""
         self.fixed = fixed
-        self.proc: subprocess.Popen | Spawned | None = None
-        self.out = self.done = -1
-        if started is not None:
-            self.proc, self.out, self.done = started.process, started.out, started.done
+        git = shutil.which("git") if started is None else None
+        if git is not None:
+            super().__init__(grep_argv(git, os.fspath(root), fixed), env={**os.environ, "LC_ALL": "C"})
             return
-        git = shutil.which("git")
-        if not git:
-            return
-        try:
-            self.out = scratch()
-            self.done, ended = os.pipe()
-            try:
-                self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
-                    grep_argv(git, os.fspath(root), fixed),
-                    stdout=self.out,
-                    stderr=subprocess.DEVNULL,
-                    stdin=subprocess.DEVNULL,
-                    pass_fds=(ended,),
-                    env={**os.environ, "LC_ALL": "C"},
-                )
-            finally:
-                os.close(ended)
-        except OSError:
-            self.proc = None
+        self.proc = started.process if started is not None else None
+        self.out, self.done = (started.out, started.done) if started is not None else (-1, -1)
 
     def proven(self, untrusted: set[str]) -> set[str]:
         """Names (relative to the root) of tracked files git read whole without a match, less
@@ -133,16 +114,6 @@ class GitGrep:
             rest = data[cut:]
             if cut:
                 yield data[: cut - 1].decode("utf-8", "surrogateescape").split("\0")
-
-    def cancel(self) -> None:
-        """Stop and reap git (in the process that started it) and close the files."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        for fd in (self.out, self.done):
-            if fd >= 0:
-                os.close(fd)
-        self.out = self.done = -1
 
 
 def unproven(grep: GitGrep, files: list[str], untrusted: AbstractSet[str], batch: int = 256) -> Iterator[list[str]]:

@@ -14,6 +14,10 @@ from collections.abc import Iterable
 from itertools import compress, repeat
 from operator import not_
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devenv.lint.prestart import Spawned
 
 
 class GitListing:
@@ -42,11 +46,11 @@ class GitListing:
             return
         base = [git, "-c", "core.quotePath=off", "ls-files", "-z"]
         specs = ["--", *(self.pathspecs or (".",))]
-        self._tracked = _Background([*base, "-c", "-t", "-v", *specs], self.root)
-        self._others = _Background([*base, "-o", "--exclude-standard", *specs], self.root)
+        self._tracked = Background([*base, "-c", "-t", "-v", *specs], self.root)
+        self._others = Background([*base, "-o", "--exclude-standard", *specs], self.root)
 
     @property
-    def proc(self) -> subprocess.Popen | None:
+    def proc(self) -> subprocess.Popen | Spawned | None:
         """The tracked files' git: None when git could not be started."""
         return self._tracked.proc if self._tracked is not None and self._others is not None and self._others.proc is not None else None
 
@@ -97,18 +101,19 @@ class GitListing:
                 run.cancel()
 
 
-class _Background:
-    """One git command writing to an anonymous file (:func:`scratch`), started now."""
+class Background:
+    """One git command writing to an anonymous file (:func:`scratch`), started now; ``done``
+    reaches its end of file when git has ended (see :func:`scratch`)."""
 
-    def __init__(self, argv: list[str], cwd: Path):
-        self.proc: subprocess.Popen | None = None
+    def __init__(self, argv: list[str | bytes], cwd: Path | None = None, env: dict[str, str] | None = None):
+        self.proc: subprocess.Popen | Spawned | None = None
         self.out = self.done = -1
         try:
             self.out = scratch()
             self.done, ended = os.pipe()
             try:
                 self.proc = subprocess.Popen(  # nosec B603: fixed argv, no shell
-                    argv, cwd=cwd, stdout=self.out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, pass_fds=(ended,)
+                    argv, cwd=cwd, stdout=self.out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, pass_fds=(ended,), env=env
                 )
             finally:
                 os.close(ended)
@@ -121,7 +126,7 @@ class _Background:
             return None
         try:
             if not ended(self.done, timeout):
-                raise subprocess.TimeoutExpired(self.proc.args, timeout)
+                raise subprocess.TimeoutExpired("git", timeout)
             self.proc.wait(timeout=timeout)  # in the early scan's child git is not its child: 0 (its parent checks)
             out = os.pread(self.out, os.fstat(self.out).st_size, 0)
         except (subprocess.TimeoutExpired, OSError):
@@ -137,6 +142,7 @@ class _Background:
             return False
 
     def cancel(self) -> None:
+        """Stop and reap git (in the process that started it) and close the files."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()

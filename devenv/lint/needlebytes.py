@@ -57,10 +57,16 @@ def byte_needles(proto_path: str, names) -> tuple[tuple[bytes, ...], bytes | Non
     return needles, gate, gate is not None and bool(gate) and gate in MARKER_KIND
 
 
+def pep503_parts(name: str) -> list[str]:
+    """The pieces of a name between its runs of ``-``, ``_`` and ``.``: PEP 503 reads any run as
+    one separator, in any case."""
+    return [part for part in name.replace("-", "_").replace(".", "_").split("_") if part]
+
+
 def python_last_parts(names) -> tuple[bytes, ...]:
     """The last part of each name PEP 503 respells, lower case (``proto`` of ``ameide_core_proto``):
     every spelling pip reads as that name (``Ameide.Core.PROTO``) holds it, in some case."""
-    parts = ([p for p in name.replace("-", "_").replace(".", "_").split("_") if p] for name in clean_names(names) if python_name(name))
+    parts = (pep503_parts(name) for name in clean_names(names) if python_name(name))
     return tuple(dict.fromkeys(each[-1].lower().encode() for each in parts if each))
 
 

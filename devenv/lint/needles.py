@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from devenv.lint.needlebytes import MARKER_KIND, SUPPRESSION_NEEDLE, byte_needles, clean_names, normalize_path, python_name
+from devenv.lint.needlebytes import MARKER_KIND, SUPPRESSION_NEEDLE, byte_needles, clean_names, normalize_path, pep503_parts, python_name
 
 __all__ = ["MARKER_KIND", "SUPPRESSION_NEEDLE", "Needles", "Ref", "normalize_path"]
 
@@ -54,7 +54,7 @@ def _python_pattern(name: str) -> str | None:
     """PEP 503: runs of ``-_.`` are one separator and case does not matter."""
     if not python_name(name):
         return None
-    parts = [re.escape(p) for p in re.split(r"[-_.]+", name) if p]
+    parts = [re.escape(p) for p in pep503_parts(name)]
     return "(?i:" + "[-_.]+".join(parts) + ")"
 
 
@@ -72,7 +72,7 @@ class Needles:
         self._py_re = re.compile(rf"(?<![{_WORD}.@-])(?:{'|'.join(py)})(?![{_WORD}-])") if py else None
         self._py_names = {self._canonical(n): n for n in self.names}
         # Each PEP 503 name's parts, lower case: every spelling find() matches holds all of them.
-        self._folded_parts = tuple(tuple(p.lower().encode() for p in re.split(r"[-_.]+", n) if p) for n in ordered if python_name(n))
+        self._folded_parts = tuple(tuple(p.lower().encode() for p in pep503_parts(n)) for n in ordered if python_name(n))
         # The prefilter's byte strings and its gate (devenv.lint.needlebytes, shared with the
         # git grep lint starts before it imports this module).
         self.byte_needles, self.gate, self.gate_covers_marker = byte_needles(proto_path, self.names)
