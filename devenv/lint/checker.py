@@ -4,7 +4,6 @@ context, apply the file's suppressions."""
 from __future__ import annotations
 
 import os
-import stat
 from types import ModuleType
 from typing import Protocol
 
@@ -14,6 +13,7 @@ from devenv.lint.document import Document
 from devenv.lint.model import Finding
 from devenv.lint.needles import Needles, Ref
 from devenv.lint.rules import other, package_json, refine, tiltfile
+from devenv.util.regular import regular_bytes
 
 # Contexts whose language is certain (a package.json is TypeScript's), so their fix names that
 # language's SDK even inside a service of another language.
@@ -55,22 +55,10 @@ class NotRegular(Exception):
 
 def read_regular(path: str) -> bytes:
     """The bytes of a regular file (FIFOs, sockets and devices raise: never block on one)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegular(path)
-        data = os.read(fd, info.st_size + 1)
-        if not data:
-            return data
-        chunks = [data]
-        while True:  # the file grew, or fstat lied (procfs and friends)
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
+    data = regular_bytes(path)
+    if data is None:
+        raise NotRegular(path)
+    return data
 
 
 def decode(data: bytes) -> str:

@@ -31,10 +31,10 @@ import hashlib
 import os
 from pathlib import Path
 
-from devenv.sdk.files import regular_bytes
 from devenv.sdk.trusted import STATE_DIR
 from devenv.tilt import sdk_digest_arg as digest_arg  # noqa: F401  (re-exported; import-light: `sdk mark` is hot)
 from devenv.util.fsutil import read_prefix, write_atomic
+from devenv.util.regular import regular_bytes
 
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "dist", "build", "target", "vendor"})
 _SKIP_SUFFIXES = (".egg-info", ".pyc")

@@ -29,7 +29,7 @@ from enum import Enum
 from pathlib import Path
 
 from devenv import __version__
-from devenv.sdk.files import regular_bytes
+from devenv.util.regular import regular_bytes
 
 STAMP_NAME = ".devenv-sdk-stamp.json"
 STAMP_SCHEMA = "devenv.sdk-stamp/v1"

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from devenv import __version__
 from devenv.manifest.digest import document_sha256
-from devenv.sdk.files import regular_bytes
 from devenv.tilt import VERIFY_STEP, rendered_from, smoke_step_added
+from devenv.util.regular import regular_bytes
 
 MANIFEST_NAME = "services.yaml"
 TILTFILE_NAME = "Tiltfile"

@@ -61,6 +61,7 @@ EARLY_MODULES = {
     "devenv.lint.suppress",
     "devenv.util",
     "devenv.util.deathsig",
+    "devenv.util.regular",
     "devenv.util.textpos",
 }
 

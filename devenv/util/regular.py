@@ -1,6 +1,7 @@
-"""Reading the files the SDK helpers hash or trust, never blocking: Tilt runs them in every SDK
-step, and a FIFO in an SDK folder (or where the manifest should be) would hang the step for
-ever, /dev/zero would never end. Not devenv.util.fsutil: its imports cost these hot commands."""
+"""Reading a regular file, never blocking: a FIFO where a file should be would hang the reader
+for ever, and /dev/zero would never end. Only os and stat, both loaded with the interpreter:
+the hot commands (Tilt runs `devenv sdk guard/stamp/mark` in every SDK step, pre-commit runs
+lint) read through it. :func:`devenv.util.fsutil.read_prefix` is the bounded, reporting form."""
 
 from __future__ import annotations
 
